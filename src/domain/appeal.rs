@@ -1,0 +1,527 @@
+//! An appeal (诉求) is the fold of its events. `Appeal::apply` is the lifecycle of DESIGN.md: it
+//! either returns the appeal after the change or a `Refusal` saying why not, and it is the one
+//! place that decides — capture, replay from the journal and rebuild all go through it.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::event::{AppealChange, AppealId, Level, Satisfaction};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Captured,
+    Listed,
+    Assigned,
+    InProgress,
+    Answered,
+    Closed,
+    Withdrawn,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Captured,
+        Status::Listed,
+        Status::Assigned,
+        Status::InProgress,
+        Status::Answered,
+        Status::Closed,
+        Status::Withdrawn,
+    ];
+
+    pub fn is_open(self) -> bool {
+        !matches!(self, Status::Closed | Status::Withdrawn)
+    }
+
+    /// The name used in scripts, JSON and the CLI.
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Captured => "captured",
+            Status::Listed => "listed",
+            Status::Assigned => "assigned",
+            Status::InProgress => "in_progress",
+            Status::Answered => "answered",
+            Status::Closed => "closed",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Status> {
+        let key = key.trim().replace('-', "_");
+        Status::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// Stable one-byte code, used in index keys.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// How a closed appeal was closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClosedHow {
+    OnSpot,
+    Answered,
+    Withdrawn,
+}
+
+impl ClosedHow {
+    pub fn key(self) -> &'static str {
+        match self {
+            ClosedHow::OnSpot => "on_spot",
+            ClosedHow::Answered => "answered",
+            ClosedHow::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// The kind of a change, without its payload: what a refusal names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChangeKind {
+    Capture,
+    ResolveOnSpot,
+    List,
+    Assign,
+    Acknowledge,
+    Return,
+    Reassign,
+    Note,
+    Escalate,
+    Extend,
+    Urge,
+    Answer,
+    Feedback,
+    Reopen,
+    Withdraw,
+    Close,
+}
+
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 16] = [
+        ChangeKind::Capture,
+        ChangeKind::ResolveOnSpot,
+        ChangeKind::List,
+        ChangeKind::Assign,
+        ChangeKind::Acknowledge,
+        ChangeKind::Return,
+        ChangeKind::Reassign,
+        ChangeKind::Note,
+        ChangeKind::Escalate,
+        ChangeKind::Extend,
+        ChangeKind::Urge,
+        ChangeKind::Answer,
+        ChangeKind::Feedback,
+        ChangeKind::Reopen,
+        ChangeKind::Withdraw,
+        ChangeKind::Close,
+    ];
+
+    /// The states this change may start from (DESIGN.md's diagram). `Capture` starts from nothing.
+    pub fn allowed_from(self) -> &'static [Status] {
+        use Status::*;
+        match self {
+            ChangeKind::Capture => &[],
+            ChangeKind::ResolveOnSpot | ChangeKind::List => &[Captured],
+            ChangeKind::Assign => &[Listed],
+            ChangeKind::Acknowledge | ChangeKind::Return => &[Assigned],
+            ChangeKind::Reassign | ChangeKind::Escalate | ChangeKind::Extend => {
+                &[Assigned, InProgress]
+            }
+            ChangeKind::Note => &[Listed, Assigned, InProgress, Answered],
+            ChangeKind::Urge => &[Listed, Assigned, InProgress],
+            ChangeKind::Answer => &[InProgress],
+            ChangeKind::Feedback | ChangeKind::Close => &[Answered],
+            ChangeKind::Reopen => &[Answered, Closed],
+            ChangeKind::Withdraw => &[Captured, Listed, Assigned, InProgress, Answered],
+        }
+    }
+}
+
+impl AppealChange {
+    pub fn kind(&self) -> ChangeKind {
+        match self {
+            AppealChange::Captured(_) => ChangeKind::Capture,
+            AppealChange::ResolvedOnSpot { .. } => ChangeKind::ResolveOnSpot,
+            AppealChange::Listed => ChangeKind::List,
+            AppealChange::Assigned(_) => ChangeKind::Assign,
+            AppealChange::Acknowledged => ChangeKind::Acknowledge,
+            AppealChange::Returned { .. } => ChangeKind::Return,
+            AppealChange::Reassigned { .. } => ChangeKind::Reassign,
+            AppealChange::Noted { .. } => ChangeKind::Note,
+            AppealChange::Escalated { .. } => ChangeKind::Escalate,
+            AppealChange::Extended { .. } => ChangeKind::Extend,
+            AppealChange::Urged { .. } => ChangeKind::Urge,
+            AppealChange::Answered { .. } => ChangeKind::Answer,
+            AppealChange::Feedback { .. } => ChangeKind::Feedback,
+            AppealChange::Reopened { .. } => ChangeKind::Reopen,
+            AppealChange::Withdrawn { .. } => ChangeKind::Withdraw,
+            AppealChange::Closed { .. } => ChangeKind::Close,
+        }
+    }
+}
+
+/// A field a change needs and did not get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Enterprise,
+    Category,
+    Text,
+    Answer,
+    Reason,
+    Steward,
+    LeadDept,
+    EscalationTarget,
+    Note,
+    Due,
+}
+
+/// Why a change was refused. Nothing is written when a change is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The appeal's state does not allow this change.
+    NotAllowed {
+        change: ChangeKind,
+        status: Status,
+    },
+    /// A capture for an appeal that already exists.
+    AlreadyCaptured,
+    /// A change for an appeal that was never captured.
+    NotCaptured,
+    Missing(Field),
+    /// A due date before the day it is set on.
+    DueInPast {
+        due: NaiveDate,
+        today: NaiveDate,
+    },
+    /// Extensions are asked for before the due date passes.
+    ExtendAfterDue {
+        due: NaiveDate,
+        today: NaiveDate,
+    },
+    /// An extension must move the due date later.
+    ExtendNotLater {
+        due: NaiveDate,
+        requested: NaiveDate,
+    },
+    /// Escalation goes up only: district → city → province.
+    EscalateNotHigher {
+        current: Level,
+        requested: Level,
+    },
+    /// Reassigning to the steward who already has it.
+    SameSteward {
+        steward: String,
+    },
+    /// Only an appeal closed after an answer can be reopened (重办).
+    CannotReopen {
+        how: ClosedHow,
+    },
+    /// An event dated before the appeal's last event: the timeline only moves forward.
+    BeforeLastEvent {
+        last: DateTime<FixedOffset>,
+    },
+}
+
+/// The projection of an appeal: everything the list, the detail view and the figures read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appeal {
+    pub id: AppealId,
+    pub number: u64,
+    pub enterprise: String,
+    pub category: String,
+    pub text: String,
+    pub contact: Option<String>,
+    pub meeting: Option<u64>,
+    /// Departments concerned, as noted at capture.
+    pub departments: Vec<String>,
+    pub captured_at: DateTime<FixedOffset>,
+    pub captured_by: String,
+    pub status: Status,
+    pub closed_how: Option<ClosedHow>,
+    pub steward: Option<String>,
+    pub lead_dept: Option<String>,
+    pub co_depts: Vec<String>,
+    pub due: Option<NaiveDate>,
+    pub listed_at: Option<DateTime<FixedOffset>>,
+    pub assigned_at: Option<DateTime<FixedOffset>>,
+    pub acknowledged_at: Option<DateTime<FixedOffset>>,
+    pub level: Level,
+    pub escalated_to: Option<String>,
+    pub extensions: u32,
+    pub urges: u32,
+    pub reopens: u32,
+    pub returns: u32,
+    pub answer: Option<String>,
+    pub answered_at: Option<DateTime<FixedOffset>>,
+    pub rating: Option<Satisfaction>,
+    pub feedback_comment: Option<String>,
+    pub closed_at: Option<DateTime<FixedOffset>>,
+    /// The reason or note given when it was withdrawn or closed without feedback.
+    pub closing_note: Option<String>,
+    pub last_note: Option<String>,
+    /// How many events the appeal has: its version.
+    pub events: u32,
+    pub last_event_at: DateTime<FixedOffset>,
+}
+
+fn required(value: &str, field: Field) -> Result<String, Refusal> {
+    let v = value.trim();
+    if v.is_empty() {
+        Err(Refusal::Missing(field))
+    } else {
+        Ok(v.to_string())
+    }
+}
+
+fn optional(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+/// Trimmed, without empties or repeats, in the order given.
+pub fn clean_names<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        let n = n.trim();
+        if !n.is_empty() && !out.iter().any(|o| o == n) {
+            out.push(n.to_string());
+        }
+    }
+    out
+}
+
+impl Appeal {
+    /// The lifecycle: `current` is the appeal before the change (`None` before its capture).
+    pub fn apply(
+        current: Option<&Appeal>,
+        id: AppealId,
+        at: DateTime<FixedOffset>,
+        actor: &str,
+        change: &AppealChange,
+    ) -> Result<Appeal, Refusal> {
+        let Some(current) = current else {
+            return match change {
+                AppealChange::Captured(c) => Ok(Appeal {
+                    id,
+                    number: c.number,
+                    enterprise: required(&c.enterprise, Field::Enterprise)?,
+                    category: required(&c.category, Field::Category)?,
+                    text: required(&c.text, Field::Text)?,
+                    contact: optional(&c.contact),
+                    meeting: c.meeting,
+                    departments: clean_names(&c.departments),
+                    captured_at: at,
+                    captured_by: actor.to_string(),
+                    status: Status::Captured,
+                    closed_how: None,
+                    steward: None,
+                    lead_dept: None,
+                    co_depts: Vec::new(),
+                    due: None,
+                    listed_at: None,
+                    assigned_at: None,
+                    acknowledged_at: None,
+                    level: Level::District,
+                    escalated_to: None,
+                    extensions: 0,
+                    urges: 0,
+                    reopens: 0,
+                    returns: 0,
+                    answer: None,
+                    answered_at: None,
+                    rating: None,
+                    feedback_comment: None,
+                    closed_at: None,
+                    closing_note: None,
+                    last_note: None,
+                    events: 1,
+                    last_event_at: at,
+                }),
+                _ => Err(Refusal::NotCaptured),
+            };
+        };
+        let kind = change.kind();
+        if kind == ChangeKind::Capture {
+            return Err(Refusal::AlreadyCaptured);
+        }
+        if !kind.allowed_from().contains(&current.status) {
+            return Err(Refusal::NotAllowed {
+                change: kind,
+                status: current.status,
+            });
+        }
+        if at < current.last_event_at {
+            return Err(Refusal::BeforeLastEvent {
+                last: current.last_event_at,
+            });
+        }
+        let today = at.date_naive();
+        let mut next = current.clone();
+        next.events += 1;
+        next.last_event_at = at;
+        match change {
+            AppealChange::Captured(_) => return Err(Refusal::AlreadyCaptured),
+            AppealChange::ResolvedOnSpot { answer } => {
+                next.answer = Some(required(answer, Field::Answer)?);
+                next.answered_at = Some(at);
+                next.close(at, ClosedHow::OnSpot);
+            }
+            AppealChange::Listed => {
+                next.status = Status::Listed;
+                next.listed_at = Some(at);
+            }
+            AppealChange::Assigned(a) => {
+                let steward = required(&a.steward, Field::Steward)?;
+                let lead = required(&a.lead_dept, Field::LeadDept)?;
+                if a.due < today {
+                    return Err(Refusal::DueInPast { due: a.due, today });
+                }
+                next.co_depts = clean_names(&a.co_depts);
+                next.co_depts.retain(|d| *d != lead);
+                next.steward = Some(steward);
+                next.lead_dept = Some(lead);
+                next.due = Some(a.due);
+                next.assigned_at = Some(at);
+                next.acknowledged_at = None;
+                next.status = Status::Assigned;
+            }
+            AppealChange::Acknowledged => {
+                next.acknowledged_at = Some(at);
+                next.status = Status::InProgress;
+            }
+            AppealChange::Returned { reason } => {
+                next.last_note = Some(required(reason, Field::Reason)?);
+                next.steward = None;
+                next.lead_dept = None;
+                next.co_depts.clear();
+                next.due = None;
+                next.assigned_at = None;
+                next.acknowledged_at = None;
+                next.returns += 1;
+                next.status = Status::Listed;
+            }
+            AppealChange::Reassigned { steward, lead_dept } => {
+                let steward = required(steward, Field::Steward)?;
+                if current.steward.as_deref() == Some(steward.as_str()) {
+                    return Err(Refusal::SameSteward { steward });
+                }
+                next.steward = Some(steward);
+                if let Some(lead) = optional(lead_dept) {
+                    next.co_depts.retain(|d| *d != lead);
+                    next.lead_dept = Some(lead);
+                }
+                next.assigned_at = Some(at);
+                next.acknowledged_at = None;
+                next.status = Status::Assigned;
+            }
+            AppealChange::Noted { text } => {
+                next.last_note = Some(required(text, Field::Text)?);
+            }
+            AppealChange::Escalated { level, to, .. } => {
+                if *level <= current.level {
+                    return Err(Refusal::EscalateNotHigher {
+                        current: current.level,
+                        requested: *level,
+                    });
+                }
+                next.escalated_to = Some(required(to, Field::EscalationTarget)?);
+                next.level = *level;
+            }
+            AppealChange::Extended { due, reason } => {
+                required(reason, Field::Reason)?;
+                // Assigned and in-progress appeals always have a due date.
+                let Some(old) = current.due else {
+                    return Err(Refusal::Missing(Field::Due));
+                };
+                if today > old {
+                    return Err(Refusal::ExtendAfterDue { due: old, today });
+                }
+                if *due <= old {
+                    return Err(Refusal::ExtendNotLater {
+                        due: old,
+                        requested: *due,
+                    });
+                }
+                next.due = Some(*due);
+                next.extensions += 1;
+            }
+            AppealChange::Urged { .. } => {
+                next.urges += 1;
+            }
+            AppealChange::Answered { text } => {
+                next.answer = Some(required(text, Field::Answer)?);
+                next.answered_at = Some(at);
+                next.status = Status::Answered;
+            }
+            AppealChange::Feedback {
+                rating,
+                comment,
+                reopen_due,
+            } => {
+                next.rating = Some(*rating);
+                next.feedback_comment = optional(comment);
+                if rating.closes() {
+                    next.close(at, ClosedHow::Answered);
+                } else {
+                    let Some(due) = *reopen_due else {
+                        return Err(Refusal::Missing(Field::Due));
+                    };
+                    next.reopen(due, today)?;
+                }
+            }
+            AppealChange::Reopened { reason, due } => {
+                if let Some(how) = current.closed_how
+                    && how != ClosedHow::Answered
+                {
+                    return Err(Refusal::CannotReopen { how });
+                }
+                next.last_note = Some(required(reason, Field::Reason)?);
+                next.rating = None;
+                next.feedback_comment = None;
+                next.reopen(*due, today)?;
+            }
+            AppealChange::Withdrawn { reason } => {
+                next.closing_note = Some(required(reason, Field::Reason)?);
+                next.close(at, ClosedHow::Withdrawn);
+                next.status = Status::Withdrawn;
+            }
+            AppealChange::Closed { note } => {
+                next.closing_note = Some(required(note, Field::Note)?);
+                next.close(at, ClosedHow::Answered);
+            }
+        }
+        Ok(next)
+    }
+
+    fn close(&mut self, at: DateTime<FixedOffset>, how: ClosedHow) {
+        self.status = Status::Closed;
+        self.closed_how = Some(how);
+        self.closed_at = Some(at);
+    }
+
+    fn reopen(&mut self, due: NaiveDate, today: NaiveDate) -> Result<(), Refusal> {
+        if due < today {
+            return Err(Refusal::DueInPast { due, today });
+        }
+        self.due = Some(due);
+        self.reopens += 1;
+        self.status = Status::InProgress;
+        self.closed_how = None;
+        self.closed_at = None;
+        Ok(())
+    }
+
+    /// The day the clock of this appeal's due date is counted against, if it has one running:
+    /// only assigned and in-progress appeals have a deadline to meet.
+    pub fn running_due(&self) -> Option<NaiveDate> {
+        match self.status {
+            Status::Assigned | Status::InProgress => self.due,
+            _ => None,
+        }
+    }
+}

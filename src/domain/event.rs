@@ -1,0 +1,148 @@
+//! Events: the only thing the desk ever writes. Appeals, enterprises, stewards, departments and
+//! meetings are all folds of these, and the journal is these, one JSON object a line.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::records::{Enterprise, Meeting, Steward};
+
+/// The globally unique identity of an event (a ULID: sortable, unique across desks).
+pub type EventId = ulid::Ulid;
+/// The globally unique identity of an appeal; the short number people read sits on top of it.
+pub type AppealId = ulid::Ulid;
+
+/// One recorded fact: who did what, when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: EventId,
+    pub at: DateTime<FixedOffset>,
+    pub actor: String,
+    pub body: EventBody,
+}
+
+/// What an event is about: one appeal, or the registry of enterprises, stewards and meetings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventBody {
+    Appeal {
+        appeal: AppealId,
+        change: AppealChange,
+    },
+    EnterpriseSaved(Enterprise),
+    StewardSaved(Steward),
+    DepartmentAdded {
+        name: String,
+    },
+    MeetingAdded(Meeting),
+}
+
+/// The level an appeal is handled at; escalation (上报) only ever goes up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    District,
+    City,
+    Province,
+}
+
+/// One step of an appeal's lifecycle (DESIGN.md, "The lifecycle").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppealChange {
+    /// 诉求 raised by an enterprise; `number` is the short number people read.
+    Captured(Capture),
+    /// 当场解决, with the answer given at the meeting.
+    ResolvedOnSpot { answer: String },
+    /// Put on the 诉求清单.
+    Listed,
+    /// 交办 to a steward and departments, with a due date.
+    Assigned(Assignment),
+    /// 签收: the steward takes the assignment on.
+    Acknowledged,
+    /// 退回: "not ours", back to the list.
+    Returned { reason: String },
+    /// Handed to another steward (and possibly another lead department); needs a new 签收.
+    Reassigned {
+        steward: String,
+        lead_dept: Option<String>,
+    },
+    /// 办理进展.
+    Noted { text: String },
+    /// 上报 to city or province.
+    Escalated {
+        level: Level,
+        to: String,
+        note: Option<String>,
+    },
+    /// 延期, asked for before the due date.
+    Extended { due: NaiveDate, reason: String },
+    /// 督办: a supervisor's recorded push.
+    Urged { note: Option<String> },
+    /// 答复: the result reported to the enterprise.
+    Answered { text: String },
+    /// 回访 with a 好差评 rating; a rating of 不满意 or worse reopens (重办) with `reopen_due`.
+    Feedback {
+        rating: Satisfaction,
+        comment: Option<String>,
+        reopen_due: Option<NaiveDate>,
+    },
+    /// 重办: back to work under the same steward.
+    Reopened { reason: String, due: NaiveDate },
+    /// 撤回: the enterprise no longer needs it.
+    Withdrawn { reason: String },
+    /// 办结 without feedback (none to be had), with a note saying why.
+    Closed { note: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capture {
+    pub number: u64,
+    pub enterprise: String,
+    pub category: String,
+    pub text: String,
+    pub contact: Option<String>,
+    pub meeting: Option<u64>,
+    pub departments: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub steward: String,
+    pub lead_dept: String,
+    pub co_depts: Vec<String>,
+    pub due: NaiveDate,
+}
+
+/// The five levels of the government 好差评 scale, 5 best.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    VeryDissatisfied = 1,
+    Dissatisfied = 2,
+    Basic = 3,
+    Satisfied = 4,
+    VerySatisfied = 5,
+}
+
+impl Satisfaction {
+    pub const ALL: [Satisfaction; 5] = [
+        Satisfaction::VerySatisfied,
+        Satisfaction::Satisfied,
+        Satisfaction::Basic,
+        Satisfaction::Dissatisfied,
+        Satisfaction::VeryDissatisfied,
+    ];
+
+    pub fn from_score(score: u8) -> Option<Satisfaction> {
+        Self::ALL.into_iter().find(|s| s.score() == score)
+    }
+
+    pub fn score(self) -> u8 {
+        self as u8
+    }
+
+    /// 基本满意 and better close the loop; worse sends the appeal back to work (重办).
+    pub fn closes(self) -> bool {
+        self >= Satisfaction::Basic
+    }
+}

@@ -1,0 +1,20 @@
+//! The pure rules of the desk: appeals and their lifecycle, the registry, the working-day
+//! calendar, cards and credit codes. No I/O here; everything is a function of its inputs.
+
+pub mod appeal;
+pub mod calendar;
+pub mod card;
+pub mod credit_code;
+pub mod event;
+pub mod records;
+pub mod rules;
+
+pub use appeal::{Appeal, ChangeKind, ClosedHow, Field, Refusal, Status};
+pub use calendar::Calendar;
+pub use card::Card;
+pub use credit_code::CreditCode;
+pub use event::{
+    AppealChange, AppealId, Assignment, Capture, Event, EventBody, EventId, Level, Satisfaction,
+};
+pub use records::{Enterprise, Meeting, Steward};
+pub use rules::Rules;

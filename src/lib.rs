@@ -1,0 +1,3 @@
+//! zhuqi (助企): the Wednesday enterprise service desk.
+
+pub mod domain;
