@@ -1,0 +1,1 @@
+//! The demo story (filled in below).

@@ -1,0 +1,55 @@
+//! What can go wrong at the desk, as data; `crate::strings` says it in the user's language.
+
+use std::path::PathBuf;
+
+use crate::domain::Refusal;
+use crate::domain::credit_code::CreditCodeError;
+use crate::store::StoreError;
+
+use super::settings::FileError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    #[error("no appeal {0}")]
+    AppealNotFound(String),
+    #[error("no steward named {0}")]
+    UnknownSteward(String),
+    #[error("unknown category {given}")]
+    UnknownCategory { given: String, known: Vec<String> },
+    #[error("no meeting {0}")]
+    UnknownMeeting(String),
+    #[error("invalid credit code {given}: {error:?}")]
+    CreditCode {
+        given: String,
+        error: CreditCodeError,
+    },
+    #[error("{0} is empty")]
+    Empty(&'static str),
+    #[error("not a date: {0}")]
+    BadDate(String),
+    #[error("{what} already exists: {name}")]
+    Exists { what: &'static str, name: String },
+    #[error("cannot use the data directory {}: {source}", path.display())]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no data directory could be found; give one with --data-dir or ZHUQI_DATA_DIR")]
+    NoDataDir,
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<crate::store::AppendError> for DeskError {
+    fn from(e: crate::store::AppendError) -> DeskError {
+        match e {
+            crate::store::AppendError::Refused(r) => DeskError::Refused(r),
+            crate::store::AppendError::Store(s) => DeskError::Store(s),
+        }
+    }
+}

@@ -1,0 +1,546 @@
+//! The desk: commands in, events validated and stored, queries out. The CLI and the terminal UI
+//! both work through it; it is the only user of the store.
+
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod paths;
+pub mod query;
+pub mod settings;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use crate::domain::records::non_empty;
+use crate::domain::{
+    Appeal, AppealChange, AppealId, Assignment, Calendar, Capture, CreditCode, Enterprise, Event,
+    EventBody, Level, Meeting, Rules, Satisfaction, Steward,
+};
+use crate::store::{OpenReport, Store};
+
+pub use clock::Clock;
+pub use error::DeskError;
+pub use query::{Filter, Row, StatusFilter};
+use settings::Settings;
+
+/// How the desk is opened: where, with which settings, at what time, by whom.
+#[derive(Clone, Debug, Default)]
+pub struct DeskOptions {
+    pub data_dir: Option<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub now: Option<DateTime<FixedOffset>>,
+    pub actor: Option<String>,
+}
+
+/// When an assignment (or a reopened appeal) is due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Due {
+    Date(NaiveDate),
+    WorkingDays(u32),
+    /// The category's default limit, in working days from today.
+    CategoryDefault,
+}
+
+/// A lifecycle step on an appeal that is already captured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Assign {
+        steward: String,
+        lead: String,
+        co: Vec<String>,
+        due: Due,
+    },
+    Acknowledge,
+    Return {
+        reason: String,
+    },
+    Reassign {
+        steward: String,
+        lead: Option<String>,
+    },
+    Note {
+        text: String,
+    },
+    Escalate {
+        level: Level,
+        to: String,
+        note: Option<String>,
+    },
+    Extend {
+        due: NaiveDate,
+        reason: String,
+    },
+    Urge {
+        note: Option<String>,
+    },
+    Answer {
+        text: String,
+    },
+    Feedback {
+        rating: Satisfaction,
+        comment: Option<String>,
+    },
+    Reopen {
+        reason: String,
+        due: Due,
+    },
+    Withdraw {
+        reason: String,
+    },
+    Close {
+        note: String,
+    },
+}
+
+/// What an officer records at a meeting.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CaptureInput {
+    pub enterprise: String,
+    pub category: String,
+    pub text: String,
+    pub contact: Option<String>,
+    pub meeting: Option<u64>,
+    pub departments: Vec<String>,
+    /// The answer given, when it was resolved on the spot; otherwise it goes onto the list.
+    pub resolved: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EnterpriseInput {
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+    pub town: Option<String>,
+    pub industry: Option<String>,
+}
+
+pub struct Desk {
+    store: Store,
+    settings: Settings,
+    calendar: Calendar,
+    calendar_path: PathBuf,
+    clock: Clock,
+    actor: String,
+    opened: OpenReport,
+}
+
+/// Who is acting when nobody said: the operating-system user.
+pub fn default_actor() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.trim().is_empty()))
+        .unwrap_or_else(|| "zhuqi".to_string())
+}
+
+impl Desk {
+    pub fn open(options: &DeskOptions) -> Result<Desk, DeskError> {
+        let dir = paths::data_dir(options.data_dir.as_deref()).ok_or(DeskError::NoDataDir)?;
+        paths::create_private_dir(&dir).map_err(|source| DeskError::DataDir {
+            path: dir.clone(),
+            source,
+        })?;
+        let settings =
+            settings::load_settings(paths::config_file(options.config.as_deref()).as_deref())?;
+        let (calendar, calendar_path) = settings::load_calendar(&dir)?;
+        let (store, opened) = Store::open(&dir)?;
+        Ok(Desk {
+            store,
+            settings,
+            calendar,
+            calendar_path,
+            clock: options.now.map_or_else(Clock::system, Clock::fixed),
+            actor: options
+                .actor
+                .as_deref()
+                .and_then(|a| non_empty(Some(a)))
+                .unwrap_or_else(default_actor),
+            opened,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.store.data_dir()
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        self.store.journal_path()
+    }
+
+    pub fn calendar_path(&self) -> &Path {
+        &self.calendar_path
+    }
+
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.settings.rules
+    }
+
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// Moves the desk's clock (the demo tells its story over several weeks).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    pub fn set_actor(&mut self, actor: &str) {
+        self.actor = actor.to_string();
+    }
+
+    /// What opening the store found (journal commands replayed after a crash).
+    pub fn open_report(&self) -> &OpenReport {
+        &self.opened
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.store.is_empty()
+    }
+
+    fn event(&self, body: EventBody) -> Event {
+        Event {
+            id: ulid::Ulid::new(),
+            at: self.clock.now(),
+            actor: self.actor.clone(),
+            body,
+        }
+    }
+
+    fn appeal_event(&self, appeal: AppealId, change: AppealChange) -> Event {
+        self.event(EventBody::Appeal { appeal, change })
+    }
+
+    /// Events that create the departments in `names` that the desk does not know yet.
+    fn new_departments<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a String>,
+        events: &mut Vec<Event>,
+    ) -> Result<(), DeskError> {
+        let mut seen: Vec<String> = Vec::new();
+        for name in crate::domain::appeal::clean_names(names) {
+            if !seen.contains(&name) && !self.store.has_department(&name)? {
+                events.push(self.event(EventBody::DepartmentAdded { name: name.clone() }));
+            }
+            seen.push(name);
+        }
+        Ok(())
+    }
+
+    fn commit(&self, events: Vec<Event>, id: AppealId) -> Result<Appeal, DeskError> {
+        let appeals = self.store.append(events)?;
+        appeals
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| DeskError::AppealNotFound(id.to_string()))
+    }
+
+    /// Finds an appeal by its number (`12`, `#12`) or its identity (a 26-character ULID).
+    pub fn find(&self, reference: &str) -> Result<Appeal, DeskError> {
+        let r = reference.trim().trim_start_matches('#');
+        let found = if let Ok(n) = r.parse::<u64>() {
+            self.store.appeal_by_number(n)?
+        } else if let Ok(id) = ulid::Ulid::from_string(r) {
+            self.store.appeal(id)?
+        } else {
+            None
+        };
+        found.ok_or_else(|| DeskError::AppealNotFound(reference.trim().to_string()))
+    }
+
+    fn check_category(&self, category: &str) -> Result<String, DeskError> {
+        let c = category.trim();
+        match self.settings.rules.category(c) {
+            Some(known) => Ok(known.name.clone()),
+            None => Err(DeskError::UnknownCategory {
+                given: c.to_string(),
+                known: self
+                    .settings
+                    .rules
+                    .categories
+                    .iter()
+                    .map(|k| k.name.clone())
+                    .collect(),
+            }),
+        }
+    }
+
+    /// Records an appeal raised at a meeting: resolved on the spot, or onto the appeal list.
+    pub fn capture(&self, input: &CaptureInput) -> Result<Appeal, DeskError> {
+        let category = self.check_category(&input.category)?;
+        if let Some(m) = input.meeting
+            && self.store.meeting(m)?.is_none()
+        {
+            return Err(DeskError::UnknownMeeting(m.to_string()));
+        }
+        let mut events = Vec::new();
+        let enterprise = input.enterprise.trim().to_string();
+        if !enterprise.is_empty() && self.store.enterprise(&enterprise)?.is_none() {
+            // Created on first use: a name is enough.
+            let mut e = Enterprise::named(&enterprise);
+            e.contact = non_empty(input.contact.as_deref());
+            events.push(self.event(EventBody::EnterpriseSaved(e)));
+        }
+        self.new_departments(&input.departments, &mut events)?;
+        let id = ulid::Ulid::new();
+        events.push(self.appeal_event(
+            id,
+            AppealChange::Captured(Capture {
+                number: 0,
+                enterprise,
+                category,
+                text: input.text.clone(),
+                contact: non_empty(input.contact.as_deref()),
+                meeting: input.meeting,
+                departments: input.departments.clone(),
+            }),
+        ));
+        let outcome = match &input.resolved {
+            Some(answer) => AppealChange::ResolvedOnSpot {
+                answer: answer.clone(),
+            },
+            None => AppealChange::Listed,
+        };
+        events.push(self.appeal_event(id, outcome));
+        self.commit(events, id)
+    }
+
+    fn due_date(&self, due: Due, category: &str) -> NaiveDate {
+        let today = self.clock.today();
+        match due {
+            Due::Date(d) => d,
+            Due::WorkingDays(k) => self.calendar.add_working_days(today, k),
+            Due::CategoryDefault => self
+                .calendar
+                .add_working_days(today, self.settings.rules.days_for(category)),
+        }
+    }
+
+    fn known_steward(&self, name: &str) -> Result<String, DeskError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(DeskError::Empty("steward"));
+        }
+        match self.store.steward(name)? {
+            Some(s) => Ok(s.name),
+            None => Err(DeskError::UnknownSteward(name.to_string())),
+        }
+    }
+
+    /// One lifecycle step on the appeal `reference` names.
+    pub fn act(&self, reference: &str, action: Action) -> Result<Appeal, DeskError> {
+        let appeal = self.find(reference)?;
+        let mut events = Vec::new();
+        let change = match action {
+            Action::Assign {
+                steward,
+                lead,
+                co,
+                due,
+            } => {
+                let steward = self.known_steward(&steward)?;
+                let mut depts = vec![lead.clone()];
+                depts.extend(co.iter().cloned());
+                self.new_departments(&depts, &mut events)?;
+                AppealChange::Assigned(Assignment {
+                    steward,
+                    lead_dept: lead,
+                    co_depts: co,
+                    due: self.due_date(due, &appeal.category),
+                })
+            }
+            Action::Acknowledge => AppealChange::Acknowledged,
+            Action::Return { reason } => AppealChange::Returned { reason },
+            Action::Reassign { steward, lead } => {
+                let steward = self.known_steward(&steward)?;
+                if let Some(l) = &lead {
+                    self.new_departments([l], &mut events)?;
+                }
+                AppealChange::Reassigned {
+                    steward,
+                    lead_dept: lead,
+                }
+            }
+            Action::Note { text } => AppealChange::Noted { text },
+            Action::Escalate { level, to, note } => AppealChange::Escalated {
+                level,
+                to,
+                note: non_empty(note.as_deref()),
+            },
+            Action::Extend { due, reason } => AppealChange::Extended { due, reason },
+            Action::Urge { note } => AppealChange::Urged {
+                note: non_empty(note.as_deref()),
+            },
+            Action::Answer { text } => AppealChange::Answered { text },
+            Action::Feedback { rating, comment } => AppealChange::Feedback {
+                rating,
+                comment: non_empty(comment.as_deref()),
+                reopen_due: (!rating.closes())
+                    .then(|| self.due_date(Due::CategoryDefault, &appeal.category)),
+            },
+            Action::Reopen { reason, due } => AppealChange::Reopened {
+                reason,
+                due: self.due_date(due, &appeal.category),
+            },
+            Action::Withdraw { reason } => AppealChange::Withdrawn { reason },
+            Action::Close { note } => AppealChange::Closed { note },
+        };
+        events.push(self.appeal_event(appeal.id, change));
+        self.commit(events, appeal.id)
+    }
+
+    // ----- the registry -----
+
+    pub fn add_steward(
+        &self,
+        name: &str,
+        dept: &str,
+        phone: Option<&str>,
+        team: Option<&str>,
+    ) -> Result<Steward, DeskError> {
+        let name = non_empty(Some(name)).ok_or(DeskError::Empty("name"))?;
+        let dept = non_empty(Some(dept)).ok_or(DeskError::Empty("dept"))?;
+        if self.store.steward(&name)?.is_some() {
+            return Err(DeskError::Exists {
+                what: "steward",
+                name,
+            });
+        }
+        let steward = Steward {
+            name,
+            dept: dept.clone(),
+            phone: non_empty(phone),
+            team: non_empty(team),
+        };
+        let mut events = Vec::new();
+        self.new_departments([&dept], &mut events)?;
+        events.push(self.event(EventBody::StewardSaved(steward.clone())));
+        self.store.append(events)?;
+        Ok(steward)
+    }
+
+    /// Adds an enterprise, or fills in the details of a known one.
+    pub fn save_enterprise(&self, input: &EnterpriseInput) -> Result<Enterprise, DeskError> {
+        let name = non_empty(Some(&input.name)).ok_or(DeskError::Empty("name"))?;
+        let credit_code = match non_empty(input.credit_code.as_deref()) {
+            Some(c) => Some(
+                CreditCode::parse(&c).map_err(|error| DeskError::CreditCode {
+                    given: c.clone(),
+                    error,
+                })?,
+            ),
+            None => None,
+        };
+        let newer = Enterprise {
+            name: name.clone(),
+            credit_code,
+            contact: non_empty(input.contact.as_deref()),
+            phone: non_empty(input.phone.as_deref()),
+            town: non_empty(input.town.as_deref()),
+            industry: non_empty(input.industry.as_deref()),
+        };
+        let record = match self.store.enterprise(&name)? {
+            Some(known) => known.merged_with(&newer),
+            None => newer,
+        };
+        self.store
+            .append(vec![self.event(EventBody::EnterpriseSaved(record.clone()))])?;
+        Ok(record)
+    }
+
+    pub fn add_meeting(
+        &self,
+        date: NaiveDate,
+        venue: &str,
+        host: Option<&str>,
+        depts: &[String],
+    ) -> Result<Meeting, DeskError> {
+        let venue = non_empty(Some(venue)).ok_or(DeskError::Empty("venue"))?;
+        let mut events = Vec::new();
+        self.new_departments(depts, &mut events)?;
+        events.push(self.event(EventBody::MeetingAdded(Meeting {
+            number: 0,
+            date,
+            venue,
+            host: non_empty(host),
+            depts: crate::domain::appeal::clean_names(depts),
+        })));
+        self.store.append(events)?;
+        self.meetings()?
+            .into_iter()
+            .max_by_key(|m| m.number)
+            .ok_or_else(|| DeskError::UnknownMeeting(date.to_string()))
+    }
+
+    pub fn stewards(&self) -> Result<Vec<Steward>, DeskError> {
+        Ok(self.store.stewards().collect::<Result<_, _>>()?)
+    }
+
+    pub fn enterprises(&self) -> Result<Vec<Enterprise>, DeskError> {
+        Ok(self.store.enterprises().collect::<Result<_, _>>()?)
+    }
+
+    pub fn departments(&self) -> Result<Vec<String>, DeskError> {
+        Ok(self.store.departments()?)
+    }
+
+    pub fn meetings(&self) -> Result<Vec<Meeting>, DeskError> {
+        Ok(self.store.meetings().collect::<Result<_, _>>()?)
+    }
+
+    /// Finds a meeting by number, or by date when exactly one meeting was held that day.
+    pub fn find_meeting(&self, reference: &str) -> Result<Meeting, DeskError> {
+        let r = reference.trim().trim_start_matches('#');
+        if let Ok(n) = r.parse::<u64>()
+            && let Some(m) = self.store.meeting(n)?
+        {
+            return Ok(m);
+        }
+        if let Some(date) = clock::parse_date(r) {
+            let on_day: Vec<Meeting> = self
+                .meetings()?
+                .into_iter()
+                .filter(|m| m.date == date)
+                .collect();
+            if let [only] = on_day.as_slice() {
+                return Ok(only.clone());
+            }
+        }
+        Err(DeskError::UnknownMeeting(reference.trim().to_string()))
+    }
+
+    /// The appeal with its whole timeline.
+    pub fn show(&self, reference: &str) -> Result<(Appeal, Vec<Event>), DeskError> {
+        let appeal = self.find(reference)?;
+        let events = self.store.events_of(appeal.id)?;
+        Ok((appeal, events))
+    }
+
+    pub fn backup(&self, target: &Path) -> Result<(), DeskError> {
+        self.store.backup(target)?;
+        let cal = target.join("calendar.toml");
+        std::fs::copy(&self.calendar_path, &cal)
+            .map_err(|source| DeskError::DataDir { path: cal, source })?;
+        Ok(())
+    }
+
+    /// Problems found by checking every projection against its events (empty when all is well).
+    pub fn verify(&self) -> Result<Vec<String>, DeskError> {
+        Ok(self.store.verify()?)
+    }
+}
+
+/// Recreates the store of the data directory from its journal alone.
+pub fn rebuild(options: &DeskOptions) -> Result<(u64, PathBuf), DeskError> {
+    let dir = paths::data_dir(options.data_dir.as_deref()).ok_or(DeskError::NoDataDir)?;
+    let (store, old) = Store::rebuild(&dir)?;
+    Ok((store.appeal_count(), old))
+}

@@ -1,0 +1,104 @@
+//! Reading the appeal list: filters, cards and days overdue as of the desk's "now".
+
+use crate::domain::{Appeal, Card, Status, card::days_overdue};
+
+use super::{Desk, DeskError};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFilter {
+    Is(Status),
+    /// Every state but closed and withdrawn.
+    Open,
+}
+
+impl StatusFilter {
+    /// `listed`, `in_progress` (or `in-progress`), …, or `open`.
+    pub fn parse(text: &str) -> Option<StatusFilter> {
+        if text.trim() == "open" {
+            return Some(StatusFilter::Open);
+        }
+        Status::from_key(text).map(StatusFilter::Is)
+    }
+
+    fn admits(self, s: Status) -> bool {
+        match self {
+            StatusFilter::Is(x) => x == s,
+            StatusFilter::Open => s.is_open(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub status: Option<StatusFilter>,
+    pub steward: Option<String>,
+    /// Lead or co-handling department.
+    pub dept: Option<String>,
+    pub category: Option<String>,
+    pub meeting: Option<u64>,
+    pub enterprise: Option<String>,
+    /// Red cards only.
+    pub overdue: bool,
+}
+
+/// An appeal as the list shows it today.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub appeal: Appeal,
+    pub card: Card,
+    pub days_overdue: i64,
+}
+
+impl Filter {
+    fn admits(&self, a: &Appeal) -> bool {
+        let eq = |want: &Option<String>, have: Option<&str>| {
+            want.as_deref().is_none_or(|w| have == Some(w.trim()))
+        };
+        self.status.is_none_or(|s| s.admits(a.status))
+            && eq(&self.steward, a.steward.as_deref())
+            && eq(&self.category, Some(&a.category))
+            && eq(&self.enterprise, Some(&a.enterprise))
+            && self.meeting.is_none_or(|m| a.meeting == Some(m))
+            && self.dept.as_deref().is_none_or(|d| {
+                let d = d.trim();
+                a.lead_dept.as_deref() == Some(d) || a.co_depts.iter().any(|c| c == d)
+            })
+    }
+}
+
+impl Desk {
+    /// The card and lateness of an appeal as of the desk's today.
+    pub fn row(&self, appeal: Appeal) -> Row {
+        let today = self.clock.today();
+        let due = appeal.running_due();
+        Row {
+            card: Card::of(due, today, &self.calendar, self.settings.rules.warning_days),
+            days_overdue: days_overdue(due, today),
+            appeal,
+        }
+    }
+
+    /// The appeals the filter admits, in number order.
+    pub fn list(&self, filter: &Filter) -> Result<Vec<Row>, DeskError> {
+        let candidates: Box<dyn Iterator<Item = Result<Appeal, _>>> = match filter.status {
+            // The status index reads only the appeals in that state.
+            Some(StatusFilter::Is(s)) => Box::new(self.store.appeals_with_status(s)),
+            _ if filter.overdue => Box::new(self.store.running_by_due()),
+            _ => Box::new(self.store.appeals()),
+        };
+        let mut rows = Vec::new();
+        for appeal in candidates {
+            let appeal = appeal?;
+            if !filter.admits(&appeal) {
+                continue;
+            }
+            let row = self.row(appeal);
+            if filter.overdue && row.card != Card::Red {
+                continue;
+            }
+            rows.push(row);
+        }
+        rows.sort_by_key(|r| r.appeal.number);
+        Ok(rows)
+    }
+}

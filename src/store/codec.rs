@@ -1,0 +1,54 @@
+//! Values in the store: one schema-version byte, then postcard. A value from a newer schema is
+//! refused rather than misread.
+
+use serde::{Serialize, de::DeserializeOwned};
+
+use super::StoreError;
+
+pub const SCHEMA_VERSION: u8 = 1;
+
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    let mut out = vec![SCHEMA_VERSION];
+    let body = postcard::to_stdvec(value)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode a value: {e}")))?;
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, StoreError> {
+    match bytes.split_first() {
+        Some((&SCHEMA_VERSION, body)) => postcard::from_bytes(body)
+            .map_err(|e| StoreError::Corrupt(format!("cannot read {what}: {e}"))),
+        Some((&v, _)) if v > SCHEMA_VERSION => Err(StoreError::NewerSchema {
+            found: v,
+            supported: SCHEMA_VERSION,
+        }),
+        _ => Err(StoreError::Corrupt(format!("{what} has no schema version"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_version_checks() -> Result<(), StoreError> {
+        let bytes = encode(&("企业", 7u32))?;
+        assert_eq!(bytes[0], SCHEMA_VERSION);
+        assert_eq!(
+            decode::<(String, u32)>(&bytes, "t")?,
+            ("企业".to_string(), 7)
+        );
+        let mut newer = bytes.clone();
+        newer[0] = SCHEMA_VERSION + 1;
+        assert!(matches!(
+            decode::<(String, u32)>(&newer, "t"),
+            Err(StoreError::NewerSchema { found, .. }) if found == SCHEMA_VERSION + 1
+        ));
+        assert!(matches!(
+            decode::<u32>(&[], "t"),
+            Err(StoreError::Corrupt(_))
+        ));
+        Ok(())
+    }
+}

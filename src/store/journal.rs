@@ -1,0 +1,187 @@
+//! The journal: the write-ahead record of every event, one JSON object a line, appended and
+//! fsynced before the store commits. The events of one command are written together; every line
+//! but the command's last says `"more":true`, so a command torn by a crash is recognised whole.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use crate::domain::Event;
+
+pub const JOURNAL_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Line {
+    v: u32,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    more: bool,
+    #[serde(flatten)]
+    event: Event,
+}
+
+pub struct Journal {
+    file: File,
+    path: PathBuf,
+    len: u64,
+}
+
+fn io(what: String) -> impl FnOnce(std::io::Error) -> StoreError {
+    move |source| StoreError::Io { what, source }
+}
+
+/// The lines of one command, ready to append.
+pub fn encode(events: &[Event]) -> Result<Vec<u8>, StoreError> {
+    let mut out = Vec::new();
+    for (i, event) in events.iter().enumerate() {
+        let line = Line {
+            v: JOURNAL_VERSION,
+            more: i + 1 < events.len(),
+            event: event.clone(),
+        };
+        serde_json::to_writer(&mut out, &line)
+            .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?;
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
+/// Where reading a journal stopped.
+pub struct Tail {
+    /// Offset just after the last complete command.
+    pub end: u64,
+    /// Bytes after `end` that do not form a complete command (a write torn by a crash).
+    pub torn: u64,
+}
+
+impl Journal {
+    pub fn open(path: &Path) -> Result<Journal, StoreError> {
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .read(true)
+            .open(path)
+            .map_err(io(format!("opening the journal {}", path.display())))?;
+        let len = file
+            .metadata()
+            .map_err(io(format!("reading the journal {}", path.display())))?
+            .len();
+        Ok(Journal {
+            file,
+            path: path.to_path_buf(),
+            len,
+        })
+    }
+
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends one command's lines and waits until they are on disk.
+    pub fn append(&mut self, lines: &[u8]) -> Result<u64, StoreError> {
+        let what = || format!("writing the journal {}", self.path.display());
+        self.file.write_all(lines).map_err(io(what()))?;
+        self.file.sync_data().map_err(io(what()))?;
+        self.len += lines.len() as u64;
+        Ok(self.len)
+    }
+
+    /// Cuts the journal back to `len` bytes (a command that was never committed).
+    pub fn truncate(&mut self, len: u64) -> Result<(), StoreError> {
+        let what = format!("truncating the journal {}", self.path.display());
+        self.file.set_len(len).map_err(io(what.clone()))?;
+        self.file.sync_all().map_err(io(what))?;
+        self.len = len;
+        Ok(())
+    }
+}
+
+/// Reads the commands of a journal from `offset` on, handing each (with the offset just after
+/// it) to `apply`. A torn tail is reported, not applied; a line that is complete but unreadable
+/// is an error naming its line.
+pub fn read_commands(
+    path: &Path,
+    offset: u64,
+    mut apply: impl FnMut(Vec<Event>, u64) -> Result<(), StoreError>,
+) -> Result<Tail, StoreError> {
+    let mut file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
+    file.seek(SeekFrom::Start(offset))
+        .map_err(io(format!("reading {}", path.display())))?;
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut pos = offset;
+    let mut end = offset;
+    let mut pending: Vec<Event> = Vec::new();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(io(format!("reading {}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        if buf.last() != Some(&b'\n') {
+            // A line without its newline: the write was cut short.
+            pos += n as u64;
+            break;
+        }
+        let line: Line = match serde_json::from_slice(&buf) {
+            Ok(line) => line,
+            Err(e) => {
+                return Err(StoreError::Journal {
+                    path: path.to_path_buf(),
+                    line: line_number(path, pos),
+                    message: e.to_string(),
+                });
+            }
+        };
+        if line.v > JOURNAL_VERSION {
+            return Err(StoreError::NewerSchema {
+                found: line.v.min(255) as u8,
+                supported: JOURNAL_VERSION as u8,
+            });
+        }
+        pos += n as u64;
+        pending.push(line.event);
+        if !line.more {
+            apply(std::mem::take(&mut pending), pos)?;
+            end = pos;
+        }
+    }
+    Ok(Tail {
+        end,
+        torn: pos - end,
+    })
+}
+
+/// The 1-based line number at byte `offset`, for messages.
+fn line_number(path: &Path, offset: u64) -> usize {
+    let Ok(file) = File::open(path) else {
+        return 0;
+    };
+    let mut count = 1;
+    let mut buf = [0u8; 1 << 16];
+    let mut left = offset;
+    let mut reader = BufReader::new(file);
+    while left > 0 {
+        let want = left.min(buf.len() as u64) as usize;
+        match reader.read(&mut buf[..want]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                count += buf[..n].iter().filter(|&&b| b == b'\n').count();
+                left -= n as u64;
+            }
+        }
+    }
+    count
+}

@@ -1,0 +1,793 @@
+//! The store: the only module that knows sled. Events go to the journal first (fsynced), then
+//! one sled transaction writes the events, the projections, the indexes and the counters of the
+//! command together; success is reported after `flush()` and an fsync of sled's data file.
+
+mod codec;
+pub mod journal;
+mod keys;
+mod lock;
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+
+use crate::domain::{
+    Appeal, AppealChange, AppealId, Enterprise, Event, EventBody, Meeting, Refusal, Status, Steward,
+};
+use journal::Journal;
+use keys::{appeal_event_key, due_key, id_key, read_id, read_u64, status_key, u64_key};
+use lock::DeskLock;
+
+pub use codec::SCHEMA_VERSION;
+
+const STORE_DIR: &str = "store";
+const JOURNAL_FILE: &str = "journal.jsonl";
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the store in {} is already open{}; close the other zhuqi first (or use another --data-dir)",
+        dir.display(),
+        pid.map(|p| format!(" by process {p}")).unwrap_or_default()
+    )]
+    AlreadyOpen { dir: PathBuf, pid: Option<u32> },
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the storage engine failed: {0}")]
+    Engine(String),
+    #[error("the store is damaged: {0}; rebuild it from the journal with `zhuqi rebuild`")]
+    Corrupt(String),
+    #[error(
+        "this data was written by a newer zhuqi (schema {found}, this one reads up to {supported}); update zhuqi"
+    )]
+    NewerSchema { found: u8, supported: u8 },
+    #[error("the journal {} cannot be read at line {line}: {message}", path.display())]
+    Journal {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error(
+        "the journal is shorter ({journal} bytes) than the store has applied ({applied} bytes): \
+         it was truncated or replaced; restore it from a backup"
+    )]
+    JournalBehind { journal: u64, applied: u64 },
+    #[error(
+        "the journal holds an event the lifecycle refuses ({0:?}); restore the journal from a backup"
+    )]
+    Replay(Refusal),
+    #[error("appeal number {0} is already taken")]
+    NumberTaken(u64),
+    #[error(
+        "a write failed half-way and could not be undone; restart zhuqi to recover from the journal"
+    )]
+    Poisoned,
+    #[error("{} already exists and is not empty; choose a new directory", .0.display())]
+    TargetNotEmpty(PathBuf),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> StoreError {
+        match e {
+            sled::Error::Corruption { .. } => StoreError::Corrupt(e.to_string()),
+            other => StoreError::Engine(other.to_string()),
+        }
+    }
+}
+
+/// Why an append did not happen. Either way, nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What opening found and did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct OpenReport {
+    /// Commands found in the journal but not in the store, now applied.
+    pub replayed: usize,
+    /// Bytes of a command torn by a crash, cut from the journal's end.
+    pub torn_bytes: u64,
+}
+
+// Tree positions in the transaction slice.
+const EVENTS: usize = 0;
+const APPEAL_EVENTS: usize = 1;
+const APPEALS: usize = 2;
+const NUMBERS: usize = 3;
+const BY_STATUS: usize = 4;
+const BY_DUE: usize = 5;
+const ENTERPRISES: usize = 6;
+const STEWARDS: usize = 7;
+const DEPARTMENTS: usize = 8;
+const MEETINGS: usize = 9;
+const META: usize = 10;
+const TREE_NAMES: [&str; 11] = [
+    "events",
+    "appeal_events",
+    "appeals",
+    "numbers",
+    "by_status",
+    "by_due",
+    "enterprises",
+    "stewards",
+    "departments",
+    "meetings",
+    "meta",
+];
+
+/// Counters kept in the `meta` tree, changed in the same transaction as the data they count.
+#[derive(Clone, Copy, Debug, Default)]
+struct Meta {
+    next_seq: u64,
+    last_number: u64,
+    last_meeting: u64,
+    appeals: u64,
+    journal_len: u64,
+}
+
+const META_KEYS: [&str; 5] = [
+    "next_seq",
+    "last_number",
+    "last_meeting",
+    "appeals",
+    "journal_len",
+];
+
+impl Meta {
+    fn values(&self) -> [u64; 5] {
+        [
+            self.next_seq,
+            self.last_number,
+            self.last_meeting,
+            self.appeals,
+            self.journal_len,
+        ]
+    }
+}
+
+enum Op {
+    Put(usize, Vec<u8>, Vec<u8>),
+    Del(usize, Vec<u8>),
+}
+
+/// Everything one command writes, worked out before the transaction so that its closure is pure.
+struct Plan {
+    ops: Vec<Op>,
+    meta: Meta,
+    appeals: Vec<Appeal>,
+}
+
+struct Writer {
+    journal: Journal,
+    meta: Meta,
+    poisoned: bool,
+}
+
+pub struct Store {
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    drafts: sled::Tree,
+    db_file: File,
+    dir: PathBuf,
+    writer: Mutex<Writer>,
+    _lock: Option<DeskLock>,
+}
+
+fn io_err(what: String) -> impl FnOnce(std::io::Error) -> StoreError {
+    move |source| StoreError::Io { what, source }
+}
+
+fn open_engine(path: &Path, data_dir: &Path) -> Result<sled::Db, StoreError> {
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(CACHE_BYTES)
+        .open()
+        .map_err(|e| match &e {
+            sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+                StoreError::AlreadyOpen {
+                    dir: data_dir.to_path_buf(),
+                    pid: None,
+                }
+            }
+            _ => StoreError::from(e),
+        })
+}
+
+impl Store {
+    /// Opens (or creates) the store in `data_dir`, taking the desk lock, and applies any
+    /// journal commands the store lacks.
+    pub fn open(data_dir: &Path) -> Result<(Store, OpenReport), StoreError> {
+        let lock = DeskLock::acquire(data_dir)?;
+        let store = Store::open_locked(data_dir, &data_dir.join(STORE_DIR), Some(lock))?;
+        let report = store.catch_up()?;
+        Ok((store, report))
+    }
+
+    /// Opens the engine at `path`; the caller holds the desk lock (`lock` is kept, if given).
+    fn open_locked(
+        data_dir: &Path,
+        path: &Path,
+        lock: Option<DeskLock>,
+    ) -> Result<Store, StoreError> {
+        let db = open_engine(path, data_dir)?;
+        let trees = TREE_NAMES
+            .iter()
+            .map(|name| db.open_tree(name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let drafts = db.open_tree("drafts")?;
+        let db_file = File::open(path.join("db"))
+            .map_err(io_err(format!("opening {}", path.join("db").display())))?;
+        let journal = Journal::open(&data_dir.join(JOURNAL_FILE))?;
+        let mut meta = Meta::default();
+        let meta_tree = &trees[META];
+        let mut values = [0u64; 5];
+        for (slot, key) in values.iter_mut().zip(META_KEYS) {
+            if let Some(v) = meta_tree.get(key)? {
+                *slot = read_u64(&v)
+                    .ok_or_else(|| StoreError::Corrupt(format!("counter {key} is unreadable")))?;
+            }
+        }
+        [
+            meta.next_seq,
+            meta.last_number,
+            meta.last_meeting,
+            meta.appeals,
+            meta.journal_len,
+        ] = values;
+        Ok(Store {
+            db,
+            trees,
+            drafts,
+            db_file,
+            dir: data_dir.to_path_buf(),
+            writer: Mutex::new(Writer {
+                journal,
+                meta,
+                poisoned: false,
+            }),
+            _lock: lock,
+        })
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Writer> {
+        // A panic while holding the lock leaves the data on disk intact; carry on.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        self.dir.join(JOURNAL_FILE)
+    }
+
+    /// Applies the journal commands the store does not have yet; cuts a torn tail.
+    fn catch_up(&self) -> Result<OpenReport, StoreError> {
+        let mut w = self.writer();
+        let applied = w.meta.journal_len;
+        let len = w.journal.len();
+        if len < applied {
+            return Err(StoreError::JournalBehind {
+                journal: len,
+                applied,
+            });
+        }
+        let mut report = OpenReport::default();
+        if len == applied {
+            return Ok(report);
+        }
+        let path = w.journal.path().to_path_buf();
+        let mut meta = w.meta;
+        let tail = journal::read_commands(&path, applied, |mut events, end| {
+            let plan = self.plan(&mut events, meta).map_err(|e| match e {
+                AppendError::Refused(r) => StoreError::Replay(r),
+                AppendError::Store(s) => s,
+            })?;
+            let mut plan = plan;
+            plan.meta.journal_len = end;
+            self.commit(&plan)?;
+            meta = plan.meta;
+            report.replayed += 1;
+            Ok(())
+        })?;
+        w.meta = meta;
+        if tail.torn > 0 {
+            w.journal.truncate(tail.end)?;
+            report.torn_bytes = tail.torn;
+        }
+        self.sync()?;
+        Ok(report)
+    }
+
+    /// Validates `events` against the lifecycle, journals them and commits them in one
+    /// transaction. Capture and meeting numbers left at 0 are given the next number.
+    /// Returns the appeals as they are after the command.
+    pub fn append(&self, mut events: Vec<Event>) -> Result<Vec<Appeal>, AppendError> {
+        let mut w = self.writer();
+        if w.poisoned {
+            return Err(StoreError::Poisoned.into());
+        }
+        let mut plan = self.plan(&mut events, w.meta)?;
+        let lines = journal::encode(&events)?;
+        let before = w.journal.len();
+        plan.meta.journal_len = w.journal.append(&lines)?;
+        if let Err(e) = self.commit(&plan).and_then(|_| self.sync()) {
+            // The store did not take it: take it back out of the journal too.
+            if w.journal.truncate(before).is_err() {
+                w.poisoned = true;
+            }
+            return Err(e.into());
+        }
+        w.meta = plan.meta;
+        Ok(plan.appeals)
+    }
+
+    fn plan(&self, events: &mut [Event], mut meta: Meta) -> Result<Plan, AppendError> {
+        let mut ops = Vec::new();
+        // Appeals touched by this command: as they were before it, and as they are now.
+        let mut touched: Vec<(Option<Appeal>, Appeal)> = Vec::new();
+        let mut index: HashMap<AppealId, usize> = HashMap::new();
+        for event in events.iter_mut() {
+            let seq = meta.next_seq;
+            meta.next_seq += 1;
+            match &mut event.body {
+                EventBody::Appeal { appeal, change } => {
+                    if let AppealChange::Captured(c) = change {
+                        if c.number == 0 {
+                            c.number = meta.last_number + 1;
+                        } else if self.trees[NUMBERS]
+                            .contains_key(u64_key(c.number))
+                            .map_err(StoreError::from)?
+                            || touched.iter().any(|(_, a)| a.number == c.number)
+                        {
+                            return Err(StoreError::NumberTaken(c.number).into());
+                        }
+                        meta.last_number = meta.last_number.max(c.number);
+                        meta.appeals += 1;
+                    }
+                    let slot = match index.get(appeal) {
+                        Some(&i) => Some(i),
+                        None => match self.appeal(*appeal)? {
+                            Some(before) => {
+                                touched.push((Some(before.clone()), before));
+                                index.insert(*appeal, touched.len() - 1);
+                                Some(touched.len() - 1)
+                            }
+                            None => None,
+                        },
+                    };
+                    let current = slot.map(|i| &touched[i].1);
+                    let next = Appeal::apply(current, *appeal, event.at, &event.actor, change)
+                        .map_err(AppendError::Refused)?;
+                    match slot {
+                        Some(i) => touched[i].1 = next,
+                        None => {
+                            touched.push((None, next));
+                            index.insert(*appeal, touched.len() - 1);
+                        }
+                    }
+                    ops.push(Op::Put(
+                        APPEAL_EVENTS,
+                        appeal_event_key(*appeal, seq).to_vec(),
+                        Vec::new(),
+                    ));
+                }
+                EventBody::EnterpriseSaved(e) => {
+                    ops.push(Op::Put(
+                        ENTERPRISES,
+                        e.name.as_bytes().to_vec(),
+                        codec::encode(e)?,
+                    ));
+                }
+                EventBody::StewardSaved(s) => {
+                    ops.push(Op::Put(
+                        STEWARDS,
+                        s.name.as_bytes().to_vec(),
+                        codec::encode(s)?,
+                    ));
+                }
+                EventBody::DepartmentAdded { name } => {
+                    ops.push(Op::Put(DEPARTMENTS, name.as_bytes().to_vec(), Vec::new()));
+                }
+                EventBody::MeetingAdded(m) => {
+                    if m.number == 0 {
+                        m.number = meta.last_meeting + 1;
+                    }
+                    meta.last_meeting = meta.last_meeting.max(m.number);
+                    ops.push(Op::Put(
+                        MEETINGS,
+                        u64_key(m.number).to_vec(),
+                        codec::encode(m)?,
+                    ));
+                }
+            }
+            ops.push(Op::Put(
+                EVENTS,
+                u64_key(seq).to_vec(),
+                codec::encode(&*event)?,
+            ));
+        }
+        for (before, after) in &touched {
+            if let Some(b) = before {
+                ops.push(Op::Del(BY_STATUS, status_key(b.status, b.number).to_vec()));
+                if let Some(due) = b.running_due() {
+                    ops.push(Op::Del(BY_DUE, due_key(due, b.number).to_vec()));
+                }
+            }
+            let id = id_key(after.id).to_vec();
+            ops.push(Op::Put(APPEALS, id.clone(), codec::encode(after)?));
+            ops.push(Op::Put(NUMBERS, u64_key(after.number).to_vec(), id.clone()));
+            ops.push(Op::Put(
+                BY_STATUS,
+                status_key(after.status, after.number).to_vec(),
+                id.clone(),
+            ));
+            if let Some(due) = after.running_due() {
+                ops.push(Op::Put(BY_DUE, due_key(due, after.number).to_vec(), id));
+            }
+        }
+        for (key, value) in META_KEYS.iter().zip(meta.values()) {
+            ops.push(Op::Put(
+                META,
+                key.as_bytes().to_vec(),
+                u64_key(value).to_vec(),
+            ));
+        }
+        Ok(Plan {
+            ops,
+            meta,
+            appeals: touched.into_iter().map(|(_, a)| a).collect(),
+        })
+    }
+
+    fn commit(&self, plan: &Plan) -> Result<(), StoreError> {
+        // The journal length is part of the same transaction: the store knows exactly which
+        // journal lines it holds.
+        let journal_len = u64_key(plan.meta.journal_len);
+        let trees: Vec<&sled::Tree> = self.trees.iter().collect();
+        let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
+            for op in &plan.ops {
+                match op {
+                    Op::Put(t, k, v) => {
+                        tx[*t].insert(k.as_slice(), v.as_slice())?;
+                    }
+                    Op::Del(t, k) => {
+                        tx[*t].remove(k.as_slice())?;
+                    }
+                }
+            }
+            tx[META].insert("journal_len", &journal_len[..])?;
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+            Err(TransactionError::Abort(())) => {
+                Err(StoreError::Engine("transaction aborted".to_string()))
+            }
+        }
+    }
+
+    /// sled's flush does not fsync on Linux (upstream issue 1452): sync its data file after it.
+    fn sync(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        self.db_file
+            .sync_all()
+            .map_err(io_err("syncing the store to disk".to_string()))
+    }
+
+    // ----- reading -----
+
+    fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        tree: usize,
+        key: &[u8],
+        what: &str,
+    ) -> Result<Option<T>, StoreError> {
+        match self.trees[tree].get(key)? {
+            Some(v) => codec::decode(&v, what).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn values<T: serde::de::DeserializeOwned>(
+        &self,
+        tree: usize,
+        what: &'static str,
+    ) -> impl Iterator<Item = Result<T, StoreError>> + '_ {
+        self.trees[tree].iter().map(move |kv| {
+            let (_, v) = kv?;
+            codec::decode(&v, what)
+        })
+    }
+
+    pub fn appeal(&self, id: AppealId) -> Result<Option<Appeal>, StoreError> {
+        self.get(APPEALS, &id_key(id), "an appeal")
+    }
+
+    pub fn appeal_by_number(&self, number: u64) -> Result<Option<Appeal>, StoreError> {
+        match self.trees[NUMBERS].get(u64_key(number))? {
+            Some(id) => {
+                let id = read_id(&id)
+                    .ok_or_else(|| StoreError::Corrupt(format!("number {number} is unreadable")))?;
+                self.appeal(id)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Every appeal, in order of identity (which is capture order on one desk).
+    pub fn appeals(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
+        self.values(APPEALS, "an appeal")
+    }
+
+    pub fn appeal_count(&self) -> u64 {
+        self.writer().meta.appeals
+    }
+
+    fn appeals_from_index(
+        &self,
+        tree: usize,
+        prefix: Vec<u8>,
+    ) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
+        self.trees[tree].scan_prefix(prefix).map(move |kv| {
+            let (_, id) = kv?;
+            let id = read_id(&id).ok_or_else(|| StoreError::Corrupt("an index entry".into()))?;
+            self.appeal(id)?.ok_or_else(|| {
+                StoreError::Corrupt(format!("the index names a missing appeal {id}"))
+            })
+        })
+    }
+
+    /// The appeals in one status, in number order (through the status index).
+    pub fn appeals_with_status(
+        &self,
+        status: Status,
+    ) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
+        self.appeals_from_index(BY_STATUS, vec![status.code()])
+    }
+
+    /// Assigned and in-progress appeals, earliest due date first (through the due index).
+    pub fn running_by_due(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
+        self.appeals_from_index(BY_DUE, Vec::new())
+    }
+
+    /// One appeal's events, in the order they were recorded.
+    pub fn events_of(&self, id: AppealId) -> Result<Vec<Event>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.trees[APPEAL_EVENTS].scan_prefix(id_key(id)) {
+            let (k, _) = kv?;
+            let seq = k
+                .get(16..)
+                .ok_or_else(|| StoreError::Corrupt("an event key".into()))?;
+            let event = self.get(EVENTS, seq, "an event")?.ok_or_else(|| {
+                StoreError::Corrupt(format!("an event of appeal {id} is missing"))
+            })?;
+            out.push(event);
+        }
+        Ok(out)
+    }
+
+    /// Every event, in the order this desk recorded them.
+    pub fn events(&self) -> impl Iterator<Item = Result<Event, StoreError>> + '_ {
+        self.values(EVENTS, "an event")
+    }
+
+    pub fn enterprise(&self, name: &str) -> Result<Option<Enterprise>, StoreError> {
+        self.get(ENTERPRISES, name.as_bytes(), "an enterprise")
+    }
+
+    pub fn enterprises(&self) -> impl Iterator<Item = Result<Enterprise, StoreError>> + '_ {
+        self.values(ENTERPRISES, "an enterprise")
+    }
+
+    pub fn steward(&self, name: &str) -> Result<Option<Steward>, StoreError> {
+        self.get(STEWARDS, name.as_bytes(), "a steward")
+    }
+
+    pub fn stewards(&self) -> impl Iterator<Item = Result<Steward, StoreError>> + '_ {
+        self.values(STEWARDS, "a steward")
+    }
+
+    pub fn has_department(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.trees[DEPARTMENTS].contains_key(name.as_bytes())?)
+    }
+
+    pub fn departments(&self) -> Result<Vec<String>, StoreError> {
+        self.trees[DEPARTMENTS]
+            .iter()
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
+            .collect()
+    }
+
+    pub fn meeting(&self, number: u64) -> Result<Option<Meeting>, StoreError> {
+        self.get(MEETINGS, &u64_key(number), "a meeting")
+    }
+
+    pub fn meetings(&self) -> impl Iterator<Item = Result<Meeting, StoreError>> + '_ {
+        self.values(MEETINGS, "a meeting")
+    }
+
+    /// Whether the store holds nothing at all (a first start).
+    pub fn is_empty(&self) -> bool {
+        self.trees[EVENTS].is_empty()
+    }
+
+    // ----- drafts: half-typed forms, not events; never journaled -----
+
+    pub fn save_draft(&self, key: &str, body: &[u8]) -> Result<(), StoreError> {
+        self.drafts.insert(key.as_bytes(), body)?;
+        self.sync()
+    }
+
+    pub fn draft(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.drafts.get(key.as_bytes())?.map(|v| v.to_vec()))
+    }
+
+    pub fn discard_draft(&self, key: &str) -> Result<(), StoreError> {
+        self.drafts.remove(key.as_bytes())?;
+        self.sync()
+    }
+
+    pub fn draft_keys(&self) -> Result<Vec<String>, StoreError> {
+        self.drafts
+            .iter()
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
+            .collect()
+    }
+
+    // ----- integrity, backup, rebuild -----
+
+    /// Checks that every projection is the fold of its events and that the indexes agree with
+    /// the projections. Returns the problems found (empty when all is well).
+    pub fn verify(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        let mut by_status = 0usize;
+        let mut by_due = 0usize;
+        let mut count = 0u64;
+        for appeal in self.appeals() {
+            let appeal = appeal?;
+            count += 1;
+            let events = self.events_of(appeal.id)?;
+            let mut folded: Option<Appeal> = None;
+            for e in &events {
+                if let EventBody::Appeal { change, .. } = &e.body {
+                    match Appeal::apply(folded.as_ref(), appeal.id, e.at, &e.actor, change) {
+                        Ok(a) => folded = Some(a),
+                        Err(r) => {
+                            problems.push(format!("appeal {}: event refused: {r:?}", appeal.number))
+                        }
+                    }
+                }
+            }
+            if folded.as_ref() != Some(&appeal) {
+                problems.push(format!(
+                    "appeal {}: projection differs from its events",
+                    appeal.number
+                ));
+            }
+            let numbered = self.trees[NUMBERS].get(u64_key(appeal.number))?;
+            if numbered.as_deref().and_then(read_id) != Some(appeal.id) {
+                problems.push(format!("appeal {}: number index disagrees", appeal.number));
+            }
+            if !self.trees[BY_STATUS].contains_key(status_key(appeal.status, appeal.number))? {
+                problems.push(format!(
+                    "appeal {}: missing from the status index",
+                    appeal.number
+                ));
+            }
+            by_status += 1;
+            if let Some(due) = appeal.running_due() {
+                by_due += 1;
+                if !self.trees[BY_DUE].contains_key(due_key(due, appeal.number))? {
+                    problems.push(format!(
+                        "appeal {}: missing from the due index",
+                        appeal.number
+                    ));
+                }
+            }
+        }
+        if self.trees[BY_STATUS].len() != by_status {
+            problems.push("the status index has entries for no appeal".to_string());
+        }
+        if self.trees[BY_DUE].len() != by_due {
+            problems.push("the due index has entries for no running appeal".to_string());
+        }
+        if self.trees[NUMBERS].len() as u64 != count || self.appeal_count() != count {
+            problems
+                .push("the appeal count or number index disagrees with the appeals".to_string());
+        }
+        for kv in self.trees[APPEAL_EVENTS].iter() {
+            let (k, _) = kv?;
+            if let Some(id) = read_id(&k)
+                && self.appeal(id)?.is_none()
+            {
+                problems.push(format!("events of appeal {id} have no projection"));
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Writes a consistent copy (journal and store) into `target`, which must be new or empty.
+    /// Holds the write lock throughout, so no command lands half in the copy.
+    pub fn backup(&self, target: &Path) -> Result<(), StoreError> {
+        let w = self.writer();
+        ensure_empty_dir(target)?;
+        let journal_copy = target.join(JOURNAL_FILE);
+        std::fs::copy(w.journal.path(), &journal_copy).map_err(io_err(format!(
+            "copying the journal to {}",
+            journal_copy.display()
+        )))?;
+        File::open(&journal_copy)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(format!("syncing {}", journal_copy.display())))?;
+        let copy = open_engine(&target.join(STORE_DIR), target)?;
+        copy.import(self.db.export());
+        copy.flush()?;
+        File::open(target.join(STORE_DIR).join("db"))
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(format!("syncing the copy in {}", target.display())))?;
+        Ok(())
+    }
+
+    /// Recreates the store of `data_dir` from its journal alone. The old store is kept beside it
+    /// (its path is returned) until the user removes it.
+    pub fn rebuild(data_dir: &Path) -> Result<(Store, PathBuf), StoreError> {
+        let lock = DeskLock::acquire(data_dir)?;
+        let fresh = data_dir.join("store.rebuilding");
+        if fresh.exists() {
+            std::fs::remove_dir_all(&fresh)
+                .map_err(io_err(format!("removing {}", fresh.display())))?;
+        }
+        {
+            let store = Store::open_locked(data_dir, &fresh, None)?;
+            store.catch_up()?;
+            // Dropped here: sled closes the fresh store before it is moved into place.
+        }
+        let old = data_dir.join(format!(
+            "store.replaced-{}",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        ));
+        let current = data_dir.join(STORE_DIR);
+        if current.exists() {
+            std::fs::rename(&current, &old)
+                .map_err(io_err(format!("moving {} aside", current.display())))?;
+        }
+        std::fs::rename(&fresh, &current).map_err(io_err(format!(
+            "moving the rebuilt store to {}",
+            current.display()
+        )))?;
+        let store = Store::open_locked(data_dir, &current, Some(lock))?;
+        store.catch_up()?;
+        Ok((store, old))
+    }
+}
+
+fn ensure_empty_dir(dir: &Path) -> Result<(), StoreError> {
+    if dir.exists() {
+        let mut entries =
+            std::fs::read_dir(dir).map_err(io_err(format!("reading {}", dir.display())))?;
+        if entries.next().is_some() {
+            return Err(StoreError::TargetNotEmpty(dir.to_path_buf()));
+        }
+    } else {
+        std::fs::create_dir_all(dir).map_err(io_err(format!("creating {}", dir.display())))?;
+    }
+    Ok(())
+}
