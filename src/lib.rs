@@ -1,5 +1,8 @@
 //! zhuqi (助企): the Wednesday enterprise service desk.
 
+pub mod cli;
 pub mod desk;
 pub mod domain;
 pub mod store;
+pub mod strings;
+pub mod text;

@@ -1,3 +1,7 @@
-fn main() {
-    println!("zhuqi");
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    zhuqi::cli::main_with(zhuqi::cli::Cli::parse())
 }

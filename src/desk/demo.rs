@@ -1,1 +1,7 @@
-//! The demo story (filled in below).
+//! The demo story.
+
+use super::{Desk, DeskError};
+
+pub fn load(_desk: &mut Desk) -> Result<usize, DeskError> {
+    Ok(0)
+}

@@ -29,6 +29,12 @@ pub enum DeskError {
     Empty(&'static str),
     #[error("not a date: {0}")]
     BadDate(String),
+    #[error("not a rating: {0}")]
+    BadRating(String),
+    #[error("not a status: {0}")]
+    UnknownStatus(String),
+    #[error("the store disagrees with itself: {}", .0.join("; "))]
+    Inconsistent(Vec<String>),
     #[error("{what} already exists: {name}")]
     Exists { what: &'static str, name: String },
     #[error("cannot use the data directory {}: {source}", path.display())]

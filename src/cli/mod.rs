@@ -1,0 +1,570 @@
+//! The command line: clap subcommands for scripting, the same desk underneath.
+//! Exit codes: 0 done; 1 refused or failed (the reason on stderr); 2 usage.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::desk::clock::{parse_date, parse_local};
+use crate::desk::{
+    Action, CaptureInput, Desk, DeskError, DeskOptions, Due, EnterpriseInput, Filter, StatusFilter,
+};
+use crate::domain::{Level, Satisfaction};
+use crate::strings::Lang;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "zhuqi",
+    version,
+    about = "助企 — the Wednesday enterprise service desk",
+    long_about = "助企 — the Wednesday enterprise service desk.\n\nCapture the appeals (诉求) raised at on-site meetings, put those not solved on the spot on the appeal list, assign them to service stewards and follow them until the loop closes.\n\nWithout a subcommand, opens the desk in the terminal."
+)]
+pub struct Cli {
+    /// Where the store, journal and calendar live [env: ZHUQI_DATA_DIR] [default: the XDG data directory]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The configuration file [env: ZHUQI_CONFIG] [default: config.toml in the XDG config directory]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Act as if it were this local time: YYYY-MM-DD or YYYY-MM-DDTHH:MM [env: ZHUQI_NOW]
+    #[arg(long, global = true, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Who is acting, recorded on every event [default: the OS user]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub actor: Option<String>,
+    /// Language of messages: zh or en [default: from LANG / LC_ALL]
+    #[arg(long, global = true, value_name = "zh|en")]
+    pub lang: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Fill an empty store with the airport story and a few dozen more appeals
+    Demo,
+    /// Service-day meetings (现场会)
+    #[command(subcommand)]
+    Meeting(MeetingCmd),
+    /// Service stewards (服务管家)
+    #[command(subcommand)]
+    Steward(StewardCmd),
+    /// Enterprises (企业)
+    #[command(subcommand)]
+    Enterprise(EnterpriseCmd),
+    /// Record an appeal (诉求): onto the appeal list, or resolved on the spot with --resolved
+    Capture(CaptureArgs),
+    /// Assign (交办) to a steward and departments, with a due date
+    Assign(AssignArgs),
+    /// Acknowledge (签收) an assignment
+    Ack { appeal: String },
+    /// Return (退回) an assignment: "not ours"
+    Return {
+        appeal: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Hand an appeal to another steward (改派)
+    Reassign {
+        appeal: String,
+        #[arg(long)]
+        steward: String,
+        /// A new lead department
+        #[arg(long)]
+        lead: Option<String>,
+    },
+    /// Add a progress note (办理进展)
+    Note { appeal: String, text: String },
+    /// Escalate (上报) to the city or the province
+    Escalate {
+        appeal: String,
+        #[arg(long, value_enum)]
+        level: LevelArg,
+        /// The body it goes to, e.g. 省住建厅
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Extend (延期) the due date, before it passes
+    Extend {
+        appeal: String,
+        #[arg(long, value_name = "DATE")]
+        due: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Urge (督办) an appeal
+    Urge {
+        appeal: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Record the answer (答复) given to the enterprise
+    Answer { appeal: String, text: String },
+    /// Record the enterprise's satisfaction (回访): 5 非常满意 … 1 非常不满意; 1–2 reopen it
+    Feedback {
+        appeal: String,
+        #[arg(long, value_name = "1..5")]
+        rating: String,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Reopen (重办) an answered or closed appeal
+    Reopen {
+        appeal: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        due: DueArgs,
+    },
+    /// Withdraw (撤回): the enterprise no longer needs it
+    Withdraw {
+        appeal: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Close (办结) an answered appeal when no feedback is to be had, saying why
+    Close {
+        appeal: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// The appeal list, filtered
+    List(ListArgs),
+    /// One appeal: its fields and its whole timeline
+    Show {
+        appeal: String,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+    /// Recreate the store from the journal alone
+    Rebuild,
+    /// Write a consistent copy of the store and journal into DIR (new or empty)
+    Backup { dir: PathBuf },
+    /// Check that every appeal agrees with its events and the indexes with the appeals
+    Verify,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MeetingCmd {
+    /// Record a service-day meeting
+    Add {
+        #[arg(long, value_name = "DATE")]
+        date: String,
+        #[arg(long)]
+        venue: String,
+        #[arg(long)]
+        host: Option<String>,
+        /// A department present (repeat for each)
+        #[arg(long = "dept", value_name = "DEPT")]
+        depts: Vec<String>,
+    },
+    List {
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StewardCmd {
+    Add {
+        name: String,
+        #[arg(long)]
+        dept: String,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        team: Option<String>,
+    },
+    List {
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum EnterpriseCmd {
+    /// Add an enterprise, or fill in the details of a known one
+    Add {
+        name: String,
+        /// 统一社会信用代码 (18 characters, checked)
+        #[arg(long)]
+        credit_code: Option<String>,
+        #[arg(long)]
+        contact: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        /// Town or park (镇街 / 园区)
+        #[arg(long)]
+        town: Option<String>,
+        #[arg(long)]
+        industry: Option<String>,
+    },
+    List {
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CaptureArgs {
+    #[arg(long)]
+    pub enterprise: String,
+    #[arg(long)]
+    pub category: String,
+    #[arg(long)]
+    pub text: String,
+    /// The meeting's number, or its date when only one was held that day
+    #[arg(long)]
+    pub meeting: Option<String>,
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// A department concerned (repeat for each)
+    #[arg(long = "dept", value_name = "DEPT")]
+    pub depts: Vec<String>,
+    /// Resolved on the spot, with this answer
+    #[arg(long, value_name = "ANSWER")]
+    pub resolved: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AssignArgs {
+    pub appeal: String,
+    #[arg(long)]
+    pub steward: String,
+    /// The lead department (主办)
+    #[arg(long)]
+    pub lead: String,
+    /// A co-handling department (协办; repeat for each)
+    #[arg(long = "co", value_name = "DEPT")]
+    pub co: Vec<String>,
+    #[command(flatten)]
+    pub due: DueArgs,
+}
+
+/// A due date, or working days from today; neither means the category's default limit.
+#[derive(Args, Debug)]
+#[group(multiple = false)]
+pub struct DueArgs {
+    #[arg(long, value_name = "DATE")]
+    pub due: Option<String>,
+    #[arg(long, value_name = "K")]
+    pub days: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// captured, listed, assigned, in_progress, answered, closed, withdrawn, or open
+    #[arg(long)]
+    pub status: Option<String>,
+    #[arg(long)]
+    pub steward: Option<String>,
+    /// Lead or co-handling department
+    #[arg(long)]
+    pub dept: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub meeting: Option<String>,
+    #[arg(long)]
+    pub enterprise: Option<String>,
+    /// Overdue (red card) only
+    #[arg(long)]
+    pub overdue: bool,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LevelArg {
+    City,
+    Province,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Text,
+    Json,
+}
+
+/// A failure with the sentence to print; exit code 1.
+pub struct Failure(pub String);
+
+impl Cli {
+    pub fn lang(&self) -> Lang {
+        self.lang
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or_else(Lang::from_env)
+    }
+
+    /// The desk options, with `--now` / `ZHUQI_NOW` checked.
+    pub fn desk_options(&self, lang: Lang) -> Result<DeskOptions, Failure> {
+        let now_text = self.now.clone().or_else(|| {
+            std::env::var("ZHUQI_NOW")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+        });
+        let now = match now_text {
+            Some(t) => Some(
+                parse_local(&t)
+                    .ok_or_else(|| Failure(lang.error(&DeskError::BadDate(t.clone()))))?,
+            ),
+            None => None,
+        };
+        Ok(DeskOptions {
+            data_dir: self.data_dir.clone(),
+            config: self.config.clone(),
+            now,
+            actor: self.actor.clone(),
+        })
+    }
+}
+
+fn date(text: &str) -> Result<chrono::NaiveDate, DeskError> {
+    parse_date(text).ok_or_else(|| DeskError::BadDate(text.trim().to_string()))
+}
+
+fn due(args: &DueArgs) -> Result<Due, DeskError> {
+    Ok(match (&args.due, args.days) {
+        (Some(d), _) => Due::Date(date(d)?),
+        (None, Some(k)) => Due::WorkingDays(k),
+        (None, None) => Due::CategoryDefault,
+    })
+}
+
+/// Runs one subcommand against an open desk; returns what to print on stdout.
+pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, DeskError> {
+    let saved = |a: crate::domain::Appeal| Ok(format!("{}\n", lang.saved(a.number, a.status)));
+    match command {
+        Command::Demo => crate::desk::demo::load(desk).map(|n| output::demo_loaded(lang, n)),
+        Command::Meeting(MeetingCmd::Add {
+            date: d,
+            venue,
+            host,
+            depts,
+        }) => {
+            let m = desk.add_meeting(date(&d)?, &venue, host.as_deref(), &depts)?;
+            Ok(output::meeting_added(lang, &m))
+        }
+        Command::Meeting(MeetingCmd::List { format }) => {
+            Ok(output::meetings(lang, &desk.meetings()?, format))
+        }
+        Command::Steward(StewardCmd::Add {
+            name,
+            dept,
+            phone,
+            team,
+        }) => {
+            let s = desk.add_steward(&name, &dept, phone.as_deref(), team.as_deref())?;
+            Ok(output::steward_added(lang, &s))
+        }
+        Command::Steward(StewardCmd::List { format }) => {
+            Ok(output::stewards(lang, &desk.stewards()?, format))
+        }
+        Command::Enterprise(EnterpriseCmd::Add {
+            name,
+            credit_code,
+            contact,
+            phone,
+            town,
+            industry,
+        }) => {
+            let e = desk.save_enterprise(&EnterpriseInput {
+                name,
+                credit_code,
+                contact,
+                phone,
+                town,
+                industry,
+            })?;
+            Ok(output::enterprise_saved(lang, &e))
+        }
+        Command::Enterprise(EnterpriseCmd::List { format }) => {
+            Ok(output::enterprises(lang, &desk.enterprises()?, format))
+        }
+        Command::Capture(c) => {
+            let meeting = match &c.meeting {
+                Some(m) => Some(desk.find_meeting(m)?.number),
+                None => None,
+            };
+            saved(desk.capture(&CaptureInput {
+                enterprise: c.enterprise,
+                category: c.category,
+                text: c.text,
+                contact: c.contact,
+                meeting,
+                departments: c.depts,
+                resolved: c.resolved,
+            })?)
+        }
+        Command::Assign(a) => saved(desk.act(
+            &a.appeal,
+            Action::Assign {
+                steward: a.steward,
+                lead: a.lead,
+                co: a.co,
+                due: due(&a.due)?,
+            },
+        )?),
+        Command::Ack { appeal } => saved(desk.act(&appeal, Action::Acknowledge)?),
+        Command::Return { appeal, reason } => saved(desk.act(&appeal, Action::Return { reason })?),
+        Command::Reassign {
+            appeal,
+            steward,
+            lead,
+        } => saved(desk.act(&appeal, Action::Reassign { steward, lead })?),
+        Command::Note { appeal, text } => saved(desk.act(&appeal, Action::Note { text })?),
+        Command::Escalate {
+            appeal,
+            level,
+            to,
+            note,
+        } => {
+            let level = match level {
+                LevelArg::City => Level::City,
+                LevelArg::Province => Level::Province,
+            };
+            saved(desk.act(&appeal, Action::Escalate { level, to, note })?)
+        }
+        Command::Extend {
+            appeal,
+            due: d,
+            reason,
+        } => saved(desk.act(
+            &appeal,
+            Action::Extend {
+                due: date(&d)?,
+                reason,
+            },
+        )?),
+        Command::Urge { appeal, note } => saved(desk.act(&appeal, Action::Urge { note })?),
+        Command::Answer { appeal, text } => saved(desk.act(&appeal, Action::Answer { text })?),
+        Command::Feedback {
+            appeal,
+            rating,
+            comment,
+        } => {
+            let rating = rating
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .and_then(Satisfaction::from_score)
+                .ok_or(DeskError::BadRating(rating.clone()))?;
+            saved(desk.act(&appeal, Action::Feedback { rating, comment })?)
+        }
+        Command::Reopen {
+            appeal,
+            reason,
+            due: d,
+        } => saved(desk.act(
+            &appeal,
+            Action::Reopen {
+                reason,
+                due: due(&d)?,
+            },
+        )?),
+        Command::Withdraw { appeal, reason } => {
+            saved(desk.act(&appeal, Action::Withdraw { reason })?)
+        }
+        Command::Close { appeal, note } => saved(desk.act(
+            &appeal,
+            Action::Close {
+                note: note.unwrap_or_default(),
+            },
+        )?),
+        Command::List(l) => {
+            let status = match &l.status {
+                Some(s) => Some(
+                    StatusFilter::parse(s).ok_or_else(|| DeskError::UnknownStatus(s.clone()))?,
+                ),
+                None => None,
+            };
+            let meeting = match &l.meeting {
+                Some(m) => Some(desk.find_meeting(m)?.number),
+                None => None,
+            };
+            let rows = desk.list(&Filter {
+                status,
+                steward: l.steward,
+                dept: l.dept,
+                category: l.category,
+                meeting,
+                enterprise: l.enterprise,
+                overdue: l.overdue,
+            })?;
+            Ok(output::list(lang, &rows, l.format))
+        }
+        Command::Show { appeal, format } => {
+            let (a, events) = desk.show(&appeal)?;
+            let row = desk.row(a);
+            Ok(output::show(lang, &row, &events, format))
+        }
+        Command::Backup { dir } => {
+            desk.backup(&dir)?;
+            Ok(output::backed_up(lang, &dir))
+        }
+        Command::Verify => {
+            let problems = desk.verify()?;
+            if problems.is_empty() {
+                Ok(output::verified(lang))
+            } else {
+                Err(DeskError::Inconsistent(problems))
+            }
+        }
+        // Handled before the desk is opened (it replaces the store).
+        Command::Rebuild => Ok(String::new()),
+    }
+}
+
+/// The whole program: parse, open, run, print; returns the exit code.
+pub fn main_with(cli: Cli) -> ExitCode {
+    let lang = cli.lang();
+    let fail = |msg: String| {
+        eprintln!("zhuqi: {msg}");
+        ExitCode::from(1)
+    };
+    let options = match cli.desk_options(lang) {
+        Ok(o) => o,
+        Err(Failure(msg)) => return fail(msg),
+    };
+    let Some(command) = cli.command else {
+        // The terminal desk comes with its own issue; until then say what to do.
+        println!("{}", lang.no_desk_yet());
+        return ExitCode::SUCCESS;
+    };
+    if matches!(command, Command::Rebuild) {
+        return match crate::desk::rebuild(&options) {
+            Ok((count, old)) => {
+                print!("{}", output::rebuilt(lang, count, &old));
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(lang.error(&e)),
+        };
+    }
+    let mut desk = match Desk::open(&options) {
+        Ok(d) => d,
+        Err(e) => return fail(lang.error(&e)),
+    };
+    if desk.open_report().replayed > 0 {
+        eprintln!("zhuqi: {}", lang.replayed(desk.open_report().replayed));
+    }
+    match run(&mut desk, command, lang) {
+        Ok(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(lang.error(&e)),
+    }
+}

@@ -1,0 +1,671 @@
+//! Every sentence a user reads, in 简体中文 and English, in one place.
+
+use crate::desk::DeskError;
+use crate::domain::credit_code::CreditCodeError;
+use crate::domain::{
+    Appeal, AppealChange, Card, ChangeKind, ClosedHow, EventBody, Field, Level, Refusal,
+    Satisfaction, Status,
+};
+use crate::store::StoreError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// `zh` / `en` (also `zh_CN.UTF-8` and the like).
+    pub fn parse(text: &str) -> Option<Lang> {
+        let t = text.trim().to_ascii_lowercase();
+        if t.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if t.starts_with("en") || t == "c" || t == "posix" {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// From the locale: `LC_ALL`, then `LC_MESSAGES`, then `LANG`; English when none says.
+    pub fn from_env() -> Lang {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|v| !v.is_empty())
+            .and_then(|v| Lang::parse(&v))
+            .unwrap_or(Lang::En)
+    }
+
+    fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    pub fn status(self, s: Status) -> &'static str {
+        match s {
+            Status::Captured => self.pick("已登记", "captured"),
+            Status::Listed => self.pick("待交办", "listed"),
+            Status::Assigned => self.pick("待签收", "assigned"),
+            Status::InProgress => self.pick("办理中", "in progress"),
+            Status::Answered => self.pick("待回访", "answered"),
+            Status::Closed => self.pick("已办结", "closed"),
+            Status::Withdrawn => self.pick("已撤回", "withdrawn"),
+        }
+    }
+
+    pub fn change(self, c: ChangeKind) -> &'static str {
+        match c {
+            ChangeKind::Capture => self.pick("登记", "capture"),
+            ChangeKind::ResolveOnSpot => self.pick("当场解决", "resolve on the spot"),
+            ChangeKind::List => self.pick("列入诉求清单", "put on the list"),
+            ChangeKind::Assign => self.pick("交办", "assign"),
+            ChangeKind::Acknowledge => self.pick("签收", "acknowledge"),
+            ChangeKind::Return => self.pick("退回", "return"),
+            ChangeKind::Reassign => self.pick("改派", "reassign"),
+            ChangeKind::Note => self.pick("办理进展", "add a progress note"),
+            ChangeKind::Escalate => self.pick("上报", "escalate"),
+            ChangeKind::Extend => self.pick("延期", "extend"),
+            ChangeKind::Urge => self.pick("督办", "urge"),
+            ChangeKind::Answer => self.pick("答复", "answer"),
+            ChangeKind::Feedback => self.pick("回访评价", "record feedback"),
+            ChangeKind::Reopen => self.pick("重办", "reopen"),
+            ChangeKind::Withdraw => self.pick("撤回", "withdraw"),
+            ChangeKind::Close => self.pick("办结", "close"),
+        }
+    }
+
+    pub fn level(self, l: Level) -> &'static str {
+        match l {
+            Level::District => self.pick("区级", "district"),
+            Level::City => self.pick("市级", "city"),
+            Level::Province => self.pick("省级", "province"),
+        }
+    }
+
+    pub fn satisfaction(self, s: Satisfaction) -> &'static str {
+        match s {
+            Satisfaction::VerySatisfied => self.pick("非常满意", "very satisfied"),
+            Satisfaction::Satisfied => self.pick("满意", "satisfied"),
+            Satisfaction::Basic => self.pick("基本满意", "basically satisfied"),
+            Satisfaction::Dissatisfied => self.pick("不满意", "dissatisfied"),
+            Satisfaction::VeryDissatisfied => self.pick("非常不满意", "very dissatisfied"),
+        }
+    }
+
+    pub fn closed_how(self, h: ClosedHow) -> &'static str {
+        match h {
+            ClosedHow::OnSpot => self.pick("当场解决", "resolved on the spot"),
+            ClosedHow::Answered => self.pick("答复办结", "closed after the answer"),
+            ClosedHow::Withdrawn => self.pick("企业撤回", "withdrawn"),
+        }
+    }
+
+    fn field(self, f: Field) -> &'static str {
+        match f {
+            Field::Enterprise => self.pick("企业名称", "the enterprise"),
+            Field::Category => self.pick("诉求类别", "the category"),
+            Field::Text => self.pick("内容", "the text"),
+            Field::Answer => self.pick("答复内容", "the answer"),
+            Field::Reason => self.pick("理由", "the reason"),
+            Field::Steward => self.pick("服务管家", "the steward"),
+            Field::LeadDept => self.pick("主办部门", "the lead department"),
+            Field::EscalationTarget => self.pick("上报对象", "whom it goes to"),
+            Field::Note => self.pick("说明", "the note"),
+            Field::Due => self.pick("办理期限", "the due date"),
+        }
+    }
+
+    fn joined_states(self, states: &[Status]) -> String {
+        let names: Vec<&str> = states.iter().map(|s| self.status(*s)).collect();
+        match self {
+            Lang::Zh => names.join("”或“"),
+            Lang::En => names.join(" or "),
+        }
+    }
+
+    /// Why the lifecycle refused a step, and what to do.
+    pub fn refusal(self, r: &Refusal) -> String {
+        match (self, r) {
+            (Lang::Zh, Refusal::NotAllowed { change, status }) => format!(
+                "该诉求当前为“{}”，不能{}：{}只能在“{}”时进行。",
+                self.status(*status),
+                self.change(*change),
+                self.change(*change),
+                self.joined_states(change.allowed_from())
+            ),
+            (Lang::En, Refusal::NotAllowed { change, status }) => format!(
+                "cannot {} an appeal that is {}: that is only possible when it is {}.",
+                self.change(*change),
+                self.status(*status),
+                self.joined_states(change.allowed_from())
+            ),
+            (Lang::Zh, Refusal::AlreadyCaptured) => "该诉求已经登记过。".into(),
+            (Lang::En, Refusal::AlreadyCaptured) => "this appeal was already captured.".into(),
+            (Lang::Zh, Refusal::NotCaptured) => "该诉求尚未登记。".into(),
+            (Lang::En, Refusal::NotCaptured) => "this appeal was never captured.".into(),
+            (Lang::Zh, Refusal::Missing(f)) => format!("{}不能为空，请填写。", self.field(*f)),
+            (Lang::En, Refusal::Missing(f)) => {
+                format!("{} is empty: please give it.", self.field(*f))
+            }
+            (Lang::Zh, Refusal::DueInPast { due, today }) => {
+                format!("办理期限 {due} 早于今天（{today}），请给出今天或以后的日期。")
+            }
+            (Lang::En, Refusal::DueInPast { due, today }) => {
+                format!("the due date {due} is before today ({today}); give today or a later date.")
+            }
+            (Lang::Zh, Refusal::ExtendAfterDue { due, today }) => {
+                format!("办理期限 {due} 已过（今天 {today}）：延期须在到期前申请。")
+            }
+            (Lang::En, Refusal::ExtendAfterDue { due, today }) => format!(
+                "the due date {due} has passed (today is {today}): an extension must be asked for before the due date."
+            ),
+            (Lang::Zh, Refusal::ExtendNotLater { due, requested }) => {
+                format!("新的期限 {requested} 不晚于现在的期限 {due}。")
+            }
+            (Lang::En, Refusal::ExtendNotLater { due, requested }) => {
+                format!("the new due date {requested} is not later than the current one ({due}).")
+            }
+            (Lang::Zh, Refusal::EscalateNotHigher { current, requested }) => format!(
+                "已在{}办理，不能上报到{}：上报只能逐级向上（区→市→省）。",
+                self.level(*current),
+                self.level(*requested)
+            ),
+            (Lang::En, Refusal::EscalateNotHigher { current, requested }) => format!(
+                "it is already handled at {} level, so it cannot go to {}: escalation only goes up (district → city → province).",
+                self.level(*current),
+                self.level(*requested)
+            ),
+            (Lang::Zh, Refusal::SameSteward { steward }) => format!("该诉求已由 {steward} 负责。"),
+            (Lang::En, Refusal::SameSteward { steward }) => {
+                format!("{steward} already has this appeal.")
+            }
+            (Lang::Zh, Refusal::CannotReopen { how }) => format!(
+                "以“{}”方式办结的诉求不能重办；如有新问题请重新登记。",
+                self.closed_how(*how)
+            ),
+            (Lang::En, Refusal::CannotReopen { how }) => format!(
+                "an appeal {} cannot be reopened; capture a new appeal instead.",
+                self.closed_how(*how)
+            ),
+            (Lang::Zh, Refusal::BeforeLastEvent { last }) => format!(
+                "给出的时间早于该诉求的最后一条记录（{}）：时间线只能向前，请检查 --now。",
+                last.format("%Y-%m-%d %H:%M")
+            ),
+            (Lang::En, Refusal::BeforeLastEvent { last }) => format!(
+                "the time given is before the appeal's last event ({}): its timeline only moves forward; check --now.",
+                last.format("%Y-%m-%d %H:%M")
+            ),
+        }
+    }
+
+    fn credit_code(self, e: &CreditCodeError) -> String {
+        match (self, e) {
+            (Lang::Zh, CreditCodeError::Length(n)) => format!("应为18位，实际{n}位"),
+            (Lang::En, CreditCodeError::Length(n)) => {
+                format!("it must have 18 characters, not {n}")
+            }
+            (Lang::Zh, CreditCodeError::Character { position, found }) => {
+                format!("第{position}位“{found}”不是有效字符（不使用 I、O、S、V、Z）")
+            }
+            (Lang::En, CreditCodeError::Character { position, found }) => format!(
+                "character {position} ('{found}') is not allowed (digits and capital letters except I, O, S, V, Z)"
+            ),
+            (Lang::Zh, CreditCodeError::CheckDigit { expected, found }) => {
+                format!("校验位应为“{expected}”而不是“{found}”，请核对是否输错")
+            }
+            (Lang::En, CreditCodeError::CheckDigit { expected, found }) => format!(
+                "the check character should be '{expected}', not '{found}'; check for a typing mistake"
+            ),
+        }
+    }
+
+    fn store_error(self, e: &StoreError) -> String {
+        match (self, e) {
+            (Lang::Zh, StoreError::AlreadyOpen { dir, pid }) => format!(
+                "数据目录 {} 已被另一个 zhuqi{}打开。请先关闭它（或用 --data-dir 指定其他目录）。",
+                dir.display(),
+                pid.map(|p| format!("（进程 {p}）")).unwrap_or_default()
+            ),
+            (Lang::Zh, StoreError::TargetNotEmpty(p)) => {
+                format!("{} 已存在且不为空，请指定一个新目录。", p.display())
+            }
+            _ => e.to_string(),
+        }
+    }
+
+    /// Any desk error as one clear sentence (or two) saying what is wrong and what to do.
+    pub fn error(self, e: &DeskError) -> String {
+        match (self, e) {
+            (_, DeskError::Refused(r)) => self.refusal(r),
+            (Lang::Zh, DeskError::AppealNotFound(r)) => {
+                format!("没有编号为 {r} 的诉求；用 `zhuqi list` 查看诉求清单。")
+            }
+            (Lang::En, DeskError::AppealNotFound(r)) => {
+                format!("there is no appeal {r}; `zhuqi list` shows the appeal list.")
+            }
+            (Lang::Zh, DeskError::UnknownSteward(n)) => {
+                format!("没有名为 {n} 的服务管家；先用 `zhuqi steward add {n} --dept 部门` 添加。")
+            }
+            (Lang::En, DeskError::UnknownSteward(n)) => format!(
+                "there is no steward named {n}; add one first with `zhuqi steward add {n} --dept DEPT`."
+            ),
+            (Lang::Zh, DeskError::UnknownCategory { given, known }) => {
+                format!("未知的诉求类别“{given}”；可用类别：{}。", known.join("、"))
+            }
+            (Lang::En, DeskError::UnknownCategory { given, known }) => format!(
+                "unknown category \"{given}\"; the categories are: {}.",
+                known.join(", ")
+            ),
+            (Lang::Zh, DeskError::UnknownMeeting(m)) => {
+                format!("没有现场会 {m}；用 `zhuqi meeting list` 查看。")
+            }
+            (Lang::En, DeskError::UnknownMeeting(m)) => {
+                format!("there is no meeting {m}; `zhuqi meeting list` shows them.")
+            }
+            (Lang::Zh, DeskError::CreditCode { given, error }) => format!(
+                "统一社会信用代码“{given}”无效：{}。",
+                self.credit_code(error)
+            ),
+            (Lang::En, DeskError::CreditCode { given, error }) => format!(
+                "the credit code \"{given}\" is invalid: {}.",
+                self.credit_code(error)
+            ),
+            (Lang::Zh, DeskError::Empty(what)) => format!("{what} 不能为空。"),
+            (Lang::En, DeskError::Empty(what)) => format!("{what} must not be empty."),
+            (Lang::Zh, DeskError::BadDate(d)) => {
+                format!("“{d}”不是存在的日期；请写成 YYYY-MM-DD（时间写成 YYYY-MM-DDTHH:MM）。")
+            }
+            (Lang::En, DeskError::BadDate(d)) => format!(
+                "\"{d}\" is not a date that exists; write YYYY-MM-DD (or YYYY-MM-DDTHH:MM for a time)."
+            ),
+            (Lang::Zh, DeskError::Exists { what, name }) => format!("{what} {name} 已存在。"),
+            (Lang::En, DeskError::Exists { what, name }) => {
+                format!("the {what} {name} already exists.")
+            }
+            (Lang::Zh, DeskError::BadRating(r)) => format!(
+                "“{r}”不是有效评价：请给 1 到 5（5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意）。"
+            ),
+            (Lang::En, DeskError::BadRating(r)) => format!(
+                "\"{r}\" is not a rating: give 1 to 5 (5 very satisfied, 4 satisfied, 3 basically satisfied, 2 dissatisfied, 1 very dissatisfied)."
+            ),
+            (Lang::Zh, DeskError::UnknownStatus(s)) => format!(
+                "未知状态“{s}”；可用：captured、listed、assigned、in_progress、answered、closed、withdrawn、open。"
+            ),
+            (Lang::En, DeskError::UnknownStatus(s)) => format!(
+                "unknown status \"{s}\"; use captured, listed, assigned, in_progress, answered, closed, withdrawn or open."
+            ),
+            (Lang::Zh, DeskError::Inconsistent(p)) => format!(
+                "数据不一致：{}。请运行 `zhuqi rebuild` 从日志重建。",
+                p.join("；")
+            ),
+            (Lang::En, DeskError::Inconsistent(p)) => format!(
+                "the store disagrees with itself: {}. Run `zhuqi rebuild` to recreate it from the journal.",
+                p.join("; ")
+            ),
+            (_, DeskError::Store(s)) => self.store_error(s),
+            (Lang::Zh, DeskError::File(f)) => format!(
+                "{}:{}:{}：{}（请修改该文件后重试）",
+                f.path.display(),
+                f.line,
+                f.column,
+                f.message
+            ),
+            (_, other) => other.to_string(),
+        }
+    }
+
+    // ----- CLI messages -----
+
+    pub fn saved(self, number: u64, status: Status) -> String {
+        match self {
+            Lang::Zh => format!("已保存：诉求 {number}，{}。", self.status(status)),
+            Lang::En => format!("saved: appeal {number}, {}.", self.status(status)),
+        }
+    }
+
+    pub fn no_desk_yet(self) -> &'static str {
+        self.pick(
+            "zhuqi 助企服务台。终端界面尚在开发中；请用 `zhuqi --help` 查看命令，`zhuqi demo` 载入示例。",
+            "zhuqi, the enterprise service desk. The terminal desk is not built yet; `zhuqi --help` lists the commands and `zhuqi demo` loads the demo story.",
+        )
+    }
+
+    pub fn card(self, card: Card, days_overdue: i64) -> String {
+        match (self, card) {
+            (_, Card::None) => String::new(),
+            (Lang::Zh, Card::Yellow) => "! 黄牌".into(),
+            (Lang::En, Card::Yellow) => "! yellow".into(),
+            (Lang::Zh, Card::Red) => format!("!! 红牌 超期{days_overdue}天"),
+            (Lang::En, Card::Red) => format!("!! red {days_overdue}d overdue"),
+        }
+    }
+
+    pub fn list_headers(self) -> [&'static str; 8] {
+        match self {
+            Lang::Zh => [
+                "编号",
+                "状态",
+                "企业",
+                "类别",
+                "服务管家",
+                "期限",
+                "牌",
+                "诉求",
+            ],
+            Lang::En => [
+                "No.",
+                "Status",
+                "Enterprise",
+                "Category",
+                "Steward",
+                "Due",
+                "Card",
+                "Appeal",
+            ],
+        }
+    }
+
+    pub fn list_count(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("共 {n} 条"),
+            Lang::En => format!("{n} appeal(s)"),
+        }
+    }
+
+    pub fn list_empty(self) -> &'static str {
+        self.pick("没有符合条件的诉求。", "no appeals match.")
+    }
+
+    pub fn list_sep(self) -> &'static str {
+        self.pick("、", ", ")
+    }
+
+    pub fn appeal_title(self, number: u64) -> String {
+        match self {
+            Lang::Zh => format!("诉求 {number}"),
+            Lang::En => format!("Appeal {number}"),
+        }
+    }
+
+    pub fn timeline(self) -> &'static str {
+        self.pick("时间线", "Timeline")
+    }
+
+    /// Labelled fields of the detail view (empty values are left out by the caller).
+    pub fn appeal_fields(self, a: &Appeal) -> Vec<(&'static str, String)> {
+        let sep = self.list_sep();
+        let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+        let time = |t: &Option<chrono::DateTime<chrono::FixedOffset>>| {
+            t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default()
+        };
+        let handling = match (&a.lead_dept, a.co_depts.is_empty()) {
+            (Some(l), true) => l.clone(),
+            (Some(l), false) => match self {
+                Lang::Zh => format!("{l}（协办：{}）", a.co_depts.join(sep)),
+                Lang::En => format!("{l} (with {})", a.co_depts.join(sep)),
+            },
+            (None, _) => String::new(),
+        };
+        let counts = match self {
+            Lang::Zh => format!(
+                "督办 {} 次 · 延期 {} 次 · 重办 {} 次 · 退回 {} 次",
+                a.urges, a.extensions, a.reopens, a.returns
+            ),
+            Lang::En => format!(
+                "{} urge(s) · {} extension(s) · {} reopen(s) · {} return(s)",
+                a.urges, a.extensions, a.reopens, a.returns
+            ),
+        };
+        let escalation = match (&a.escalated_to, a.level) {
+            (Some(to), level) => format!("{} · {to}", self.level(level)),
+            (None, _) => String::new(),
+        };
+        vec![
+            (self.pick("企业", "Enterprise"), a.enterprise.clone()),
+            (self.pick("类别", "Category"), a.category.clone()),
+            (self.pick("诉求内容", "Appeal"), a.text.clone()),
+            (self.pick("联系人", "Contact"), opt(&a.contact)),
+            (
+                self.pick("现场会", "Meeting"),
+                a.meeting.map(|m| m.to_string()).unwrap_or_default(),
+            ),
+            (
+                self.pick("涉及部门", "Departments"),
+                a.departments.join(sep),
+            ),
+            (
+                self.pick("登记", "Captured"),
+                format!(
+                    "{} · {}",
+                    a.captured_at.format("%Y-%m-%d %H:%M"),
+                    a.captured_by
+                ),
+            ),
+            (self.pick("服务管家", "Steward"), opt(&a.steward)),
+            (self.pick("主办部门", "Lead dept"), handling),
+            (
+                self.pick("办理期限", "Due"),
+                a.due.map(|d| d.to_string()).unwrap_or_default(),
+            ),
+            (self.pick("签收", "Acknowledged"), time(&a.acknowledged_at)),
+            (self.pick("上报", "Escalated"), escalation),
+            (self.pick("最新进展", "Last note"), opt(&a.last_note)),
+            (self.pick("答复", "Answer"), opt(&a.answer)),
+            (
+                self.pick("满意度", "Satisfaction"),
+                a.rating
+                    .map(|r| self.satisfaction(r).to_string())
+                    .unwrap_or_default(),
+            ),
+            (self.pick("回访意见", "Feedback"), opt(&a.feedback_comment)),
+            (
+                self.pick("办结", "Closed"),
+                match a.closed_how {
+                    Some(h) => format!("{} · {}", time(&a.closed_at), self.closed_how(h)),
+                    None => String::new(),
+                },
+            ),
+            (self.pick("说明", "Note"), opt(&a.closing_note)),
+            (self.pick("统计", "Counts"), counts),
+        ]
+    }
+
+    /// One line of the timeline.
+    pub fn describe(self, body: &EventBody) -> String {
+        let change = match body {
+            EventBody::Appeal { change, .. } => change,
+            EventBody::EnterpriseSaved(e) => {
+                return format!("{}：{}", self.pick("企业", "enterprise"), e.name);
+            }
+            EventBody::StewardSaved(s) => {
+                return format!("{}：{}", self.pick("服务管家", "steward"), s.name);
+            }
+            EventBody::DepartmentAdded { name } => {
+                return format!("{}：{name}", self.pick("部门", "department"));
+            }
+            EventBody::MeetingAdded(m) => {
+                return format!("{}：{} {}", self.pick("现场会", "meeting"), m.date, m.venue);
+            }
+        };
+        let what = self.change(change.kind());
+        let sep = self.list_sep();
+        let detail = match change {
+            AppealChange::Captured(c) => format!("{} · {} · {}", c.enterprise, c.category, c.text),
+            AppealChange::ResolvedOnSpot { answer } => answer.clone(),
+            AppealChange::Listed | AppealChange::Acknowledged => String::new(),
+            AppealChange::Assigned(a) => {
+                let mut d = format!(
+                    "{} · {} · {} {}",
+                    a.steward,
+                    a.lead_dept,
+                    self.pick("期限", "due"),
+                    a.due
+                );
+                if !a.co_depts.is_empty() {
+                    d.push_str(&format!(
+                        " · {} {}",
+                        self.pick("协办", "with"),
+                        a.co_depts.join(sep)
+                    ));
+                }
+                d
+            }
+            AppealChange::Returned { reason } => reason.clone(),
+            AppealChange::Reassigned { steward, lead_dept } => match lead_dept {
+                Some(l) => format!("{steward} · {l}"),
+                None => steward.clone(),
+            },
+            AppealChange::Noted { text } => text.clone(),
+            AppealChange::Escalated { level, to, note } => {
+                let mut d = format!("{} · {to}", self.level(*level));
+                if let Some(n) = note {
+                    d.push_str(&format!(" · {n}"));
+                }
+                d
+            }
+            AppealChange::Extended { due, reason } => {
+                format!("{} {due} · {reason}", self.pick("新期限", "new due date"))
+            }
+            AppealChange::Urged { note } => note.clone().unwrap_or_default(),
+            AppealChange::Answered { text } => text.clone(),
+            AppealChange::Feedback {
+                rating, comment, ..
+            } => {
+                let mut d = self.satisfaction(*rating).to_string();
+                if let Some(c) = comment {
+                    d.push_str(&format!(" · {c}"));
+                }
+                if !rating.closes() {
+                    d.push_str(&format!(" · {}", self.change(ChangeKind::Reopen)));
+                }
+                d
+            }
+            AppealChange::Reopened { reason, due } => {
+                format!("{reason} · {} {due}", self.pick("期限", "due"))
+            }
+            AppealChange::Withdrawn { reason } => reason.clone(),
+            AppealChange::Closed { note } => note.clone(),
+        };
+        if detail.is_empty() {
+            what.to_string()
+        } else {
+            format!("{what}：{detail}")
+        }
+    }
+
+    pub fn meeting_headers(self) -> [&'static str; 5] {
+        match self {
+            Lang::Zh => ["编号", "日期", "地点", "主持", "参加部门"],
+            Lang::En => ["No.", "Date", "Venue", "Host", "Departments"],
+        }
+    }
+
+    pub fn steward_headers(self) -> [&'static str; 4] {
+        match self {
+            Lang::Zh => ["姓名", "部门", "电话", "管家团"],
+            Lang::En => ["Name", "Department", "Phone", "Team"],
+        }
+    }
+
+    pub fn enterprise_headers(self) -> [&'static str; 5] {
+        match self {
+            Lang::Zh => ["企业", "统一社会信用代码", "联系人", "电话", "镇街/园区"],
+            Lang::En => ["Enterprise", "Credit code", "Contact", "Phone", "Town/park"],
+        }
+    }
+
+    pub fn meeting_added(self, number: u64, date: &str, venue: &str) -> String {
+        match self {
+            Lang::Zh => format!("已保存：现场会 {number}（{date}，{venue}）。"),
+            Lang::En => format!("saved: meeting {number} ({date}, {venue})."),
+        }
+    }
+
+    pub fn steward_added(self, name: &str, dept: &str) -> String {
+        match self {
+            Lang::Zh => format!("已保存：服务管家 {name}（{dept}）。"),
+            Lang::En => format!("saved: steward {name} ({dept})."),
+        }
+    }
+
+    pub fn enterprise_saved(self, name: &str) -> String {
+        match self {
+            Lang::Zh => format!("已保存：企业 {name}。"),
+            Lang::En => format!("saved: enterprise {name}."),
+        }
+    }
+
+    pub fn demo_loaded(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("已载入示例：{n} 条诉求（含机场物流园区消防审批一事）。"),
+            Lang::En => {
+                format!("demo loaded: {n} appeals, the airport fire-approval story among them.")
+            }
+        }
+    }
+
+    pub fn backed_up(self, dir: &str) -> String {
+        match self {
+            Lang::Zh => format!("已备份到 {dir}（日志、数据库和工作日历）。"),
+            Lang::En => format!("backed up to {dir} (journal, store and calendar)."),
+        }
+    }
+
+    pub fn rebuilt(self, count: u64, old: &str) -> String {
+        match self {
+            Lang::Zh => format!(
+                "已从日志重建数据库：{count} 条诉求。旧数据库保留在 {old}，确认无误后可删除。"
+            ),
+            Lang::En => format!(
+                "rebuilt the store from the journal: {count} appeals. The old store is kept in {old}; remove it once satisfied."
+            ),
+        }
+    }
+
+    pub fn verified(self) -> &'static str {
+        self.pick(
+            "检查通过：每条诉求都与其记录一致，索引完整。",
+            "all well: every appeal agrees with its events, and the indexes with the appeals.",
+        )
+    }
+
+    pub fn replayed(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("已从日志恢复 {n} 条未入库的记录。"),
+            Lang::En => format!("recovered {n} command(s) from the journal."),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_names_choose_the_language() {
+        assert_eq!(Lang::parse("zh_CN.UTF-8"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("en_US.UTF-8"), Some(Lang::En));
+        assert_eq!(Lang::parse("C"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr_FR"), None);
+    }
+
+    #[test]
+    fn a_refusal_names_the_state_and_what_is_needed_in_both_languages() {
+        let r = Refusal::NotAllowed {
+            change: ChangeKind::Answer,
+            status: Status::Assigned,
+        };
+        assert_eq!(
+            Lang::En.refusal(&r),
+            "cannot answer an appeal that is assigned: that is only possible when it is in progress."
+        );
+        assert_eq!(
+            Lang::Zh.refusal(&r),
+            "该诉求当前为“待签收”，不能答复：答复只能在“办理中”时进行。"
+        );
+    }
+}
