@@ -305,6 +305,12 @@ impl Lang {
                 "the store disagrees with itself: {}. Run `zhuqi rebuild` to recreate it from the journal.",
                 p.join("; ")
             ),
+            (Lang::Zh, DeskError::DemoNeedsEmpty) => {
+                "示例只能载入空的数据目录；请用 --data-dir 指定一个新目录。".into()
+            }
+            (Lang::En, DeskError::DemoNeedsEmpty) => {
+                "the demo fills only an empty store; give a new directory with --data-dir.".into()
+            }
             (_, DeskError::Store(s)) => self.store_error(s),
             (Lang::Zh, DeskError::File(f)) => format!(
                 "{}:{}:{}：{}（请修改该文件后重试）",

@@ -43,6 +43,8 @@ pub enum DeskError {
         #[source]
         source: std::io::Error,
     },
+    #[error("the demo needs an empty store")]
+    DemoNeedsEmpty,
     #[error("no data directory could be found; give one with --data-dir or ZHUQI_DATA_DIR")]
     NoDataDir,
     #[error(transparent)]
