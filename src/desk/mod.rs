@@ -524,6 +524,27 @@ impl Desk {
         Ok((appeal, events))
     }
 
+    // ----- drafts: half-typed forms, kept until saved or discarded -----
+
+    pub fn save_draft(&self, key: &str, body: &str) -> Result<(), DeskError> {
+        Ok(self.store.save_draft(key, body.as_bytes())?)
+    }
+
+    pub fn draft(&self, key: &str) -> Result<Option<String>, DeskError> {
+        Ok(self
+            .store
+            .draft(key)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
+    pub fn discard_draft(&self, key: &str) -> Result<(), DeskError> {
+        Ok(self.store.discard_draft(key)?)
+    }
+
+    pub fn drafts(&self) -> Result<Vec<String>, DeskError> {
+        Ok(self.store.draft_keys()?)
+    }
+
     pub fn backup(&self, target: &Path) -> Result<(), DeskError> {
         self.store.backup(target)?;
         let cal = target.join("calendar.toml");

@@ -1,0 +1,432 @@
+//! The store: records survive a reopen, indexes agree with projections, the journal alone
+//! rebuilds everything, a torn journal tail is cut, and backups are complete.
+
+mod common;
+
+use std::io::Write;
+
+use chrono::Duration;
+use common::{open, options, tempdir};
+use proptest::prelude::*;
+use zhuqi::desk::{
+    Action, CaptureInput, Clock, Desk, DeskError, Due, EnterpriseInput, Filter, StatusFilter,
+};
+use zhuqi::domain::{Card, Level, Satisfaction, Status};
+use zhuqi::store::StoreError;
+
+fn capture(desk: &Desk, enterprise: &str, text: &str) -> u64 {
+    match desk.capture(&CaptureInput {
+        enterprise: enterprise.into(),
+        category: "消防".into(),
+        text: text.into(),
+        ..CaptureInput::default()
+    }) {
+        Ok(a) => a.number,
+        Err(e) => panic!("capture refused: {e}"),
+    }
+}
+
+/// Everything a desk holds that a person could see, for comparing two desks.
+fn snapshot(desk: &Desk) -> String {
+    let mut out = String::new();
+    let rows = desk
+        .list(&Filter::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    for r in rows {
+        let (appeal, events) = desk
+            .show(&r.appeal.number.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        out.push_str(&format!("{appeal:?}\n{events:?}\n"));
+    }
+    out.push_str(&format!(
+        "{:?}\n",
+        desk.stewards().unwrap_or_else(|e| panic!("{e}"))
+    ));
+    out.push_str(&format!(
+        "{:?}\n",
+        desk.enterprises().unwrap_or_else(|e| panic!("{e}"))
+    ));
+    out.push_str(&format!(
+        "{:?}\n",
+        desk.meetings().unwrap_or_else(|e| panic!("{e}"))
+    ));
+    out.push_str(&format!(
+        "{:?}\n",
+        desk.departments().unwrap_or_else(|e| panic!("{e}"))
+    ));
+    out
+}
+
+#[test]
+fn every_record_kind_survives_a_reopen() {
+    let dir = tempdir();
+    let before;
+    {
+        let desk = open(dir.path(), "2024-01-10T09:00");
+        desk.add_steward(
+            "朱洁",
+            "住建局",
+            Some("0573-82000000"),
+            Some("审批服务管家团"),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let saved = desk
+            .save_enterprise(&EnterpriseInput {
+                name: "华为技术有限公司".into(),
+                credit_code: Some("914403001922038216".into()),
+                contact: Some("联系人".into()),
+                phone: Some("0755-1".into()),
+                town: Some("秀洲高新区".into()),
+                industry: Some("通信".into()),
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            saved.credit_code.map(|c| c.to_string()),
+            Some("914403001922038216".into())
+        );
+        let m = desk
+            .add_meeting(
+                chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap_or_default(),
+                "嘉兴机场",
+                Some("李斌"),
+                &["住建局".into(), "国土局".into()],
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.number, 1);
+        let n = capture(&desk, "华为技术有限公司", "审批慢");
+        desk.act(
+            &n.to_string(),
+            Action::Assign {
+                steward: "朱洁".into(),
+                lead: "住建局".into(),
+                co: vec!["消防救援大队".into()],
+                due: Due::WorkingDays(10),
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        desk.save_draft("capture", "{\"text\":\"半截诉求\"}")
+            .unwrap_or_else(|e| panic!("{e}"));
+        before = snapshot(&desk);
+        assert_eq!(
+            desk.departments().unwrap_or_default(),
+            vec!["住建局", "国土局", "消防救援大队"]
+        );
+    }
+    let desk = open(dir.path(), "2024-01-10T09:00");
+    assert_eq!(snapshot(&desk), before);
+    assert_eq!(
+        desk.draft("capture").unwrap_or_default().as_deref(),
+        Some("{\"text\":\"半截诉求\"}")
+    );
+    assert_eq!(
+        desk.drafts().unwrap_or_default(),
+        vec!["capture".to_string()]
+    );
+    desk.discard_draft("capture")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(desk.draft("capture").unwrap_or_default(), None);
+    let due = desk
+        .find("1")
+        .map(|a| a.due)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(due.map(|d| d.to_string()).as_deref(), Some("2024-01-24"));
+    assert!(desk.verify().unwrap_or_default().is_empty());
+}
+
+#[test]
+fn the_journal_alone_rebuilds_the_same_desk() {
+    let dir = tempdir();
+    let before = {
+        let mut desk = open(dir.path(), "2026-11-27T10:00");
+        zhuqi::desk::demo::load(&mut desk).unwrap_or_else(|e| panic!("{e}"));
+        snapshot(&desk)
+    };
+    let (count, old) = zhuqi::desk::rebuild(&options(dir.path(), "2026-11-27T10:00"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(count, 32);
+    assert!(old.join("db").exists(), "the replaced store is kept");
+    let desk = open(dir.path(), "2026-11-27T10:00");
+    assert_eq!(snapshot(&desk), before);
+    assert!(desk.verify().unwrap_or_default().is_empty());
+
+    // A second data directory with only the journal: opening it replays everything.
+    let other = tempdir();
+    std::fs::copy(common::journal(dir.path()), common::journal(other.path()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let copy = open(other.path(), "2026-11-27T10:00");
+    assert!(copy.open_report().replayed > 32);
+    assert_eq!(snapshot(&copy), before);
+}
+
+#[test]
+fn a_torn_journal_tail_is_cut_and_a_damaged_line_is_named() {
+    let dir = tempdir();
+    let len;
+    {
+        let desk = open(dir.path(), "2024-01-10T09:00");
+        capture(&desk, "嘉兴佳利电子有限公司", "用地指标");
+        len = std::fs::metadata(common::journal(dir.path()))
+            .map(|m| m.len())
+            .unwrap_or(0);
+    }
+    // A crash in the middle of writing a command: one complete line that says more follows, then half a line.
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(common::journal(dir.path()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let first_line = std::fs::read_to_string(common::journal(dir.path())).unwrap_or_default();
+    let line = first_line.lines().last().unwrap_or_default().replacen(
+        "{\"v\":1,",
+        "{\"v\":1,\"more\":true,",
+        1,
+    );
+    writeln!(f, "{line}")
+        .and_then(|_| write!(f, "{{\"v\":1,\"id\":\"01H"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(f);
+    {
+        let desk = open(dir.path(), "2024-01-10T09:00");
+        assert!(desk.open_report().torn_bytes > 0);
+        assert_eq!(desk.open_report().replayed, 0);
+        assert_eq!(
+            desk.list(&Filter::default()).map(|r| r.len()).unwrap_or(0),
+            1
+        );
+        assert!(desk.verify().unwrap_or_default().is_empty());
+    }
+    assert_eq!(
+        std::fs::metadata(common::journal(dir.path()))
+            .map(|m| m.len())
+            .unwrap_or(0),
+        len
+    );
+
+    // A damaged line in the middle is never skipped silently.
+    let other = tempdir();
+    let text = std::fs::read_to_string(common::journal(dir.path())).unwrap_or_default();
+    std::fs::write(
+        common::journal(other.path()),
+        format!("{}\nnot json\n{text}", text.trim_end()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    match Desk::open(&options(other.path(), "2024-01-10T09:00")) {
+        Err(DeskError::Store(StoreError::Journal { line, .. })) => {
+            assert_eq!(line, text.lines().count() + 1)
+        }
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("a damaged journal was accepted"),
+    }
+}
+
+#[test]
+fn a_backup_is_a_complete_desk_and_never_overwrites() {
+    let dir = tempdir();
+    let target = tempdir();
+    let backup_dir = target.path().join("backup");
+    let before = {
+        let mut desk = open(dir.path(), "2026-11-27T10:00");
+        zhuqi::desk::demo::load(&mut desk).unwrap_or_else(|e| panic!("{e}"));
+        desk.backup(&backup_dir).unwrap_or_else(|e| panic!("{e}"));
+        let again = desk.backup(&backup_dir);
+        assert!(matches!(
+            again,
+            Err(DeskError::Store(StoreError::TargetNotEmpty(_)))
+        ));
+        snapshot(&desk)
+    };
+    let restored = open(&backup_dir, "2026-11-27T10:00");
+    assert_eq!(
+        restored.open_report().replayed,
+        0,
+        "the copied store already holds the journal"
+    );
+    assert_eq!(snapshot(&restored), before);
+    assert!(backup_dir.join("calendar.toml").exists());
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Capture(u8),
+    Assign(u8, u8),
+    Ack(u8),
+    Answer(u8),
+    Feedback(u8, u8),
+    Return(u8),
+    Withdraw(u8),
+    Extend(u8, u8),
+    Escalate(u8),
+    Urge(u8),
+    Reopen(u8),
+    Wait(u8),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0u8..4).prop_map(Op::Capture),
+        (1u8..8, 1u8..15).prop_map(|(a, d)| Op::Assign(a, d)),
+        (1u8..8).prop_map(Op::Ack),
+        (1u8..8).prop_map(Op::Answer),
+        (1u8..8, 1u8..=5).prop_map(|(a, r)| Op::Feedback(a, r)),
+        (1u8..8).prop_map(Op::Return),
+        (1u8..8).prop_map(Op::Withdraw),
+        (1u8..8, 1u8..20).prop_map(|(a, d)| Op::Extend(a, d)),
+        (1u8..8).prop_map(Op::Escalate),
+        (1u8..8).prop_map(Op::Urge),
+        (1u8..8).prop_map(Op::Reopen),
+        (1u8..5).prop_map(Op::Wait),
+    ]
+}
+
+fn run(desk: &mut Desk, op: &Op) {
+    let now = desk.clock().now();
+    let today = desk.clock().today();
+    let result = match op {
+        Op::Capture(e) => desk
+            .capture(&CaptureInput {
+                enterprise: format!("企业{e}"),
+                category: "审批".into(),
+                text: "诉求".into(),
+                ..CaptureInput::default()
+            })
+            .map(|_| ()),
+        Op::Assign(a, d) => desk
+            .act(
+                &a.to_string(),
+                Action::Assign {
+                    steward: "朱洁".into(),
+                    lead: "住建局".into(),
+                    co: vec![],
+                    due: Due::WorkingDays(u32::from(*d)),
+                },
+            )
+            .map(|_| ()),
+        Op::Ack(a) => desk.act(&a.to_string(), Action::Acknowledge).map(|_| ()),
+        Op::Answer(a) => desk
+            .act(
+                &a.to_string(),
+                Action::Answer {
+                    text: "已办".into(),
+                },
+            )
+            .map(|_| ()),
+        Op::Feedback(a, r) => desk
+            .act(
+                &a.to_string(),
+                Action::Feedback {
+                    rating: Satisfaction::from_score(*r).unwrap_or(Satisfaction::Basic),
+                    comment: None,
+                },
+            )
+            .map(|_| ()),
+        Op::Return(a) => desk
+            .act(
+                &a.to_string(),
+                Action::Return {
+                    reason: "非本部门".into(),
+                },
+            )
+            .map(|_| ()),
+        Op::Withdraw(a) => desk
+            .act(
+                &a.to_string(),
+                Action::Withdraw {
+                    reason: "撤回".into(),
+                },
+            )
+            .map(|_| ()),
+        Op::Extend(a, d) => desk
+            .act(
+                &a.to_string(),
+                Action::Extend {
+                    due: today + Duration::days(i64::from(*d)),
+                    reason: "等待".into(),
+                },
+            )
+            .map(|_| ()),
+        Op::Escalate(a) => desk
+            .act(
+                &a.to_string(),
+                Action::Escalate {
+                    level: Level::City,
+                    to: "市住建局".into(),
+                    note: None,
+                },
+            )
+            .map(|_| ()),
+        Op::Urge(a) => desk
+            .act(&a.to_string(), Action::Urge { note: None })
+            .map(|_| ()),
+        Op::Reopen(a) => desk
+            .act(
+                &a.to_string(),
+                Action::Reopen {
+                    reason: "未解决".into(),
+                    due: Due::CategoryDefault,
+                },
+            )
+            .map(|_| ()),
+        Op::Wait(days) => {
+            desk.set_clock(Clock::fixed(now + Duration::days(i64::from(*days))));
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) | Err(DeskError::Refused(_)) | Err(DeskError::AppealNotFound(_)) => {}
+        Err(e) => panic!("{op:?} failed: {e}"),
+    }
+}
+
+fn check_indexes(desk: &Desk) -> Result<(), TestCaseError> {
+    let problems = desk
+        .verify()
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert!(problems.is_empty(), "{:?}", problems);
+    let all = desk
+        .list(&Filter::default())
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    for status in Status::ALL {
+        let by_index = desk
+            .list(&Filter {
+                status: Some(StatusFilter::Is(status)),
+                ..Filter::default()
+            })
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let by_scan: Vec<_> = all
+            .iter()
+            .filter(|r| r.appeal.status == status)
+            .cloned()
+            .collect();
+        prop_assert_eq!(by_index, by_scan);
+    }
+    let overdue = desk
+        .list(&Filter {
+            overdue: true,
+            ..Filter::default()
+        })
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let red: Vec<_> = all
+        .iter()
+        .filter(|r| r.card == Card::Red)
+        .cloned()
+        .collect();
+    prop_assert_eq!(overdue, red);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+    #[test]
+    fn indexes_agree_with_projections_after_random_operations(ops in proptest::collection::vec(op(), 1..60)) {
+        let dir = tempdir();
+        {
+            let mut desk = open(dir.path(), "2024-03-04T09:00");
+            desk.add_steward("朱洁", "住建局", None, None).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            for o in &ops {
+                run(&mut desk, o);
+            }
+            check_indexes(&desk)?;
+        }
+        let desk = open(dir.path(), "2024-05-04T09:00");
+        check_indexes(&desk)?;
+    }
+}
