@@ -448,10 +448,10 @@ fn any_change() -> impl Strategy<Value = AppealChange> {
 fn check_invariants(a: &Appeal) -> Result<(), String> {
     let fail = |what: &str| Err(format!("{what}: {a:?}"));
     match a.status {
-        Status::Assigned | Status::InProgress => {
-            if a.steward.is_none() || a.lead_dept.is_none() || a.due.is_none() {
-                return fail("a running appeal without steward, lead or due date");
-            }
+        Status::Assigned | Status::InProgress
+            if a.steward.is_none() || a.lead_dept.is_none() || a.due.is_none() =>
+        {
+            return fail("a running appeal without steward, lead or due date");
         }
         Status::Listed if a.steward.is_some() => return fail("a listed appeal with a steward"),
         Status::Answered if a.answer.is_none() => return fail("answered without an answer"),
