@@ -639,6 +639,17 @@ impl Lang {
         )
     }
 
+    pub fn calendar_gap(self, year: String, path: &str) -> String {
+        match self {
+            Lang::Zh => format!(
+                "注意：工作日历没有 {year} 年的节假日安排，期限只跳过了周末；请在 {path} 中补充。"
+            ),
+            Lang::En => format!(
+                "note: the calendar has no holidays for {year}, so only weekends were skipped; add them to {path}."
+            ),
+        }
+    }
+
     pub fn replayed(self, n: usize) -> String {
         match self {
             Lang::Zh => format!("已从日志恢复 {n} 条未入库的记录。"),

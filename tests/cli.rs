@@ -357,8 +357,26 @@ fn overdue_and_filters_from_the_command_line() {
             .collect::<Vec<_>>()),
         Some(vec![3])
     );
+    // Past the calendar's last year, the desk says that only weekends were counted.
+    let far = ok(
+        d,
+        &[
+            "--now",
+            "2031-03-03T10:00",
+            "assign",
+            "3",
+            "--steward",
+            "陈丽",
+            "--lead",
+            "区经信局",
+            "--days",
+            "5",
+        ],
+    );
+    assert!(far.contains("no holidays for 2031"), "{far}");
+    assert!(!ok(d, &["--now", "2024-03-04T10:00", "note", "1", "x"]).contains("no holidays"));
     let csv = ok(d, &["list", "--format", "csv", "--status", "assigned"]);
-    assert_eq!(csv.lines().count(), 3);
+    assert_eq!(csv.lines().count(), 4);
     assert!(csv.starts_with("number,status,enterprise"));
 }
 

@@ -346,7 +346,24 @@ fn due(args: &DueArgs) -> Result<Due, DeskError> {
 
 /// Runs one subcommand against an open desk; returns what to print on stdout.
 pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, DeskError> {
-    let saved = |a: crate::domain::Appeal| Ok(format!("{}\n", lang.saved(a.number, a.status)));
+    let calendar = desk.calendar().clone();
+    let calendar_path = desk.calendar_path().to_path_buf();
+    let saved = |a: crate::domain::Appeal| {
+        let mut out = format!("{}\n", lang.saved(a.number, a.status));
+        // A due date in a year the calendar does not list was counted with weekends only.
+        if let Some(due) = a.running_due()
+            && !calendar.covers(due)
+        {
+            out.push_str(&format!(
+                "{}\n",
+                lang.calendar_gap(
+                    due.format("%Y").to_string(),
+                    &calendar_path.display().to_string()
+                )
+            ));
+        }
+        Ok(out)
+    };
     match command {
         Command::Demo => crate::desk::demo::load(desk).map(|n| output::demo_loaded(lang, n)),
         Command::Meeting(MeetingCmd::Add {
