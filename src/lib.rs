@@ -3,6 +3,8 @@
 pub mod cli;
 pub mod desk;
 pub mod domain;
+pub mod search;
 pub mod store;
 pub mod strings;
 pub mod text;
+pub mod tui;

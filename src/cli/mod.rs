@@ -557,9 +557,15 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Err(Failure(msg)) => return fail(msg),
     };
     let Some(command) = cli.command else {
-        // The terminal desk comes with its own issue; until then say what to do.
-        println!("{}", lang.no_desk_yet());
-        return ExitCode::SUCCESS;
+        // No subcommand: the desk in the terminal.
+        let desk = match Desk::open(&options) {
+            Ok(d) => d,
+            Err(e) => return fail(lang.error(&e)),
+        };
+        return match crate::tui::run(desk, lang) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(lang.error(&e)),
+        };
     };
     if matches!(command, Command::Rebuild) {
         return match crate::desk::rebuild(&options) {

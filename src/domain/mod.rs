@@ -8,6 +8,7 @@ pub mod credit_code;
 pub mod event;
 pub mod records;
 pub mod rules;
+pub mod similar;
 
 pub use appeal::{Appeal, ChangeKind, ClosedHow, Field, Refusal, Status};
 pub use calendar::Calendar;

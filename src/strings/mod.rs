@@ -1,4 +1,9 @@
-//! Every sentence a user reads, in 简体中文 and English, in one place.
+//! Every sentence a user reads, in 简体中文 and English, in one place: the words of the domain and
+//! the command line here, the terminal desk's in `tui.rs`.
+
+mod tui;
+
+pub use tui::KeyHelp;
 
 use crate::desk::DeskError;
 use crate::domain::credit_code::CreditCodeError;
@@ -37,7 +42,7 @@ impl Lang {
             .unwrap_or(Lang::En)
     }
 
-    fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+    pub(crate) fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::Zh => zh,
             Lang::En => en,
@@ -559,7 +564,7 @@ impl Lang {
         if detail.is_empty() {
             what.to_string()
         } else {
-            format!("{what}：{detail}")
+            format!("{what}{}{detail}", self.pick("：", ": "))
         }
     }
 

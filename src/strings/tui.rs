@@ -1,0 +1,452 @@
+//! The words of the terminal desk, in both languages.
+
+use super::Lang;
+use crate::domain::{Card, ChangeKind};
+use crate::tui::widgets::form::FieldId;
+
+/// A key and what it does, for the hint bar and the help screen.
+pub type KeyHelp = (&'static str, &'static str);
+
+impl Lang {
+    pub fn field_label(self, id: FieldId) -> &'static str {
+        match id {
+            FieldId::Enterprise => self.pick("企业", "Enterprise"),
+            FieldId::Contact => self.pick("联系人", "Contact"),
+            FieldId::Category => self.pick("类别", "Category"),
+            FieldId::Text => self.pick("诉求内容", "Appeal"),
+            FieldId::Departments => self.pick("涉及部门", "Departments"),
+            FieldId::Outcome => self.pick("处理结果", "Outcome"),
+            FieldId::Answer => self.pick("当场答复", "Answer given"),
+            FieldId::Steward => self.pick("服务管家", "Steward"),
+            FieldId::Lead => self.pick("主办部门", "Lead dept"),
+            FieldId::Co => self.pick("协办部门", "Co-handling"),
+            FieldId::Due => self.pick("期限/工作日", "Due / days"),
+            FieldId::Reason => self.pick("理由", "Reason"),
+            FieldId::Note => self.pick("说明", "Note"),
+            FieldId::Level => self.pick("上报层级", "Level"),
+            FieldId::To => self.pick("上报对象", "To"),
+            FieldId::Rating => self.pick("满意度", "Satisfaction"),
+            FieldId::Comment => self.pick("回访意见", "Comment"),
+            FieldId::Date => self.pick("日期", "Date"),
+            FieldId::Venue => self.pick("地点", "Venue"),
+            FieldId::Host => self.pick("主持", "Host"),
+        }
+    }
+
+    pub fn outcome_options(self) -> Vec<String> {
+        vec![
+            self.pick("列入诉求清单", "onto the appeal list")
+                .to_string(),
+            self.pick("当场解决", "resolved on the spot").to_string(),
+        ]
+    }
+
+    pub fn app_title(self) -> &'static str {
+        self.pick("助企 · 周三助企服务日", "zhuqi · enterprise service day")
+    }
+
+    pub fn tab_meeting(self) -> &'static str {
+        self.pick("F2 现场会", "F2 Meeting")
+    }
+
+    pub fn tab_list(self) -> &'static str {
+        self.pick("F3 诉求清单", "F3 Appeal list")
+    }
+
+    pub fn weekday(self, d: chrono::Weekday) -> &'static str {
+        use chrono::Weekday::*;
+        match d {
+            Mon => self.pick("周一", "Mon"),
+            Tue => self.pick("周二", "Tue"),
+            Wed => self.pick("周三", "Wed"),
+            Thu => self.pick("周四", "Thu"),
+            Fri => self.pick("周五", "Fri"),
+            Sat => self.pick("周六", "Sat"),
+            Sun => self.pick("周日", "Sun"),
+        }
+    }
+
+    pub fn welcome(self) -> Vec<&'static str> {
+        match self {
+            Lang::Zh => vec![
+                "助企 —— 周三“助企服务日”工作台",
+                "",
+                "在现场会上登记企业提出的诉求：能当场解决的当场办结，",
+                "其余列入诉求清单，交办给服务管家，跟踪到闭环：",
+                "签收、办理进展、上报市/省、延期、督办、答复、回访满意度。",
+                "",
+                "数据目前是空的。",
+                "",
+                "  d      载入示例（机场物流园区消防审批一事及三十条诉求）",
+                "  Enter  从空白开始",
+                "  q      退出",
+            ],
+            Lang::En => vec![
+                "zhuqi — the Wednesday enterprise service desk",
+                "",
+                "Capture the appeals enterprises raise at on-site meetings: close what is",
+                "solved on the spot, put the rest on the appeal list, assign it to a service",
+                "steward and follow it until the loop closes: acknowledge, progress notes,",
+                "escalation to city or province, extensions, urging, answer, satisfaction.",
+                "",
+                "The store is empty.",
+                "",
+                "  d      load the demo (the airport fire-approval story and thirty more)",
+                "  Enter  start empty",
+                "  q      quit",
+            ],
+        }
+    }
+
+    pub fn no_meeting(self) -> &'static str {
+        self.pick(
+            "未选现场会 —— Ctrl-N 新建，Ctrl-O 选择",
+            "no meeting chosen — Ctrl-N new, Ctrl-O pick one",
+        )
+    }
+
+    pub fn meeting_line(self, number: u64, date: &str, venue: &str) -> String {
+        match self {
+            Lang::Zh => format!("现场会 #{number} · {date} · {venue}"),
+            Lang::En => format!("Meeting #{number} · {date} · {venue}"),
+        }
+    }
+
+    pub fn capture_title(self) -> &'static str {
+        self.pick("登记诉求", "Capture an appeal")
+    }
+
+    pub fn tally_title(self) -> &'static str {
+        self.pick("本场诉求", "This meeting")
+    }
+
+    pub fn tally(self, total: usize, on_spot: usize, listed: usize) -> String {
+        match self {
+            Lang::Zh => format!("共 {total} 条 · 当场解决 {on_spot} · 列入清单 {listed}"),
+            Lang::En => format!("{total} in all · {on_spot} on the spot · {listed} listed"),
+        }
+    }
+
+    pub fn new_meeting_title(self) -> &'static str {
+        self.pick("新建现场会", "New meeting")
+    }
+
+    pub fn pick_meeting_title(self) -> &'static str {
+        self.pick("选择现场会", "Pick a meeting")
+    }
+
+    pub fn list_tabs(self) -> [&'static str; 6] {
+        match self {
+            Lang::Zh => ["待交办", "办理中", "待回访", "超期", "已办结", "全部"],
+            Lang::En => [
+                "Listed",
+                "In progress",
+                "Answered",
+                "Overdue",
+                "Closed",
+                "All",
+            ],
+        }
+    }
+
+    pub fn sort_names(self) -> [&'static str; 4] {
+        match self {
+            Lang::Zh => ["按期限", "按时长", "按企业", "按编号"],
+            Lang::En => ["by due date", "by age", "by enterprise", "by number"],
+        }
+    }
+
+    pub fn table_headers(self) -> [&'static str; 7] {
+        match self {
+            Lang::Zh => ["编号", "企业", "类别", "服务管家", "期限", "牌", "天数"],
+            Lang::En => [
+                "No.",
+                "Enterprise",
+                "Category",
+                "Steward",
+                "Due",
+                "Card",
+                "Age",
+            ],
+        }
+    }
+
+    /// A card in a narrow column: a symbol and a word, so it reads without colour.
+    pub fn card_short(self, card: Card, days_overdue: i64) -> String {
+        match (self, card) {
+            (_, Card::None) => String::new(),
+            (Lang::Zh, Card::Yellow) => "▲黄牌".into(),
+            (Lang::En, Card::Yellow) => "▲ soon".into(),
+            (Lang::Zh, Card::Red) => format!("●超{days_overdue}天"),
+            (Lang::En, Card::Red) => format!("● {days_overdue}d late"),
+        }
+    }
+
+    pub fn filter_prompt(self) -> &'static str {
+        self.pick("筛选", "Filter")
+    }
+
+    pub fn filtering(self) -> &'static str {
+        self.pick("筛选中…", "filtering…")
+    }
+
+    pub fn shown_of(self, shown: usize, total: usize) -> String {
+        match self {
+            Lang::Zh => format!("{shown} / {total} 条"),
+            Lang::En => format!("{shown} of {total}"),
+        }
+    }
+
+    pub fn action_title(self, kind: ChangeKind, number: u64) -> String {
+        match self {
+            Lang::Zh => format!("{} · 诉求 #{number}", self.change(kind)),
+            Lang::En => format!("{} · appeal #{number}", capitalize(self.change(kind))),
+        }
+    }
+
+    pub fn confirm(self, what: &str) -> String {
+        match self {
+            Lang::Zh => format!("确定要{what}吗？此操作不可撤销。  y 确定 · n 返回"),
+            Lang::En => format!("Really {what}? This cannot be undone.  y yes · n back"),
+        }
+    }
+
+    pub fn duplicate(self, number: u64, text: &str) -> String {
+        match self {
+            Lang::Zh => format!("可能重复：该企业已有未办结诉求 #{number}「{text}」"),
+            Lang::En => {
+                format!("Possible duplicate: this enterprise has open appeal #{number} “{text}”")
+            }
+        }
+    }
+
+    pub fn duplicate_keys(self) -> &'static str {
+        self.pick(
+            "s 仍然登记为新诉求 · a 作为办理进展追加到该诉求 · Esc 返回修改",
+            "s save as a new appeal · a add it as a note to that appeal · Esc back to the form",
+        )
+    }
+
+    pub fn draft_found(self, summary: &str) -> String {
+        match self {
+            Lang::Zh => format!("上次有未保存的草稿：{summary}"),
+            Lang::En => format!("An unsaved draft was left: {summary}"),
+        }
+    }
+
+    pub fn draft_keys(self) -> &'static str {
+        self.pick(
+            "Enter 恢复草稿 · Del 丢弃",
+            "Enter restore it · Del discard it",
+        )
+    }
+
+    pub fn draft_title(self) -> &'static str {
+        self.pick("草稿", "Draft")
+    }
+
+    pub fn draft_restored(self) -> &'static str {
+        self.pick("草稿已恢复。", "draft restored.")
+    }
+
+    pub fn draft_discarded(self) -> &'static str {
+        self.pick("草稿已丢弃。", "draft discarded.")
+    }
+
+    pub fn saving(self) -> &'static str {
+        self.pick("保存中…", "saving…")
+    }
+
+    pub fn noted_on(self, number: u64) -> String {
+        match self {
+            Lang::Zh => format!("已保存：已作为办理进展追加到诉求 {number}。"),
+            Lang::En => format!("saved: added as a progress note to appeal {number}."),
+        }
+    }
+
+    pub fn due_preview(self, date: chrono::NaiveDate) -> String {
+        match self {
+            Lang::Zh => format!(
+                "→ {date} {}",
+                self.weekday(chrono::Datelike::weekday(&date))
+            ),
+            Lang::En => format!(
+                "→ {date} {}",
+                self.weekday(chrono::Datelike::weekday(&date))
+            ),
+        }
+    }
+
+    pub fn due_hint(self) -> &'static str {
+        self.pick(
+            "写日期 2024-01-24 或工作日数 10",
+            "a date 2024-01-24 or working days 10",
+        )
+    }
+
+    pub fn editor_failed(self, e: &str) -> String {
+        match self {
+            Lang::Zh => format!("无法打开编辑器：{e}（请设置 $EDITOR）"),
+            Lang::En => format!("cannot open the editor: {e} (set $EDITOR)"),
+        }
+    }
+
+    pub fn levels(self) -> Vec<String> {
+        vec![
+            self.pick("市级", "city").to_string(),
+            self.pick("省级", "province").to_string(),
+        ]
+    }
+
+    pub fn help_title(self) -> &'static str {
+        self.pick("按键 (Esc 关闭)", "Keys (Esc closes)")
+    }
+
+    pub fn timeline_title(self) -> &'static str {
+        self.pick("时间线", "Timeline")
+    }
+
+    pub fn no_rows(self) -> &'static str {
+        self.pick("（没有诉求）", "(no appeals)")
+    }
+
+    pub fn demo_loading(self) -> &'static str {
+        self.pick("正在载入示例…", "loading the demo…")
+    }
+
+    // ----- keys -----
+
+    pub fn keys_editing(self) -> Vec<KeyHelp> {
+        match self {
+            Lang::Zh => vec![
+                ("Tab/↓", "下一项"),
+                ("⇧Tab/↑", "上一项"),
+                ("Enter", "下一项/选中补全"),
+                ("Ctrl-S", "保存"),
+                ("Ctrl-E", "用 $EDITOR 编辑诉求内容"),
+                ("←/→", "切换选项"),
+                ("Esc", "离开表单（草稿保留）"),
+                ("F1", "帮助"),
+            ],
+            Lang::En => vec![
+                ("Tab/↓", "next field"),
+                ("⇧Tab/↑", "previous field"),
+                ("Enter", "next / take completion"),
+                ("Ctrl-S", "save"),
+                ("Ctrl-E", "edit the text in $EDITOR"),
+                ("←/→", "change a choice"),
+                ("Esc", "leave the form (draft kept)"),
+                ("F1", "help"),
+            ],
+        }
+    }
+
+    pub fn keys_meeting(self) -> Vec<KeyHelp> {
+        match self {
+            Lang::Zh => vec![
+                ("Enter/i", "登记诉求"),
+                ("Ctrl-N", "新建现场会"),
+                ("Ctrl-O", "选择现场会"),
+                ("F3", "诉求清单"),
+                ("?", "帮助"),
+                ("q", "退出"),
+            ],
+            Lang::En => vec![
+                ("Enter/i", "capture"),
+                ("Ctrl-N", "new meeting"),
+                ("Ctrl-O", "pick meeting"),
+                ("F3", "appeal list"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+        }
+    }
+
+    pub fn keys_list(self) -> Vec<KeyHelp> {
+        match self {
+            Lang::Zh => vec![
+                ("←/→", "切换分类"),
+                ("↑/↓", "移动"),
+                ("Enter", "查看"),
+                ("/", "筛选"),
+                ("s", "排序"),
+                ("F2", "现场会"),
+                ("?", "帮助"),
+                ("q", "退出"),
+            ],
+            Lang::En => vec![
+                ("←/→", "tab"),
+                ("↑/↓", "move"),
+                ("Enter", "open"),
+                ("/", "filter"),
+                ("s", "sort"),
+                ("F2", "meeting"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+        }
+    }
+
+    pub fn keys_filter(self) -> Vec<KeyHelp> {
+        match self {
+            Lang::Zh => vec![
+                ("Enter", "完成"),
+                ("Esc", "清除筛选"),
+                ("拼音首字母", "如 ytjt"),
+            ],
+            Lang::En => vec![
+                ("Enter", "done"),
+                ("Esc", "clear"),
+                ("pinyin initials", "e.g. ytjt"),
+            ],
+        }
+    }
+
+    pub fn keys_detail_common(self) -> Vec<KeyHelp> {
+        match self {
+            Lang::Zh => vec![("↑/↓", "滚动时间线"), ("Esc/q", "返回"), ("?", "帮助")],
+            Lang::En => vec![
+                ("↑/↓", "scroll the timeline"),
+                ("Esc/q", "back"),
+                ("?", "help"),
+            ],
+        }
+    }
+
+    pub fn keys_form(self) -> Vec<KeyHelp> {
+        match self {
+            Lang::Zh => vec![("Tab", "下一项"), ("Ctrl-S", "提交"), ("Esc", "取消")],
+            Lang::En => vec![
+                ("Tab", "next field"),
+                ("Ctrl-S", "submit"),
+                ("Esc", "cancel"),
+            ],
+        }
+    }
+
+    pub fn keys_welcome(self) -> Vec<KeyHelp> {
+        match self {
+            Lang::Zh => vec![("d", "载入示例"), ("Enter", "从空白开始"), ("q", "退出")],
+            Lang::En => vec![
+                ("d", "load the demo"),
+                ("Enter", "start empty"),
+                ("q", "quit"),
+            ],
+        }
+    }
+
+    pub fn keys_picker(self) -> Vec<KeyHelp> {
+        match self {
+            Lang::Zh => vec![("↑/↓", "移动"), ("Enter", "选择"), ("Esc", "取消")],
+            Lang::En => vec![("↑/↓", "move"), ("Enter", "choose"), ("Esc", "cancel")],
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}

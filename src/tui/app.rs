@@ -1,0 +1,930 @@
+//! The desk's state and what each key does to it. Drawing lives in `ui.rs` and reads this state
+//! only; nothing here touches the terminal, so the whole app runs headless in tests.
+
+use std::time::{Duration, Instant};
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use serde::{Deserialize, Serialize};
+
+use super::registry::Registry;
+use super::screens::action::{ActionForm, irreversible};
+use super::screens::detail::{ACTION_KEYS, DetailScreen, allowed};
+use super::screens::list::ListScreen;
+use super::screens::meeting::MeetingScreen;
+use super::theme::Theme;
+use super::widgets::form::{
+    FieldId, Form, FormDraft, FormEvent, FormField, Input, last_item, split_list,
+};
+use crate::desk::clock::parse_date;
+use crate::desk::{Action, Desk, DeskError, Filter};
+use crate::domain::ChangeKind;
+use crate::domain::similar::{DUPLICATE_THRESHOLD, similarity};
+use crate::strings::Lang;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Welcome,
+    Meeting,
+    List,
+    Detail,
+}
+
+/// What waits for a "yes".
+pub enum Pending {
+    Capture,
+    Act(ActionForm),
+}
+
+pub enum Modal {
+    Help,
+    DraftOffer { key: String, summary: String },
+    Duplicate { number: u64, text: String },
+    Confirm { prompt: String, pending: Pending },
+    Action(ActionForm),
+    NewMeeting(Form),
+    PickMeeting { selected: usize },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    Saved,
+    Refused,
+    Error,
+    Info,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub kind: MessageKind,
+    pub text: String,
+}
+
+/// Work that needs the terminal itself; the run loop carries it out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Edit the focused multi-line text in `$EDITOR`.
+    EditText,
+}
+
+const CAPTURE_DRAFT: &str = "capture";
+const ACTION_DRAFT: &str = "action";
+/// A form idle this long is saved as a draft.
+pub const DRAFT_IDLE: Duration = Duration::from_secs(1);
+
+#[derive(Serialize, Deserialize)]
+struct CaptureDraft {
+    meeting: Option<u64>,
+    form: FormDraft,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ActionDraft {
+    number: u64,
+    kind: usize,
+    form: FormDraft,
+}
+
+pub struct App {
+    pub desk: Desk,
+    pub lang: Lang,
+    pub theme: Theme,
+    pub screen: Screen,
+    /// Where the detail view goes back to.
+    back_to: Screen,
+    pub modal: Option<Modal>,
+    pub meeting: MeetingScreen,
+    pub list: ListScreen,
+    pub detail: Option<DetailScreen>,
+    pub registry: Registry,
+    pub message: Option<Message>,
+    pub quit: bool,
+    pub effect: Option<Effect>,
+    /// When the capture form last changed without being saved as a draft.
+    dirty_since: Option<Instant>,
+}
+
+fn is_ctrl(key: &KeyEvent, c: char) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
+}
+
+impl App {
+    pub fn new(desk: Desk, lang: Lang, theme: Theme) -> Result<App, DeskError> {
+        let mut app = App {
+            lang,
+            theme,
+            screen: Screen::List,
+            back_to: Screen::List,
+            modal: None,
+            meeting: MeetingScreen::new(lang),
+            list: ListScreen::new(),
+            detail: None,
+            registry: Registry::default(),
+            message: None,
+            quit: false,
+            effect: None,
+            dirty_since: None,
+            desk,
+        };
+        app.refresh()?;
+        let today = app.desk.clock().today();
+        app.meeting.meeting = app
+            .registry
+            .meetings
+            .iter()
+            .find(|m| m.date == today)
+            .cloned();
+        app.refresh_tally();
+        app.screen = if app.desk.is_empty() {
+            Screen::Welcome
+        } else if app.meeting.meeting.is_some() {
+            Screen::Meeting
+        } else {
+            Screen::List
+        };
+        app.offer_drafts()?;
+        Ok(app)
+    }
+
+    fn offer_drafts(&mut self) -> Result<(), DeskError> {
+        for key in [CAPTURE_DRAFT, ACTION_DRAFT] {
+            if let Some(body) = self.desk.draft(key)? {
+                let summary = draft_summary(&body);
+                self.modal = Some(Modal::DraftOffer {
+                    key: key.to_string(),
+                    summary,
+                });
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads again what the screens show: after every write, and at start.
+    pub fn refresh(&mut self) -> Result<(), DeskError> {
+        self.registry = Registry::load(&self.desk)?;
+        self.list.load(self.desk.list(&Filter::default())?);
+        self.refresh_tally();
+        if let Some(d) = &self.detail {
+            let number = d.row.appeal.number.to_string();
+            let (appeal, events) = self.desk.show(&number)?;
+            let scroll = d.scroll;
+            self.detail = Some(DetailScreen {
+                row: self.desk.row(appeal),
+                events,
+                scroll,
+            });
+        }
+        Ok(())
+    }
+
+    fn refresh_tally(&mut self) {
+        let number = self.meeting.meeting.as_ref().map(|m| m.number);
+        let mut tally: Vec<_> = self
+            .list
+            .entries
+            .iter()
+            .filter(|e| number.is_some() && e.row.appeal.meeting == number)
+            .map(|e| e.row.clone())
+            .collect();
+        tally.sort_by_key(|r| std::cmp::Reverse(r.appeal.number));
+        self.meeting.tally = tally;
+    }
+
+    fn after_write(&mut self) {
+        if let Err(e) = self.refresh() {
+            self.error(&e);
+        }
+    }
+
+    pub fn say(&mut self, kind: MessageKind, text: String) {
+        self.message = Some(Message { kind, text });
+    }
+
+    fn error(&mut self, e: &DeskError) {
+        let kind = if matches!(e, DeskError::Refused(_)) {
+            MessageKind::Refused
+        } else {
+            MessageKind::Error
+        };
+        self.say(kind, self.lang.error(e));
+    }
+
+    /// Whether keys are going into a text (so letters are text, not commands).
+    pub fn typing(&self) -> bool {
+        match &self.modal {
+            Some(Modal::Action(_) | Modal::NewMeeting(_)) => true,
+            Some(_) => false,
+            None => match self.screen {
+                Screen::Meeting => self.meeting.editing,
+                Screen::List => self.list.filtering,
+                _ => false,
+            },
+        }
+    }
+
+    /// Background work between keystrokes (filtering); returns whether more remains.
+    pub fn work(&mut self) -> bool {
+        self.list.work()
+    }
+
+    /// Called regularly: saves an idle form as a draft.
+    pub fn tick(&mut self, now: Instant) {
+        if let Some(since) = self.dirty_since
+            && now.duration_since(since) >= DRAFT_IDLE
+        {
+            self.save_capture_draft();
+        }
+    }
+
+    pub fn save_capture_draft(&mut self) {
+        self.dirty_since = None;
+        let result = if self.meeting.form.has_text() {
+            let draft = CaptureDraft {
+                meeting: self.meeting.meeting.as_ref().map(|m| m.number),
+                form: self.meeting.form.draft(),
+            };
+            match serde_json::to_string(&draft) {
+                Ok(json) => self.desk.save_draft(CAPTURE_DRAFT, &json),
+                Err(_) => Ok(()),
+            }
+        } else {
+            self.desk.discard_draft(CAPTURE_DRAFT)
+        };
+        if let Err(e) = result {
+            self.error(&e);
+        }
+    }
+
+    fn save_action_draft(&mut self) {
+        let Some(Modal::Action(a)) = &self.modal else {
+            return;
+        };
+        let draft = ActionDraft {
+            number: a.number,
+            kind: ChangeKind::ALL
+                .iter()
+                .position(|k| *k == a.kind)
+                .unwrap_or(0),
+            form: a.form.draft(),
+        };
+        let result = if a.form.has_text() {
+            match serde_json::to_string(&draft) {
+                Ok(json) => self.desk.save_draft(ACTION_DRAFT, &json),
+                Err(_) => Ok(()),
+            }
+        } else {
+            self.desk.discard_draft(ACTION_DRAFT)
+        };
+        if let Err(e) = result {
+            self.error(&e);
+        }
+    }
+
+    fn discard(&mut self, key: &str) {
+        if let Err(e) = self.desk.discard_draft(key) {
+            self.error(&e);
+        }
+    }
+
+    /// Quitting keeps whatever is half typed as a draft.
+    pub fn request_quit(&mut self) {
+        if self.meeting.form.has_text() {
+            self.save_capture_draft();
+        }
+        self.save_action_draft();
+        self.quit = true;
+    }
+
+    pub fn on_paste(&mut self, text: &str) {
+        match &mut self.modal {
+            Some(Modal::Action(a)) => {
+                if let FormEvent::Changed(id) = a.form.paste(text) {
+                    self.on_action_change(id);
+                }
+            }
+            Some(Modal::NewMeeting(f)) => {
+                f.paste(text);
+            }
+            Some(_) => {}
+            None => match self.screen {
+                Screen::Meeting => {
+                    self.meeting.editing = true;
+                    if let FormEvent::Changed(id) = self.meeting.form.paste(text) {
+                        self.meeting.on_change(id, &self.registry);
+                        self.dirty_since.get_or_insert_with(Instant::now);
+                    }
+                }
+                Screen::List if self.list.filtering => {
+                    self.list.filter.insert_str(text);
+                    self.list.restart();
+                }
+                _ => {}
+            },
+        }
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        if is_ctrl(&key, 'c') {
+            self.request_quit();
+            return;
+        }
+        if self.modal.is_some() {
+            self.modal_key(key);
+            return;
+        }
+        match key.code {
+            KeyCode::F(1) => return self.modal = Some(Modal::Help),
+            KeyCode::F(2) if self.screen != Screen::Welcome => {
+                return self.screen = Screen::Meeting;
+            }
+            KeyCode::F(3) if self.screen != Screen::Welcome => {
+                self.meeting.editing = false;
+                return self.screen = Screen::List;
+            }
+            KeyCode::Char('?') if !self.typing() => return self.modal = Some(Modal::Help),
+            _ => {}
+        }
+        match self.screen {
+            Screen::Welcome => self.welcome_key(key),
+            Screen::Meeting => self.meeting_key(key),
+            Screen::List => self.list_key(key),
+            Screen::Detail => self.detail_key(key),
+        }
+    }
+
+    fn welcome_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Char('d') => {
+                match crate::desk::demo::load(&mut self.desk) {
+                    Ok(n) => self.say(MessageKind::Saved, self.lang.demo_loaded(n)),
+                    Err(e) => self.error(&e),
+                }
+                self.after_write();
+                self.screen = Screen::List;
+            }
+            KeyCode::Enter => {
+                self.screen = Screen::Meeting;
+                self.modal = Some(Modal::NewMeeting(self.meeting_form()));
+            }
+            KeyCode::Char('q') => self.request_quit(),
+            _ => {}
+        }
+    }
+
+    fn meeting_key(&mut self, key: KeyEvent) {
+        if is_ctrl(&key, 'n') {
+            self.modal = Some(Modal::NewMeeting(self.meeting_form()));
+            return;
+        }
+        if is_ctrl(&key, 'o') {
+            self.modal = Some(Modal::PickMeeting { selected: 0 });
+            return;
+        }
+        if !self.meeting.editing {
+            match key.code {
+                KeyCode::Enter | KeyCode::Char('i') => self.meeting.editing = true,
+                KeyCode::Char('l') => self.screen = Screen::List,
+                KeyCode::Char('q') => self.request_quit(),
+                _ => {}
+            }
+            return;
+        }
+        if key.code == KeyCode::Esc {
+            self.meeting.editing = false;
+            self.save_capture_draft();
+            return;
+        }
+        if is_ctrl(&key, 'e') && self.meeting.form.focused_id() == Some(FieldId::Text) {
+            self.effect = Some(Effect::EditText);
+            return;
+        }
+        match self.meeting.form.handle_key(key) {
+            FormEvent::Changed(id) => {
+                self.meeting.on_change(id, &self.registry);
+                self.dirty_since.get_or_insert_with(Instant::now);
+            }
+            FormEvent::FocusMoved => {
+                if self.dirty_since.is_some() {
+                    self.save_capture_draft();
+                }
+            }
+            FormEvent::Submit => self.submit_capture(),
+            FormEvent::Moved | FormEvent::Ignored => {}
+        }
+    }
+
+    fn submit_capture(&mut self) {
+        let input = self.meeting.capture_input();
+        // A similar open appeal of the same enterprise is pointed out first.
+        let duplicate = self
+            .list
+            .entries
+            .iter()
+            .map(|e| &e.row.appeal)
+            .filter(|a| a.status.is_open() && a.enterprise == input.enterprise)
+            .map(|a| (similarity(&a.text, &input.text), a))
+            .filter(|(s, _)| *s >= DUPLICATE_THRESHOLD)
+            .max_by(|x, y| x.0.total_cmp(&y.0))
+            .map(|(_, a)| (a.number, a.text.clone()));
+        if let Some((number, text)) = duplicate {
+            self.modal = Some(Modal::Duplicate { number, text });
+            return;
+        }
+        self.capture_or_confirm();
+    }
+
+    fn capture_or_confirm(&mut self) {
+        if self.meeting.on_spot() {
+            let prompt = self
+                .lang
+                .confirm(self.lang.change(ChangeKind::ResolveOnSpot));
+            self.modal = Some(Modal::Confirm {
+                prompt,
+                pending: Pending::Capture,
+            });
+        } else {
+            self.do_capture();
+        }
+    }
+
+    fn do_capture(&mut self) {
+        self.modal = None;
+        let input = self.meeting.capture_input();
+        match self.desk.capture(&input) {
+            Ok(a) => {
+                self.say(MessageKind::Saved, self.lang.saved(a.number, a.status));
+                self.meeting.clear(self.lang);
+                self.dirty_since = None;
+                self.discard(CAPTURE_DRAFT);
+                self.after_write();
+            }
+            Err(e) => {
+                self.meeting.form.error = Some(self.lang.error(&e));
+                self.error(&e);
+            }
+        }
+    }
+
+    fn list_key(&mut self, key: KeyEvent) {
+        if self.list.filtering {
+            match key.code {
+                KeyCode::Enter => self.list.filtering = false,
+                KeyCode::Esc => {
+                    self.list.filtering = false;
+                    self.list.filter.set_text("");
+                    self.list.restart();
+                }
+                _ => {
+                    if self.list.filter.handle_key(key) == super::widgets::text_field::Edit::Changed
+                    {
+                        self.list.selected = 0;
+                        self.list.restart();
+                    }
+                }
+            }
+            return;
+        }
+        match key.code {
+            KeyCode::Left => self.list.step_tab(-1),
+            KeyCode::Right | KeyCode::Tab => self.list.step_tab(1),
+            KeyCode::Up | KeyCode::Char('k') => self.list.move_by(-1),
+            KeyCode::Down | KeyCode::Char('j') => self.list.move_by(1),
+            KeyCode::PageUp => self.list.move_by(-10),
+            KeyCode::PageDown => self.list.move_by(10),
+            KeyCode::Home => self.list.move_by(isize::MIN / 2),
+            KeyCode::End => self.list.move_by(isize::MAX / 2),
+            KeyCode::Char('/') => self.list.filtering = true,
+            KeyCode::Char('s') => self.list.next_sort(),
+            KeyCode::Char('m') => self.screen = Screen::Meeting,
+            KeyCode::Esc if !self.list.filter.is_empty() => {
+                self.list.filter.set_text("");
+                self.list.restart();
+            }
+            KeyCode::Enter => {
+                if let Some(n) = self.list.selected_number() {
+                    self.open_detail(n, Screen::List);
+                }
+            }
+            KeyCode::Char('q') => self.request_quit(),
+            _ => {}
+        }
+    }
+
+    pub fn open_detail(&mut self, number: u64, back_to: Screen) {
+        match self.desk.show(&number.to_string()) {
+            Ok((appeal, events)) => {
+                self.detail = Some(DetailScreen {
+                    row: self.desk.row(appeal),
+                    events,
+                    scroll: 0,
+                });
+                self.back_to = back_to;
+                self.screen = Screen::Detail;
+            }
+            Err(e) => self.error(&e),
+        }
+    }
+
+    fn detail_key(&mut self, key: KeyEvent) {
+        let Some(detail) = &mut self.detail else {
+            self.screen = self.back_to;
+            return;
+        };
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.screen = self.back_to;
+                self.detail = None;
+            }
+            KeyCode::Up => {
+                detail.scroll = (detail.scroll + 1).min(detail.events.len().saturating_sub(1))
+            }
+            KeyCode::Down => detail.scroll = detail.scroll.saturating_sub(1),
+            KeyCode::Char(c) => {
+                let Some((_, kind)) = ACTION_KEYS.iter().find(|(k, _)| *k == c) else {
+                    return;
+                };
+                let appeal = &detail.row.appeal;
+                if !allowed(appeal, *kind) {
+                    return;
+                }
+                let days = self.desk.rules().days_for(&appeal.category);
+                if let Some(mut form) = ActionForm::new(*kind, appeal, self.lang, days) {
+                    // Show the due date the default working days give.
+                    if form.form.field(FieldId::Due).is_some() {
+                        form.on_change(
+                            FieldId::Due,
+                            &self.registry,
+                            self.lang,
+                            self.desk.clock().today(),
+                            self.desk.calendar(),
+                            days,
+                        );
+                    }
+                    self.modal = Some(Modal::Action(form));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_action_change(&mut self, id: FieldId) {
+        let today = self.desk.clock().today();
+        if let Some(Modal::Action(a)) = &mut self.modal {
+            let days = self.desk.rules().days_for(&a.category);
+            a.on_change(
+                id,
+                &self.registry,
+                self.lang,
+                today,
+                self.desk.calendar(),
+                days,
+            );
+        }
+    }
+
+    fn modal_key(&mut self, key: KeyEvent) {
+        let Some(modal) = self.modal.take() else {
+            return;
+        };
+        match modal {
+            Modal::Help => {
+                if !matches!(
+                    key.code,
+                    KeyCode::Esc
+                        | KeyCode::Char('q')
+                        | KeyCode::Char('?')
+                        | KeyCode::F(1)
+                        | KeyCode::Enter
+                ) {
+                    self.modal = Some(Modal::Help);
+                }
+            }
+            Modal::DraftOffer {
+                key: draft_key,
+                summary,
+            } => match key.code {
+                KeyCode::Delete | KeyCode::Backspace => {
+                    self.discard(&draft_key);
+                    self.say(MessageKind::Info, self.lang.draft_discarded().to_string());
+                    let _ = self.offer_drafts();
+                }
+                KeyCode::Enter | KeyCode::Esc => self.restore_draft(&draft_key),
+                _ => {
+                    self.modal = Some(Modal::DraftOffer {
+                        key: draft_key,
+                        summary,
+                    })
+                }
+            },
+            Modal::Duplicate { number, text } => match key.code {
+                KeyCode::Char('s') => self.capture_or_confirm(),
+                KeyCode::Char('a') => {
+                    let note = self.meeting.form.value(FieldId::Text);
+                    match self
+                        .desk
+                        .act(&number.to_string(), Action::Note { text: note })
+                    {
+                        Ok(_) => {
+                            self.say(MessageKind::Saved, self.lang.noted_on(number));
+                            self.meeting.clear(self.lang);
+                            self.dirty_since = None;
+                            self.discard(CAPTURE_DRAFT);
+                            self.after_write();
+                        }
+                        Err(e) => {
+                            self.meeting.form.error = Some(self.lang.error(&e));
+                            self.error(&e);
+                        }
+                    }
+                }
+                KeyCode::Esc => {}
+                _ => self.modal = Some(Modal::Duplicate { number, text }),
+            },
+            Modal::Confirm { prompt, pending } => match key.code {
+                KeyCode::Char('y') | KeyCode::Enter => match pending {
+                    Pending::Capture => self.do_capture(),
+                    Pending::Act(form) => self.do_act(form),
+                },
+                KeyCode::Char('n') | KeyCode::Esc => {
+                    if let Pending::Act(form) = pending {
+                        self.modal = Some(Modal::Action(form));
+                    }
+                }
+                _ => self.modal = Some(Modal::Confirm { prompt, pending }),
+            },
+            Modal::Action(mut form) => {
+                if key.code == KeyCode::Esc && !form.form.fields.iter().any(|f| f.picked.is_some())
+                {
+                    self.discard(ACTION_DRAFT);
+                    return;
+                }
+                if is_ctrl(&key, 'e') && form.form.focused_id() == Some(FieldId::Text) {
+                    self.modal = Some(Modal::Action(form));
+                    self.effect = Some(Effect::EditText);
+                    return;
+                }
+                let event = if form.form.fields.is_empty() && key.code == KeyCode::Enter {
+                    FormEvent::Submit
+                } else {
+                    form.form.handle_key(key)
+                };
+                self.modal = Some(Modal::Action(form));
+                match event {
+                    FormEvent::Changed(id) => {
+                        self.on_action_change(id);
+                        self.save_action_draft();
+                    }
+                    FormEvent::FocusMoved => self.save_action_draft(),
+                    FormEvent::Submit => self.submit_action(),
+                    FormEvent::Moved | FormEvent::Ignored => {}
+                }
+            }
+            Modal::NewMeeting(mut form) => {
+                if key.code == KeyCode::Esc && !form.fields.iter().any(|f| f.picked.is_some()) {
+                    return;
+                }
+                match form.handle_key(key) {
+                    FormEvent::Changed(FieldId::Departments) => {
+                        let raw = match form.field(FieldId::Departments).map(|f| &f.input) {
+                            Some(Input::Text(t)) => t.text(),
+                            _ => String::new(),
+                        };
+                        form.set_suggestions(
+                            FieldId::Departments,
+                            self.registry.departments_for(last_item(&raw)),
+                        );
+                        self.modal = Some(Modal::NewMeeting(form));
+                    }
+                    FormEvent::Submit => self.add_meeting(form),
+                    _ => self.modal = Some(Modal::NewMeeting(form)),
+                }
+            }
+            Modal::PickMeeting { selected } => {
+                let n = self.registry.meetings.len();
+                match key.code {
+                    KeyCode::Up => {
+                        self.modal = Some(Modal::PickMeeting {
+                            selected: selected.saturating_sub(1),
+                        })
+                    }
+                    KeyCode::Down => {
+                        self.modal = Some(Modal::PickMeeting {
+                            selected: (selected + 1).min(n.saturating_sub(1)),
+                        })
+                    }
+                    KeyCode::Enter => {
+                        if let Some(m) = self.registry.meetings.get(selected) {
+                            self.meeting.meeting = Some(m.clone());
+                            self.refresh_tally();
+                            self.screen = Screen::Meeting;
+                        }
+                    }
+                    KeyCode::Esc => {}
+                    _ => self.modal = Some(Modal::PickMeeting { selected }),
+                }
+            }
+        }
+    }
+
+    fn restore_draft(&mut self, key: &str) {
+        let body = match self.desk.draft(key) {
+            Ok(Some(b)) => b,
+            Ok(None) => return,
+            Err(e) => return self.error(&e),
+        };
+        if key == CAPTURE_DRAFT {
+            if let Ok(d) = serde_json::from_str::<CaptureDraft>(&body) {
+                self.meeting.form.restore(&d.form);
+                self.meeting.sync_outcome();
+                if let Some(m) = d
+                    .meeting
+                    .and_then(|n| self.registry.meetings.iter().find(|m| m.number == n))
+                {
+                    self.meeting.meeting = Some(m.clone());
+                    self.refresh_tally();
+                }
+                self.screen = Screen::Meeting;
+                self.meeting.editing = true;
+                self.say(MessageKind::Info, self.lang.draft_restored().to_string());
+            }
+        } else if let Ok(d) = serde_json::from_str::<ActionDraft>(&body) {
+            let kind = ChangeKind::ALL
+                .get(d.kind)
+                .copied()
+                .unwrap_or(ChangeKind::Note);
+            self.open_detail(d.number, Screen::List);
+            if let Some(detail) = &self.detail {
+                let days = self.desk.rules().days_for(&detail.row.appeal.category);
+                if allowed(&detail.row.appeal, kind)
+                    && let Some(mut form) =
+                        ActionForm::new(kind, &detail.row.appeal, self.lang, days)
+                {
+                    form.form.restore(&d.form);
+                    self.modal = Some(Modal::Action(form));
+                    self.say(MessageKind::Info, self.lang.draft_restored().to_string());
+                    return;
+                }
+            }
+            self.discard(ACTION_DRAFT);
+        }
+    }
+
+    fn submit_action(&mut self) {
+        let Some(Modal::Action(form)) = self.modal.take() else {
+            return;
+        };
+        if irreversible(form.kind) {
+            // Check what can be checked before asking.
+            if let Err(e) = form.action(self.desk.clock().today(), self.desk.calendar()) {
+                return self.refuse_in_form(form, &e);
+            }
+            let prompt = self.lang.confirm(self.lang.change(form.kind));
+            self.modal = Some(Modal::Confirm {
+                prompt,
+                pending: Pending::Act(form),
+            });
+        } else {
+            self.do_act(form);
+        }
+    }
+
+    fn refuse_in_form(&mut self, mut form: ActionForm, e: &DeskError) {
+        form.form.error = Some(self.lang.error(e));
+        self.modal = Some(Modal::Action(form));
+    }
+
+    fn do_act(&mut self, form: ActionForm) {
+        let action = match form.action(self.desk.clock().today(), self.desk.calendar()) {
+            Ok(a) => a,
+            Err(e) => return self.refuse_in_form(form, &e),
+        };
+        match self.desk.act(&form.number.to_string(), action) {
+            Ok(a) => {
+                self.modal = None;
+                self.discard(ACTION_DRAFT);
+                self.say(MessageKind::Saved, self.lang.saved(a.number, a.status));
+                self.after_write();
+            }
+            Err(e) => self.refuse_in_form(form, &e),
+        }
+    }
+
+    pub fn meeting_form(&self) -> Form {
+        let l = |id| self.lang.field_label(id);
+        Form::new(vec![
+            FormField::text(FieldId::Date, l(FieldId::Date))
+                .with_text(&self.desk.clock().today().to_string()),
+            FormField::text(FieldId::Venue, l(FieldId::Venue)),
+            FormField::text(FieldId::Host, l(FieldId::Host)).with_text(self.desk.actor()),
+            FormField::text(FieldId::Departments, l(FieldId::Departments)),
+        ])
+    }
+
+    fn add_meeting(&mut self, mut form: Form) {
+        let date_text = form.value(FieldId::Date);
+        let Some(date) = parse_date(&date_text) else {
+            form.error = Some(self.lang.error(&DeskError::BadDate(date_text)));
+            self.modal = Some(Modal::NewMeeting(form));
+            return;
+        };
+        let depts: Vec<String> = split_list(&form.value(FieldId::Departments))
+            .into_iter()
+            .filter(|d| !d.is_empty())
+            .map(String::from)
+            .collect();
+        let host = Some(form.value(FieldId::Host)).filter(|h| !h.is_empty());
+        match self
+            .desk
+            .add_meeting(date, &form.value(FieldId::Venue), host.as_deref(), &depts)
+        {
+            Ok(m) => {
+                self.say(
+                    MessageKind::Saved,
+                    self.lang
+                        .meeting_added(m.number, &m.date.to_string(), &m.venue),
+                );
+                self.meeting.meeting = Some(m);
+                self.meeting.editing = true;
+                self.screen = Screen::Meeting;
+                self.after_write();
+            }
+            Err(e) => {
+                form.error = Some(self.lang.error(&e));
+                self.modal = Some(Modal::NewMeeting(form));
+            }
+        }
+    }
+
+    // ----- $EDITOR -----
+
+    /// The multi-line text the editor should open with.
+    pub fn editor_text(&self) -> Option<String> {
+        let form = match &self.modal {
+            Some(Modal::Action(a)) => &a.form,
+            _ => &self.meeting.form,
+        };
+        match form.field(FieldId::Text).map(|f| &f.input) {
+            Some(Input::Text(t)) => Some(t.text()),
+            _ => None,
+        }
+    }
+
+    pub fn set_editor_text(&mut self, text: &str) {
+        let text = text.trim_end_matches('\n');
+        match &mut self.modal {
+            Some(Modal::Action(a)) => {
+                a.form.set_value(FieldId::Text, text);
+                self.save_action_draft();
+            }
+            _ => {
+                self.meeting.form.set_value(FieldId::Text, text);
+                self.save_capture_draft();
+            }
+        }
+    }
+
+    /// The keys of what has the focus now, for the hint bar and the help screen.
+    pub fn keys(&self) -> Vec<(String, String)> {
+        let own = |v: Vec<crate::strings::KeyHelp>| {
+            v.into_iter()
+                .map(|(k, d)| (k.to_string(), d.to_string()))
+                .collect()
+        };
+        match &self.modal {
+            Some(Modal::Action(_) | Modal::NewMeeting(_)) => own(self.lang.keys_form()),
+            Some(Modal::PickMeeting { .. }) => own(self.lang.keys_picker()),
+            Some(_) => Vec::new(),
+            None => match self.screen {
+                Screen::Welcome => own(self.lang.keys_welcome()),
+                Screen::Meeting if self.meeting.editing => own(self.lang.keys_editing()),
+                Screen::Meeting => own(self.lang.keys_meeting()),
+                Screen::List if self.list.filtering => own(self.lang.keys_filter()),
+                Screen::List => own(self.lang.keys_list()),
+                Screen::Detail => self
+                    .detail
+                    .as_ref()
+                    .map(|d| d.keys(self.lang))
+                    .unwrap_or_default(),
+            },
+        }
+    }
+}
+
+/// One line saying what a stored draft holds.
+fn draft_summary(body: &str) -> String {
+    let values: Vec<String> = serde_json::from_str::<CaptureDraft>(body)
+        .map(|d| d.form)
+        .or_else(|_| serde_json::from_str::<ActionDraft>(body).map(|d| d.form))
+        .map(|f| {
+            f.values
+                .into_iter()
+                .map(|(_, v, _)| v)
+                .filter(|v| !v.trim().is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    crate::text::truncate(&crate::text::sanitize(&values.join(" · ")), 60)
+}

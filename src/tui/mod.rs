@@ -1,0 +1,120 @@
+//! The desk in the terminal: ratatui + crossterm. The terminal is taken only after the panic
+//! hook is in place, and given back on every way out: quit, error, panic, and around `$EDITOR`.
+
+pub mod app;
+pub mod registry;
+pub mod screens;
+pub mod theme;
+pub mod ui;
+pub mod widgets;
+
+use std::io::{self, Write};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+
+use crate::desk::{Desk, DeskError};
+use crate::strings::Lang;
+use app::{App, Effect};
+use theme::Theme;
+
+/// How long to wait for input when there is no work in hand.
+const IDLE_POLL: Duration = Duration::from_millis(200);
+
+/// Opens the desk in the terminal and runs it until the user quits.
+pub fn run(desk: Desk, lang: Lang) -> Result<(), DeskError> {
+    let mut app = App::new(desk, lang, Theme::from_env())?;
+    // Bracketed paste is switched off again on a panic too (ratatui's hook restores the rest).
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), DisableBracketedPaste);
+        previous(info);
+    }));
+    let mut terminal = ratatui::init();
+    let _ = execute!(io::stdout(), EnableBracketedPaste);
+    let result = event_loop(&mut terminal, &mut app);
+    let _ = execute!(io::stdout(), DisableBracketedPaste);
+    ratatui::restore();
+    result.map_err(|source| DeskError::DataDir {
+        path: "terminal".into(),
+        source,
+    })
+}
+
+fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
+    let inject_panic = std::env::var_os("ZHUQI_INJECT_PANIC").is_some();
+    loop {
+        terminal.draw(|f| ui::draw(app, f))?;
+        if inject_panic {
+            // A test hook: proves the terminal is given back when the desk panics.
+            panic!("ZHUQI_INJECT_PANIC is set");
+        }
+        if app.quit {
+            return Ok(());
+        }
+        if let Some(Effect::EditText) = app.effect.take() {
+            edit_in_editor(terminal, app)?;
+            continue;
+        }
+        let busy = app.work();
+        let timeout = if busy { Duration::ZERO } else { IDLE_POLL };
+        if event::poll(timeout)? {
+            match event::read()? {
+                Event::Key(key) => app.on_key(key),
+                Event::Paste(text) => app.on_paste(&text),
+                _ => {}
+            }
+        }
+        app.tick(Instant::now());
+    }
+}
+
+/// Hands the terminal to `$EDITOR` (or `$VISUAL`, or `vi`) for the focused multi-line text.
+fn edit_in_editor(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
+    let Some(text) = app.editor_text() else {
+        return Ok(());
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix("zhuqi-")
+        .suffix(".txt")
+        .tempfile()?;
+    file.write_all(text.as_bytes())?;
+    file.flush()?;
+    let editor = std::env::var("EDITOR")
+        .or_else(|_| std::env::var("VISUAL"))
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().unwrap_or("vi").to_string();
+    let args: Vec<&str> = parts.collect();
+
+    execute!(io::stdout(), DisableBracketedPaste, LeaveAlternateScreen)?;
+    disable_raw_mode()?;
+    let status = Command::new(&program).args(&args).arg(file.path()).status();
+    enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+    terminal.clear()?;
+
+    match status {
+        Ok(s) if s.success() => {
+            let edited = std::fs::read_to_string(file.path())?;
+            app.set_editor_text(&edited);
+        }
+        Ok(s) => app.say(
+            app::MessageKind::Error,
+            app.lang.editor_failed(&s.to_string()),
+        ),
+        Err(e) => app.say(
+            app::MessageKind::Error,
+            app.lang.editor_failed(&e.to_string()),
+        ),
+    }
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! One appeal: every field, the whole timeline, and the lifecycle steps its state allows.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::desk::Row;
+use crate::domain::{Appeal, Card, ChangeKind, ClosedHow, Event, Status};
+use crate::strings::{KeyHelp, Lang};
+use crate::text::{cell, sanitize};
+use crate::tui::theme::Theme;
+
+pub struct DetailScreen {
+    pub row: Row,
+    pub events: Vec<Event>,
+    /// How far the timeline is scrolled from its end (0 = the latest in view).
+    pub scroll: usize,
+}
+
+/// The key for each lifecycle step on the detail screen.
+pub const ACTION_KEYS: [(char, ChangeKind); 13] = [
+    ('a', ChangeKind::Assign),
+    ('k', ChangeKind::Acknowledge),
+    ('b', ChangeKind::Return),
+    ('r', ChangeKind::Reassign),
+    ('n', ChangeKind::Note),
+    ('e', ChangeKind::Escalate),
+    ('x', ChangeKind::Extend),
+    ('u', ChangeKind::Urge),
+    ('w', ChangeKind::Answer),
+    ('f', ChangeKind::Feedback),
+    ('o', ChangeKind::Reopen),
+    ('d', ChangeKind::Withdraw),
+    ('c', ChangeKind::Close),
+];
+
+/// Whether the appeal's state allows the step (the same table the lifecycle checks).
+pub fn allowed(a: &Appeal, kind: ChangeKind) -> bool {
+    let from_state = kind.allowed_from().contains(&a.status);
+    let reopenable = kind != ChangeKind::Reopen
+        || a.status != Status::Closed
+        || a.closed_how == Some(ClosedHow::Answered);
+    from_state && reopenable
+}
+
+impl DetailScreen {
+    /// The steps offered now, with their keys.
+    pub fn actions(&self) -> Vec<(char, ChangeKind)> {
+        ACTION_KEYS
+            .iter()
+            .copied()
+            .filter(|(_, k)| allowed(&self.row.appeal, *k))
+            .collect()
+    }
+
+    pub fn keys(&self, lang: Lang) -> Vec<(String, String)> {
+        let mut keys: Vec<(String, String)> = self
+            .actions()
+            .into_iter()
+            .map(|(c, k)| (c.to_string(), lang.change(k).to_string()))
+            .collect();
+        let common: Vec<KeyHelp> = lang.keys_detail_common();
+        keys.extend(
+            common
+                .into_iter()
+                .map(|(k, d)| (k.to_string(), d.to_string())),
+        );
+        keys
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, lang: Lang, theme: Theme) {
+        let r = &self.row;
+        let a = &r.appeal;
+        let card_style = match r.card {
+            Card::Red => theme.red(),
+            Card::Yellow => theme.yellow(),
+            Card::None => theme.normal(),
+        };
+        let [title, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(lang.appeal_title(a.number), theme.title()),
+                Span::raw("  "),
+                Span::styled(format!("[{}]", lang.status(a.status)), theme.key()),
+                Span::raw("  "),
+                Span::styled(lang.card(r.card, r.days_overdue), card_style),
+            ])),
+            title,
+        );
+        let fields: Vec<(&str, String)> = lang
+            .appeal_fields(a)
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let wide = body.width >= 110;
+        let (fields_area, timeline_area) = if wide {
+            let [x, y] =
+                Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                    .areas(body);
+            (x, y)
+        } else {
+            let h = (fields.len() as u16).min(body.height / 2 + 2);
+            let [x, y] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(body);
+            (x, y)
+        };
+        let label_w = 10;
+        let lines: Vec<Line> = fields
+            .iter()
+            .map(|(label, value)| {
+                Line::from(vec![
+                    Span::styled(cell(label, label_w), theme.label()),
+                    Span::raw(" "),
+                    Span::raw(sanitize(value)),
+                ])
+            })
+            .collect();
+        frame.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }),
+            fields_area,
+        );
+
+        let block = Block::default()
+            .borders(Borders::TOP)
+            .border_style(theme.dim())
+            .title(format!(" {} ", lang.timeline_title()));
+        let inner = block.inner(timeline_area);
+        frame.render_widget(block, timeline_area);
+        let height = inner.height as usize;
+        let end = self.events.len().saturating_sub(self.scroll);
+        let start = end.saturating_sub(height);
+        let lines: Vec<Line> = self.events[start..end]
+            .iter()
+            .map(|e| {
+                Line::from(vec![
+                    Span::styled(e.at.format("%m-%d %H:%M").to_string(), theme.dim()),
+                    Span::raw(" "),
+                    Span::styled(cell(&e.actor, 6), theme.label()),
+                    Span::raw(" "),
+                    Span::raw(sanitize(&lang.describe(&e.body))),
+                ])
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}

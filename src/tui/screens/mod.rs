@@ -1,0 +1,6 @@
+//! The screens of the desk; each keeps its own state and draws itself.
+
+pub mod action;
+pub mod detail;
+pub mod list;
+pub mod meeting;

@@ -1,0 +1,280 @@
+//! Drawing: a function of the app's state alone. No store access and no heavy work here.
+
+use chrono::Datelike;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{App, MessageKind, Modal, Screen};
+use crate::text::{cell, sanitize, width};
+
+pub fn draw(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let [header, body, message, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(app, frame, header);
+    let active = app.modal.is_none();
+    let mut caret: Option<Position> = match app.screen {
+        Screen::Welcome => {
+            let lines: Vec<Line> = app.lang.welcome().into_iter().map(Line::from).collect();
+            let inner = centered(body, 84, lines.len() as u16 + 2);
+            frame.render_widget(
+                Paragraph::new(lines).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .border_style(app.theme.title()),
+                ),
+                inner,
+            );
+            None
+        }
+        Screen::Meeting => app.meeting.draw(frame, body, app.lang, app.theme, active),
+        Screen::List => app
+            .list
+            .draw(frame, body, app.lang, app.theme, app.desk.clock().today())
+            .filter(|_| active),
+        Screen::Detail => {
+            if let Some(d) = &app.detail {
+                d.draw(frame, body, app.lang, app.theme);
+            }
+            None
+        }
+    };
+    if let Some(m) = &app.message {
+        let style = match m.kind {
+            MessageKind::Saved => app.theme.ok(),
+            MessageKind::Refused => app.theme.yellow(),
+            MessageKind::Error => app.theme.error(),
+            MessageKind::Info => app.theme.normal(),
+        };
+        let mark = match m.kind {
+            MessageKind::Saved => "✓ ",
+            MessageKind::Refused | MessageKind::Error => "✗ ",
+            MessageKind::Info => "· ",
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!("{mark}{}", sanitize(&m.text)), style)),
+            message,
+        );
+    }
+    draw_hints(app, frame, hints);
+    if let Some(modal) = &app.modal {
+        caret = draw_modal(app, modal, frame, body);
+    }
+    // The terminal's own cursor sits at the caret, so that an IME composes in place.
+    if let Some(p) = caret {
+        frame.set_cursor_position(p);
+    }
+}
+
+fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let today = app.desk.clock().today();
+    let tab = |name: &str, on: bool| {
+        if on {
+            Span::styled(format!(" {name} "), theme.selected())
+        } else {
+            Span::styled(format!(" {name} "), theme.dim())
+        }
+    };
+    let on_meeting = app.screen == Screen::Meeting;
+    let on_list = matches!(app.screen, Screen::List | Screen::Detail);
+    let date = format!("{} {} ", today, app.lang.weekday(today.weekday()));
+    let left = Line::from(vec![
+        Span::styled(format!(" {} ", app.lang.app_title()), theme.title()),
+        tab(app.lang.tab_meeting(), on_meeting),
+        tab(app.lang.tab_list(), on_list),
+    ]);
+    frame.render_widget(Paragraph::new(left), area);
+    let w = width(&date) as u16;
+    if area.width > w {
+        let r = Rect::new(area.right() - w, area.y, w, 1);
+        frame.render_widget(Paragraph::new(Span::styled(date, theme.dim())), r);
+    }
+}
+
+fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (key, what) in app.keys() {
+        let piece = width(&key) + width(&what) + 3;
+        if used + piece > area.width as usize {
+            break;
+        }
+        used += piece;
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::styled(format!(" {what}   "), theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A rectangle of at most `w`×`h` in the middle of `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn popup<'a>(frame: &mut Frame, area: Rect, title: &'a str, app: &App) -> Rect {
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme.title())
+        .title(Span::styled(format!(" {title} "), app.theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option<Position> {
+    let lang = app.lang;
+    let theme = app.theme;
+    match modal {
+        Modal::Help => {
+            let keys = help_keys(app);
+            let area = centered(body, 60, keys.len() as u16 + 2);
+            let inner = popup(frame, area, lang.help_title(), app);
+            let lines: Vec<Line> = keys
+                .iter()
+                .map(|(k, d)| {
+                    Line::from(vec![
+                        Span::styled(cell(k, 14), theme.key()),
+                        Span::raw(d.clone()),
+                    ])
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(lines), inner);
+            None
+        }
+        Modal::DraftOffer { summary, .. } => {
+            let area = centered(body, 70, 5);
+            let inner = popup(frame, area, lang.draft_title(), app);
+            let lines = vec![
+                Line::from(lang.draft_found(summary)),
+                Line::from(""),
+                Line::styled(lang.draft_keys(), theme.key()),
+            ];
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            None
+        }
+        Modal::Duplicate { number, text } => {
+            let area = centered(body, 76, 6);
+            let inner = popup(
+                frame,
+                area,
+                lang.change(crate::domain::ChangeKind::Capture),
+                app,
+            );
+            let lines = vec![
+                Line::styled(lang.duplicate(*number, &sanitize(text)), theme.yellow()),
+                Line::from(""),
+                Line::styled(lang.duplicate_keys(), theme.key()),
+            ];
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            None
+        }
+        Modal::Confirm { prompt, .. } => {
+            let area = centered(body, 64, 4);
+            let inner = popup(frame, area, "?", app);
+            frame.render_widget(
+                Paragraph::new(Line::styled(prompt.clone(), theme.yellow()))
+                    .wrap(Wrap { trim: false }),
+                inner,
+            );
+            None
+        }
+        Modal::Action(a) => {
+            let h = a.form.height().max(3) + 2;
+            let area = centered(body, 74, h + 1);
+            let inner = popup(frame, area, &lang.action_title(a.kind, a.number), app);
+            if a.form.fields.is_empty() {
+                let hint = Line::from(vec![
+                    Span::styled("Enter", theme.key()),
+                    Span::raw(format!(" {}", lang.change(a.kind))),
+                ]);
+                let mut lines = vec![hint];
+                if let Some(e) = &a.form.error {
+                    lines.push(Line::styled(format!("✗ {}", sanitize(e)), theme.error()));
+                }
+                frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+                return None;
+            }
+            a.form.render(inner, frame.buffer_mut(), theme, true)
+        }
+        Modal::NewMeeting(form) => {
+            let area = centered(body, 70, form.height() + 3);
+            let inner = popup(frame, area, lang.new_meeting_title(), app);
+            form.render(inner, frame.buffer_mut(), theme, true)
+        }
+        Modal::PickMeeting { selected } => {
+            let meetings = &app.registry.meetings;
+            let area = centered(body, 70, (meetings.len() as u16).clamp(1, 12) + 2);
+            let inner = popup(frame, area, lang.pick_meeting_title(), app);
+            let first = selected.saturating_sub(inner.height.saturating_sub(1) as usize);
+            let lines: Vec<Line> = meetings
+                .iter()
+                .enumerate()
+                .skip(first)
+                .take(inner.height as usize)
+                .map(|(i, m)| {
+                    let text =
+                        lang.meeting_line(m.number, &m.date.to_string(), &sanitize(&m.venue));
+                    let style = if i == *selected {
+                        theme.selected()
+                    } else {
+                        theme.normal()
+                    };
+                    Line::styled(cell(&text, inner.width as usize), style)
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(lines), inner);
+            None
+        }
+    }
+}
+
+/// The help screen lists the keys of the screen under it.
+fn help_keys(app: &App) -> Vec<(String, String)> {
+    let own = |v: Vec<crate::strings::KeyHelp>| -> Vec<(String, String)> {
+        v.into_iter()
+            .map(|(k, d)| (k.to_string(), d.to_string()))
+            .collect()
+    };
+    let mut keys = match app.screen {
+        Screen::Welcome => own(app.lang.keys_welcome()),
+        Screen::Meeting => {
+            let mut k = own(app.lang.keys_meeting());
+            k.extend(own(app.lang.keys_editing()));
+            k
+        }
+        Screen::List => {
+            let mut k = own(app.lang.keys_list());
+            k.extend(own(app.lang.keys_filter()));
+            k
+        }
+        Screen::Detail => app
+            .detail
+            .as_ref()
+            .map(|d| d.keys(app.lang))
+            .unwrap_or_default(),
+    };
+    keys.push((
+        "Ctrl-C".into(),
+        app.lang
+            .pick("退出（草稿保留）", "quit (drafts kept)")
+            .into(),
+    ));
+    keys
+}
