@@ -4,9 +4,10 @@ use chrono::Datelike;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::app::{App, MessageKind, Modal, Screen};
+use super::widgets::clear_overlay;
 use crate::text::{cell, sanitize, width};
 
 pub fn draw(app: &App, frame: &mut Frame) {
@@ -127,8 +128,8 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn popup<'a>(frame: &mut Frame, area: Rect, title: &'a str, app: &App) -> Rect {
-    frame.render_widget(Clear, area);
+fn popup(frame: &mut Frame, area: Rect, title: &str, app: &App) -> Rect {
+    clear_overlay(area, frame.buffer_mut());
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(app.theme.title())

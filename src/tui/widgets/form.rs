@@ -5,7 +5,6 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
-use ratatui::widgets::{Clear, Widget};
 use serde::{Deserialize, Serialize};
 
 use super::text_field::{Edit, TextField};
@@ -484,7 +483,7 @@ impl Form {
             let n = f.suggestions.len().min(6) as u16;
             let h = n.min(area.bottom().saturating_sub(at.y));
             let r = Rect::new(at.x, at.y, at.width, h);
-            Clear.render(r, buf);
+            super::clear_overlay(r, buf);
             for (k, s) in f.suggestions.iter().take(h as usize).enumerate() {
                 let style: Style = if f.picked == Some(k) {
                     theme.selected()

@@ -1,0 +1,484 @@
+//! The terminal desk, headless: key events in, the store and the screen checked.
+//! Screens are snapshot-tested (insta) at 80×24 and 120×40 with Chinese data.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::{Backend, TestBackend};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Position;
+use zhuqi::domain::{ClosedHow, Status};
+use zhuqi::strings::Lang;
+use zhuqi::tui::app::{App, Modal, Screen};
+use zhuqi::tui::theme::Theme;
+use zhuqi::tui::ui;
+
+const NOW: &str = "2026-11-27T10:00";
+
+fn app_in(dir: &Path, now: &str, lang: Lang) -> App {
+    let desk = common::open(dir, now);
+    match App::new(desk, lang, Theme { color: false }) {
+        Ok(a) => a,
+        Err(e) => panic!("the app would not start: {e}"),
+    }
+}
+
+fn demo_app(dir: &Path) -> App {
+    {
+        let mut desk = common::open(dir, NOW);
+        zhuqi::desk::demo::load(&mut desk).unwrap_or_else(|e| panic!("{e}"));
+    }
+    app_in(dir, NOW, Lang::Zh)
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    while app.work() {}
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    while app.work() {}
+}
+
+/// Types text key by key, as an IME delivers committed characters.
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap_or_else(|e| panic!("{e}"));
+    t.draw(|f| ui::draw(app, f))
+        .unwrap_or_else(|e| panic!("{e}"));
+    t
+}
+
+fn screen_text(app: &App, w: u16, h: u16) -> String {
+    render(app, w, h).backend().to_string()
+}
+
+fn cursor(app: &App) -> Position {
+    let mut t = render(app, 80, 24);
+    t.backend_mut()
+        .get_cursor_position()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Both sizes the desk must work at.
+fn snap(name: &str, app: &App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), render(app, 80, 24).backend());
+    insta::assert_snapshot!(format!("{name}_120x40"), render(app, 120, 40).backend());
+}
+
+#[test]
+fn screens_at_both_sizes() {
+    let dir = common::tempdir();
+    let empty = app_in(dir.path(), NOW, Lang::Zh);
+    snap("welcome", &empty);
+    drop(empty);
+
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(3));
+    assert_eq!(app.screen, Screen::List);
+    // The in-progress tab, with red and yellow cards.
+    snap("list_in_progress", &app);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    snap("list_overdue", &app);
+    press(&mut app, KeyCode::Char('?'));
+    snap("help_list", &app);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "ytjt");
+    snap("list_filtered", &app);
+    press(&mut app, KeyCode::Esc);
+
+    app.open_detail(1, Screen::List);
+    snap("detail_airport", &app);
+
+    press(&mut app, KeyCode::F(2));
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "浙江圆通");
+    snap("meeting_completion", &app);
+}
+
+#[test]
+fn each_action_form_and_a_refusal() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    // Appeal 11 is listed, 19 assigned, 4 in progress (overdue), 12 answered, 1 closed.
+    let cases: [(u64, char, &str); 13] = [
+        (11, 'a', "assign"),
+        (19, 'k', "acknowledge"),
+        (19, 'b', "return"),
+        (19, 'r', "reassign"),
+        (4, 'n', "note"),
+        (4, 'e', "escalate"),
+        (4, 'x', "extend"),
+        (4, 'u', "urge"),
+        (4, 'w', "answer"),
+        (12, 'f', "feedback"),
+        (1, 'o', "reopen"),
+        (11, 'd', "withdraw"),
+        (12, 'c', "close"),
+    ];
+    for (number, key, name) in cases {
+        app.open_detail(number, Screen::List);
+        press(&mut app, KeyCode::Char(key));
+        assert!(
+            matches!(app.modal, Some(Modal::Action(_))),
+            "{name}: no form for appeal {number}"
+        );
+        insta::assert_snapshot!(
+            format!("action_{name}_80x24"),
+            render(&app, 80, 24).backend()
+        );
+        press(&mut app, KeyCode::Esc);
+        assert!(app.modal.is_none());
+    }
+    // Appeal 4 is overdue: an extension is refused, inline, and nothing is written.
+    app.open_detail(4, Screen::List);
+    let events_before = app.detail.as_ref().map(|d| d.events.len());
+    press(&mut app, KeyCode::Char('x'));
+    type_text(&mut app, "2026-12-10");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "等待审批");
+    ctrl(&mut app, 's');
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("延期须在到期前申请"), "{screen}");
+    snap("refusal_extend", &app);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.detail.as_ref().map(|d| d.events.len()), events_before);
+    // A step the state does not allow is not offered: no answer before acknowledgement.
+    app.open_detail(19, Screen::List);
+    press(&mut app, KeyCode::Char('w'));
+    assert!(app.modal.is_none());
+}
+
+#[test]
+fn the_airport_story_by_keyboard() {
+    let dir = common::tempdir();
+    {
+        let desk = common::open(dir.path(), "2024-01-10T09:00");
+        desk.add_steward("朱洁", "区住建局", None, None)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut app = app_in(dir.path(), "2024-01-10T09:00", Lang::Zh);
+    // Not empty (a steward exists): straight to the list; open meeting mode and a new meeting.
+    press(&mut app, KeyCode::F(2));
+    ctrl(&mut app, 'n');
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "嘉兴机场建设工地");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "区住建局、区自然资源和规划分局");
+    ctrl(&mut app, 's');
+    assert!(app.modal.is_none(), "the meeting form did not close");
+    assert_eq!(
+        app.meeting.meeting.as_ref().map(|m| m.venue.as_str()),
+        Some("嘉兴机场建设工地")
+    );
+
+    // First capture: resolved on the spot, after a confirmation.
+    type_text(&mut app, "浙江圆通航空投资发展有限公司");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "宋敏生");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "水电气");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "施工临时用电报装");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "供电公司现场受理");
+    ctrl(&mut app, 's');
+    assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
+    press(&mut app, KeyCode::Char('y'));
+    let first = app.desk.find("1").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (first.status, first.closed_how),
+        (Status::Closed, Some(ClosedHow::OnSpot))
+    );
+    assert_eq!(first.meeting, Some(1));
+
+    // Second capture: onto the list. The enterprise now completes from its initials.
+    type_text(&mut app, "zjyt");
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.meeting
+            .form
+            .value(zhuqi::tui::widgets::form::FieldId::Contact),
+        "宋敏生"
+    );
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "消防");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "空港物流园区特殊消防审批进度慢");
+    ctrl(&mut app, 's');
+    let second = app.desk.find("2").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(second.status, Status::Listed);
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("已保存：诉求 2，待交办。"), "{screen}");
+    assert!(
+        screen.contains("共 2 条 · 当场解决 1 · 列入清单 1"),
+        "{screen}"
+    );
+
+    // Follow it on the list to its close.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::F(3));
+    press(&mut app, KeyCode::Left); // the listed tab
+    assert_eq!(app.list.selected_number(), Some(2));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Detail);
+    let step = |app: &mut App, key: char, fields: &[&str]| {
+        press(app, KeyCode::Char(key));
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                press(app, KeyCode::Tab);
+            }
+            type_text(app, f);
+        }
+        ctrl(app, 's');
+    };
+    step(&mut app, 'a', &["朱洁"]); // the lead department follows the steward; due: the category's 15 days
+    let a = app.desk.find("2").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a.lead_dept.as_deref(), Some("区住建局"));
+    assert_eq!(a.due.map(|d| d.to_string()).as_deref(), Some("2024-01-31"));
+    press(&mut app, KeyCode::Char('k'));
+    press(&mut app, KeyCode::Enter);
+    step(&mut app, 'n', &["住建、国土现场踏勘完毕"]);
+    step(&mut app, 'e', &["", "省住建厅", "区政府提交省级部门"]);
+    step(&mut app, 'w', &["省住建厅已出具审查意见"]);
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Left); // 非常满意
+    ctrl(&mut app, 's');
+    assert!(
+        matches!(app.modal, Some(Modal::Confirm { .. })),
+        "feedback asks first"
+    );
+    press(&mut app, KeyCode::Char('y'));
+
+    let a = app.desk.find("2").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(a.status, Status::Closed);
+    assert_eq!(a.rating.map(|r| r.score()), Some(5));
+    assert_eq!(a.escalated_to.as_deref(), Some("省住建厅"));
+    assert_eq!(a.events, 8);
+    let screen = screen_text(&app, 120, 40);
+    assert!(screen.contains("[已办结]"), "{screen}");
+    assert!(screen.contains("上报：省级 · 省住建厅"), "{screen}");
+    assert!(app.desk.verify().unwrap_or_default().is_empty());
+}
+
+#[test]
+fn the_caret_sits_where_the_ime_composes() {
+    let dir = common::tempdir();
+    {
+        let desk = common::open(dir.path(), NOW);
+        desk.add_steward("朱洁", "区住建局", None, None)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut app = app_in(dir.path(), NOW, Lang::Zh);
+    press(&mut app, KeyCode::F(2));
+    press(&mut app, KeyCode::Enter);
+    let start = cursor(&app);
+    type_text(&mut app, "企业诉求ab");
+    let after = cursor(&app);
+    assert_eq!((after.x - start.x, after.y), (10, start.y));
+    // Left over "b", "a" and one CJK character: 1 + 1 + 2 columns.
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Left);
+    }
+    assert_eq!(cursor(&app).x - start.x, 6);
+    // A name wider than its box scrolls; the caret stays in the box and no character is split.
+    press(&mut app, KeyCode::End);
+    type_text(&mut app, &"浙江圆通航空投资发展有限公司".repeat(3));
+    let mut t = render(&app, 80, 24);
+    let caret = t
+        .backend_mut()
+        .get_cursor_position()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(caret.x < 79 && caret.y == start.y);
+    let row: String = (0..80)
+        .map(|x| t.backend().buffer()[(x, start.y)].symbol().to_string())
+        .collect();
+    // (A wide character's second column is a blank cell.)
+    assert!(
+        row.replace(' ', "").contains("有限公司"),
+        "the end of the text is in view: {row}"
+    );
+    // The multi-line text: the caret follows onto the second line.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "第一行");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "第二");
+    let c = cursor(&app);
+    assert_eq!((c.x - start.x, c.y), (4, start.y + 4));
+}
+
+#[test]
+fn a_paste_is_text_and_escape_sequences_never_reach_the_screen() {
+    let dir = common::tempdir();
+    {
+        let desk = common::open(dir.path(), NOW);
+        desk.save_enterprise(&zhuqi::desk::EnterpriseInput {
+            name: "恶意\u{1b}[2J企业".into(),
+            ..Default::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut app = app_in(dir.path(), NOW, Lang::Zh);
+    press(&mut app, KeyCode::F(2));
+    press(&mut app, KeyCode::Enter);
+    app.on_paste("圆通\r\n航空\u{7}集团");
+    assert_eq!(
+        app.meeting
+            .form
+            .value(zhuqi::tui::widgets::form::FieldId::Enterprise),
+        "圆通 航空集团"
+    );
+    // The stored name with an escape sequence is drawn with the escape replaced.
+    app.meeting
+        .form
+        .set_value(zhuqi::tui::widgets::form::FieldId::Enterprise, "");
+    type_text(&mut app, "恶意");
+    let t = render(&app, 80, 24);
+    let all: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol().to_string())
+        .collect();
+    assert!(!all.contains('\u{1b}'));
+    assert!(
+        all.replace(' ', "").contains("\u{FFFD}[2J企业"),
+        "the suggestion is shown, made harmless"
+    );
+}
+
+#[test]
+fn an_idle_form_is_kept_as_a_draft_and_offered_back() {
+    let dir = common::tempdir();
+    {
+        let desk = common::open(dir.path(), NOW);
+        desk.add_steward("朱洁", "区住建局", None, None)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    {
+        let mut app = app_in(dir.path(), NOW, Lang::Zh);
+        press(&mut app, KeyCode::F(2));
+        press(&mut app, KeyCode::Enter);
+        type_text(&mut app, "嘉兴佳利电子有限公司");
+        press(&mut app, KeyCode::Tab); // a field change saves at once
+        assert!(
+            app.desk
+                .draft("capture")
+                .ok()
+                .flatten()
+                .is_some_and(|d| d.contains("嘉兴佳利电子有限公司"))
+        );
+        press(&mut app, KeyCode::Tab);
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "二期用地指标");
+        // Not yet a second idle: the text is not in the draft.
+        app.tick(Instant::now());
+        assert!(
+            !app.desk
+                .draft("capture")
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .contains("二期用地指标")
+        );
+        app.tick(Instant::now() + Duration::from_millis(1100));
+        assert!(
+            app.desk
+                .draft("capture")
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .contains("二期用地指标")
+        );
+        // Dropped without quitting, as a crash would.
+    }
+    let mut app = app_in(dir.path(), NOW, Lang::Zh);
+    assert!(matches!(app.modal, Some(Modal::DraftOffer { .. })));
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("嘉兴佳利电子有限公司"), "{screen}");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Meeting);
+    assert_eq!(
+        app.meeting
+            .form
+            .value(zhuqi::tui::widgets::form::FieldId::Enterprise),
+        "嘉兴佳利电子有限公司"
+    );
+    assert_eq!(
+        app.meeting
+            .form
+            .value(zhuqi::tui::widgets::form::FieldId::Text),
+        "二期用地指标"
+    );
+    // Saving the appeal clears the draft.
+    press(&mut app, KeyCode::BackTab);
+    type_text(&mut app, "用地");
+    ctrl(&mut app, 's');
+    assert!(app.desk.find("1").is_ok());
+    assert_eq!(app.desk.draft("capture").ok().flatten(), None);
+}
+
+#[test]
+fn a_possible_duplicate_can_become_a_note() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(2));
+    ctrl(&mut app, 'o');
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    // Appeal 4: 嘉兴市油车港物流有限公司, 园区道路限高影响货车通行，请求调整 (open).
+    type_text(&mut app, "嘉兴市油车港物流有限公司");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "交通物流");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "园区道路限高影响货车通行");
+    ctrl(&mut app, 's');
+    assert!(matches!(
+        app.modal,
+        Some(Modal::Duplicate { number: 4, .. })
+    ));
+    snap("duplicate", &app);
+    let before = app.desk.find("4").map(|a| a.events).unwrap_or(0);
+    press(&mut app, KeyCode::Char('a'));
+    assert_eq!(
+        app.desk.find("4").map(|a| a.events).unwrap_or(0),
+        before + 1
+    );
+    assert!(app.desk.find("33").is_err(), "no new appeal was made");
+}
+
+#[test]
+fn english_when_asked() {
+    let dir = common::tempdir();
+    {
+        let mut desk = common::open(dir.path(), NOW);
+        zhuqi::desk::demo::load(&mut desk).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut app = app_in(dir.path(), NOW, Lang::En);
+    press(&mut app, KeyCode::F(3));
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("In progress"), "{screen}");
+    assert!(screen.contains("● 39d late"), "{screen}");
+    assert!(screen.contains("Enter open"), "{screen}");
+}
