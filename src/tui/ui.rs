@@ -160,30 +160,31 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
             None
         }
         Modal::DraftOffer { summary, .. } => {
-            let area = centered(body, 70, 5);
+            let area = centered(body, 70, 6);
             let inner = popup(frame, area, lang.draft_title(), app);
-            let lines = vec![
-                Line::from(lang.draft_found(summary)),
-                Line::from(""),
-                Line::styled(lang.draft_keys(), theme.key()),
-            ];
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            // The keys stay on the last line whatever the length of the summary.
+            let [text, keys] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            frame.render_widget(
+                Paragraph::new(lang.draft_found(summary)).wrap(Wrap { trim: false }),
+                text,
+            );
+            frame.render_widget(
+                Paragraph::new(Line::styled(lang.draft_keys(), theme.key())),
+                keys,
+            );
             None
         }
         Modal::Duplicate { number, text } => {
-            let area = centered(body, 76, 6);
-            let inner = popup(
-                frame,
-                area,
-                lang.change(crate::domain::ChangeKind::Capture),
-                app,
-            );
-            let lines = vec![
-                Line::styled(lang.duplicate(*number, &sanitize(text)), theme.yellow()),
-                Line::from(""),
-                Line::styled(lang.duplicate_keys(), theme.key()),
-            ];
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            let area = centered(body, 76, 7);
+            let title = lang.change(crate::domain::ChangeKind::Capture);
+            let inner = popup(frame, area, title, app);
+            let [above, keys] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(inner);
+            let warning = Line::styled(lang.duplicate(*number, &sanitize(text)), theme.yellow());
+            frame.render_widget(Paragraph::new(warning).wrap(Wrap { trim: false }), above);
+            let hint = Line::styled(lang.duplicate_keys(), theme.key());
+            frame.render_widget(Paragraph::new(hint).wrap(Wrap { trim: false }), keys);
             None
         }
         Modal::Confirm { prompt, .. } => {

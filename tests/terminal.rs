@@ -1,0 +1,261 @@
+//! The built binary in a real terminal (tmux), driven like a person would: keys in, the screen
+//! read back. CI installs tmux (`.ci/run`); without it these tests fail and say so.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+static SESSIONS: AtomicUsize = AtomicUsize::new(0);
+
+/// One tmux server of our own, with one shell window of 100×30.
+struct Tmux {
+    socket: String,
+}
+
+fn tmux_cmd(socket: &str, args: &[&str]) -> Output {
+    Command::new("tmux")
+        .arg("-u")
+        .args(["-L", socket])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("tmux is needed for the terminal tests (apt-get install tmux): {e}")
+        })
+}
+
+impl Tmux {
+    fn start(data_dir: &Path) -> Tmux {
+        let socket = format!(
+            "zhuqi-test-{}-{}",
+            std::process::id(),
+            SESSIONS.fetch_add(1, Ordering::SeqCst)
+        );
+        let home = data_dir.with_extension("home");
+        let _ = std::fs::create_dir_all(&home);
+        let out = tmux_cmd(
+            &socket,
+            &[
+                "new-session",
+                "-d",
+                "-s",
+                "main",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                "-e",
+                "LANG=C.UTF-8",
+                "-e",
+                &format!("HOME={}", home.display()),
+                "bash --norc --noprofile",
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "tmux would not start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Tmux { socket }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            tmux_cmd(&self.socket, &["send-keys", "-t", "main", k]);
+            // A person types with pauses; Esc followed at once by a letter would read as Alt.
+            std::thread::sleep(Duration::from_millis(120));
+        }
+    }
+
+    fn text(&self, text: &str) {
+        tmux_cmd(&self.socket, &["send-keys", "-t", "main", "-l", text]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(
+            &tmux_cmd(&self.socket, &["capture-pane", "-p", "-t", "main"]).stdout,
+        )
+        .into_owned()
+    }
+
+    /// Waits until the desk has exited and the shell runs commands again.
+    fn wait_for_shell(&self) -> String {
+        self.text("echo EXITED-$((40+2))");
+        self.keys(&["Enter"]);
+        self.wait_for("EXITED-42")
+    }
+
+    fn display(&self, format: &str) -> String {
+        String::from_utf8_lossy(
+            &tmux_cmd(
+                &self.socket,
+                &["display-message", "-p", "-t", "main", format],
+            )
+            .stdout,
+        )
+        .trim()
+        .to_string()
+    }
+
+    /// Waits until the screen shows `text`; the screen is returned for the message if not.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("the screen never showed {text:?}:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = tmux_cmd(&self.socket, &["kill-server"]);
+    }
+}
+
+fn zhuqi_line(dir: &Path, extra: &str) -> String {
+    format!(
+        "{extra} ZHUQI_CONFIG={cfg} {bin} --data-dir {dir} --now 2024-01-10T09:00 --lang zh",
+        cfg = dir.join("no-config.toml").display(),
+        bin = env!("CARGO_BIN_EXE_zhuqi"),
+        dir = dir.display()
+    )
+}
+
+fn data_dir() -> (tempfile::TempDir, PathBuf) {
+    let t = common::tempdir();
+    let d = t.path().join("data");
+    (t, d)
+}
+
+/// Welcome → new meeting → the capture form, focused on the enterprise.
+fn open_meeting(tmux: &Tmux) {
+    tmux.wait_for("从空白开始");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("新建现场会");
+    tmux.keys(&["Tab"]);
+    tmux.text("嘉兴机场建设工地");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("现场会 #1");
+}
+
+#[test]
+fn capture_in_chinese_quit_and_find_it_on_the_list() {
+    let (_t, dir) = data_dir();
+    let tmux = Tmux::start(&dir);
+    tmux.text(&zhuqi_line(&dir, ""));
+    tmux.keys(&["Enter"]);
+    open_meeting(&tmux);
+    tmux.text("浙江圆通航空投资发展有限公司");
+    tmux.keys(&["Tab"]);
+    tmux.text("宋敏生");
+    tmux.keys(&["Tab"]);
+    tmux.text("消防");
+    tmux.keys(&["Tab"]);
+    tmux.text("空港物流园区特殊消防审批进度慢");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("已保存：诉求 1，待交办。");
+    // The terminal's cursor is back at the start of the enterprise field for the next appeal.
+    let cursor = tmux.display("#{cursor_x},#{cursor_y}");
+    assert_eq!(cursor, "11,3", "{}", tmux.screen());
+    tmux.keys(&["Escape", "q"]);
+    tmux.wait_for_shell();
+    assert_eq!(tmux.display("#{alternate_on}"), "0");
+
+    tmux.text(&zhuqi_line(&dir, ""));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("现场会 #1");
+    tmux.keys(&["F3"]);
+    tmux.wait_for("待交办 1");
+    tmux.keys(&["Left"]);
+    let screen = tmux.wait_for("浙江圆通航空投资发展有限公司");
+    assert!(screen.contains("消防"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for_shell();
+}
+
+#[test]
+fn a_draft_survives_sigkill_and_is_offered_back_intact() {
+    let (_t, dir) = data_dir();
+    let tmux = Tmux::start(&dir);
+    tmux.text(&zhuqi_line(&dir, ""));
+    tmux.keys(&["Enter"]);
+    open_meeting(&tmux);
+    tmux.text("嘉兴佳利电子有限公司");
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.text("用地");
+    tmux.keys(&["Tab"]);
+    tmux.text("二期厂房用地指标尚未落实");
+    tmux.keys(&["Enter"]);
+    tmux.text("希望加快土地出让");
+    // More than a second of idle: the draft is written.
+    std::thread::sleep(Duration::from_millis(1600));
+    let killed = Command::new("pkill")
+        .args(["-KILL", "-f", &dir.display().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("pkill: {e}"));
+    assert!(killed.success(), "no zhuqi process to kill");
+    drop(tmux);
+
+    let tmux = Tmux::start(&dir);
+    tmux.text(&zhuqi_line(&dir, ""));
+    tmux.keys(&["Enter"]);
+    let offer = tmux.wait_for("Enter 恢复草稿");
+    assert!(offer.contains("嘉兴佳利电子有限公司"), "{offer}");
+    tmux.keys(&["Enter"]);
+    let form = tmux.wait_for("草稿已恢复");
+    assert!(form.contains("企业      嘉兴佳利电子有限公司"), "{form}");
+    assert!(form.contains("类别      用地"), "{form}");
+    assert!(
+        form.contains("诉求内容  二期厂房用地指标尚未落实"),
+        "{form}"
+    );
+    assert!(form.contains("希望加快土地出让"), "{form}");
+    assert!(
+        form.contains("现场会 #1"),
+        "the draft keeps its meeting: {form}"
+    );
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("已保存：诉求 1，待交办。");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for_shell();
+}
+
+#[test]
+fn a_panic_gives_the_terminal_back_in_cooked_mode_on_the_main_screen() {
+    let (_t, dir) = data_dir();
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let tmux = Tmux::start(&dir);
+    let stty = dir.join("stty.txt");
+    tmux.text(&format!(
+        "{}; stty -a > {}",
+        zhuqi_line(&dir, "ZHUQI_INJECT_PANIC=1"),
+        stty.display()
+    ));
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("ZHUQI_INJECT_PANIC is set");
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "0",
+        "still on the alternate screen:\n{screen}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !stty.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let modes = std::fs::read_to_string(&stty).unwrap_or_default();
+    let words: Vec<&str> = modes.split_whitespace().collect();
+    assert!(
+        words.contains(&"icanon") && words.contains(&"echo"),
+        "the terminal was left raw: {modes}"
+    );
+}
