@@ -259,3 +259,35 @@ fn a_panic_gives_the_terminal_back_in_cooked_mode_on_the_main_screen() {
         "the terminal was left raw: {modes}"
     );
 }
+
+#[test]
+fn the_appeal_text_can_be_written_in_editor_and_the_desk_comes_back() {
+    let (_t, dir) = data_dir();
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let editor = dir.join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf '由编辑器写入的诉求\\n第二行' > \"$1\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let tmux = Tmux::start(&dir);
+    tmux.text(&zhuqi_line(&dir, &format!("EDITOR={}", editor.display())));
+    tmux.keys(&["Enter"]);
+    open_meeting(&tmux);
+    tmux.keys(&["Tab", "Tab", "Tab", "C-e"]);
+    let screen = tmux.wait_for("由编辑器写入的诉求");
+    assert!(screen.contains("第二行"), "{screen}");
+    assert_eq!(
+        tmux.display("#{alternate_on}"),
+        "1",
+        "the desk is back on its screen"
+    );
+    tmux.keys(&["C-c"]);
+    tmux.wait_for_shell();
+}

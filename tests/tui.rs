@@ -482,3 +482,35 @@ fn english_when_asked() {
     assert!(screen.contains("● 39d late"), "{screen}");
     assert!(screen.contains("Enter open"), "{screen}");
 }
+
+#[test]
+fn a_half_typed_action_form_is_offered_back() {
+    let dir = common::tempdir();
+    {
+        let mut app = demo_app(dir.path());
+        app.open_detail(4, Screen::List);
+        press(&mut app, KeyCode::Char('n'));
+        type_text(&mut app, "已协调交警大队现场查看");
+        // Dropped without quitting, as a crash would.
+    }
+    let mut app = app_in(dir.path(), NOW, Lang::Zh);
+    assert!(matches!(app.modal, Some(Modal::DraftOffer { .. })));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Detail);
+    match &app.modal {
+        Some(Modal::Action(a)) => {
+            assert_eq!(a.number, 4);
+            assert_eq!(
+                a.form.value(zhuqi::tui::widgets::form::FieldId::Text),
+                "已协调交警大队现场查看"
+            );
+        }
+        _ => panic!("the note form was not restored"),
+    }
+    ctrl(&mut app, 's');
+    assert_eq!(
+        app.desk.find("4").ok().and_then(|a| a.last_note).as_deref(),
+        Some("已协调交警大队现场查看")
+    );
+    assert_eq!(app.desk.draft("action").ok().flatten(), None);
+}
