@@ -12,9 +12,7 @@ use super::screens::detail::{ACTION_KEYS, DetailScreen, allowed};
 use super::screens::list::ListScreen;
 use super::screens::meeting::MeetingScreen;
 use super::theme::Theme;
-use super::widgets::form::{
-    FieldId, Form, FormDraft, FormEvent, FormField, Input, last_item, split_list,
-};
+use super::widgets::form::{FieldId, Form, FormDraft, FormEvent, FormField, last_item, split_list};
 use crate::desk::clock::parse_date;
 use crate::desk::{Action, Desk, DeskError, Filter};
 use crate::domain::ChangeKind;
@@ -238,21 +236,12 @@ impl App {
 
     pub fn save_capture_draft(&mut self) {
         self.dirty_since = None;
-        let result = if self.meeting.form.has_text() {
-            let draft = CaptureDraft {
-                meeting: self.meeting.meeting.as_ref().map(|m| m.number),
-                form: self.meeting.form.draft(),
-            };
-            match serde_json::to_string(&draft) {
-                Ok(json) => self.desk.save_draft(CAPTURE_DRAFT, &json),
-                Err(_) => Ok(()),
-            }
-        } else {
-            self.desk.discard_draft(CAPTURE_DRAFT)
+        let draft = CaptureDraft {
+            meeting: self.meeting.meeting.as_ref().map(|m| m.number),
+            form: self.meeting.form.draft(),
         };
-        if let Err(e) = result {
-            self.error(&e);
-        }
+        let keep = self.meeting.form.has_text();
+        self.store_draft(CAPTURE_DRAFT, keep, &draft);
     }
 
     fn save_action_draft(&mut self) {
@@ -267,13 +256,17 @@ impl App {
                 .unwrap_or(0),
             form: a.form.draft(),
         };
-        let result = if a.form.has_text() {
-            match serde_json::to_string(&draft) {
-                Ok(json) => self.desk.save_draft(ACTION_DRAFT, &json),
-                Err(_) => Ok(()),
-            }
-        } else {
-            self.desk.discard_draft(ACTION_DRAFT)
+        let keep = a.form.has_text();
+        self.store_draft(ACTION_DRAFT, keep, &draft);
+    }
+
+    /// Writes a draft, or removes it when the form holds nothing worth keeping.
+    fn store_draft<T: Serialize>(&mut self, key: &str, keep: bool, draft: &T) {
+        let result = match serde_json::to_string(draft) {
+            Ok(json) if keep => self.desk.save_draft(key, &json),
+            Ok(_) => self.desk.discard_draft(key),
+            // Our own plain structs always serialise; nothing to keep otherwise.
+            Err(_) => Ok(()),
         };
         if let Err(e) = result {
             self.error(&e);
@@ -688,10 +681,7 @@ impl App {
                 }
                 match form.handle_key(key) {
                     FormEvent::Changed(FieldId::Departments) => {
-                        let raw = match form.field(FieldId::Departments).map(|f| &f.input) {
-                            Some(Input::Text(t)) => t.text(),
-                            _ => String::new(),
-                        };
+                        let raw = form.raw(FieldId::Departments);
                         form.set_suggestions(
                             FieldId::Departments,
                             self.registry.departments_for(last_item(&raw)),
@@ -866,10 +856,7 @@ impl App {
             Some(Modal::Action(a)) => &a.form,
             _ => &self.meeting.form,
         };
-        match form.field(FieldId::Text).map(|f| &f.input) {
-            Some(Input::Text(t)) => Some(t.text()),
-            _ => None,
-        }
+        form.field(FieldId::Text).map(|_| form.raw(FieldId::Text))
     }
 
     pub fn set_editor_text(&mut self, text: &str) {

@@ -140,7 +140,7 @@ impl ActionForm {
                 .form
                 .set_suggestions(id, registry.departments_for(&value)),
             FieldId::Co => {
-                let raw = self.raw(id);
+                let raw = self.form.raw(id);
                 self.form
                     .set_suggestions(id, registry.departments_for(last_item(&raw)));
             }
@@ -152,13 +152,6 @@ impl ActionForm {
                 self.form.set_note(id, Some(note));
             }
             _ => {}
-        }
-    }
-
-    fn raw(&self, id: FieldId) -> String {
-        match self.form.field(id).map(|f| &f.input) {
-            Some(crate::tui::widgets::form::Input::Text(t)) => t.text(),
-            _ => String::new(),
         }
     }
 

@@ -57,10 +57,7 @@ impl MeetingScreen {
                 .form
                 .set_suggestions(id, registry.categories_for(&value)),
             FieldId::Departments => {
-                let raw = match self.form.field(id).map(|f| &f.input) {
-                    Some(crate::tui::widgets::form::Input::Text(t)) => t.text(),
-                    _ => String::new(),
-                };
+                let raw = self.form.raw(id);
                 self.form
                     .set_suggestions(id, registry.departments_for(last_item(&raw)));
             }

@@ -157,6 +157,14 @@ impl Form {
         }
     }
 
+    /// The text of a text field exactly as typed (not trimmed).
+    pub fn raw(&self, id: FieldId) -> String {
+        match self.field(id).map(|f| &f.input) {
+            Some(Input::Text(t)) => t.text(),
+            _ => String::new(),
+        }
+    }
+
     pub fn choice(&self, id: FieldId) -> usize {
         match self.field(id).map(|f| &f.input) {
             Some(Input::Choice { selected, .. }) => *selected,
