@@ -2,6 +2,7 @@
 //! Exit codes: 0 done; 1 refused or failed (the reason on stderr); 2 usage.
 
 mod output;
+mod tools;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,10 +20,15 @@ use crate::strings::Lang;
 #[command(
     name = "zhuqi",
     version,
+    disable_version_flag = true,
+    after_long_help = EXIT_CODES,
     about = "助企 — the Wednesday enterprise service desk",
     long_about = "助企 — the Wednesday enterprise service desk.\n\nCapture the appeals (诉求) raised at on-site meetings, put those not solved on the spot on the appeal list, assign them to service stewards and follow them until the loop closes.\n\nWithout a subcommand, opens the desk in the terminal."
 )]
 pub struct Cli {
+    /// Print the version and the configuration, data, journal and log paths in use
+    #[arg(short = 'V', long)]
+    pub version: bool,
     /// Where the store, journal and calendar live [env: ZHUQI_DATA_DIR] [default: the XDG data directory]
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -147,7 +153,44 @@ pub enum Command {
     Backup { dir: PathBuf },
     /// Check that every appeal agrees with its events and the indexes with the appeals
     Verify,
+    /// The configuration file: where it is, what is in force, whether it is sound
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// The working-day calendar (工作日历)
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    Man,
 }
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCmd {
+    /// Print the path of the configuration file in use
+    Path,
+    /// Print the settings in force
+    Show,
+    /// Check the configuration file and report its first mistake with line and column
+    Check,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCmd {
+    /// Print a year's working days, holidays and make-up working days
+    Show {
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Check the calendar file and report its first mistake with line and column
+    Check,
+}
+
+/// The exit codes, in `--help` and the manual page.
+pub const EXIT_CODES: &str = "EXIT STATUS:\n  0  done\n  1  refused or failed: the reason is on standard error (an illegal step, bad input, a broken configuration or calendar file, the store open elsewhere)\n  2  usage: an unknown subcommand or option, or a missing argument";
 
 #[derive(Subcommand, Debug)]
 pub enum MeetingCmd {
@@ -302,11 +345,17 @@ pub enum ShowFormat {
 pub struct Failure(pub String);
 
 impl Cli {
-    pub fn lang(&self) -> Lang {
-        self.lang
-            .as_deref()
-            .and_then(Lang::parse)
-            .unwrap_or_else(Lang::from_env)
+    /// `--lang`, else the configuration's language, else the locale.
+    pub fn lang(&self, settings: Option<&crate::desk::settings::Settings>) -> Lang {
+        use crate::desk::settings::LanguageSetting;
+        if let Some(l) = self.lang.as_deref().and_then(Lang::parse) {
+            return l;
+        }
+        match settings.map(|s| s.language) {
+            Some(LanguageSetting::Zh) => Lang::Zh,
+            Some(LanguageSetting::En) => Lang::En,
+            _ => Lang::from_env(),
+        }
     }
 
     /// The desk options, with `--now` / `ZHUQI_NOW` checked.
@@ -347,9 +396,13 @@ fn due(args: &DueArgs) -> Result<Due, DeskError> {
 /// Runs one subcommand against an open desk; returns what to print on stdout.
 pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, DeskError> {
     let calendar = desk.calendar().clone();
+    let prefix = desk.settings().number_prefix.clone();
     let calendar_path = desk.calendar_path().to_path_buf();
     let saved = |a: crate::domain::Appeal| {
-        let mut out = format!("{}\n", lang.saved(a.number, a.status));
+        let mut out = format!(
+            "{}\n",
+            lang.saved(crate::desk::label(&prefix, a.number), a.status)
+        );
         // A due date in a year the calendar does not list was counted with weekends only.
         if let Some(due) = a.running_due()
             && !calendar.covers(due)
@@ -540,43 +593,81 @@ pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, Desk
                 Err(DeskError::Inconsistent(problems))
             }
         }
-        // Handled before the desk is opened (it replaces the store).
-        Command::Rebuild => Ok(String::new()),
+        // Handled before the desk is opened: they need no store, or replace it.
+        Command::Rebuild
+        | Command::Config(_)
+        | Command::Calendar(_)
+        | Command::Completions { .. }
+        | Command::Man => Ok(String::new()),
     }
 }
 
 /// The whole program: parse, open, run, print; returns the exit code.
 pub fn main_with(cli: Cli) -> ExitCode {
-    let lang = cli.lang();
     let fail = |msg: String| {
         eprintln!("zhuqi: {msg}");
         ExitCode::from(1)
     };
+    let config_path = crate::desk::paths::config_file(cli.config.as_deref());
+    if cli.version {
+        print!("{}", tools::version(&cli, config_path.as_deref()));
+        return ExitCode::SUCCESS;
+    }
+    match &cli.command {
+        Some(Command::Completions { shell }) => return tools::completions(*shell),
+        Some(Command::Man) => return tools::man(),
+        Some(Command::Config(ConfigCmd::Path)) => {
+            match &config_path {
+                Some(p) => println!("{}", p.display()),
+                None => {
+                    return fail(
+                        "no configuration directory; give one with --config or ZHUQI_CONFIG".into(),
+                    );
+                }
+            }
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let settings = match crate::desk::settings::load_settings(config_path.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(cli.lang(None).error(&DeskError::File(e))),
+    };
+    let lang = cli.lang(Some(&settings));
+    let _log = tools::start_log(cli.data_dir.as_deref());
     let options = match cli.desk_options(lang) {
         Ok(o) => o,
         Err(Failure(msg)) => return fail(msg),
     };
     let Some(command) = cli.command else {
         // No subcommand: the desk in the terminal.
-        let desk = match Desk::open(&options) {
+        tracing::info!("desk opened in the terminal");
+        let color = settings.color;
+        let desk = match Desk::open_with(&options, settings) {
             Ok(d) => d,
             Err(e) => return fail(lang.error(&e)),
         };
-        return match crate::tui::run(desk, lang) {
+        return match crate::tui::run(desk, lang, color) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(lang.error(&e)),
         };
     };
-    if matches!(command, Command::Rebuild) {
-        return match crate::desk::rebuild(&options) {
-            Ok((count, old)) => {
-                print!("{}", output::rebuilt(lang, count, &old));
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(lang.error(&e)),
-        };
+    tracing::info!(command = ?command, "command");
+    match command {
+        Command::Rebuild => {
+            return match crate::desk::rebuild(&options) {
+                Ok((count, old)) => {
+                    print!("{}", output::rebuilt(lang, count, &old));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(lang.error(&e)),
+            };
+        }
+        Command::Config(cmd) => return tools::config(cmd, &settings, config_path.as_deref(), lang),
+        Command::Calendar(cmd) => return tools::calendar(cmd, &options, lang),
+        _ => {}
     }
-    let mut desk = match Desk::open(&options) {
+    let mut desk = match Desk::open_with(&options, settings) {
         Ok(d) => d,
         Err(e) => return fail(lang.error(&e)),
     };

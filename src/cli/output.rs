@@ -14,6 +14,7 @@ use crate::text::{cell, sanitize, width};
 #[derive(Serialize)]
 struct RowJson<'a> {
     number: u64,
+    label: &'a str,
     id: String,
     status: &'static str,
     enterprise: &'a str,
@@ -40,6 +41,7 @@ fn row_json(r: &Row) -> RowJson<'_> {
     let a = &r.appeal;
     RowJson {
         number: a.number,
+        label: &r.label,
         id: a.id.to_string(),
         status: a.status.key(),
         enterprise: &a.enterprise,
@@ -144,7 +146,7 @@ pub fn list(lang: Lang, rows: &[Row], format: ListFormat) -> String {
                 .map(|r| {
                     let a = &r.appeal;
                     vec![
-                        a.number.to_string(),
+                        r.label.clone(),
                         lang.status(a.status).to_string(),
                         a.enterprise.clone(),
                         a.category.clone(),
@@ -190,7 +192,7 @@ pub fn show(lang: Lang, row: &Row, events: &[Event], format: ShowFormat) -> Stri
     }
     let mut out = format!(
         "{}  [{}]  {}\n",
-        lang.appeal_title(a.number),
+        lang.appeal_title(&row.label),
         lang.status(a.status),
         lang.card(row.card, row.days_overdue)
     );

@@ -135,14 +135,20 @@ pub fn default_actor() -> String {
 }
 
 impl Desk {
+    /// Opens the desk with the configuration `options` point at.
     pub fn open(options: &DeskOptions) -> Result<Desk, DeskError> {
+        let settings =
+            settings::load_settings(paths::config_file(options.config.as_deref()).as_deref())?;
+        Desk::open_with(options, settings)
+    }
+
+    /// Opens the desk with settings already loaded (the CLI reads them first for the language).
+    pub fn open_with(options: &DeskOptions, settings: Settings) -> Result<Desk, DeskError> {
         let dir = paths::data_dir(options.data_dir.as_deref()).ok_or(DeskError::NoDataDir)?;
         paths::create_private_dir(&dir).map_err(|source| DeskError::DataDir {
             path: dir.clone(),
             source,
         })?;
-        let settings =
-            settings::load_settings(paths::config_file(options.config.as_deref()).as_deref())?;
         let (calendar, calendar_path) = settings::load_calendar(&dir)?;
         let (store, opened) = Store::open(&dir)?;
         Ok(Desk {
@@ -178,6 +184,15 @@ impl Desk {
 
     pub fn rules(&self) -> &Rules {
         &self.settings.rules
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// An appeal number as people read it, with the district's prefix (`XZ-12`).
+    pub fn label(&self, number: u64) -> String {
+        label(&self.settings.number_prefix, number)
     }
 
     pub fn clock(&self) -> Clock {
@@ -236,16 +251,46 @@ impl Desk {
     }
 
     fn commit(&self, events: Vec<Event>, id: AppealId) -> Result<Appeal, DeskError> {
-        let appeals = self.store.append(events)?;
-        appeals
-            .into_iter()
-            .find(|a| a.id == id)
-            .ok_or_else(|| DeskError::AppealNotFound(id.to_string()))
+        let what: Vec<&'static str> = events.iter().map(event_name).collect();
+        let number = events.iter().find_map(|e| match &e.body {
+            EventBody::Appeal {
+                change: AppealChange::Captured(c),
+                ..
+            } if c.number > 0 => Some(c.number),
+            _ => None,
+        });
+        match self.store.append(events) {
+            Ok(appeals) => {
+                let appeal = appeals
+                    .into_iter()
+                    .find(|a| a.id == id)
+                    .ok_or_else(|| DeskError::AppealNotFound(id.to_string()))?;
+                tracing::info!(appeal = appeal.number, events = ?what, actor = %self.actor, "saved");
+                Ok(appeal)
+            }
+            Err(e) => {
+                let e = DeskError::from(e);
+                let n = self
+                    .store
+                    .appeal(id)
+                    .ok()
+                    .flatten()
+                    .map(|a| a.number)
+                    .or(number);
+                match &e {
+                    DeskError::Refused(r) => {
+                        tracing::warn!(appeal = ?n, events = ?what, refusal = ?r, actor = %self.actor, "refused")
+                    }
+                    other => tracing::error!(appeal = ?n, events = ?what, error = %other, "failed"),
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Finds an appeal by its number (`12`, `#12`) or its identity (a 26-character ULID).
     pub fn find(&self, reference: &str) -> Result<Appeal, DeskError> {
-        let r = reference.trim().trim_start_matches('#');
+        let r = strip_prefix(&self.settings.number_prefix, reference);
         let found = if let Ok(n) = r.parse::<u64>() {
             self.store.appeal_by_number(n)?
         } else if let Ok(id) = ulid::Ulid::from_string(r) {
@@ -492,6 +537,17 @@ impl Desk {
         Ok(self.store.departments()?)
     }
 
+    /// Departments on record and those the configuration names, for completion.
+    pub fn known_departments(&self) -> Result<Vec<String>, DeskError> {
+        let mut all = self.settings.departments.clone();
+        for d in self.store.departments()? {
+            if !all.contains(&d) {
+                all.push(d);
+            }
+        }
+        Ok(all)
+    }
+
     pub fn meetings(&self) -> Result<Vec<Meeting>, DeskError> {
         Ok(self.store.meetings().collect::<Result<_, _>>()?)
     }
@@ -556,6 +612,57 @@ impl Desk {
     /// Problems found by checking every projection against its events (empty when all is well).
     pub fn verify(&self) -> Result<Vec<String>, DeskError> {
         Ok(self.store.verify()?)
+    }
+}
+
+/// `12` with the prefix `XZ` is `XZ-12`.
+pub fn label(prefix: &str, number: u64) -> String {
+    if prefix.is_empty() {
+        number.to_string()
+    } else {
+        format!("{prefix}-{number}")
+    }
+}
+
+/// What a person typed for a number, without `#`, the prefix or its dash.
+fn strip_prefix<'a>(prefix: &str, reference: &'a str) -> &'a str {
+    let r = reference.trim().trim_start_matches('#');
+    if prefix.is_empty() {
+        return r;
+    }
+    match r.get(..prefix.len()) {
+        Some(head) if head.eq_ignore_ascii_case(prefix) => {
+            r[prefix.len()..].trim_start_matches(['-', ' '])
+        }
+        _ => r,
+    }
+}
+
+/// A short name for an event, for the log.
+fn event_name(e: &Event) -> &'static str {
+    match &e.body {
+        EventBody::Appeal { change, .. } => match change.kind() {
+            crate::domain::ChangeKind::Capture => "capture",
+            crate::domain::ChangeKind::ResolveOnSpot => "resolve_on_spot",
+            crate::domain::ChangeKind::List => "list",
+            crate::domain::ChangeKind::Assign => "assign",
+            crate::domain::ChangeKind::Acknowledge => "acknowledge",
+            crate::domain::ChangeKind::Return => "return",
+            crate::domain::ChangeKind::Reassign => "reassign",
+            crate::domain::ChangeKind::Note => "note",
+            crate::domain::ChangeKind::Escalate => "escalate",
+            crate::domain::ChangeKind::Extend => "extend",
+            crate::domain::ChangeKind::Urge => "urge",
+            crate::domain::ChangeKind::Answer => "answer",
+            crate::domain::ChangeKind::Feedback => "feedback",
+            crate::domain::ChangeKind::Reopen => "reopen",
+            crate::domain::ChangeKind::Withdraw => "withdraw",
+            crate::domain::ChangeKind::Close => "close",
+        },
+        EventBody::EnterpriseSaved(_) => "enterprise",
+        EventBody::StewardSaved(_) => "steward",
+        EventBody::DepartmentAdded { .. } => "department",
+        EventBody::MeetingAdded(_) => "meeting",
     }
 }
 

@@ -45,6 +45,8 @@ pub struct Filter {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
     pub appeal: Appeal,
+    /// The number as people read it, with the district's prefix.
+    pub label: String,
     pub card: Card,
     pub days_overdue: i64,
 }
@@ -72,6 +74,7 @@ impl Desk {
         let today = self.clock.today();
         let due = appeal.running_due();
         Row {
+            label: self.label(appeal.number),
             card: Card::of(due, today, &self.calendar, self.settings.rules.warning_days),
             days_overdue: days_overdue(due, today),
             appeal,

@@ -1,13 +1,16 @@
-//! The files the user edits: `config.toml` (categories and limits, warning window) and
-//! `calendar.toml` (holidays). A mistake in either stops the program with the file, the line and
-//! what is expected; there is no silent fallback to defaults.
+//! The files the user edits: `config.toml` (the district's categories and limits, windows,
+//! departments, language, colours) and `calendar.toml` (holidays). A mistake in either stops the
+//! program with the file, the line and what is expected; there is no silent fallback to defaults.
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::{Calendar, DEFAULT_TOML};
 use crate::domain::rules::{Category, Rules};
+
+/// The configuration written on first run, with a comment on every setting.
+pub const DEFAULT_CONFIG: &str = include_str!("../../assets/config.toml");
 
 /// A mistake in a file the user edits.
 #[derive(Debug, thiserror::Error)]
@@ -19,14 +22,36 @@ pub struct FileError {
     pub message: String,
 }
 
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LanguageSetting {
+    #[default]
+    Auto,
+    Zh,
+    En,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColorSetting {
+    #[default]
+    Auto,
+    Never,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     district: Option<String>,
+    number_prefix: Option<String>,
     warning_days: Option<u32>,
     ack_days: Option<u32>,
+    language: Option<LanguageSetting>,
+    color: Option<ColorSetting>,
+    #[serde(default)]
+    departments: Vec<String>,
     #[serde(default, rename = "category")]
-    categories: Vec<CategoryEntry>,
+    categories: Vec<toml::Spanned<CategoryEntry>>,
 }
 
 #[derive(Deserialize)]
@@ -36,10 +61,29 @@ struct CategoryEntry {
     days: u32,
 }
 
-#[derive(Clone, Debug)]
+/// What is in force: the file's settings, or the defaults when there is no file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Settings {
     pub district: Option<String>,
+    pub number_prefix: String,
+    #[serde(skip)]
     pub rules: Rules,
+    pub language: LanguageSetting,
+    pub color: ColorSetting,
+    pub departments: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            district: None,
+            number_prefix: String::new(),
+            rules: Rules::default(),
+            language: LanguageSetting::Auto,
+            color: ColorSetting::Auto,
+            departments: Vec::new(),
+        }
+    }
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -49,13 +93,13 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-fn read(path: &Path) -> Result<String, FileError> {
-    std::fs::read_to_string(path).map_err(|e| FileError {
+fn unreadable(path: &Path, what: &str, e: std::io::Error) -> FileError {
+    FileError {
         path: path.to_path_buf(),
         line: 0,
         column: 0,
-        message: format!("cannot read the file: {e}"),
-    })
+        message: format!("cannot {what} the file: {e}"),
+    }
 }
 
 /// Parses a configuration text; `path` is only for messages.
@@ -78,16 +122,20 @@ pub fn parse_settings(text: &str, path: &Path) -> Result<Settings, FileError> {
     let mut rules = Rules::default();
     if !file.categories.is_empty() {
         let mut cats: Vec<Category> = Vec::new();
-        for c in file.categories {
+        for entry in &file.categories {
+            let offset = entry.span().start;
+            let c = entry.get_ref();
             let name = c.name.trim().to_string();
-            let offset = text.find(&c.name).unwrap_or(0);
             if name.is_empty() {
-                return Err(at(offset, "a category needs a name".to_string()));
+                return Err(at(
+                    offset,
+                    "a category needs a name, e.g. name = \"消防\"".to_string(),
+                ));
             }
             if c.days == 0 {
                 return Err(at(
                     offset,
-                    format!("category {name}: days must be at least 1"),
+                    format!("category {name}: days must be at least 1 working day"),
                 ));
             }
             if cats.iter().any(|k| k.name == name) {
@@ -103,42 +151,65 @@ pub fn parse_settings(text: &str, path: &Path) -> Result<Settings, FileError> {
     if let Some(a) = file.ack_days {
         rules.ack_days = a;
     }
+    let prefix = file.number_prefix.unwrap_or_default().trim().to_string();
+    if prefix
+        .chars()
+        .any(|c| c.is_ascii_digit() || c.is_whitespace() || c == '#')
+    {
+        let offset = text.find("number_prefix").unwrap_or(0);
+        return Err(at(
+            offset,
+            format!("number_prefix \"{prefix}\" must not contain digits, spaces or #"),
+        ));
+    }
     Ok(Settings {
-        district: file.district,
+        district: file.district.filter(|d| !d.trim().is_empty()),
+        number_prefix: prefix,
         rules,
+        language: file.language.unwrap_or_default(),
+        color: file.color.unwrap_or_default(),
+        departments: crate::domain::appeal::clean_names(&file.departments),
     })
 }
 
-/// Loads the configuration, or the defaults when there is no file.
+/// Loads the configuration at `path`; on first run (no file yet) writes the commented default
+/// there. Without a path (no home directory) the defaults are in force.
 pub fn load_settings(path: Option<&Path>) -> Result<Settings, FileError> {
-    match path {
-        Some(p) if p.exists() => parse_settings(&read(p)?, p),
-        _ => Ok(Settings {
-            district: None,
-            rules: Rules::default(),
-        }),
+    let Some(path) = path else {
+        return Ok(Settings::default());
+    };
+    if !path.exists() {
+        if let Some(parent) = path.parent() {
+            let _ = super::paths::create_private_dir(parent);
+        }
+        if let Err(e) = std::fs::write(path, DEFAULT_CONFIG) {
+            // A read-only home is no reason to stop: the defaults are what the file would say.
+            tracing::warn!(path = %path.display(), error = %e, "could not write the default configuration");
+            return parse_settings(DEFAULT_CONFIG, path);
+        }
     }
+    let text = std::fs::read_to_string(path).map_err(|e| unreadable(path, "read", e))?;
+    parse_settings(&text, path)
+}
+
+/// Checks a calendar text as `calendar check` does.
+pub fn parse_calendar(text: &str, path: &Path) -> Result<Calendar, FileError> {
+    Calendar::parse(text).map_err(|e| FileError {
+        path: path.to_path_buf(),
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })
 }
 
 /// The calendar file of a data directory; the shipped one is written there on first run.
 pub fn load_calendar(data_dir: &Path) -> Result<(Calendar, PathBuf), FileError> {
     let path = data_dir.join("calendar.toml");
     if !path.exists() {
-        std::fs::write(&path, DEFAULT_TOML).map_err(|e| FileError {
-            path: path.clone(),
-            line: 0,
-            column: 0,
-            message: format!("cannot write the default calendar: {e}"),
-        })?;
+        std::fs::write(&path, DEFAULT_TOML).map_err(|e| unreadable(&path, "write", e))?;
     }
-    let text = read(&path)?;
-    let cal = Calendar::parse(&text).map_err(|e| FileError {
-        path: path.clone(),
-        line: e.line,
-        column: e.column,
-        message: e.message,
-    })?;
-    Ok((cal, path))
+    let text = std::fs::read_to_string(&path).map_err(|e| unreadable(&path, "read", e))?;
+    Ok((parse_calendar(&text, &path)?, path))
 }
 
 #[cfg(test)]
@@ -150,26 +221,49 @@ mod tests {
     }
 
     #[test]
-    fn categories_replace_the_defaults() -> Result<(), FileError> {
-        let s = parse("warning_days = 3\n[[category]]\nname = \"消防\"\ndays = 7\n")?;
-        assert_eq!(s.rules.days_for("消防"), 7);
-        assert_eq!(s.rules.categories.len(), 1);
-        assert_eq!(s.rules.warning_days, 3);
+    fn the_shipped_file_says_what_the_defaults_are() -> Result<(), FileError> {
+        let shipped = parse(DEFAULT_CONFIG)?;
+        assert_eq!(shipped.rules, Rules::default());
+        assert_eq!(shipped.language, LanguageSetting::Auto);
+        assert_eq!(shipped.color, ColorSetting::Auto);
+        assert!(shipped.departments.contains(&"区住建局".to_string()));
         Ok(())
     }
 
     #[test]
-    fn mistakes_name_their_line() {
+    fn categories_replace_the_defaults() -> Result<(), FileError> {
+        let s = parse(
+            "warning_days = 3\nnumber_prefix = \"XZ\"\n[[category]]\nname = \"消防\"\ndays = 7\n",
+        )?;
+        assert_eq!(s.rules.days_for("消防"), 7);
+        assert_eq!(s.rules.categories.len(), 1);
+        assert_eq!(s.rules.warning_days, 3);
+        assert_eq!(s.number_prefix, "XZ");
+        Ok(())
+    }
+
+    #[test]
+    fn mistakes_name_their_line_and_what_is_expected() {
         let unknown = parse("district = \"秀洲区\"\nwarning_dayz = 2\n").err();
-        assert!(unknown.is_some_and(|e| e.line == 2 && e.message.contains("warning_dayz")));
+        assert!(unknown.is_some_and(|e| e.line == 2
+            && e.message.contains("warning_dayz")
+            && e.message.contains("expected")));
         let negative = parse("warning_days = -1\n").err();
-        assert!(negative.is_some_and(|e| e.line == 1));
-        let no_limit = parse("[[category]]\nname = \"消防\"\n").err();
-        assert!(no_limit.is_some_and(|e| e.message.contains("days")));
+        assert!(negative.is_some_and(|e| e.line == 1 && e.message.contains("u32")));
+        let wrong_type = parse("\n\nack_days = \"one\"\n").err();
+        assert!(wrong_type.is_some_and(|e| e.line == 3));
+        let no_limit =
+            parse("[[category]]\nname = \"审批\"\ndays = 5\n\n[[category]]\nname = \"消防\"\n")
+                .err();
+        assert!(no_limit.is_some_and(|e| e.message.contains("days") && e.line >= 5));
         let twice = parse(
             "[[category]]\nname = \"消防\"\ndays = 5\n[[category]]\nname = \"消防\"\ndays = 6\n",
         )
         .err();
-        assert!(twice.is_some_and(|e| e.message.contains("twice")));
+        assert!(twice.is_some_and(|e| e.message.contains("twice") && e.line == 4));
+        let bad_language = parse("language = \"fr\"\n").err();
+        assert!(bad_language.is_some_and(|e| e.message.contains("zh")));
+        let bad_toml = parse("district = \"秀洲区\n").err();
+        assert!(bad_toml.is_some_and(|e| e.line == 1));
     }
 }

@@ -330,7 +330,7 @@ impl Lang {
 
     // ----- CLI messages -----
 
-    pub fn saved(self, number: u64, status: Status) -> String {
+    pub fn saved(self, number: impl std::fmt::Display, status: Status) -> String {
         match self {
             Lang::Zh => format!("已保存：诉求 {number}，{}。", self.status(status)),
             Lang::En => format!("saved: appeal {number}, {}.", self.status(status)),
@@ -394,7 +394,7 @@ impl Lang {
         self.pick("、", ", ")
     }
 
-    pub fn appeal_title(self, number: u64) -> String {
+    pub fn appeal_title(self, number: impl std::fmt::Display) -> String {
         match self {
             Lang::Zh => format!("诉求 {number}"),
             Lang::En => format!("Appeal {number}"),
@@ -652,6 +652,49 @@ impl Lang {
             Lang::En => format!(
                 "note: the calendar has no holidays for {year}, so only weekends were skipped; add them to {path}."
             ),
+        }
+    }
+
+    pub fn config_ok(self, path: &str) -> String {
+        match self {
+            Lang::Zh => format!("配置文件无误：{path}"),
+            Lang::En => format!("the configuration is sound: {path}"),
+        }
+    }
+
+    pub fn calendar_ok(self, path: &str, years: &str) -> String {
+        match self {
+            Lang::Zh => format!("工作日历无误：{path}（含 {years} 年的节假日安排）"),
+            Lang::En => format!("the calendar is sound: {path} (holidays listed for {years})"),
+        }
+    }
+
+    /// How a holiday and a make-up working day are marked in `calendar show`.
+    pub fn calendar_marks(self) -> (&'static str, &'static str) {
+        match self {
+            Lang::Zh => ("休", "班"),
+            Lang::En => (" *", " +"),
+        }
+    }
+
+    pub fn calendar_legend(self) -> &'static str {
+        self.pick(
+            "休 = 节假日  班 = 调休上班",
+            "* = public holiday  + = make-up working day",
+        )
+    }
+
+    pub fn weekday_header(self) -> &'static str {
+        self.pick(
+            "  一   二   三   四   五   六   日",
+            "  Mo   Tu   We   Th   Fr   Sa   Su",
+        )
+    }
+
+    pub fn working_days_in_year(self, year: i32, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("{year} 年共 {n} 个工作日。"),
+            Lang::En => format!("{year} has {n} working days."),
         }
     }
 

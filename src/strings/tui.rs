@@ -197,7 +197,7 @@ impl Lang {
         }
     }
 
-    pub fn action_title(self, kind: ChangeKind, number: u64) -> String {
+    pub fn action_title(self, kind: ChangeKind, number: impl std::fmt::Display) -> String {
         match self {
             Lang::Zh => format!("{} · 诉求 #{number}", self.change(kind)),
             Lang::En => format!("{} · appeal #{number}", capitalize(self.change(kind))),
@@ -211,7 +211,7 @@ impl Lang {
         }
     }
 
-    pub fn duplicate(self, number: u64, text: &str) -> String {
+    pub fn duplicate(self, number: impl std::fmt::Display, text: &str) -> String {
         match self {
             Lang::Zh => format!("可能重复：该企业已有未办结诉求 #{number}「{text}」"),
             Lang::En => {
@@ -257,7 +257,7 @@ impl Lang {
         self.pick("保存中…", "saving…")
     }
 
-    pub fn noted_on(self, number: u64) -> String {
+    pub fn noted_on(self, number: impl std::fmt::Display) -> String {
         match self {
             Lang::Zh => format!("已保存：已作为办理进展追加到诉求 {number}。"),
             Lang::En => format!("saved: added as a progress note to appeal {number}."),

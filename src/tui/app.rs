@@ -448,7 +448,10 @@ impl App {
         let input = self.meeting.capture_input();
         match self.desk.capture(&input) {
             Ok(a) => {
-                self.say(MessageKind::Saved, self.lang.saved(a.number, a.status));
+                self.say(
+                    MessageKind::Saved,
+                    self.lang.saved(self.desk.label(a.number), a.status),
+                );
                 self.meeting.clear(self.lang);
                 self.dirty_since = None;
                 self.discard(CAPTURE_DRAFT);
@@ -621,7 +624,10 @@ impl App {
                         .act(&number.to_string(), Action::Note { text: note })
                     {
                         Ok(_) => {
-                            self.say(MessageKind::Saved, self.lang.noted_on(number));
+                            self.say(
+                                MessageKind::Saved,
+                                self.lang.noted_on(self.desk.label(number)),
+                            );
                             self.meeting.clear(self.lang);
                             self.dirty_since = None;
                             self.discard(CAPTURE_DRAFT);
@@ -795,7 +801,10 @@ impl App {
             Ok(a) => {
                 self.modal = None;
                 self.discard(ACTION_DRAFT);
-                self.say(MessageKind::Saved, self.lang.saved(a.number, a.status));
+                self.say(
+                    MessageKind::Saved,
+                    self.lang.saved(self.desk.label(a.number), a.status),
+                );
                 self.after_write();
             }
             Err(e) => self.refuse_in_form(form, &e),

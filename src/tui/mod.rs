@@ -19,6 +19,7 @@ use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 
+use crate::desk::settings::ColorSetting;
 use crate::desk::{Desk, DeskError};
 use crate::strings::Lang;
 use app::{App, Effect};
@@ -28,8 +29,8 @@ use theme::Theme;
 const IDLE_POLL: Duration = Duration::from_millis(200);
 
 /// Opens the desk in the terminal and runs it until the user quits.
-pub fn run(desk: Desk, lang: Lang) -> Result<(), DeskError> {
-    let mut app = App::new(desk, lang, Theme::from_env())?;
+pub fn run(desk: Desk, lang: Lang, color: ColorSetting) -> Result<(), DeskError> {
+    let mut app = App::new(desk, lang, Theme::from_env(color))?;
     // Bracketed paste is switched off again on a panic too (ratatui's hook restores the rest).
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

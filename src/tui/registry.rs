@@ -49,7 +49,7 @@ impl Registry {
         Ok(Registry {
             enterprises,
             stewards: desk.stewards()?,
-            departments: desk.departments()?,
+            departments: desk.known_departments()?,
             meetings,
             categories: desk
                 .rules()

@@ -9,9 +9,11 @@ pub struct Theme {
 }
 
 impl Theme {
-    pub fn from_env() -> Theme {
+    /// Colour unless the configuration says never or `NO_COLOR` is set (and not empty).
+    pub fn from_env(setting: crate::desk::settings::ColorSetting) -> Theme {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Theme {
-            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            color: setting == crate::desk::settings::ColorSetting::Auto && !no_color,
         }
     }
 

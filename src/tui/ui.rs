@@ -181,7 +181,10 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
             let inner = popup(frame, area, title, app);
             let [above, keys] =
                 Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(inner);
-            let warning = Line::styled(lang.duplicate(*number, &sanitize(text)), theme.yellow());
+            let warning = Line::styled(
+                lang.duplicate(app.desk.label(*number), &sanitize(text)),
+                theme.yellow(),
+            );
             frame.render_widget(Paragraph::new(warning).wrap(Wrap { trim: false }), above);
             let hint = Line::styled(lang.duplicate_keys(), theme.key());
             frame.render_widget(Paragraph::new(hint).wrap(Wrap { trim: false }), keys);
@@ -200,7 +203,12 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
         Modal::Action(a) => {
             let h = a.form.height().max(3) + 2;
             let area = centered(body, 74, h + 1);
-            let inner = popup(frame, area, &lang.action_title(a.kind, a.number), app);
+            let inner = popup(
+                frame,
+                area,
+                &lang.action_title(a.kind, app.desk.label(a.number)),
+                app,
+            );
             if a.form.fields.is_empty() {
                 let hint = Line::from(vec![
                     Span::styled("Enter", theme.key()),

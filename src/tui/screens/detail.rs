@@ -81,7 +81,7 @@ impl DetailScreen {
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
         frame.render_widget(
             Paragraph::new(Line::from(vec![
-                Span::styled(lang.appeal_title(a.number), theme.title()),
+                Span::styled(lang.appeal_title(&r.label), theme.title()),
                 Span::raw("  "),
                 Span::styled(format!("[{}]", lang.status(a.status)), theme.key()),
                 Span::raw("  "),

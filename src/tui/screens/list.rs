@@ -328,7 +328,7 @@ impl ListScreen {
                     theme.normal()
                 };
                 TableRow::new(vec![
-                    Line::from(a.number.to_string()),
+                    Line::from(r.label.clone()),
                     Line::from(sanitize(&a.enterprise)),
                     Line::from(sanitize(&a.category)),
                     Line::from(sanitize(a.steward.as_deref().unwrap_or(""))),

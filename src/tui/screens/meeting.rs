@@ -172,7 +172,7 @@ impl MeetingScreen {
                 };
                 let text_w = (inner.width as usize).saturating_sub(6 + 10 + 20);
                 Line::from(vec![
-                    Span::raw(cell(&format!("#{}", a.number), 6)),
+                    Span::raw(cell(&format!("#{}", r.label), 6)),
                     Span::styled(cell(lang.status(a.status), 8), status_style),
                     Span::raw("  "),
                     Span::raw(cell(&a.enterprise, 18)),
