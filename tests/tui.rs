@@ -514,3 +514,81 @@ fn a_half_typed_action_form_is_offered_back() {
     );
     assert_eq!(app.desk.draft("action").ok().flatten(), None);
 }
+
+#[test]
+fn the_board_and_the_figures_screens() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(4));
+    assert_eq!(app.screen, Screen::Board);
+    snap("board", &app);
+    // The board's first entry is the most overdue; urging it records the urge and shows the notice.
+    let first = app.board.selected_number().unwrap_or(0);
+    let urges_before = app
+        .desk
+        .find(&first.to_string())
+        .map(|a| a.urges)
+        .unwrap_or(99);
+    press(&mut app, KeyCode::Char('u'));
+    type_text(&mut app, "请本周内答复");
+    ctrl(&mut app, 's');
+    assert!(
+        matches!(app.modal, Some(Modal::Notice { .. })),
+        "no notice after the urge"
+    );
+    assert_eq!(
+        app.desk.find(&first.to_string()).map(|a| a.urges).ok(),
+        Some(urges_before + 1)
+    );
+    let screen = screen_text(&app, 80, 24);
+    assert!(
+        screen.contains("催办通知") && screen.contains("请本周内答复"),
+        "{screen}"
+    );
+    press(&mut app, KeyCode::Char('w'));
+    let notices: Vec<_> = std::fs::read_dir(dir.path().join("notices"))
+        .map(|d| d.filter_map(Result::ok).collect())
+        .unwrap_or_default();
+    assert_eq!(notices.len(), 1);
+    press(&mut app, KeyCode::Esc);
+    // The message names a temporary path; the snapshots below are of the screens alone.
+    app.message = None;
+
+    press(&mut app, KeyCode::F(5));
+    assert_eq!(app.screen, Screen::Figures);
+    snap("figures_this_week", &app);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Tab);
+    snap("figures_all_time_by_steward", &app);
+    assert_eq!(app.figures.figures.captured, 32);
+}
+
+#[test]
+fn the_current_view_exports_as_a_spreadsheet() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(3));
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right); // the overdue tab
+    let shown = app.list.view.len();
+    assert!(shown > 0);
+    press(&mut app, KeyCode::Char('x'));
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path().join("exports"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert_eq!(files.len(), 1);
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(&files[0]).unwrap_or_else(|e| panic!("{e}"));
+    let range = wb
+        .worksheet_range("诉求清单")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        range.height(),
+        shown + 1,
+        "the header and exactly the rows in view"
+    );
+    assert!(screen_text(&app, 120, 40).contains(&format!("已导出 {shown} 条诉求")));
+}

@@ -103,11 +103,14 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
-    /// Urge (督办) an appeal
+    /// Urge (督办) an appeal; prints the 催办 notice for the steward
     Urge {
         appeal: String,
         #[arg(long)]
         note: Option<String>,
+        /// Also write the notice to this file
+        #[arg(short = 'o', long = "notice", value_name = "FILE")]
+        notice: Option<PathBuf>,
     },
     /// Record the answer (答复) given to the enterprise
     Answer { appeal: String, text: String },
@@ -141,6 +144,15 @@ pub enum Command {
     },
     /// The appeal list, filtered
     List(ListArgs),
+    /// Open appeals by urgency: red cards, yellow cards, then the rest by due date
+    Board {
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+    /// The figures and lists for the next meeting (this week by default)
+    Report(ReportArgs),
+    /// The appeal list as a spreadsheet (with the figures) or as CSV / JSON Lines
+    Export(ExportArgs),
     /// One appeal: its fields and its whole timeline
     Show {
         appeal: String,
@@ -322,6 +334,68 @@ pub struct ListArgs {
     pub format: ListFormat,
 }
 
+/// A period: `--from D --to D`, else the week of `--date` (or of today).
+#[derive(Args, Debug)]
+pub struct PeriodArgs {
+    /// The week holding this day (the default period is the current week)
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// The week (Monday to Sunday); the default
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub week: bool,
+    #[arg(long, value_name = "DATE", requires = "to")]
+    pub from: Option<String>,
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+    pub format: ReportFormat,
+    /// Write to this file (needed for xlsx) instead of standard output
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[arg(long, value_enum)]
+    pub format: ExportFormatArg,
+    /// Only appeals in this status (see `list --status`)
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Only overdue (red card) appeals
+    #[arg(long)]
+    pub overdue: bool,
+    /// Start a CSV with a byte-order mark, so that Excel reads the Chinese correctly
+    #[arg(long)]
+    pub bom: bool,
+    /// The period of the figures sheet: `--from D --to D` (default: all time)
+    #[arg(long, value_name = "DATE", requires = "to")]
+    pub from: Option<String>,
+    #[arg(long, value_name = "DATE", requires = "from")]
+    pub to: Option<String>,
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Xlsx,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Xlsx,
+    Csv,
+    Jsonl,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum LevelArg {
     City,
@@ -391,6 +465,85 @@ fn due(args: &DueArgs) -> Result<Due, DeskError> {
         (None, Some(k)) => Due::WorkingDays(k),
         (None, None) => Due::CategoryDefault,
     })
+}
+
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), DeskError> {
+    std::fs::write(path, bytes).map_err(|source| DeskError::DataDir {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn period_of(desk: &Desk, p: &PeriodArgs) -> Result<crate::domain::figures::Period, DeskError> {
+    let range = match (&p.from, &p.to) {
+        (Some(f), Some(t)) => Some((date(f)?, date(t)?)),
+        _ => None,
+    };
+    let week_of = match &p.date {
+        Some(d) => date(d)?,
+        None => desk.clock().today(),
+    };
+    if let Some((from, to)) = range
+        && to < from
+    {
+        return Err(DeskError::BadPeriod(from.to_string(), to.to_string()));
+    }
+    Ok(crate::desk::supervise::report_period(range, week_of))
+}
+
+fn report(desk: &Desk, lang: Lang, r: ReportArgs) -> Result<String, DeskError> {
+    let period = period_of(desk, &r.period)?;
+    let report = desk.report(period)?;
+    let label = |n: u64| desk.label(n);
+    let text = match r.format {
+        ReportFormat::Md => {
+            crate::io::report::markdown(&report, lang, desk.settings().district.as_deref(), &label)
+        }
+        ReportFormat::Json => crate::io::to_json(&crate::io::report::json(&report, &label)),
+        ReportFormat::Xlsx => {
+            let Some(path) = &r.output else {
+                return Err(DeskError::NeedsOutput);
+            };
+            crate::io::report::xlsx(&report, lang, &label, path)
+                .map_err(|e| DeskError::Export(e.to_string()))?;
+            return Ok(output::written(lang, path));
+        }
+    };
+    match &r.output {
+        Some(path) => {
+            write_file(path, text.as_bytes())?;
+            Ok(output::written(lang, path))
+        }
+        None => Ok(text),
+    }
+}
+
+fn export(desk: &Desk, lang: Lang, e: ExportArgs) -> Result<String, DeskError> {
+    let status = match &e.status {
+        Some(s) => Some(StatusFilter::parse(s).ok_or_else(|| DeskError::UnknownStatus(s.clone()))?),
+        None => None,
+    };
+    let rows = desk.list(&Filter {
+        status,
+        overdue: e.overdue,
+        ..Filter::default()
+    })?;
+    let period = match (&e.from, &e.to) {
+        (Some(f), Some(t)) => crate::domain::figures::Period {
+            from: date(f)?,
+            to: date(t)?,
+        },
+        _ => desk.all_time()?,
+    };
+    let figures = desk.figures(period)?;
+    let format = match e.format {
+        ExportFormatArg::Xlsx => crate::io::export::ExportFormat::Xlsx,
+        ExportFormatArg::Csv => crate::io::export::ExportFormat::Csv,
+        ExportFormatArg::Jsonl => crate::io::export::ExportFormat::Jsonl,
+    };
+    crate::io::export::export(&rows, &figures, lang, format, e.bom, &e.output)
+        .map_err(|err| DeskError::Export(err.to_string()))?;
+    Ok(output::exported(lang, rows.len(), &e.output))
 }
 
 /// Runs one subcommand against an open desk; returns what to print on stdout.
@@ -519,7 +672,23 @@ pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, Desk
                 reason,
             },
         )?),
-        Command::Urge { appeal, note } => saved(desk.act(&appeal, Action::Urge { note })?),
+        Command::Urge {
+            appeal,
+            note,
+            notice,
+        } => {
+            let mut out = saved(desk.act(&appeal, Action::Urge { note })?)?;
+            let text = crate::io::urge_notice(desk, lang, &appeal)?;
+            if let Some(path) = notice {
+                write_file(&path, text.as_bytes())?;
+            }
+            out.push('\n');
+            out.push_str(&text);
+            Ok(out)
+        }
+        Command::Board { format } => Ok(output::board(lang, desk, &desk.board()?, format)),
+        Command::Report(r) => report(desk, lang, r),
+        Command::Export(e) => export(desk, lang, e),
         Command::Answer { appeal, text } => saved(desk.act(&appeal, Action::Answer { text })?),
         Command::Feedback {
             appeal,

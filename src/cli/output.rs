@@ -7,63 +7,9 @@ use serde::Serialize;
 use super::{ListFormat, ShowFormat};
 use crate::desk::Row;
 use crate::domain::{Enterprise, Event, Meeting, Steward};
+use crate::io::export::{RowJson, row_json};
 use crate::strings::Lang;
 use crate::text::{cell, sanitize, width};
-
-/// One appeal as scripts read it (`list --format json`, `show --format json`).
-#[derive(Serialize)]
-struct RowJson<'a> {
-    number: u64,
-    label: &'a str,
-    id: String,
-    status: &'static str,
-    enterprise: &'a str,
-    category: &'a str,
-    steward: Option<&'a str>,
-    lead_dept: Option<&'a str>,
-    co_depts: &'a [String],
-    due: Option<String>,
-    card: &'static str,
-    days_overdue: i64,
-    closed_how: Option<&'static str>,
-    rating: Option<u8>,
-    urges: u32,
-    reopens: u32,
-    extensions: u32,
-    level: crate::domain::Level,
-    meeting: Option<u64>,
-    captured_at: String,
-    text: &'a str,
-    answer: Option<&'a str>,
-}
-
-fn row_json(r: &Row) -> RowJson<'_> {
-    let a = &r.appeal;
-    RowJson {
-        number: a.number,
-        label: &r.label,
-        id: a.id.to_string(),
-        status: a.status.key(),
-        enterprise: &a.enterprise,
-        category: &a.category,
-        steward: a.steward.as_deref(),
-        lead_dept: a.lead_dept.as_deref(),
-        co_depts: &a.co_depts,
-        due: a.due.map(|d| d.to_string()),
-        card: r.card.key(),
-        days_overdue: r.days_overdue,
-        closed_how: a.closed_how.map(|h| h.key()),
-        rating: a.rating.map(|s| s.score()),
-        urges: a.urges,
-        reopens: a.reopens,
-        extensions: a.extensions,
-        level: a.level,
-        meeting: a.meeting,
-        captured_at: a.captured_at.to_rfc3339(),
-        text: &a.text,
-        answer: a.answer.as_deref(),
-    }
-}
 
 fn json<T: Serialize>(value: &T) -> String {
     // Serialising our own plain structs cannot fail; an empty object is never printed silently.
@@ -301,4 +247,69 @@ pub fn rebuilt(lang: Lang, count: u64, old: &Path) -> String {
 
 pub fn verified(lang: Lang) -> String {
     format!("{}\n", lang.verified())
+}
+
+pub fn written(lang: Lang, path: &Path) -> String {
+    format!("{}\n", lang.written(&path.display().to_string()))
+}
+
+pub fn exported(lang: Lang, n: usize, path: &Path) -> String {
+    format!("{}\n", lang.exported(n, &path.display().to_string()))
+}
+
+pub fn board(
+    lang: Lang,
+    desk: &crate::desk::Desk,
+    entries: &[crate::domain::board::BoardEntry],
+    format: ShowFormat,
+) -> String {
+    if format == ShowFormat::Json {
+        let rows: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "number": e.appeal.number,
+                    "label": desk.label(e.appeal.number),
+                    "status": e.appeal.status.key(),
+                    "enterprise": e.appeal.enterprise,
+                    "steward": e.appeal.steward,
+                    "due": e.appeal.due.map(|d| d.to_string()),
+                    "card": e.card.key(),
+                    "days_overdue": e.days_overdue,
+                    "working_days_left": e.working_days_left,
+                    "ack_late": e.ack_late,
+                    "urges": e.appeal.urges,
+                })
+            })
+            .collect();
+        return json(&rows);
+    }
+    if entries.is_empty() {
+        return format!("{}\n", lang.list_empty());
+    }
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            let a = &e.appeal;
+            vec![
+                lang.card_word(e.card).to_string(),
+                desk.label(a.number),
+                lang.status(a.status).to_string(),
+                a.enterprise.clone(),
+                a.steward.clone().unwrap_or_default(),
+                a.running_due().map(|d| d.to_string()).unwrap_or_default(),
+                lang.lateness(
+                    e.days_overdue,
+                    e.working_days_left,
+                    a.running_due().is_some(),
+                    e.ack_late,
+                ),
+                a.urges.to_string(),
+            ]
+        })
+        .collect();
+    let mut out = table(&lang.board_headers(), &rows);
+    out.push_str(&lang.list_count(entries.len()));
+    out.push('\n');
+    out
 }

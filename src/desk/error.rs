@@ -43,6 +43,12 @@ pub enum DeskError {
         #[source]
         source: std::io::Error,
     },
+    #[error("the period ends ({1}) before it starts ({0})")]
+    BadPeriod(String, String),
+    #[error("this format is written to a file: give -o FILE")]
+    NeedsOutput,
+    #[error("{0}")]
+    Export(String),
     #[error("the demo needs an empty store")]
     DemoNeedsEmpty,
     #[error("no data directory could be found; give one with --data-dir or ZHUQI_DATA_DIR")]

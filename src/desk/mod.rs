@@ -7,6 +7,7 @@ pub mod error;
 pub mod paths;
 pub mod query;
 pub mod settings;
+pub mod supervise;
 
 use std::path::{Path, PathBuf};
 

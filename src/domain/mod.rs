@@ -2,10 +2,12 @@
 //! calendar, cards and credit codes. No I/O here; everything is a function of its inputs.
 
 pub mod appeal;
+pub mod board;
 pub mod calendar;
 pub mod card;
 pub mod credit_code;
 pub mod event;
+pub mod figures;
 pub mod records;
 pub mod rules;
 pub mod similar;

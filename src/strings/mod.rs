@@ -1,6 +1,7 @@
 //! Every sentence a user reads, in 简体中文 and English, in one place: the words of the domain and
 //! the command line here, the terminal desk's in `tui.rs`.
 
+mod report;
 mod tui;
 
 pub use tui::KeyHelp;
@@ -316,6 +317,18 @@ impl Lang {
             (Lang::En, DeskError::DemoNeedsEmpty) => {
                 "the demo fills only an empty store; give a new directory with --data-dir.".into()
             }
+            (Lang::Zh, DeskError::BadPeriod(from, to)) => {
+                format!("时间段有误：结束日期 {to} 早于开始日期 {from}。")
+            }
+            (Lang::En, DeskError::BadPeriod(from, to)) => {
+                format!("the period ends ({to}) before it starts ({from}).")
+            }
+            (Lang::Zh, DeskError::NeedsOutput) => "该格式只能写入文件：请用 -o 指定文件。".into(),
+            (Lang::En, DeskError::NeedsOutput) => {
+                "this format is written to a file: give -o FILE.".into()
+            }
+            (Lang::Zh, DeskError::Export(e)) => format!("导出失败：{e}"),
+            (Lang::En, DeskError::Export(e)) => format!("the export failed: {e}"),
             (_, DeskError::Store(s)) => self.store_error(s),
             (Lang::Zh, DeskError::File(f)) => format!(
                 "{}:{}:{}：{}（请修改该文件后重试）",
@@ -653,6 +666,66 @@ impl Lang {
                 "note: the calendar has no holidays for {year}, so only weekends were skipped; add them to {path}."
             ),
         }
+    }
+
+    pub fn written(self, path: &str) -> String {
+        match self {
+            Lang::Zh => format!("已写入 {path}。"),
+            Lang::En => format!("written to {path}."),
+        }
+    }
+
+    pub fn exported(self, n: usize, path: &str) -> String {
+        match self {
+            Lang::Zh => format!("已导出 {n} 条诉求到 {path}。"),
+            Lang::En => format!("exported {n} appeal(s) to {path}."),
+        }
+    }
+
+    pub fn board_headers(self) -> [&'static str; 8] {
+        match self {
+            Lang::Zh => [
+                "牌",
+                "编号",
+                "状态",
+                "企业",
+                "服务管家",
+                "期限",
+                "超期/剩余",
+                "督办",
+            ],
+            Lang::En => [
+                "Card",
+                "No.",
+                "Status",
+                "Enterprise",
+                "Steward",
+                "Due",
+                "Late/left",
+                "Urges",
+            ],
+        }
+    }
+
+    /// Days overdue, or working days left, and an unacknowledged assignment flagged.
+    pub fn lateness(
+        self,
+        days_overdue: i64,
+        working_days_left: u32,
+        has_due: bool,
+        ack_late: bool,
+    ) -> String {
+        let mut s = match (self, days_overdue > 0, has_due) {
+            (_, _, false) => String::new(),
+            (Lang::Zh, true, _) => format!("超期{days_overdue}天"),
+            (Lang::En, true, _) => format!("{days_overdue}d late"),
+            (Lang::Zh, false, _) => format!("剩{working_days_left}个工作日"),
+            (Lang::En, false, _) => format!("{working_days_left} wd left"),
+        };
+        if ack_late {
+            s.push_str(self.pick(" · 未按时签收", " · not acknowledged"));
+        }
+        s
     }
 
     pub fn config_ok(self, path: &str) -> String {

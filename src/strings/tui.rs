@@ -45,12 +45,96 @@ impl Lang {
         self.pick("助企 · 周三助企服务日", "zhuqi · enterprise service day")
     }
 
+    pub fn app_title_short(self) -> &'static str {
+        self.pick("助企", "zhuqi")
+    }
+
     pub fn tab_meeting(self) -> &'static str {
         self.pick("F2 现场会", "F2 Meeting")
     }
 
     pub fn tab_list(self) -> &'static str {
         self.pick("F3 诉求清单", "F3 Appeal list")
+    }
+
+    pub fn tab_board(self) -> &'static str {
+        self.pick("F4 督办", "F4 Board")
+    }
+
+    pub fn tab_figures(self) -> &'static str {
+        self.pick("F5 统计", "F5 Figures")
+    }
+
+    pub fn period_names(self) -> [&'static str; 4] {
+        match self {
+            Lang::Zh => ["本周", "上周", "本月", "全部"],
+            Lang::En => ["This week", "Last week", "This month", "All time"],
+        }
+    }
+
+    pub fn trend_title(self) -> &'static str {
+        self.pick(
+            "每周登记(黄) / 办结(绿)",
+            "Weekly captured (yellow) / closed (green)",
+        )
+    }
+
+    pub fn urges_short(self, n: u32) -> String {
+        match (self, n) {
+            (_, 0) => String::new(),
+            (Lang::Zh, n) => format!("督{n}"),
+            (Lang::En, n) => format!("×{n}"),
+        }
+    }
+
+    pub fn notice_title(self) -> &'static str {
+        self.pick("催办通知", "Notice of urging")
+    }
+
+    pub fn notice_keys(self) -> &'static str {
+        self.pick("w 写入文件 · Esc 关闭", "w write it to a file · Esc close")
+    }
+
+    pub fn keys_board(self) -> Vec<KeyHelp> {
+        match self {
+            Lang::Zh => vec![
+                ("↑/↓", "移动"),
+                ("u", "督办"),
+                ("Enter", "查看"),
+                ("F5", "统计"),
+                ("?", "帮助"),
+                ("q", "退出"),
+            ],
+            Lang::En => vec![
+                ("↑/↓", "move"),
+                ("u", "urge"),
+                ("Enter", "open"),
+                ("F5", "figures"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+        }
+    }
+
+    pub fn keys_figures(self) -> Vec<KeyHelp> {
+        match self {
+            Lang::Zh => vec![
+                ("←/→", "时间段"),
+                ("Tab", "分项"),
+                ("↑/↓", "滚动"),
+                ("F4", "督办"),
+                ("?", "帮助"),
+                ("q", "退出"),
+            ],
+            Lang::En => vec![
+                ("←/→", "period"),
+                ("Tab", "breakdown"),
+                ("↑/↓", "scroll"),
+                ("F4", "board"),
+                ("?", "help"),
+                ("q", "quit"),
+            ],
+        }
     }
 
     pub fn weekday(self, d: chrono::Weekday) -> &'static str {
@@ -370,6 +454,7 @@ impl Lang {
                 ("Enter", "查看"),
                 ("/", "筛选"),
                 ("s", "排序"),
+                ("x", "导出当前视图"),
                 ("F2", "现场会"),
                 ("?", "帮助"),
                 ("q", "退出"),
@@ -380,6 +465,7 @@ impl Lang {
                 ("Enter", "open"),
                 ("/", "filter"),
                 ("s", "sort"),
+                ("x", "export this view"),
                 ("F2", "meeting"),
                 ("?", "help"),
                 ("q", "quit"),

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::registry::Registry;
 use super::screens::action::{ActionForm, irreversible};
+use super::screens::board::BoardScreen;
 use super::screens::detail::{ACTION_KEYS, DetailScreen, allowed};
+use super::screens::figures::FiguresScreen;
 use super::screens::list::ListScreen;
 use super::screens::meeting::MeetingScreen;
 use super::theme::Theme;
@@ -25,6 +27,8 @@ pub enum Screen {
     Meeting,
     List,
     Detail,
+    Board,
+    Figures,
 }
 
 /// What waits for a "yes".
@@ -35,12 +39,28 @@ pub enum Pending {
 
 pub enum Modal {
     Help,
-    DraftOffer { key: String, summary: String },
-    Duplicate { number: u64, text: String },
-    Confirm { prompt: String, pending: Pending },
+    DraftOffer {
+        key: String,
+        summary: String,
+    },
+    Duplicate {
+        number: u64,
+        text: String,
+    },
+    Confirm {
+        prompt: String,
+        pending: Pending,
+    },
     Action(ActionForm),
     NewMeeting(Form),
-    PickMeeting { selected: usize },
+    PickMeeting {
+        selected: usize,
+    },
+    /// The 催办 notice produced by an urge, to copy or write to a file.
+    Notice {
+        number: u64,
+        text: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +113,8 @@ pub struct App {
     pub meeting: MeetingScreen,
     pub list: ListScreen,
     pub detail: Option<DetailScreen>,
+    pub board: BoardScreen,
+    pub figures: FiguresScreen,
     pub registry: Registry,
     pub message: Option<Message>,
     pub quit: bool,
@@ -116,6 +138,8 @@ impl App {
             meeting: MeetingScreen::new(lang),
             list: ListScreen::new(),
             detail: None,
+            board: BoardScreen::default(),
+            figures: FiguresScreen::default(),
             registry: Registry::default(),
             message: None,
             quit: false,
@@ -162,6 +186,18 @@ impl App {
         self.registry = Registry::load(&self.desk)?;
         self.list.load(self.desk.list(&Filter::default())?);
         self.refresh_tally();
+        self.board.entries = self.desk.board()?;
+        self.board.labels = self
+            .board
+            .entries
+            .iter()
+            .map(|e| self.desk.label(e.appeal.number))
+            .collect();
+        self.board.selected = self
+            .board
+            .selected
+            .min(self.board.entries.len().saturating_sub(1));
+        self.figures.compute(&self.desk)?;
         if let Some(d) = &self.detail {
             let number = d.row.appeal.number.to_string();
             let (appeal, events) = self.desk.show(&number)?;
@@ -337,6 +373,14 @@ impl App {
                 self.meeting.editing = false;
                 return self.screen = Screen::List;
             }
+            KeyCode::F(4) if self.screen != Screen::Welcome => {
+                self.meeting.editing = false;
+                return self.screen = Screen::Board;
+            }
+            KeyCode::F(5) if self.screen != Screen::Welcome => {
+                self.meeting.editing = false;
+                return self.screen = Screen::Figures;
+            }
             KeyCode::Char('?') if !self.typing() => return self.modal = Some(Modal::Help),
             _ => {}
         }
@@ -345,6 +389,92 @@ impl App {
             Screen::Meeting => self.meeting_key(key),
             Screen::List => self.list_key(key),
             Screen::Detail => self.detail_key(key),
+            Screen::Board => self.board_key(key),
+            Screen::Figures => self.figures_key(key),
+        }
+    }
+
+    fn board_key(&mut self, key: KeyEvent) {
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => self.board.move_by(-1),
+            KeyCode::Down | KeyCode::Char('j') => self.board.move_by(1),
+            KeyCode::PageUp => self.board.move_by(-10),
+            KeyCode::PageDown => self.board.move_by(10),
+            KeyCode::Enter => {
+                if let Some(n) = self.board.selected_number() {
+                    self.open_detail(n, Screen::Board);
+                }
+            }
+            KeyCode::Char('u') => {
+                let Some(entry) = self.board.entries.get(self.board.selected) else {
+                    return;
+                };
+                let days = self.desk.rules().days_for(&entry.appeal.category);
+                if allowed(&entry.appeal, ChangeKind::Urge)
+                    && let Some(form) =
+                        ActionForm::new(ChangeKind::Urge, &entry.appeal, self.lang, days)
+                {
+                    self.modal = Some(Modal::Action(form));
+                }
+            }
+            KeyCode::Char('q') => self.request_quit(),
+            _ => {}
+        }
+    }
+
+    fn figures_key(&mut self, key: KeyEvent) {
+        let periods = super::screens::figures::PeriodChoice::ALL.len();
+        let dims = crate::domain::figures::Dimension::ALL.len();
+        match key.code {
+            KeyCode::Left => self.figures.choice = (self.figures.choice + periods - 1) % periods,
+            KeyCode::Right => self.figures.choice = (self.figures.choice + 1) % periods,
+            KeyCode::Tab => self.figures.dimension = (self.figures.dimension + 1) % dims,
+            KeyCode::BackTab => self.figures.dimension = (self.figures.dimension + dims - 1) % dims,
+            KeyCode::Up => self.figures.scroll = self.figures.scroll.saturating_sub(1),
+            KeyCode::Down => {
+                self.figures.scroll =
+                    (self.figures.scroll + 1).min(self.figures.breakdown.len().saturating_sub(1));
+            }
+            KeyCode::Char('q') => return self.request_quit(),
+            _ => return,
+        }
+        if matches!(
+            key.code,
+            KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab
+        ) && let Err(e) = self.figures.compute(&self.desk)
+        {
+            self.error(&e);
+        }
+    }
+
+    /// Writes the rows in view (tab, filter and sort as shown) to a spreadsheet in the data
+    /// directory, with the figures of all time.
+    fn export_view(&mut self) {
+        let rows: Vec<crate::desk::Row> = self
+            .list
+            .view
+            .iter()
+            .map(|&i| self.list.entries[i].row.clone())
+            .collect();
+        let dir = self.desk.data_dir().join("exports");
+        let path = dir.join(format!(
+            "诉求清单-{}.xlsx",
+            self.desk.clock().now().format("%Y%m%d-%H%M%S")
+        ));
+        let figures = match self.desk.all_time().and_then(|p| self.desk.figures(p)) {
+            Ok(f) => f,
+            Err(e) => return self.error(&e),
+        };
+        if let Err(source) = crate::desk::paths::create_private_dir(&dir) {
+            return self.error(&DeskError::DataDir { path: dir, source });
+        }
+        let format = crate::io::export::ExportFormat::Xlsx;
+        match crate::io::export::export(&rows, &figures, self.lang, format, false, &path) {
+            Ok(()) => self.say(
+                MessageKind::Saved,
+                self.lang.exported(rows.len(), &path.display().to_string()),
+            ),
+            Err(e) => self.error(&DeskError::Export(e.to_string())),
         }
     }
 
@@ -494,6 +624,7 @@ impl App {
             KeyCode::End => self.list.move_by(isize::MAX / 2),
             KeyCode::Char('/') => self.list.filtering = true,
             KeyCode::Char('s') => self.list.next_sort(),
+            KeyCode::Char('x') => self.export_view(),
             KeyCode::Char('m') => self.screen = Screen::Meeting,
             KeyCode::Esc if !self.list.filter.is_empty() => {
                 self.list.filter.set_text("");
@@ -698,6 +829,28 @@ impl App {
                     _ => self.modal = Some(Modal::NewMeeting(form)),
                 }
             }
+            Modal::Notice { number, text } => match key.code {
+                KeyCode::Char('w') => {
+                    let dir = self.desk.data_dir().join("notices");
+                    let name = format!(
+                        "催办-{}-{}.txt",
+                        self.desk.label(number),
+                        self.desk.clock().now().format("%Y%m%d-%H%M")
+                    );
+                    let path = dir.join(name);
+                    let written = crate::desk::paths::create_private_dir(&dir)
+                        .and_then(|_| std::fs::write(&path, &text));
+                    match written {
+                        Ok(()) => self.say(
+                            MessageKind::Saved,
+                            self.lang.written(&path.display().to_string()),
+                        ),
+                        Err(source) => self.error(&DeskError::DataDir { path, source }),
+                    }
+                }
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {}
+                _ => self.modal = Some(Modal::Notice { number, text }),
+            },
             Modal::PickMeeting { selected } => {
                 let n = self.registry.meetings.len();
                 match key.code {
@@ -801,6 +954,18 @@ impl App {
             Ok(a) => {
                 self.modal = None;
                 self.discard(ACTION_DRAFT);
+                // An urge produces the notice for the steward.
+                if form.kind == ChangeKind::Urge {
+                    match crate::io::urge_notice(&self.desk, self.lang, &a.number.to_string()) {
+                        Ok(text) => {
+                            self.modal = Some(Modal::Notice {
+                                number: a.number,
+                                text,
+                            })
+                        }
+                        Err(e) => self.error(&e),
+                    }
+                }
                 self.say(
                     MessageKind::Saved,
                     self.lang.saved(self.desk.label(a.number), a.status),
@@ -904,6 +1069,8 @@ impl App {
                     .as_ref()
                     .map(|d| d.keys(self.lang))
                     .unwrap_or_default(),
+                Screen::Board => own(self.lang.keys_board()),
+                Screen::Figures => own(self.lang.keys_figures()),
             },
         }
     }

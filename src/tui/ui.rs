@@ -46,6 +46,14 @@ pub fn draw(app: &App, frame: &mut Frame) {
             }
             None
         }
+        Screen::Board => {
+            app.board.draw(frame, body, app.lang, app.theme);
+            None
+        }
+        Screen::Figures => {
+            app.figures.draw(frame, body, app.lang, app.theme);
+            None
+        }
     };
     if let Some(m) = &app.message {
         let style = match m.kind {
@@ -86,15 +94,27 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
     };
     let on_meeting = app.screen == Screen::Meeting;
     let on_list = matches!(app.screen, Screen::List | Screen::Detail);
+    let on_board = app.screen == Screen::Board;
+    let on_figures = app.screen == Screen::Figures;
     let date = format!("{} {} ", today, app.lang.weekday(today.weekday()));
+    // The full title where there is room; the tabs matter more.
+    let title = if area.width >= 110 {
+        app.lang.app_title()
+    } else {
+        app.lang.app_title_short()
+    };
     let left = Line::from(vec![
-        Span::styled(format!(" {} ", app.lang.app_title()), theme.title()),
+        Span::styled(format!(" {title} "), theme.title()),
         tab(app.lang.tab_meeting(), on_meeting),
         tab(app.lang.tab_list(), on_list),
+        tab(app.lang.tab_board(), on_board),
+        tab(app.lang.tab_figures(), on_figures),
     ]);
+    let left_width = left.width();
     frame.render_widget(Paragraph::new(left), area);
     let w = width(&date) as u16;
-    if area.width > w {
+    let used: usize = left_width;
+    if area.width as usize > used + w as usize {
         let r = Rect::new(area.right() - w, area.y, w, 1);
         frame.render_widget(Paragraph::new(Span::styled(date, theme.dim())), r);
     }
@@ -228,6 +248,19 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
             let inner = popup(frame, area, lang.new_meeting_title(), app);
             form.render(inner, frame.buffer_mut(), theme, true)
         }
+        Modal::Notice { text, .. } => {
+            let lines: Vec<Line> = text.lines().map(|l| Line::from(sanitize(l))).collect();
+            let area = centered(body, 76, (lines.len() as u16 + 3).min(body.height));
+            let inner = popup(frame, area, lang.notice_title(), app);
+            let [text_area, keys] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
+            frame.render_widget(
+                Paragraph::new(Line::styled(lang.notice_keys(), theme.key())),
+                keys,
+            );
+            None
+        }
         Modal::PickMeeting { selected } => {
             let meetings = &app.registry.meetings;
             let area = centered(body, 70, (meetings.len() as u16).clamp(1, 12) + 2);
@@ -279,6 +312,8 @@ fn help_keys(app: &App) -> Vec<(String, String)> {
             .as_ref()
             .map(|d| d.keys(app.lang))
             .unwrap_or_default(),
+        Screen::Board => own(app.lang.keys_board()),
+        Screen::Figures => own(app.lang.keys_figures()),
     };
     keys.push((
         "Ctrl-C".into(),

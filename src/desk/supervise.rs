@@ -1,0 +1,171 @@
+//! What supervisors read: the board, the figures for a period, the urges of an appeal, and the
+//! weekly report's lists.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::{Desk, DeskError};
+use crate::domain::board::{BoardEntry, board};
+use crate::domain::figures::{Context, Dimension, Figures, Period};
+use crate::domain::{Appeal, AppealChange, EventBody, Level};
+
+/// An earlier urge (督办) on an appeal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Urge {
+    pub at: DateTime<FixedOffset>,
+    pub actor: String,
+    pub note: Option<String>,
+}
+
+/// An escalation (上报) made in a period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Escalation {
+    pub number: u64,
+    pub enterprise: String,
+    pub text: String,
+    pub level: Level,
+    pub to: String,
+    pub at: DateTime<FixedOffset>,
+}
+
+/// The weekly report: the figures, their breakdowns, and the lists a meeting goes through.
+pub struct Report {
+    pub period: Period,
+    pub figures: Figures,
+    pub breakdowns: Vec<(Dimension, Vec<(String, Figures)>)>,
+    /// Red cards today, most days overdue first.
+    pub red: Vec<BoardEntry>,
+    /// Closed in the period.
+    pub closed: Vec<Appeal>,
+    pub escalated: Vec<Escalation>,
+}
+
+impl Desk {
+    pub fn all_appeals(&self) -> Result<Vec<Appeal>, DeskError> {
+        Ok(self.store.appeals().collect::<Result<_, _>>()?)
+    }
+
+    /// Open appeals in the order they need attention.
+    pub fn board(&self) -> Result<Vec<BoardEntry>, DeskError> {
+        let appeals = self.all_appeals()?;
+        let rules = &self.settings.rules;
+        Ok(board(
+            &appeals,
+            self.clock.today(),
+            &self.calendar,
+            rules.warning_days,
+            rules.ack_days,
+        ))
+    }
+
+    pub fn figures_context(&self, period: Period) -> Context<'_> {
+        Context {
+            period,
+            today: self.clock.today(),
+            calendar: &self.calendar,
+            warning_days: self.settings.rules.warning_days,
+        }
+    }
+
+    /// The figures of every appeal for a period.
+    pub fn figures(&self, period: Period) -> Result<Figures, DeskError> {
+        let appeals = self.all_appeals()?;
+        Ok(self.figures_context(period).figures(&appeals))
+    }
+
+    /// The whole history, from the first capture to today.
+    pub fn all_time(&self) -> Result<Period, DeskError> {
+        let today = self.clock.today();
+        let first = self
+            .all_appeals()?
+            .iter()
+            .map(|a| a.captured_at.date_naive())
+            .min()
+            .unwrap_or(today);
+        Ok(Period {
+            from: first.min(today),
+            to: today,
+        })
+    }
+
+    /// The urges recorded on an appeal, oldest first.
+    pub fn urges(&self, reference: &str) -> Result<Vec<Urge>, DeskError> {
+        let (_, events) = self.show(reference)?;
+        Ok(events
+            .into_iter()
+            .filter_map(|e| match e.body {
+                EventBody::Appeal {
+                    change: AppealChange::Urged { note },
+                    ..
+                } => Some(Urge {
+                    at: e.at,
+                    actor: e.actor,
+                    note,
+                }),
+                _ => None,
+            })
+            .collect())
+    }
+
+    pub fn report(&self, period: Period) -> Result<Report, DeskError> {
+        let appeals = self.all_appeals()?;
+        let ctx = self.figures_context(period);
+        let refs: Vec<&Appeal> = appeals.iter().collect();
+        let breakdowns = Dimension::ALL
+            .iter()
+            .map(|d| (*d, ctx.breakdown(&refs, *d)))
+            .collect();
+        let red = self
+            .board()?
+            .into_iter()
+            .filter(|e| e.card == crate::domain::Card::Red)
+            .collect();
+        let in_period =
+            |d: Option<DateTime<FixedOffset>>| d.is_some_and(|d| period.contains(d.date_naive()));
+        let mut closed: Vec<Appeal> = appeals
+            .iter()
+            .filter(|a| a.status == crate::domain::Status::Closed && in_period(a.closed_at))
+            .cloned()
+            .collect();
+        closed.sort_by_key(|a| a.closed_at);
+        let mut escalated = Vec::new();
+        for a in &appeals {
+            if a.escalated_to.is_none() {
+                continue;
+            }
+            for e in self.store.events_of(a.id)? {
+                if let EventBody::Appeal {
+                    change: AppealChange::Escalated { level, to, .. },
+                    ..
+                } = e.body
+                    && period.contains(e.at.date_naive())
+                {
+                    escalated.push(Escalation {
+                        number: a.number,
+                        enterprise: a.enterprise.clone(),
+                        text: a.text.clone(),
+                        level,
+                        to,
+                        at: e.at,
+                    });
+                }
+            }
+        }
+        escalated.sort_by_key(|e| e.at);
+        Ok(Report {
+            period,
+            figures: ctx.figures(&appeals),
+            breakdowns,
+            red,
+            closed,
+            escalated,
+        })
+    }
+}
+
+/// The period a report covers: `from..=to` when given, else the week of `week_of`.
+pub fn report_period(range: Option<(NaiveDate, NaiveDate)>, week_of: NaiveDate) -> Period {
+    match range {
+        Some((from, to)) => Period { from, to },
+        None => Period::week_of(week_of),
+    }
+}

@@ -1,0 +1,337 @@
+//! The supervisors' figures, each defined once, with its formula beside it. The terminal desk, the
+//! report and the exports all read these definitions.
+//!
+//! A period is a range of calendar days, both ends included. Most figures follow the **cohort** of
+//! appeals captured in the period, as they stand now; `open`, `red` and `yellow` are the state of
+//! every appeal today.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Days, NaiveDate};
+use serde::Serialize;
+
+use super::appeal::{Appeal, ClosedHow, Status};
+use super::calendar::Calendar;
+use super::card::Card;
+
+/// A range of days, both ends included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+fn monday_of(d: NaiveDate) -> NaiveDate {
+    d - Days::new(u64::from(d.weekday().num_days_from_monday()))
+}
+
+impl Period {
+    /// Monday to Sunday of the week holding `today`.
+    pub fn week_of(today: NaiveDate) -> Period {
+        let from = monday_of(today);
+        Period {
+            from,
+            to: from + Days::new(6),
+        }
+    }
+
+    pub fn last_week(today: NaiveDate) -> Period {
+        Period::week_of(today - Days::new(7))
+    }
+
+    pub fn month_of(today: NaiveDate) -> Period {
+        let from = today.with_day(1).unwrap_or(today);
+        let next = from
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(from);
+        Period {
+            from,
+            to: next.pred_opt().unwrap_or(next),
+        }
+    }
+
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.from <= d && d <= self.to
+    }
+}
+
+/// A rate: `num` of `den`. With nothing to count (`den` = 0) it has no value — shown as "—",
+/// never as 0% or NaN.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Ratio {
+    pub num: usize,
+    pub den: usize,
+}
+
+impl Ratio {
+    pub fn value(self) -> Option<f64> {
+        (self.den > 0).then(|| self.num as f64 / self.den as f64)
+    }
+
+    /// `87.5%`, or `—` when there was nothing to count.
+    pub fn percent(self) -> String {
+        self.value()
+            .map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Figures {
+    /// Appeals captured in the period.
+    pub captured: usize,
+    /// 当场解决率 = resolved on the spot ÷ captured.
+    pub on_spot_rate: Ratio,
+    /// 办结率 = closed (on the spot or after an answer; not withdrawn) ÷ captured.
+    pub close_rate: Ratio,
+    /// 按时办结率 = closed from the list on or before the due date in force ÷ closed from the list.
+    pub on_time_rate: Ratio,
+    /// 满意率 = rated 基本满意 or better ÷ rated.
+    pub satisfaction_rate: Ratio,
+    /// 重办率 = reopened at least once ÷ answered (from the list).
+    pub reopen_rate: Ratio,
+    /// 催办率 = urged at least once ÷ put on the list.
+    pub urge_rate: Ratio,
+    /// 回访率 = with feedback ÷ answered (from the list).
+    pub followup_rate: Ratio,
+    /// Working days from listing to closing, over the appeals closed from the list: the median
+    /// and the 90th percentile by nearest rank (the value at rank ⌈p·n⌉ of the sorted days).
+    pub median_days_to_close: Option<u32>,
+    pub p90_days_to_close: Option<u32>,
+    /// Open appeals today (any status but closed and withdrawn), and of them those with a red
+    /// or a yellow card.
+    pub open: usize,
+    pub red: usize,
+    pub yellow: usize,
+}
+
+/// The value at rank ⌈p·n⌉ (1-based) of `sorted`.
+pub fn nearest_rank(sorted: &[u32], p: f64) -> Option<u32> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted.get(rank - 1).copied()
+}
+
+/// What the figures need to know besides the appeals.
+pub struct Context<'a> {
+    pub period: Period,
+    pub today: NaiveDate,
+    pub calendar: &'a Calendar,
+    pub warning_days: u32,
+}
+
+fn from_list(a: &Appeal) -> bool {
+    a.listed_at.is_some()
+}
+
+fn answered_from_list(a: &Appeal) -> bool {
+    from_list(a) && a.answered_at.is_some()
+}
+
+impl Context<'_> {
+    pub fn card(&self, a: &Appeal) -> Card {
+        Card::of(
+            a.running_due(),
+            self.today,
+            self.calendar,
+            self.warning_days,
+        )
+    }
+
+    /// The figures of a set of appeals.
+    pub fn figures<'a>(&self, appeals: impl IntoIterator<Item = &'a Appeal>) -> Figures {
+        let mut f = Figures::default();
+        let mut days: Vec<u32> = Vec::new();
+        for a in appeals {
+            if a.status.is_open() {
+                f.open += 1;
+                match self.card(a) {
+                    Card::Red => f.red += 1,
+                    Card::Yellow => f.yellow += 1,
+                    Card::None => {}
+                }
+            }
+            if !self.period.contains(a.captured_at.date_naive()) {
+                continue;
+            }
+            f.captured += 1;
+            let closed = a.status == Status::Closed;
+            let on_spot = a.closed_how == Some(ClosedHow::OnSpot);
+            f.on_spot_rate.num += usize::from(on_spot);
+            f.close_rate.num += usize::from(closed);
+            if closed && !on_spot && from_list(a) {
+                f.on_time_rate.den += 1;
+                let in_time =
+                    matches!((a.closed_at, a.due), (Some(c), Some(d)) if c.date_naive() <= d);
+                f.on_time_rate.num += usize::from(in_time);
+                if let (Some(listed), Some(closed_at)) = (a.listed_at, a.closed_at) {
+                    days.push(
+                        self.calendar
+                            .working_days_between(listed.date_naive(), closed_at.date_naive()),
+                    );
+                }
+            }
+            if let Some(r) = a.rating {
+                f.satisfaction_rate.den += 1;
+                f.satisfaction_rate.num += usize::from(r.closes());
+            }
+            if answered_from_list(a) {
+                f.reopen_rate.den += 1;
+                f.reopen_rate.num += usize::from(a.reopens > 0);
+                f.followup_rate.den += 1;
+                f.followup_rate.num += usize::from(a.rating.is_some());
+            }
+            if from_list(a) {
+                f.urge_rate.den += 1;
+                f.urge_rate.num += usize::from(a.urges > 0);
+            }
+        }
+        f.on_spot_rate.den = f.captured;
+        f.close_rate.den = f.captured;
+        days.sort_unstable();
+        f.median_days_to_close = nearest_rank(&days, 0.5);
+        f.p90_days_to_close = nearest_rank(&days, 0.9);
+        f
+    }
+
+    /// The figures for each value of a dimension, most captured first.
+    pub fn breakdown<'a>(&self, appeals: &[&'a Appeal], by: Dimension) -> Vec<(String, Figures)> {
+        let mut groups: BTreeMap<String, Vec<&'a Appeal>> = BTreeMap::new();
+        for a in appeals {
+            groups.entry(by.key(a)).or_default().push(a);
+        }
+        let mut rows: Vec<(String, Figures)> = groups
+            .into_iter()
+            .map(|(k, group)| (k, self.figures(group.iter().copied())))
+            .filter(|(_, f)| f.captured > 0 || f.open > 0)
+            .collect();
+        rows.sort_by(|a, b| {
+            b.1.captured
+                .cmp(&a.1.captured)
+                .then(b.1.open.cmp(&a.1.open))
+                .then(a.0.cmp(&b.0))
+        });
+        rows
+    }
+}
+
+/// What the figures are broken down by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Dept,
+    Steward,
+    Category,
+    Meeting,
+    Enterprise,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 5] = [
+        Dimension::Dept,
+        Dimension::Steward,
+        Dimension::Category,
+        Dimension::Meeting,
+        Dimension::Enterprise,
+    ];
+
+    /// The group an appeal falls in; "—" where it has none (not yet assigned, no meeting).
+    pub fn key(self, a: &Appeal) -> String {
+        let none = || "—".to_string();
+        match self {
+            Dimension::Dept => a.lead_dept.clone().unwrap_or_else(none),
+            Dimension::Steward => a.steward.clone().unwrap_or_else(none),
+            Dimension::Category => a.category.clone(),
+            Dimension::Meeting => a.meeting.map_or_else(none, |m| m.to_string()),
+            Dimension::Enterprise => a.enterprise.clone(),
+        }
+    }
+}
+
+/// Appeals captured and closed in each of the `weeks` weeks up to the one holding `today`.
+pub fn weekly_trend(
+    appeals: &[&Appeal],
+    today: NaiveDate,
+    weeks: usize,
+) -> Vec<(NaiveDate, usize, usize)> {
+    let last = monday_of(today);
+    let mut out: Vec<(NaiveDate, usize, usize)> = (0..weeks as u64)
+        .rev()
+        .map(|w| (last - Days::new(7 * w), 0, 0))
+        .collect();
+    let slot = |d: NaiveDate| {
+        let monday = monday_of(d);
+        out.iter().position(|(m, _, _)| *m == monday)
+    };
+    let captured: Vec<Option<usize>> = appeals
+        .iter()
+        .map(|a| slot(a.captured_at.date_naive()))
+        .collect();
+    let closed: Vec<Option<usize>> = appeals
+        .iter()
+        .map(|a| match (a.status, a.closed_at) {
+            (Status::Closed, Some(c)) => slot(c.date_naive()),
+            _ => None,
+        })
+        .collect();
+    for i in captured.into_iter().flatten() {
+        out[i].1 += 1;
+    }
+    for i in closed.into_iter().flatten() {
+        out[i].2 += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        assert_eq!(nearest_rank(&[], 0.5), None);
+        assert_eq!(nearest_rank(&[7], 0.9), Some(7));
+        // n = 4: the median is rank 2, the 90th percentile rank 4.
+        assert_eq!(nearest_rank(&[1, 2, 3, 10], 0.5), Some(2));
+        assert_eq!(nearest_rank(&[1, 2, 3, 10], 0.9), Some(10));
+        // n = 10: the 90th percentile is rank 9.
+        let ten: Vec<u32> = (1..=10).collect();
+        assert_eq!(nearest_rank(&ten, 0.9), Some(9));
+    }
+
+    #[test]
+    fn empty_rates_have_no_value() {
+        let r = Ratio::default();
+        assert_eq!(r.value(), None);
+        assert_eq!(r.percent(), "—");
+        assert_eq!(Ratio { num: 1, den: 8 }.percent(), "12.5%");
+    }
+
+    #[test]
+    fn periods() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let thu = d("2024-01-11");
+        assert_eq!(
+            Period::week_of(thu),
+            Period {
+                from: d("2024-01-08"),
+                to: d("2024-01-14")
+            }
+        );
+        assert_eq!(
+            Period::last_week(thu),
+            Period {
+                from: d("2024-01-01"),
+                to: d("2024-01-07")
+            }
+        );
+        assert_eq!(
+            Period::month_of(d("2024-02-10")),
+            Period {
+                from: d("2024-02-01"),
+                to: d("2024-02-29")
+            }
+        );
+    }
+}

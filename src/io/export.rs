@@ -1,0 +1,264 @@
+//! The appeal list as a document: XLSX (a sheet 诉求清单 with real dates, coloured cards, a frozen
+//! header and an autofilter, and a sheet 统计 with the figures), CSV (UTF-8, optionally with a BOM
+//! for Excel) or JSON Lines.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+use rust_xlsxwriter::{Color, Format, Workbook, XlsxError};
+use serde::Serialize;
+
+use crate::desk::Row;
+use crate::domain::figures::Figures;
+use crate::domain::{Card, Level};
+use crate::strings::Lang;
+use crate::text::width;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
+    Jsonl,
+}
+
+/// One appeal as scripts read it (`list --format json`, `show --format json`, JSON Lines).
+#[derive(Serialize)]
+pub struct RowJson<'a> {
+    pub number: u64,
+    pub label: &'a str,
+    pub id: String,
+    pub status: &'static str,
+    pub enterprise: &'a str,
+    pub category: &'a str,
+    pub steward: Option<&'a str>,
+    pub lead_dept: Option<&'a str>,
+    pub co_depts: &'a [String],
+    pub due: Option<String>,
+    pub card: &'static str,
+    pub days_overdue: i64,
+    pub closed_how: Option<&'static str>,
+    pub rating: Option<u8>,
+    pub urges: u32,
+    pub reopens: u32,
+    pub extensions: u32,
+    pub level: Level,
+    pub meeting: Option<u64>,
+    pub captured_at: String,
+    pub text: &'a str,
+    pub answer: Option<&'a str>,
+    pub last_note: Option<&'a str>,
+}
+
+pub fn row_json(r: &Row) -> RowJson<'_> {
+    let a = &r.appeal;
+    RowJson {
+        number: a.number,
+        label: &r.label,
+        id: a.id.to_string(),
+        status: a.status.key(),
+        enterprise: &a.enterprise,
+        category: &a.category,
+        steward: a.steward.as_deref(),
+        lead_dept: a.lead_dept.as_deref(),
+        co_depts: &a.co_depts,
+        due: a.due.map(|d| d.to_string()),
+        card: r.card.key(),
+        days_overdue: r.days_overdue,
+        closed_how: a.closed_how.map(|h| h.key()),
+        rating: a.rating.map(|s| s.score()),
+        urges: a.urges,
+        reopens: a.reopens,
+        extensions: a.extensions,
+        level: a.level,
+        meeting: a.meeting,
+        captured_at: a.captured_at.to_rfc3339(),
+        text: &a.text,
+        answer: a.answer.as_deref(),
+        last_note: a.last_note.as_deref(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("cannot write the spreadsheet: {0}")]
+    Xlsx(#[from] XlsxError),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// One cell of the appeal sheet.
+enum Cell {
+    Text(String),
+    Number(f64),
+    Time(Option<DateTime<FixedOffset>>),
+    Date(Option<chrono::NaiveDate>),
+    Card(Card, String),
+}
+
+fn cells(r: &Row, lang: Lang) -> Vec<Cell> {
+    let a = &r.appeal;
+    let t = |s: &str| Cell::Text(s.to_string());
+    let o = |s: &Option<String>| Cell::Text(s.clone().unwrap_or_default());
+    let escalated = match (&a.escalated_to, a.level) {
+        (Some(to), level) => format!("{} · {to}", lang.level(level)),
+        (None, _) => String::new(),
+    };
+    vec![
+        t(&r.label),
+        t(lang.status(a.status)),
+        Cell::Card(r.card, lang.card_word(r.card).to_string()),
+        Cell::Number(r.days_overdue as f64),
+        t(&a.enterprise),
+        t(&a.category),
+        t(&a.text),
+        o(&a.contact),
+        Cell::Text(a.meeting.map(|m| m.to_string()).unwrap_or_default()),
+        Cell::Time(Some(a.captured_at)),
+        t(&a.departments.join("、")),
+        o(&a.steward),
+        o(&a.lead_dept),
+        t(&a.co_depts.join("、")),
+        Cell::Date(a.due),
+        Cell::Text(escalated),
+        Cell::Number(f64::from(a.urges)),
+        Cell::Number(f64::from(a.extensions)),
+        Cell::Number(f64::from(a.reopens)),
+        o(&a.last_note),
+        o(&a.answer),
+        Cell::Time(a.answered_at),
+        Cell::Text(
+            a.rating
+                .map(|s| lang.satisfaction(s).to_string())
+                .unwrap_or_default(),
+        ),
+        Cell::Time(a.closed_at),
+        Cell::Text(
+            a.closed_how
+                .map(|h| lang.closed_how(h).to_string())
+                .unwrap_or_default(),
+        ),
+    ]
+}
+
+fn cell_text(c: &Cell) -> String {
+    match c {
+        Cell::Text(s) | Cell::Card(_, s) => crate::text::sanitize(s),
+        Cell::Number(n) => n.to_string(),
+        Cell::Time(t) => t
+            .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default(),
+        Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
+    }
+}
+
+/// Writes the rows (and, for XLSX, the figures) to `path`.
+pub fn export(
+    rows: &[Row],
+    figures: &Figures,
+    lang: Lang,
+    format: ExportFormat,
+    bom: bool,
+    path: &Path,
+) -> Result<(), ExportError> {
+    let io = |source| ExportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    match format {
+        ExportFormat::Xlsx => xlsx(rows, figures, lang, path),
+        ExportFormat::Jsonl => {
+            let mut out = Vec::new();
+            for r in rows {
+                serde_json::to_writer(&mut out, &row_json(r))
+                    .map_err(|e| io(std::io::Error::other(e)))?;
+                out.push(b'\n');
+            }
+            std::fs::write(path, out).map_err(io)
+        }
+        ExportFormat::Csv => {
+            let mut out: Vec<u8> = Vec::new();
+            if bom {
+                out.extend_from_slice("\u{feff}".as_bytes());
+            }
+            {
+                let mut w = csv::Writer::from_writer(&mut out);
+                w.write_record(lang.export_columns())
+                    .map_err(|e| io(e.into()))?;
+                for r in rows {
+                    let record: Vec<String> = cells(r, lang).iter().map(cell_text).collect();
+                    w.write_record(&record).map_err(|e| io(e.into()))?;
+                }
+                w.flush().map_err(io)?;
+            }
+            let mut f = std::fs::File::create(path).map_err(io)?;
+            f.write_all(&out).map_err(io)?;
+            f.sync_all().map_err(io)
+        }
+    }
+}
+
+fn xlsx(rows: &[Row], figures: &Figures, lang: Lang, path: &Path) -> Result<(), ExportError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("诉求清单")?;
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xDDEBF7));
+    let time = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let red = Format::new()
+        .set_bold()
+        .set_font_color(Color::White)
+        .set_background_color(Color::RGB(0xC00000));
+    let yellow = Format::new().set_background_color(Color::RGB(0xFFEB3B));
+    let columns = lang.export_columns();
+    let mut widths: Vec<usize> = columns.iter().map(|c| width(c)).collect();
+    for (c, h) in columns.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &header)?;
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let row = 1 + i as u32;
+        for (c, cell) in cells(r, lang).into_iter().enumerate() {
+            let col = c as u16;
+            let shown = cell_text(&cell);
+            widths[c] = widths[c].max(width(&shown));
+            match cell {
+                Cell::Text(s) => {
+                    ws.write_string(row, col, crate::text::sanitize(&s))?;
+                }
+                Cell::Number(n) => {
+                    ws.write_number(row, col, n)?;
+                }
+                Cell::Time(Some(t)) => {
+                    ws.write_datetime_with_format(row, col, t.naive_local(), &time)?;
+                }
+                Cell::Date(Some(d)) => {
+                    ws.write_datetime_with_format(row, col, d, &date)?;
+                }
+                Cell::Time(None) | Cell::Date(None) => {}
+                Cell::Card(card, word) => match card {
+                    Card::Red => {
+                        ws.write_string_with_format(row, col, word, &red)?;
+                    }
+                    Card::Yellow => {
+                        ws.write_string_with_format(row, col, word, &yellow)?;
+                    }
+                    Card::None => {}
+                },
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        ws.set_column_width(c as u16, (*w).clamp(6, 60) as f64 + 2.0)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, rows.len() as u32, (columns.len() - 1) as u16)?;
+    super::report::figures_sheet(&mut wb, figures, lang)?;
+    wb.save(path)?;
+    Ok(())
+}

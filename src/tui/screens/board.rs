@@ -1,0 +1,108 @@
+//! The supervisors' board: open appeals by urgency, each with its lateness, its urges and a flag
+//! for assignments not acknowledged in time.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row as TableRow, Table};
+
+use crate::domain::Card;
+use crate::domain::board::BoardEntry;
+use crate::strings::Lang;
+use crate::text::sanitize;
+use crate::tui::theme::Theme;
+
+#[derive(Default)]
+pub struct BoardScreen {
+    pub entries: Vec<BoardEntry>,
+    pub labels: Vec<String>,
+    pub selected: usize,
+}
+
+impl BoardScreen {
+    pub fn selected_number(&self) -> Option<u64> {
+        self.entries.get(self.selected).map(|e| e.appeal.number)
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let max = self.entries.len().saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, max.max(0)) as usize;
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, lang: Lang, theme: Theme) {
+        if self.entries.is_empty() {
+            frame.render_widget(
+                Paragraph::new(Span::styled(lang.no_rows(), theme.dim())),
+                area,
+            );
+            return;
+        }
+        let height = area.height.saturating_sub(1) as usize;
+        let offset = self.selected.saturating_sub(height.saturating_sub(1));
+        let rows: Vec<TableRow> = self
+            .entries
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(height)
+            .map(|(i, e)| {
+                let a = &e.appeal;
+                let card_style = match e.card {
+                    Card::Red => theme.red(),
+                    Card::Yellow => theme.yellow(),
+                    Card::None => theme.normal(),
+                };
+                let style = if i == self.selected {
+                    theme.selected()
+                } else {
+                    theme.normal()
+                };
+                let due = a.running_due();
+                TableRow::new(vec![
+                    Line::from(Span::styled(
+                        lang.card_short(e.card, e.days_overdue),
+                        card_style,
+                    )),
+                    Line::from(self.labels.get(i).cloned().unwrap_or_default()),
+                    Line::from(lang.status(a.status)),
+                    Line::from(sanitize(&a.enterprise)),
+                    Line::from(sanitize(a.steward.as_deref().unwrap_or(""))),
+                    Line::from(
+                        due.map(|d| d.format("%m-%d").to_string())
+                            .unwrap_or_default(),
+                    ),
+                    Line::from(Span::styled(
+                        lang.lateness(
+                            e.days_overdue,
+                            e.working_days_left,
+                            due.is_some(),
+                            e.ack_late,
+                        ),
+                        if e.ack_late {
+                            theme.yellow()
+                        } else {
+                            theme.dim()
+                        },
+                    )),
+                    Line::from(lang.urges_short(a.urges)),
+                ])
+                .style(style)
+            })
+            .collect();
+        let widths = [
+            Constraint::Length(9),
+            Constraint::Length(5),
+            Constraint::Length(6),
+            Constraint::Min(16),
+            Constraint::Length(8),
+            Constraint::Length(5),
+            Constraint::Length(20),
+            Constraint::Length(4),
+        ];
+        let header = TableRow::new(lang.board_headers().map(Line::from)).style(theme.title());
+        frame.render_widget(
+            Table::new(rows, widths).header(header).column_spacing(1),
+            area,
+        );
+    }
+}

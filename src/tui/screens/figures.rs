@@ -1,0 +1,190 @@
+//! The figures screen: a period's figures, broken down by one dimension, and the weekly trend of
+//! captured against closed. Everything is computed when the period or data change, not per frame.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Bar, BarChart, BarGroup, Block, Borders, Paragraph, Row as TableRow, Table, Tabs,
+};
+
+use crate::desk::{Desk, DeskError};
+use crate::domain::Appeal;
+use crate::domain::figures::{Dimension, Figures, Period, weekly_trend};
+use crate::strings::Lang;
+use crate::text::{cell, sanitize};
+use crate::tui::theme::Theme;
+
+/// The periods offered, in the order ←/→ step through them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodChoice {
+    ThisWeek,
+    LastWeek,
+    ThisMonth,
+    AllTime,
+}
+
+impl PeriodChoice {
+    pub const ALL: [PeriodChoice; 4] = [
+        PeriodChoice::ThisWeek,
+        PeriodChoice::LastWeek,
+        PeriodChoice::ThisMonth,
+        PeriodChoice::AllTime,
+    ];
+}
+
+#[derive(Default)]
+pub struct FiguresScreen {
+    pub choice: usize,
+    pub dimension: usize,
+    pub period: Option<Period>,
+    pub figures: Figures,
+    pub breakdown: Vec<(String, Figures)>,
+    pub trend: Vec<(chrono::NaiveDate, usize, usize)>,
+    pub scroll: usize,
+}
+
+const TREND_WEEKS: usize = 8;
+
+
+impl FiguresScreen {
+    /// Recomputes everything from the desk's appeals.
+    pub fn compute(&mut self, desk: &Desk) -> Result<(), DeskError> {
+        let today = desk.clock().today();
+        let period = match PeriodChoice::ALL[self.choice % PeriodChoice::ALL.len()] {
+            PeriodChoice::ThisWeek => Period::week_of(today),
+            PeriodChoice::LastWeek => Period::last_week(today),
+            PeriodChoice::ThisMonth => Period::month_of(today),
+            PeriodChoice::AllTime => desk.all_time()?,
+        };
+        let appeals = desk.all_appeals()?;
+        let refs: Vec<&Appeal> = appeals.iter().collect();
+        let ctx = desk.figures_context(period);
+        self.figures = ctx.figures(refs.iter().copied());
+        self.breakdown =
+            ctx.breakdown(&refs, Dimension::ALL[self.dimension % Dimension::ALL.len()]);
+        self.trend = weekly_trend(&refs, today, TREND_WEEKS);
+        self.period = Some(period);
+        self.scroll = 0;
+        Ok(())
+    }
+
+    pub fn draw(&self, frame: &mut Frame, area: Rect, lang: Lang, theme: Theme) {
+        let [tabs, top, bottom] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(15),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        let names = lang.period_names();
+        frame.render_widget(
+            Tabs::new(names.to_vec())
+                .select(self.choice)
+                .highlight_style(theme.selected())
+                .divider("│"),
+            tabs,
+        );
+        if let Some(p) = self.period {
+            let range = format!("{} – {}", p.from, p.to);
+            let w = crate::text::width(&range) as u16;
+            if tabs.width > w + 30 {
+                let r = Rect::new(tabs.right() - w, tabs.y, w, 1);
+                frame.render_widget(Paragraph::new(Span::styled(range, theme.dim())), r);
+            }
+        }
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
+        let lines: Vec<Line> = crate::io::figure_lines(&self.figures, lang)
+            .into_iter()
+            .map(|(_, label, value)| {
+                Line::from(vec![
+                    Span::styled(cell(&label, 26), theme.label()),
+                    Span::styled(value, theme.normal()),
+                ])
+            })
+            .collect();
+        frame.render_widget(
+            Paragraph::new(lines).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.dim())
+                    .title(format!(" {} ", lang.figures_heading())),
+            ),
+            left,
+        );
+        // As many weeks as fit: a group is two bars of three columns and a gap.
+        let fit = (right.width.saturating_sub(2) as usize + 1) / 7;
+        let weeks = &self.trend[self.trend.len().saturating_sub(fit)..];
+        let mut chart = BarChart::default()
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.dim())
+                    .title(format!(" {} ", lang.trend_title())),
+            )
+            .bar_width(3)
+            .bar_gap(0)
+            .group_gap(1)
+            .value_style(Style::default());
+        for (week, captured, closed) in weeks {
+            chart = chart.data(
+                BarGroup::default()
+                    .label(Line::from(week.format("%m-%d").to_string()))
+                    .bars(&[
+                        Bar::default().value(*captured as u64).style(theme.yellow()),
+                        Bar::default().value(*closed as u64).style(theme.ok()),
+                    ]),
+            );
+        }
+        frame.render_widget(chart, right);
+
+        let dim = Dimension::ALL[self.dimension % Dimension::ALL.len()];
+        let header = TableRow::new(lang.breakdown_columns().map(Line::from)).style(theme.title());
+        let height = bottom.height.saturating_sub(3) as usize;
+        let rows: Vec<TableRow> = self
+            .breakdown
+            .iter()
+            .skip(self.scroll)
+            .take(height)
+            .map(|(name, f)| {
+                TableRow::new(vec![
+                    Line::from(sanitize(name)),
+                    Line::from(f.captured.to_string()),
+                    Line::from(f.on_spot_rate.percent()),
+                    Line::from(f.close_rate.percent()),
+                    Line::from(f.on_time_rate.percent()),
+                    Line::from(f.satisfaction_rate.percent()),
+                    Line::from(f.open.to_string()),
+                    Line::from(Span::styled(
+                        f.red.to_string(),
+                        if f.red > 0 {
+                            theme.red()
+                        } else {
+                            theme.normal()
+                        },
+                    )),
+                ])
+            })
+            .collect();
+        let widths = [
+            Constraint::Min(14),
+            Constraint::Length(6),
+            Constraint::Length(10),
+            Constraint::Length(8),
+            Constraint::Length(10),
+            Constraint::Length(8),
+            Constraint::Length(6),
+            Constraint::Length(4),
+        ];
+        frame.render_widget(
+            Table::new(rows, widths).header(header).block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .border_style(theme.dim())
+                    .title(format!(" {} (Tab) ", lang.dimension(dim))),
+            ),
+            bottom,
+        );
+    }
+}
