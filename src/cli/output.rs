@@ -99,6 +99,7 @@ pub fn list(lang: Lang, rows: &[Row], format: ListFormat) -> String {
                         a.steward.clone().unwrap_or_default(),
                         a.due.map(|d| d.to_string()).unwrap_or_default(),
                         lang.card(r.card, r.days_overdue),
+                        a.urges.to_string(),
                         a.text.clone(),
                     ]
                 })

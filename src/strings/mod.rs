@@ -367,7 +367,7 @@ impl Lang {
         }
     }
 
-    pub fn list_headers(self) -> [&'static str; 8] {
+    pub fn list_headers(self) -> [&'static str; 9] {
         match self {
             Lang::Zh => [
                 "编号",
@@ -377,6 +377,7 @@ impl Lang {
                 "服务管家",
                 "期限",
                 "牌",
+                "督办",
                 "诉求",
             ],
             Lang::En => [
@@ -387,6 +388,7 @@ impl Lang {
                 "Steward",
                 "Due",
                 "Card",
+                "Urges",
                 "Appeal",
             ],
         }

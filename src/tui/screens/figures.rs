@@ -47,7 +47,6 @@ pub struct FiguresScreen {
 
 const TREND_WEEKS: usize = 8;
 
-
 impl FiguresScreen {
     /// Recomputes everything from the desk's appeals.
     pub fn compute(&mut self, desk: &Desk) -> Result<(), DeskError> {

@@ -342,6 +342,7 @@ impl ListScreen {
                         card_style,
                     )),
                     Line::from(age.to_string()),
+                    Line::from(lang.urges_short(a.urges)),
                 ])
                 .style(style)
             })
@@ -353,6 +354,7 @@ impl ListScreen {
             Constraint::Length(8),
             Constraint::Length(5),
             Constraint::Length(10),
+            Constraint::Length(4),
             Constraint::Length(4),
         ];
         let header = TableRow::new(lang.table_headers().map(Line::from)).style(theme.title());
