@@ -25,6 +25,7 @@ fn id() -> AppealId {
 fn capture() -> AppealChange {
     AppealChange::Captured(Capture {
         number: 1,
+        external_id: None,
         enterprise: "浙江圆通航空投资发展有限公司".into(),
         category: "消防".into(),
         text: "特殊消防审批进度慢".into(),

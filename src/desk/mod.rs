@@ -341,6 +341,7 @@ impl Desk {
             id,
             AppealChange::Captured(Capture {
                 number: 0,
+                external_id: None,
                 enterprise,
                 category,
                 text: input.text.clone(),

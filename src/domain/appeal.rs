@@ -229,6 +229,8 @@ pub enum Refusal {
 pub struct Appeal {
     pub id: AppealId,
     pub number: u64,
+    /// The id in the ledger it was imported from (`source:id`).
+    pub external_id: Option<String>,
     pub enterprise: String,
     pub category: String,
     pub text: String,
@@ -309,6 +311,7 @@ impl Appeal {
                 AppealChange::Captured(c) => Ok(Appeal {
                     id,
                     number: c.number,
+                    external_id: c.external_id.clone(),
                     enterprise: required(&c.enterprise, Field::Enterprise)?,
                     category: required(&c.category, Field::Category)?,
                     text: required(&c.text, Field::Text)?,

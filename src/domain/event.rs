@@ -97,6 +97,10 @@ pub enum AppealChange {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Capture {
     pub number: u64,
+    /// Where an imported appeal came from (`source:id`), so that importing again adds nothing.
+    /// (Always serialised: the store's codec is not self-describing.)
+    #[serde(default)]
+    pub external_id: Option<String>,
     pub enterprise: String,
     pub category: String,
     pub text: String,

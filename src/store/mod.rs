@@ -114,7 +114,9 @@ const STEWARDS: usize = 7;
 const DEPARTMENTS: usize = 8;
 const MEETINGS: usize = 9;
 const META: usize = 10;
-const TREE_NAMES: [&str; 11] = [
+const EVENT_IDS: usize = 11;
+const EXTERNAL_IDS: usize = 12;
+const TREE_NAMES: [&str; 13] = [
     "events",
     "appeal_events",
     "appeals",
@@ -126,6 +128,8 @@ const TREE_NAMES: [&str; 11] = [
     "departments",
     "meetings",
     "meta",
+    "event_ids",
+    "external_ids",
 ];
 
 /// Counters kept in the `meta` tree, changed in the same transaction as the data they count.
@@ -336,6 +340,61 @@ impl Store {
         Ok(plan.appeals)
     }
 
+    /// Several commands in one journal write, one transaction and one fsync: the way imports
+    /// stay fast. All or nothing: a refusal anywhere writes none of them.
+    pub fn append_batch(&self, mut commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, AppendError> {
+        let mut w = self.writer();
+        if w.poisoned {
+            return Err(StoreError::Poisoned.into());
+        }
+        // Planned over all the events at once; the journal keeps each command's grouping, so a
+        // replay applies them one by one to the same result.
+        let mut flat: Vec<Event> = commands.iter().flatten().cloned().collect();
+        let mut plan = self.plan(&mut flat, w.meta)?;
+        // The plan filled in numbers: carry them back into the commands for the journal.
+        let mut filled = flat.into_iter();
+        let mut lines = Vec::new();
+        for c in commands.iter_mut() {
+            for e in c.iter_mut() {
+                if let Some(f) = filled.next() {
+                    *e = f;
+                }
+            }
+            lines.extend(journal::encode(c)?);
+        }
+        let before = w.journal.len();
+        plan.meta.journal_len = w.journal.append(&lines)?;
+        if let Err(e) = self.commit(&plan).and_then(|_| self.sync()) {
+            if w.journal.truncate(before).is_err() {
+                w.poisoned = true;
+            }
+            return Err(e.into());
+        }
+        w.meta = plan.meta;
+        Ok(plan.appeals)
+    }
+
+    /// Whether an event with this identity is already in the store (bundles merge by it).
+    pub fn has_event(&self, id: crate::domain::EventId) -> Result<bool, StoreError> {
+        Ok(self.trees[EVENT_IDS].contains_key(id.0.to_be_bytes())?)
+    }
+
+    /// The appeal imported from a ledger row with this `source:id`.
+    pub fn appeal_by_external_id(&self, external_id: &str) -> Result<Option<Appeal>, StoreError> {
+        match self.trees[EXTERNAL_IDS].get(external_id.as_bytes())? {
+            Some(id) => match read_id(&id) {
+                Some(id) => self.appeal(id),
+                None => Err(StoreError::Corrupt("an external id entry".into())),
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// Whether an appeal number is in use.
+    pub fn number_taken(&self, number: u64) -> Result<bool, StoreError> {
+        Ok(self.trees[NUMBERS].contains_key(u64_key(number))?)
+    }
+
     fn plan(&self, events: &mut [Event], mut meta: Meta) -> Result<Plan, AppendError> {
         let mut ops = Vec::new();
         // Appeals touched by this command: as they were before it, and as they are now.
@@ -420,6 +479,11 @@ impl Store {
                 u64_key(seq).to_vec(),
                 codec::encode(&*event)?,
             ));
+            ops.push(Op::Put(
+                EVENT_IDS,
+                event.id.0.to_be_bytes().to_vec(),
+                u64_key(seq).to_vec(),
+            ));
         }
         for (before, after) in &touched {
             if let Some(b) = before {
@@ -429,6 +493,9 @@ impl Store {
                 }
             }
             let id = id_key(after.id).to_vec();
+            if let Some(ext) = &after.external_id {
+                ops.push(Op::Put(EXTERNAL_IDS, ext.as_bytes().to_vec(), id.clone()));
+            }
             ops.push(Op::Put(APPEALS, id.clone(), codec::encode(after)?));
             ops.push(Op::Put(NUMBERS, u64_key(after.number).to_vec(), id.clone()));
             ops.push(Op::Put(
