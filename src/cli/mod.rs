@@ -153,6 +153,11 @@ pub enum Command {
     Report(ReportArgs),
     /// The appeal list as a spreadsheet (with the figures) or as CSV / JSON Lines
     Export(ExportArgs),
+    /// Bring in an existing ledger (台账) from CSV or XLSX, as a mapping file says
+    Import(ImportArgs),
+    /// Carry appeals between desks (an offline laptop and the district desk)
+    #[command(subcommand)]
+    Bundle(BundleCmd),
     /// One appeal: its fields and its whole timeline
     Show {
         appeal: String,
@@ -382,6 +387,55 @@ pub struct ExportArgs {
     pub output: PathBuf,
 }
 
+#[derive(Subcommand, Debug)]
+pub enum BundleCmd {
+    /// Write this desk's events (the journal's format) to a bundle file
+    Export {
+        /// Commands on or after this day
+        #[arg(
+            long,
+            value_name = "DATE",
+            conflicts_with = "all",
+            required_unless_present = "all"
+        )]
+        since: Option<String>,
+        /// Every command
+        #[arg(long)]
+        all: bool,
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Merge a bundle from another desk; importing it twice changes nothing
+    Import { file: PathBuf },
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// A .csv (UTF-8 or GBK) or .xlsx ledger
+    pub file: PathBuf,
+    /// The mapping file: columns, date formats, statuses, defaults (see examples/)
+    #[arg(long = "map", value_name = "MAP.toml")]
+    pub map: PathBuf,
+    /// The sheet of an XLSX file (default: the mapping's, else the first)
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Say what would happen and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// When rows are refused: stop (write nothing) or skip (write the good rows, report the rest)
+    #[arg(long, value_enum, default_value_t = OnErrorArg::Stop)]
+    pub on_error: OnErrorArg,
+    /// Where to report refused rows with --on-error skip [default: FILE.rejected.csv]
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnErrorArg {
+    Stop,
+    Skip,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     Md,
@@ -546,6 +600,30 @@ fn export(desk: &Desk, lang: Lang, e: ExportArgs) -> Result<String, DeskError> {
     Ok(output::exported(lang, rows.len(), &e.output))
 }
 
+fn import(desk: &Desk, lang: Lang, i: ImportArgs) -> Result<String, DeskError> {
+    use crate::io::import::{ImportError, ImportOptions, OnError, import, mapping::Mapping};
+    let mapping = Mapping::load(&i.map)?;
+    let options = ImportOptions {
+        dry_run: i.dry_run,
+        on_error: match i.on_error {
+            OnErrorArg::Stop => OnError::Stop,
+            OnErrorArg::Skip => OnError::Skip,
+        },
+        rejects: i.rejects,
+        sheet: i.sheet,
+    };
+    let report = import(desk, &i.file, &mapping, &options).map_err(|e| match e {
+        ImportError::Desk(d) => d,
+        other => DeskError::Import(lang.import_error(&other)),
+    })?;
+    let text = output::import_report(lang, &report, i.dry_run);
+    if !i.dry_run && !report.written {
+        // Stopped before writing anything: the rows and reasons are the message.
+        return Err(DeskError::Import(text));
+    }
+    Ok(text)
+}
+
 /// Runs one subcommand against an open desk; returns what to print on stdout.
 pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, DeskError> {
     let calendar = desk.calendar().clone();
@@ -689,6 +767,31 @@ pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, Desk
         Command::Board { format } => Ok(output::board(lang, desk, &desk.board()?, format)),
         Command::Report(r) => report(desk, lang, r),
         Command::Export(e) => export(desk, lang, e),
+        Command::Import(i) => import(desk, lang, i),
+        Command::Bundle(BundleCmd::Export {
+            since,
+            all: _,
+            output,
+        }) => {
+            let since = match since {
+                Some(s) => Some(date(&s)?),
+                None => None,
+            };
+            let (bytes, commands) = crate::io::bundle::export(desk, since)?;
+            write_file(&output, &bytes)?;
+            Ok(format!(
+                "{}\n",
+                lang.bundle_written(commands, &output.display().to_string())
+            ))
+        }
+        Command::Bundle(BundleCmd::Import { file }) => {
+            let bytes = std::fs::read(&file).map_err(|source| DeskError::DataDir {
+                path: file.clone(),
+                source,
+            })?;
+            let report = crate::io::bundle::import(desk, &bytes)?;
+            Ok(format!("{}\n", lang.bundle_merged(&report)))
+        }
         Command::Answer { appeal, text } => saved(desk.act(&appeal, Action::Answer { text })?),
         Command::Feedback {
             appeal,

@@ -314,3 +314,43 @@ pub fn board(
     out.push('\n');
     out
 }
+
+/// How many refused rows an import lists before it only counts.
+const REFUSED_SHOWN: usize = 20;
+
+pub fn import_report(lang: Lang, r: &crate::io::import::ImportReport, dry_run: bool) -> String {
+    let mut out = format!(
+        "{}\n",
+        lang.import_read(&r.described, r.rows_read, r.empty_rows)
+    );
+    for (target, n) in &r.created {
+        out.push_str(&format!(
+            "  {}\n",
+            lang.import_created(target.key(), *n, dry_run || !r.written)
+        ));
+    }
+    if r.already_imported > 0 {
+        out.push_str(&format!("  {}\n", lang.import_already(r.already_imported)));
+    }
+    if !r.refused.is_empty() {
+        out.push_str(&format!("{}\n", lang.import_refused_count(r.refused.len())));
+        for e in r.refused.iter().take(REFUSED_SHOWN) {
+            out.push_str(&format!("  {}\n", lang.row_error(e)));
+        }
+        if r.refused.len() > REFUSED_SHOWN {
+            out.push_str(&format!(
+                "  {}\n",
+                lang.import_more(r.refused.len() - REFUSED_SHOWN)
+            ));
+        }
+    }
+    let verdict = if dry_run {
+        lang.import_dry_run().to_string()
+    } else if r.written {
+        lang.import_done(r.rejects_file.as_ref().map(|p| p.display().to_string()))
+    } else {
+        lang.import_stopped().to_string()
+    };
+    out.push_str(&format!("{verdict}\n"));
+    out
+}

@@ -49,6 +49,18 @@ pub enum DeskError {
     NeedsOutput,
     #[error("{0}")]
     Export(String),
+    #[error("{0}")]
+    Import(String),
+    #[error("not a usable bundle: {0}")]
+    BadBundle(String),
+    #[error("not a zhuqi bundle")]
+    NotABundle,
+    #[error("the bundle was written by a newer zhuqi (format {0})")]
+    NewerBundle(u32),
+    #[error("the bundle is cut short")]
+    TruncatedBundle,
+    #[error("the bundle was changed after it was written")]
+    AlteredBundle,
     #[error("the demo needs an empty store")]
     DemoNeedsEmpty,
     #[error("no data directory could be found; give one with --data-dir or ZHUQI_DATA_DIR")]

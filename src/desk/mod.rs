@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod merge;
 pub mod paths;
 pub mod query;
 pub mod settings;
@@ -580,6 +581,32 @@ impl Desk {
         let appeal = self.find(reference)?;
         let events = self.store.events_of(appeal.id)?;
         Ok((appeal, events))
+    }
+
+    // ----- imports and bundles: many commands at once -----
+
+    /// Commands checked elsewhere (an import), written in one transaction.
+    pub fn append_commands(&self, commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, DeskError> {
+        let n = commands.len();
+        let appeals = self.store.append_batch(commands)?;
+        tracing::info!(commands = n, "batch saved");
+        Ok(appeals)
+    }
+
+    pub fn knows_external_id(&self, external_id: &str) -> Result<bool, DeskError> {
+        Ok(self.store.appeal_by_external_id(external_id)?.is_some())
+    }
+
+    pub fn has_enterprise(&self, name: &str) -> Result<bool, DeskError> {
+        Ok(self.store.enterprise(name)?.is_some())
+    }
+
+    pub fn has_steward(&self, name: &str) -> Result<bool, DeskError> {
+        Ok(self.store.steward(name)?.is_some())
+    }
+
+    pub fn has_department(&self, name: &str) -> Result<bool, DeskError> {
+        Ok(self.store.has_department(name)?)
     }
 
     // ----- drafts: half-typed forms, kept until saved or discarded -----

@@ -1,7 +1,9 @@
 //! Documents: the appeal list as a spreadsheet (XLSX, CSV, JSON Lines) and the weekly report
 //! (Markdown, XLSX, JSON). Written with rust_xlsxwriter, csv and serde_json.
 
+pub mod bundle;
 pub mod export;
+pub mod import;
 pub mod report;
 
 use serde::Serialize;

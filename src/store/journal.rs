@@ -185,3 +185,30 @@ fn line_number(path: &Path, offset: u64) -> usize {
     }
     count
 }
+
+/// Reads commands from lines in memory (a bundle's body). Every command must be complete; a line
+/// that is not an event, or from a newer zhuqi, is refused with its 1-based line number.
+pub fn decode_commands(bytes: &[u8]) -> Result<Vec<Vec<Event>>, (usize, String)> {
+    let mut commands = Vec::new();
+    let mut pending: Vec<Event> = Vec::new();
+    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        if raw.is_empty() {
+            continue;
+        }
+        let line: Line = serde_json::from_slice(raw).map_err(|e| (i + 1, e.to_string()))?;
+        if line.v > JOURNAL_VERSION {
+            return Err((
+                i + 1,
+                format!("written by a newer zhuqi (event format {})", line.v),
+            ));
+        }
+        pending.push(line.event);
+        if !line.more {
+            commands.push(std::mem::take(&mut pending));
+        }
+    }
+    if !pending.is_empty() {
+        return Err((0, "the last command is incomplete".to_string()));
+    }
+    Ok(commands)
+}

@@ -390,6 +390,11 @@ impl Store {
         }
     }
 
+    /// The highest appeal number given so far.
+    pub fn last_number(&self) -> u64 {
+        self.writer().meta.last_number
+    }
+
     /// Whether an appeal number is in use.
     pub fn number_taken(&self, number: u64) -> Result<bool, StoreError> {
         Ok(self.trees[NUMBERS].contains_key(u64_key(number))?)

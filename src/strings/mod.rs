@@ -1,6 +1,7 @@
 //! Every sentence a user reads, in 简体中文 and English, in one place: the words of the domain and
 //! the command line here, the terminal desk's in `tui.rs`.
 
+mod import;
 mod report;
 mod tui;
 
@@ -329,6 +330,17 @@ impl Lang {
             }
             (Lang::Zh, DeskError::Export(e)) => format!("导出失败：{e}"),
             (Lang::En, DeskError::Export(e)) => format!("the export failed: {e}"),
+            (_, DeskError::Import(text)) => text.clone(),
+            (Lang::Zh, DeskError::NotABundle) => "这不是 zhuqi 的数据包（bundle），未写入任何数据。".into(),
+            (Lang::En, DeskError::NotABundle) => "this is not a zhuqi bundle; nothing was written.".into(),
+            (Lang::Zh, DeskError::NewerBundle(v)) => format!("该数据包由更新版本的 zhuqi 生成（格式 {v}），请先升级；未写入任何数据。"),
+            (Lang::En, DeskError::NewerBundle(v)) => format!("the bundle was written by a newer zhuqi (format {v}); update zhuqi first. Nothing was written."),
+            (Lang::Zh, DeskError::TruncatedBundle) => "数据包不完整（末尾缺失），请重新导出；未写入任何数据。".into(),
+            (Lang::En, DeskError::TruncatedBundle) => "the bundle is cut short; export it again. Nothing was written.".into(),
+            (Lang::Zh, DeskError::AlteredBundle) => "数据包在导出后被改动过（校验不符），请重新导出；未写入任何数据。".into(),
+            (Lang::En, DeskError::AlteredBundle) => "the bundle was changed after it was written (its checksum does not match); export it again. Nothing was written.".into(),
+            (Lang::Zh, DeskError::BadBundle(m)) => format!("数据包无法使用：{m}；未写入任何数据。"),
+            (Lang::En, DeskError::BadBundle(m)) => format!("the bundle cannot be used: {m}; nothing was written."),
             (_, DeskError::Store(s)) => self.store_error(s),
             (Lang::Zh, DeskError::File(f)) => format!(
                 "{}:{}:{}：{}（请修改该文件后重试）",
@@ -728,6 +740,26 @@ impl Lang {
             s.push_str(self.pick(" · 未按时签收", " · not acknowledged"));
         }
         s
+    }
+
+    pub fn bundle_written(self, commands: usize, path: &str) -> String {
+        match self {
+            Lang::Zh => format!("已写出数据包 {path}：{commands} 条操作记录。"),
+            Lang::En => format!("wrote the bundle {path}: {commands} command(s)."),
+        }
+    }
+
+    pub fn bundle_merged(self, r: &crate::desk::merge::MergeReport) -> String {
+        match self {
+            Lang::Zh => format!(
+                "已合并：{} 条操作记录，其中 {} 条本机已有；新增诉求 {} 条，其中 {} 条因编号已被占用而重新编号。",
+                r.commands, r.already_here, r.appeals_added, r.renumbered
+            ),
+            Lang::En => format!(
+                "merged: {} command(s), {} already here; {} new appeal(s), {} renumbered because their number was taken here.",
+                r.commands, r.already_here, r.appeals_added, r.renumbered
+            ),
+        }
     }
 
     pub fn config_ok(self, path: &str) -> String {

@@ -1,0 +1,88 @@
+//! Bundles carry appeals between desks (an officer's offline laptop and the district desk): a
+//! header line, the journal lines of the commands, and a trailer with the number of lines and
+//! their SHA-256. A bundle that is truncated, edited by hand, from a newer zhuqi, or not a bundle
+//! at all is refused before anything is written.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::desk::merge::MergeReport;
+use crate::desk::{Desk, DeskError};
+
+pub const BUNDLE_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    zhuqi_bundle: u32,
+    created: String,
+    since: Option<String>,
+    commands: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Trailer {
+    zhuqi_bundle_end: End,
+}
+
+#[derive(Serialize, Deserialize)]
+struct End {
+    lines: usize,
+    sha256: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn bad(msg: impl Into<String>) -> DeskError {
+    DeskError::BadBundle(msg.into())
+}
+
+/// The bundle of this desk's commands since a day (all of them without one).
+pub fn export(desk: &Desk, since: Option<NaiveDate>) -> Result<(Vec<u8>, usize), DeskError> {
+    let (body, commands) = desk.journal_commands(since)?;
+    let header = Header {
+        zhuqi_bundle: BUNDLE_VERSION,
+        created: desk.clock().now().to_rfc3339(),
+        since: since.map(|s| s.to_string()),
+        commands,
+    };
+    let trailer = Trailer {
+        zhuqi_bundle_end: End {
+            lines: body.iter().filter(|&&b| b == b'\n').count(),
+            sha256: hex(&Sha256::digest(&body)),
+        },
+    };
+    let mut out = serde_json::to_vec(&header).map_err(|e| bad(e.to_string()))?;
+    out.push(b'\n');
+    out.extend_from_slice(&body);
+    out.extend(serde_json::to_vec(&trailer).map_err(|e| bad(e.to_string()))?);
+    out.push(b'\n');
+    Ok((out, commands))
+}
+
+/// Checks a bundle whole, then merges it.
+pub fn import(desk: &Desk, bytes: &[u8]) -> Result<MergeReport, DeskError> {
+    let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let (first, rest) = match text.iter().position(|&b| b == b'\n') {
+        Some(i) => (&text[..i], &text[i + 1..]),
+        None => (text, &[][..]),
+    };
+    let header: Header = serde_json::from_slice(first).map_err(|_| DeskError::NotABundle)?;
+    if header.zhuqi_bundle > BUNDLE_VERSION {
+        return Err(DeskError::NewerBundle(header.zhuqi_bundle));
+    }
+    let (body, last) = match rest.iter().rposition(|&b| b == b'\n') {
+        Some(i) => (&rest[..=i], &rest[i + 1..]),
+        None => (&[][..], rest),
+    };
+    let trailer: Trailer = serde_json::from_slice(last).map_err(|_| DeskError::TruncatedBundle)?;
+    let lines = body.iter().filter(|&&b| b == b'\n').count();
+    if lines != trailer.zhuqi_bundle_end.lines
+        || hex(&Sha256::digest(body)) != trailer.zhuqi_bundle_end.sha256
+    {
+        return Err(DeskError::AlteredBundle);
+    }
+    desk.merge_commands(body)
+}

@@ -1,0 +1,269 @@
+//! The mapping file of an import: which column becomes which field, the date formats to accept,
+//! how source statuses map onto the lifecycle, and defaults for what the source lacks.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::FixedOffset;
+use serde::Deserialize;
+
+use crate::desk::settings::FileError;
+
+/// One column, or several joined (e.g. a title and a body).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Columns {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Columns {
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            Columns::One(c) => vec![c.as_str()],
+            Columns::Many(cs) => cs.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnMap {
+    pub external_id: Option<String>,
+    pub enterprise: Option<String>,
+    pub contact: Option<String>,
+    pub category: Option<String>,
+    pub text: Option<Columns>,
+    pub received: Option<String>,
+    pub due: Option<String>,
+    pub department: Option<String>,
+    pub steward: Option<String>,
+    pub status: Option<String>,
+    pub answer: Option<String>,
+    pub answered: Option<String>,
+    pub rating: Option<String>,
+}
+
+/// Where a source row ends up in the lifecycle.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// Resolved on the spot, with the answer given.
+    OnSpot,
+    Listed,
+    Assigned,
+    InProgress,
+    Answered,
+    Closed,
+    Withdrawn,
+}
+
+impl Target {
+    pub fn key(self) -> &'static str {
+        match self {
+            Target::OnSpot => "on_spot",
+            Target::Listed => "listed",
+            Target::Assigned => "assigned",
+            Target::InProgress => "in_progress",
+            Target::Answered => "answered",
+            Target::Closed => "closed",
+            Target::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    pub enterprise: Option<String>,
+    pub category: Option<String>,
+    pub status: Option<Target>,
+    pub department: Option<String>,
+    pub steward: Option<String>,
+    /// Who the imported events are recorded as done by.
+    pub actor: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    source: String,
+    sheet: Option<String>,
+    #[serde(default = "default_formats")]
+    date_formats: Vec<String>,
+    #[serde(default = "default_offset")]
+    utc_offset: String,
+    #[serde(default = "default_separator")]
+    text_separator: String,
+    columns: ColumnMap,
+    #[serde(default)]
+    defaults: Defaults,
+    #[serde(default)]
+    status_map: BTreeMap<String, Target>,
+}
+
+fn default_formats() -> Vec<String> {
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y/%m/%d %H:%M",
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn default_offset() -> String {
+    "+08:00".to_string()
+}
+
+fn default_separator() -> String {
+    "\n".to_string()
+}
+
+/// A checked mapping.
+#[derive(Clone, Debug)]
+pub struct Mapping {
+    /// The prefix of remembered ids: a row with id 2549 is remembered as `source:2549`.
+    pub source: String,
+    pub sheet: Option<String>,
+    pub date_formats: Vec<String>,
+    pub offset: FixedOffset,
+    pub text_separator: String,
+    pub columns: ColumnMap,
+    pub defaults: Defaults,
+    pub status_map: BTreeMap<String, Target>,
+}
+
+fn err(path: &Path, text: &str, offset: usize, message: String) -> FileError {
+    let before = &text[..offset.min(text.len())];
+    FileError {
+        path: path.to_path_buf(),
+        line: before.matches('\n').count() + 1,
+        column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+        message,
+    }
+}
+
+impl Mapping {
+    pub fn parse(text: &str, path: &Path) -> Result<Mapping, FileError> {
+        let file: MappingFile = toml::from_str(text).map_err(|e| {
+            err(
+                path,
+                text,
+                e.span().map_or(0, |s| s.start),
+                e.message().trim().to_string(),
+            )
+        })?;
+        let at = |key: &str| text.find(key).unwrap_or(0);
+        if file.source.trim().is_empty() || file.source.contains(':') {
+            return Err(err(
+                path,
+                text,
+                at("source"),
+                "source must be a short name without ':' (it prefixes remembered ids)".into(),
+            ));
+        }
+        let offset: FixedOffset = file.utc_offset.parse().map_err(|_| {
+            err(
+                path,
+                text,
+                at("utc_offset"),
+                format!("\"{}\" is not an offset like +08:00", file.utc_offset),
+            )
+        })?;
+        if file.columns.text.is_none() {
+            return Err(err(
+                path,
+                text,
+                at("[columns]"),
+                "columns.text is needed: the column (or columns) holding the appeal".into(),
+            ));
+        }
+        if file.columns.received.is_none() {
+            return Err(err(
+                path,
+                text,
+                at("[columns]"),
+                "columns.received is needed: the column with the time the appeal was received"
+                    .into(),
+            ));
+        }
+        if file.columns.enterprise.is_none() && file.defaults.enterprise.is_none() {
+            return Err(err(
+                path,
+                text,
+                at("[columns]"),
+                "give columns.enterprise, or defaults.enterprise".into(),
+            ));
+        }
+        if file.columns.status.is_none() && file.defaults.status.is_none() {
+            return Err(err(
+                path,
+                text,
+                at("[columns]"),
+                "give columns.status (with [status_map]) or defaults.status".into(),
+            ));
+        }
+        for f in &file.date_formats {
+            if chrono::format::StrftimeItems::new(f)
+                .any(|i| matches!(i, chrono::format::Item::Error))
+            {
+                return Err(err(
+                    path,
+                    text,
+                    at(f),
+                    format!("\"{f}\" is not a date format (use %Y-%m-%d %H:%M:%S and the like)"),
+                ));
+            }
+        }
+        Ok(Mapping {
+            source: file.source.trim().to_string(),
+            sheet: file.sheet,
+            date_formats: file.date_formats,
+            offset,
+            text_separator: file.text_separator,
+            columns: file.columns,
+            defaults: file.defaults,
+            status_map: file.status_map,
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<Mapping, FileError> {
+        let text = std::fs::read_to_string(path).map_err(|e| FileError {
+            path: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: format!("cannot read the mapping: {e}"),
+        })?;
+        Mapping::parse(&text, path)
+    }
+
+    /// Every column the mapping names, for checking against the file's header.
+    pub fn named_columns(&self) -> Vec<&str> {
+        let c = &self.columns;
+        let mut out: Vec<&str> = [
+            &c.external_id,
+            &c.enterprise,
+            &c.contact,
+            &c.category,
+            &c.received,
+            &c.due,
+            &c.department,
+            &c.steward,
+            &c.status,
+            &c.answer,
+            &c.answered,
+            &c.rating,
+        ]
+        .into_iter()
+        .filter_map(|o| o.as_deref())
+        .collect();
+        if let Some(t) = &c.text {
+            out.extend(t.names());
+        }
+        out
+    }
+}

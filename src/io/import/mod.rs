@@ -1,0 +1,221 @@
+//! Importing an existing ledger (台账): `zhuqi import FILE --map MAP.toml`. Every row is checked
+//! first; then, by choice, nothing is written when any row is refused, or the good rows are
+//! written and the refused ones reported to a file. Rows already imported are skipped.
+
+pub mod mapping;
+pub mod rows;
+pub mod table;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::desk::{Desk, DeskError};
+use crate::domain::{Enterprise, Event, EventBody, Steward};
+use mapping::{Mapping, Target};
+use rows::{Planned, RowError, RowReader};
+use table::TableError;
+
+/// What to do when rows are refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnError {
+    /// Write nothing at all.
+    Stop,
+    /// Write the good rows; report the refused ones.
+    Skip,
+}
+
+pub struct ImportOptions {
+    pub dry_run: bool,
+    pub on_error: OnError,
+    /// Where the refused rows are written (with `Skip`).
+    pub rejects: Option<PathBuf>,
+    pub sheet: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub described: String,
+    pub rows_read: usize,
+    pub empty_rows: usize,
+    /// Appeals created (or that would be, in a dry run) by their state.
+    pub created: BTreeMap<Target, usize>,
+    pub already_imported: usize,
+    pub refused: Vec<RowError>,
+    pub written: bool,
+    pub rejects_file: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Table(#[from] TableError),
+    #[error(
+        "the file has no column \"{column}\" that the mapping names; its columns are: {available}"
+    )]
+    MissingColumn { column: String, available: String },
+    #[error(transparent)]
+    Desk(#[from] DeskError),
+    #[error("cannot write the report of refused rows to {path}: {error}")]
+    Rejects { path: String, error: String },
+}
+
+/// How many appeals go to the store in one transaction.
+const BATCH: usize = 2_000;
+
+pub fn import(
+    desk: &Desk,
+    file: &Path,
+    mapping: &Mapping,
+    options: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let sheet = options.sheet.as_deref().or(mapping.sheet.as_deref());
+    let table = table::read(file, sheet)?;
+    let index: HashMap<String, usize> = table
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.clone(), i))
+        .collect();
+    for column in mapping.named_columns() {
+        if !index.contains_key(column) {
+            return Err(ImportError::MissingColumn {
+                column: column.to_string(),
+                available: table.headers.join(", "),
+            });
+        }
+    }
+    let reader = RowReader {
+        mapping,
+        index,
+        calendar: desk.calendar(),
+        rules: desk.rules(),
+        actor: mapping
+            .defaults
+            .actor
+            .clone()
+            .unwrap_or_else(|| desk.actor().to_string()),
+    };
+    let mut report = ImportReport {
+        described: table.described.clone(),
+        ..ImportReport::default()
+    };
+    let mut planned: Vec<Planned> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for row in &table.rows {
+        if row.cells.iter().all(|c| c.is_empty()) {
+            report.empty_rows += 1;
+            continue;
+        }
+        report.rows_read += 1;
+        match reader.plan(row) {
+            Ok(p) => {
+                if !seen.insert(p.external_id.clone()) {
+                    report.refused.push(RowError {
+                        row: row.number,
+                        column: mapping.columns.external_id.clone().unwrap_or_default(),
+                        value: p.external_id.clone(),
+                        problem: rows::Problem::DuplicateId,
+                    });
+                } else if desk.knows_external_id(&p.external_id)? {
+                    report.already_imported += 1;
+                } else {
+                    planned.push(p);
+                }
+            }
+            Err(e) => report.refused.push(e),
+        }
+    }
+    for p in &planned {
+        *report.created.entry(p.target).or_default() += 1;
+    }
+    if options.dry_run || (options.on_error == OnError::Stop && !report.refused.is_empty()) {
+        return Ok(report);
+    }
+    if !report.refused.is_empty() {
+        let path = options
+            .rejects
+            .clone()
+            .unwrap_or_else(|| file.with_extension("rejected.csv"));
+        write_rejects(&path, &report.refused).map_err(|error| ImportError::Rejects {
+            path: path.display().to_string(),
+            error,
+        })?;
+        report.rejects_file = Some(path);
+    }
+    let commands = with_registry(desk, planned, &reader.actor)?;
+    let mut rest = commands;
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(BATCH));
+        desk.append_commands(std::mem::replace(&mut rest, tail))?;
+    }
+    report.written = true;
+    Ok(report)
+}
+
+/// Each appeal's command, preceded by the enterprises, departments and stewards it first names.
+fn with_registry(
+    desk: &Desk,
+    planned: Vec<Planned>,
+    actor: &str,
+) -> Result<Vec<Vec<Event>>, DeskError> {
+    let mut enterprises: HashSet<String> = HashSet::new();
+    let mut departments: HashSet<String> = HashSet::new();
+    let mut stewards: HashSet<String> = HashSet::new();
+    let mut out = Vec::with_capacity(planned.len());
+    for p in planned {
+        let at = p
+            .events
+            .first()
+            .map(|e| e.at)
+            .unwrap_or_else(|| desk.clock().now());
+        let registry = |body: EventBody| Event {
+            id: ulid::Ulid::new(),
+            at,
+            actor: actor.to_string(),
+            body,
+        };
+        let mut command = Vec::new();
+        if !enterprises.contains(&p.enterprise) && !desk.has_enterprise(&p.enterprise)? {
+            command.push(registry(EventBody::EnterpriseSaved(Enterprise::named(
+                &p.enterprise,
+            ))));
+        }
+        enterprises.insert(p.enterprise.clone());
+        if let Some(d) = &p.department {
+            if !departments.contains(d) && !desk.has_department(d)? {
+                command.push(registry(EventBody::DepartmentAdded { name: d.clone() }));
+            }
+            departments.insert(d.clone());
+        }
+        if let Some(s) = &p.steward {
+            if !stewards.contains(s) && !desk.has_steward(s)? {
+                command.push(registry(EventBody::StewardSaved(Steward {
+                    name: s.clone(),
+                    dept: p.department.clone().unwrap_or_default(),
+                    phone: None,
+                    team: None,
+                })));
+            }
+            stewards.insert(s.clone());
+        }
+        command.extend(p.events);
+        out.push(command);
+    }
+    Ok(out)
+}
+
+fn write_rejects(path: &Path, refused: &[RowError]) -> Result<(), String> {
+    let mut w = csv::Writer::from_path(path).map_err(|e| e.to_string())?;
+    w.write_record(["row", "column", "value", "reason"])
+        .map_err(|e| e.to_string())?;
+    for r in refused {
+        w.write_record([
+            r.row.to_string(),
+            r.column.clone(),
+            r.value.clone(),
+            format!("{:?}", r.problem),
+        ])
+        .map_err(|e| e.to_string())?;
+    }
+    w.flush().map_err(|e| e.to_string())
+}

@@ -1,0 +1,381 @@
+//! One source row becomes one appeal whose events reproduce its history: captured and listed at
+//! the received time, assigned and acknowledged then too when the source says it was handled,
+//! answered and closed at the answer time when the source says so. A row is refused whole, with
+//! its row number, column and reason; never half of it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+
+use super::mapping::{Mapping, Target};
+use super::table::{Cell, SourceRow, excel_serial};
+use crate::domain::{
+    Appeal, AppealChange, AppealId, Assignment, Calendar, Capture, Event, EventBody, Refusal,
+    Rules, Satisfaction,
+};
+
+/// Why a row was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Missing,
+    BadDate,
+    UnknownStatus,
+    BadRating,
+    UnknownCategory,
+    AnswerBeforeReceived,
+    ClosedUnsatisfied,
+    DuplicateId,
+    Refused(Refusal),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub problem: Problem,
+}
+
+/// A row turned into the events of its appeal.
+pub struct Planned {
+    pub target: Target,
+    pub external_id: String,
+    pub enterprise: String,
+    pub department: Option<String>,
+    pub steward: Option<String>,
+    pub events: Vec<Event>,
+}
+
+pub struct RowReader<'a> {
+    pub mapping: &'a Mapping,
+    pub index: HashMap<String, usize>,
+    pub calendar: &'a Calendar,
+    pub rules: &'a Rules,
+    pub actor: String,
+}
+
+/// `_x000D_` (Excel's escaped carriage return) and stray control characters out, ends trimmed.
+pub fn clean(text: &str) -> String {
+    text.replace("_x000D_", "")
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+fn sha_id(cells: &[Cell]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for c in cells {
+        h.update(c.text().as_bytes());
+        h.update([0x1f]);
+    }
+    let digest = h.finalize();
+    digest.iter().take(10).map(|b| format!("{b:02x}")).collect()
+}
+
+impl RowReader<'_> {
+    fn cell<'r>(&self, row: &'r SourceRow, column: &str) -> &'r Cell {
+        self.index
+            .get(column)
+            .and_then(|&i| row.cells.get(i))
+            .unwrap_or(&Cell::Empty)
+    }
+
+    fn text(&self, row: &SourceRow, column: Option<&String>) -> Option<String> {
+        column
+            .map(|c| clean(&self.cell(row, c).text()))
+            .filter(|t| !t.is_empty())
+    }
+
+    fn fail(&self, row: &SourceRow, column: &str, problem: Problem) -> RowError {
+        RowError {
+            row: row.number,
+            column: column.to_string(),
+            value: clean(&self.cell(row, column).text())
+                .chars()
+                .take(60)
+                .collect(),
+            problem,
+        }
+    }
+
+    /// A date or time in any accepted form; `true` when the source gave a day only.
+    fn date(
+        &self,
+        row: &SourceRow,
+        column: &str,
+    ) -> Result<Option<(NaiveDateTime, bool)>, RowError> {
+        let midnight = NaiveTime::from_hms_opt(0, 0, 0).unwrap_or_default();
+        match self.cell(row, column) {
+            Cell::Empty => Ok(None),
+            Cell::DateTime(d) => Ok(Some((*d, d.time() == midnight))),
+            Cell::Number(n) => excel_serial(*n)
+                .map(|d| Some((d, d.time() == midnight)))
+                .ok_or_else(|| self.fail(row, column, Problem::BadDate)),
+            Cell::Text(t) => {
+                let t = clean(t);
+                if t.is_empty() {
+                    return Ok(None);
+                }
+                for f in &self.mapping.date_formats {
+                    if let Ok(d) = NaiveDateTime::parse_from_str(&t, f) {
+                        return Ok(Some((d, false)));
+                    }
+                    if let Ok(d) = NaiveDate::parse_from_str(&t, f) {
+                        return Ok(Some((d.and_time(midnight), true)));
+                    }
+                }
+                // A serial number kept as text by a CSV export.
+                match t.parse::<f64>().ok().and_then(excel_serial) {
+                    Some(d) => Ok(Some((d, false))),
+                    None => Err(self.fail(row, column, Problem::BadDate)),
+                }
+            }
+        }
+    }
+
+    fn local(&self, d: NaiveDateTime) -> DateTime<FixedOffset> {
+        self.mapping
+            .offset
+            .from_local_datetime(&d)
+            .single()
+            .unwrap_or_else(|| d.and_utc().fixed_offset())
+    }
+
+    fn rating(&self, row: &SourceRow, column: &str) -> Result<Option<Satisfaction>, RowError> {
+        let text = clean(&self.cell(row, column).text());
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let by_word = [
+            ("非常满意", Satisfaction::VerySatisfied),
+            ("非常不满意", Satisfaction::VeryDissatisfied),
+            ("基本满意", Satisfaction::Basic),
+            ("不满意", Satisfaction::Dissatisfied),
+            ("满意", Satisfaction::Satisfied),
+        ];
+        if let Some((_, s)) = by_word.iter().find(|(w, _)| *w == text) {
+            return Ok(Some(*s));
+        }
+        text.parse::<u8>()
+            .ok()
+            .and_then(Satisfaction::from_score)
+            .map(Some)
+            .ok_or_else(|| self.fail(row, column, Problem::BadRating))
+    }
+
+    /// The events of one row, or why it is refused.
+    pub fn plan(&self, row: &SourceRow) -> Result<Planned, RowError> {
+        let m = self.mapping;
+        let c = &m.columns;
+        let col = |o: &Option<String>| o.clone().unwrap_or_default();
+
+        let external_id = match self.text(row, c.external_id.as_ref()) {
+            Some(id) => format!("{}:{id}", m.source),
+            None if c.external_id.is_some() => {
+                return Err(self.fail(row, &col(&c.external_id), Problem::Missing));
+            }
+            None => format!("{}:#{}", m.source, sha_id(&row.cells)),
+        };
+        let enterprise = self
+            .text(row, c.enterprise.as_ref())
+            .or_else(|| m.defaults.enterprise.clone())
+            .ok_or_else(|| self.fail(row, &col(&c.enterprise), Problem::Missing))?;
+        let text_columns: Vec<&str> = c.text.as_ref().map(|t| t.names()).unwrap_or_default();
+        let text = text_columns
+            .iter()
+            .filter_map(|name| Some(clean(&self.cell(row, name).text())).filter(|t| !t.is_empty()))
+            .collect::<Vec<_>>()
+            .join(&m.text_separator);
+        if text.is_empty() {
+            return Err(self.fail(
+                row,
+                text_columns.first().copied().unwrap_or(""),
+                Problem::Missing,
+            ));
+        }
+        let received_col = col(&c.received);
+        let (received, _) = self
+            .date(row, &received_col)?
+            .ok_or_else(|| self.fail(row, &received_col, Problem::Missing))?;
+        let category = match self
+            .text(row, c.category.as_ref())
+            .or_else(|| m.defaults.category.clone())
+        {
+            Some(cat) => match self.rules.category(&cat) {
+                Some(known) => known.name.clone(),
+                None => return Err(self.fail(row, &col(&c.category), Problem::UnknownCategory)),
+            },
+            None => return Err(self.fail(row, &col(&c.category), Problem::Missing)),
+        };
+        let target = match self.text(row, c.status.as_ref()) {
+            Some(s) => *m
+                .status_map
+                .get(&s)
+                .ok_or_else(|| self.fail(row, &col(&c.status), Problem::UnknownStatus))?,
+            None => m
+                .defaults
+                .status
+                .ok_or_else(|| self.fail(row, &col(&c.status), Problem::Missing))?,
+        };
+        let department = self
+            .text(row, c.department.as_ref())
+            .or_else(|| m.defaults.department.clone());
+        let steward = self
+            .text(row, c.steward.as_ref())
+            .or_else(|| m.defaults.steward.clone());
+        let contact = self.text(row, c.contact.as_ref());
+        let answer = self.text(row, c.answer.as_ref());
+        let answered_col = col(&c.answered);
+        let answered = match c.answered.as_ref() {
+            Some(a) => self.date(row, a)?,
+            None => None,
+        };
+        let rating = match c.rating.as_ref() {
+            Some(r) => self.rating(row, r)?,
+            None => None,
+        };
+        let due = match c.due.as_ref() {
+            Some(d) => self.date(row, d)?.map(|(d, _)| d.date()),
+            None => None,
+        };
+
+        let at_received = self.local(received);
+        // A day-only answer time on the day of receipt means "that day", not before receipt.
+        let at_answered = match answered {
+            Some((a, day_only)) if day_only && a.date() == received.date() => Some(at_received),
+            Some((a, _)) => Some(self.local(a)),
+            None => None,
+        };
+        if let Some(a) = at_answered
+            && a < at_received
+        {
+            return Err(self.fail(row, &answered_col, Problem::AnswerBeforeReceived));
+        }
+        let needs_answer = matches!(target, Target::OnSpot | Target::Answered | Target::Closed);
+        let answer_text = match (&answer, needs_answer) {
+            (Some(t), _) => t.clone(),
+            (None, true) => return Err(self.fail(row, &col(&c.answer), Problem::Missing)),
+            (None, false) => String::new(),
+        };
+        let answer_time = match (at_answered, needs_answer) {
+            (Some(a), _) => a,
+            (None, true) if target == Target::OnSpot => at_received,
+            (None, true) => return Err(self.fail(row, &answered_col, Problem::Missing)),
+            (None, false) => at_received,
+        };
+        let handled = matches!(
+            target,
+            Target::Assigned | Target::InProgress | Target::Answered | Target::Closed
+        );
+        if handled && steward.is_none() {
+            return Err(self.fail(row, &col(&c.steward), Problem::Missing));
+        }
+        if handled && department.is_none() {
+            return Err(self.fail(row, &col(&c.department), Problem::Missing));
+        }
+        if target == Target::Closed && rating.is_some_and(|r| !r.closes()) {
+            return Err(self.fail(row, &col(&c.rating), Problem::ClosedUnsatisfied));
+        }
+
+        let id: AppealId = ulid::Ulid::new();
+        let mut changes: Vec<(DateTime<FixedOffset>, AppealChange)> = vec![(
+            at_received,
+            AppealChange::Captured(Capture {
+                number: 0,
+                external_id: Some(external_id.clone()),
+                enterprise: enterprise.clone(),
+                category: category.clone(),
+                text,
+                contact,
+                meeting: None,
+                departments: department.iter().cloned().collect(),
+            }),
+        )];
+        if target == Target::OnSpot {
+            changes.push((
+                answer_time,
+                AppealChange::ResolvedOnSpot {
+                    answer: answer_text.clone(),
+                },
+            ));
+        } else {
+            changes.push((at_received, AppealChange::Listed));
+        }
+        if handled {
+            let due = due.unwrap_or_else(|| {
+                self.calendar
+                    .add_working_days(received.date(), self.rules.days_for(&category))
+            });
+            changes.push((
+                at_received,
+                AppealChange::Assigned(Assignment {
+                    steward: steward.clone().unwrap_or_default(),
+                    lead_dept: department.clone().unwrap_or_default(),
+                    co_depts: Vec::new(),
+                    due,
+                }),
+            ));
+        }
+        if matches!(
+            target,
+            Target::InProgress | Target::Answered | Target::Closed
+        ) {
+            changes.push((at_received, AppealChange::Acknowledged));
+        }
+        if matches!(target, Target::Answered | Target::Closed) {
+            changes.push((answer_time, AppealChange::Answered { text: answer_text }));
+        }
+        match (target, rating) {
+            (Target::Closed, Some(r)) => changes.push((
+                answer_time,
+                AppealChange::Feedback {
+                    rating: r,
+                    comment: None,
+                    reopen_due: None,
+                },
+            )),
+            (Target::Closed, None) => changes.push((
+                answer_time,
+                AppealChange::Closed {
+                    note: "台账导入：原台账记为已办结".into(),
+                },
+            )),
+            (Target::Withdrawn, _) => changes.push((
+                answer_time,
+                AppealChange::Withdrawn {
+                    reason: "台账导入：原台账记为撤回".into(),
+                },
+            )),
+            _ => {}
+        }
+        // The lifecycle judges the history, exactly as it judges a live command.
+        let mut appeal: Option<Appeal> = None;
+        for (at, change) in &changes {
+            match Appeal::apply(appeal.as_ref(), id, *at, &self.actor, change) {
+                Ok(a) => appeal = Some(a),
+                Err(r) => return Err(self.fail(row, &col(&c.status), Problem::Refused(r))),
+            }
+        }
+        let events = changes
+            .into_iter()
+            .map(|(at, change)| Event {
+                id: ulid::Ulid::new(),
+                at,
+                actor: self.actor.clone(),
+                body: EventBody::Appeal { appeal: id, change },
+            })
+            .collect();
+        Ok(Planned {
+            target,
+            external_id,
+            enterprise,
+            department,
+            steward: if handled { steward } else { None },
+            events,
+        })
+    }
+}

@@ -1,0 +1,146 @@
+//! The words of imports and bundles.
+
+use super::Lang;
+use crate::io::import::rows::{Problem, RowError};
+use crate::io::import::{ImportError, table::TableError};
+
+impl Lang {
+    pub fn import_read(self, described: &str, rows: usize, empty: usize) -> String {
+        match self {
+            Lang::Zh => format!("读取 {described}：{rows} 行（另有空行 {empty} 行）。"),
+            Lang::En => format!("read {described}: {rows} rows ({empty} empty rows passed over)."),
+        }
+    }
+
+    pub fn import_created(self, target: &str, n: usize, would: bool) -> String {
+        match (self, would) {
+            (Lang::Zh, true) => format!("将新建 {n} 条诉求：{target}"),
+            (Lang::Zh, false) => format!("已新建 {n} 条诉求：{target}"),
+            (Lang::En, true) => format!("would create {n} appeal(s): {target}"),
+            (Lang::En, false) => format!("created {n} appeal(s): {target}"),
+        }
+    }
+
+    pub fn import_already(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("已导入过、跳过 {n} 行"),
+            Lang::En => format!("{n} row(s) already imported, passed over"),
+        }
+    }
+
+    pub fn import_refused_count(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("拒收 {n} 行："),
+            Lang::En => format!("{n} row(s) refused:"),
+        }
+    }
+
+    pub fn import_more(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("……另有 {n} 行"),
+            Lang::En => format!("… and {n} more"),
+        }
+    }
+
+    pub fn import_dry_run(self) -> &'static str {
+        self.pick("试运行：未写入任何数据。", "dry run: nothing was written.")
+    }
+
+    pub fn import_stopped(self) -> &'static str {
+        self.pick(
+            "有被拒收的行，未写入任何数据。请修改后重试，或用 --on-error skip 只导入无误的行。",
+            "rows were refused, so nothing was written. Fix them and run again, or use --on-error skip to import the good rows.",
+        )
+    }
+
+    pub fn import_done(self, rejects: Option<String>) -> String {
+        match (self, rejects) {
+            (Lang::Zh, Some(p)) => format!("导入完成；被拒收的行已写入 {p}。"),
+            (Lang::Zh, None) => "导入完成。".into(),
+            (Lang::En, Some(p)) => format!("imported; the refused rows are listed in {p}."),
+            (Lang::En, None) => "imported.".into(),
+        }
+    }
+
+    fn problem(self, p: &Problem) -> String {
+        match (self, p) {
+            (Lang::Zh, Problem::Missing) => "为空，但这一项是必需的".into(),
+            (Lang::En, Problem::Missing) => "is empty, and it is needed".into(),
+            (Lang::Zh, Problem::BadDate) => {
+                "不是可识别的日期（映射文件的 date_formats 列出可接受的格式）".into()
+            }
+            (Lang::En, Problem::BadDate) => {
+                "is not a date in any accepted format (date_formats in the mapping)".into()
+            }
+            (Lang::Zh, Problem::UnknownStatus) => "不是映射文件 [status_map] 中列出的状态".into(),
+            (Lang::En, Problem::UnknownStatus) => {
+                "is not a status listed in the mapping's [status_map]".into()
+            }
+            (Lang::Zh, Problem::BadRating) => "不是满意度（1–5 或 非常满意…非常不满意）".into(),
+            (Lang::En, Problem::BadRating) => {
+                "is not a rating (1–5, or 非常满意 … 非常不满意)".into()
+            }
+            (Lang::Zh, Problem::UnknownCategory) => "不是配置中的诉求类别".into(),
+            (Lang::En, Problem::UnknownCategory) => {
+                "is not one of the configured categories".into()
+            }
+            (Lang::Zh, Problem::AnswerBeforeReceived) => "答复时间早于受理时间".into(),
+            (Lang::En, Problem::AnswerBeforeReceived) => {
+                "the answer is dated before the appeal was received".into()
+            }
+            (Lang::Zh, Problem::ClosedUnsatisfied) => {
+                "记为已办结，但满意度为不满意（应为重办中）".into()
+            }
+            (Lang::En, Problem::ClosedUnsatisfied) => {
+                "closed with an unsatisfied rating (that would be reopened, not closed)".into()
+            }
+            (Lang::Zh, Problem::DuplicateId) => "与本文件中前面一行的编号重复".into(),
+            (Lang::En, Problem::DuplicateId) => {
+                "repeats the id of an earlier row of this file".into()
+            }
+            (_, Problem::Refused(r)) => self.refusal(r),
+        }
+    }
+
+    /// `row 12, column 答复时间 ("2019/13/01"): is not a date …`
+    pub fn row_error(self, e: &RowError) -> String {
+        match self {
+            Lang::Zh => format!(
+                "第 {} 行，列“{}”（“{}”）：{}",
+                e.row,
+                e.column,
+                e.value,
+                self.problem(&e.problem)
+            ),
+            Lang::En => format!(
+                "row {}, column {} (\"{}\"): {}",
+                e.row,
+                e.column,
+                e.value,
+                self.problem(&e.problem)
+            ),
+        }
+    }
+
+    pub fn import_error(self, e: &ImportError) -> String {
+        match (self, e) {
+            (Lang::Zh, ImportError::MissingColumn { column, available }) => {
+                format!("文件中没有映射文件所说的列“{column}”；文件的列为：{available}")
+            }
+            (Lang::Zh, ImportError::Table(TableError::Encoding(f))) => {
+                format!("{f} 既不是 UTF-8 也不是 GB18030/GBK 编码的文本")
+            }
+            (
+                Lang::Zh,
+                ImportError::Table(TableError::NoSheet {
+                    file,
+                    sheet,
+                    sheets,
+                }),
+            ) => {
+                format!("{file} 中没有名为 {sheet} 的工作表；现有：{sheets}")
+            }
+            _ => e.to_string(),
+        }
+    }
+}

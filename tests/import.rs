@@ -1,0 +1,758 @@
+//! Importing ledgers (the real TipDM data, as CSV and as XLSX, and hand-made dirty files) and
+//! carrying appeals between desks in bundles.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{stderr, stdout, tempdir};
+use serde_json::Value;
+use zhuqi::desk::{Desk, Filter, StatusFilter};
+use zhuqi::domain::{Appeal, Status};
+use zhuqi::io::import::mapping::Mapping;
+use zhuqi::io::import::{ImportOptions, OnError, import};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/tipdm2020c")
+        .join(name)
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+fn mapping(name: &str) -> Mapping {
+    Mapping::load(&example(name)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn options() -> ImportOptions {
+    ImportOptions {
+        dry_run: false,
+        on_error: OnError::Stop,
+        rejects: None,
+        sheet: None,
+    }
+}
+
+fn count(desk: &Desk, status: Status) -> usize {
+    desk.list(&Filter {
+        status: Some(StatusFilter::Is(status)),
+        ..Filter::default()
+    })
+    .map(|r| r.len())
+    .unwrap_or(0)
+}
+
+fn by_external(desk: &Desk, id: &str) -> Appeal {
+    desk.all_appeals()
+        .unwrap_or_default()
+        .into_iter()
+        .find(|a| a.external_id.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("no appeal imported from {id}"))
+}
+
+/// The source rows of sheet 4, by 留言编号, read straight from the CSV parts.
+fn sheet4_rows() -> Vec<std::collections::HashMap<String, String>> {
+    let mut rows = Vec::new();
+    for part in ["sheet4_replied.part1.csv", "sheet4_replied.part2.csv"] {
+        let mut r = csv::Reader::from_path(data(part)).unwrap_or_else(|e| panic!("{e}"));
+        let headers = r.headers().cloned().unwrap_or_default();
+        for rec in r.records().map_while(Result::ok) {
+            rows.push(
+                headers
+                    .iter()
+                    .zip(rec.iter())
+                    .map(|(h, v)| (h.to_string(), v.to_string()))
+                    .collect(),
+            );
+        }
+    }
+    rows
+}
+
+fn local_time(s: &str) -> String {
+    // The mapping reads the source's local times at +08:00.
+    let formats = ["%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"];
+    let naive = formats
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(s, "%Y/%m/%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })
+        .unwrap_or_else(|| panic!("unreadable source time {s}"));
+    format!("{}+08:00", naive.format("%Y-%m-%dT%H:%M:%S"))
+}
+
+fn check_against_source(desk: &Desk) {
+    let rows = sheet4_rows();
+    // The first row, one with _x000D_ artefacts, the one with a date-only answer time, the one
+    // with a dashed received time, and the longest message.
+    let dirty = rows
+        .iter()
+        .find(|r| r["留言详情"].contains("_x000D_") || r["答复意见"].contains("_x000D_"))
+        .map(|r| r["留言编号"].clone());
+    let longest = rows
+        .iter()
+        .max_by_key(|r| r["留言详情"].chars().count())
+        .map(|r| r["留言编号"].clone());
+    let mut sample = vec![
+        rows[0]["留言编号"].clone(),
+        "27610".to_string(),
+        "2759".to_string(),
+    ];
+    sample.extend(dirty);
+    sample.extend(longest);
+    for id in sample {
+        let src = rows
+            .iter()
+            .find(|r| r["留言编号"] == id)
+            .unwrap_or_else(|| panic!("no source row {id}"));
+        let a = by_external(desk, &format!("tipdm2020c:{id}"));
+        let clean = |s: &str| s.replace("_x000D_", "").trim().to_string();
+        assert_eq!(a.enterprise, src["留言用户"], "{id}");
+        assert_eq!(
+            a.text,
+            format!("{}\n{}", clean(&src["留言主题"]), clean(&src["留言详情"])),
+            "{id}"
+        );
+        assert!(
+            !a.text.contains("_x000D_")
+                && !a.answer.clone().unwrap_or_default().contains("_x000D_"),
+            "{id}"
+        );
+        assert_eq!(
+            a.answer.as_deref(),
+            Some(clean(&src["答复意见"]).as_str()),
+            "{id}"
+        );
+        assert_eq!(
+            a.captured_at.to_rfc3339(),
+            local_time(&src["留言时间"]),
+            "{id}"
+        );
+        assert_eq!(
+            a.answered_at.map(|t| t.to_rfc3339()),
+            Some(local_time(&src["答复时间"])),
+            "{id}"
+        );
+        assert_eq!(
+            (a.status, a.category.as_str(), a.steward.as_deref()),
+            (Status::Closed, "其他", Some("历史台账")),
+            "{id}"
+        );
+        assert_eq!(a.closed_at, a.answered_at, "{id}");
+    }
+}
+
+#[test]
+fn the_answered_ledger_from_csv_and_from_xlsx() {
+    let dir = tempdir();
+    let desk = common::open(dir.path(), "2026-11-27T10:00");
+    let m = mapping("tipdm2020c-answered.toml");
+    let first = import(&desk, &data("sheet4_replied.part1.csv"), &m, &options())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((first.rows_read, first.refused.len()), (1941, 0));
+    let second = import(&desk, &data("sheet4_replied.part2.csv"), &m, &options())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(second.rows_read, 875);
+    assert_eq!(count(&desk, Status::Closed), 2816);
+    check_against_source(&desk);
+    assert!(desk.verify().unwrap_or_default().is_empty());
+
+    // The original spreadsheet gives the same appeals.
+    let other = tempdir();
+    let xdesk = common::open(other.path(), "2026-11-27T10:00");
+    let report = import(&xdesk, &data("full_dataset_sheet_4.xlsx"), &m, &options())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (report.rows_read, report.described.as_str()),
+        (2816, "XLSX, sheet Sheet1")
+    );
+    assert_eq!(count(&xdesk, Status::Closed), 2816);
+    check_against_source(&xdesk);
+
+    // Importing the spreadsheet into the desk that has the CSV parts adds nothing.
+    let journal = std::fs::read(common::journal(dir.path())).unwrap_or_default();
+    let again = import(&desk, &data("full_dataset_sheet_4.xlsx"), &m, &options())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            again.already_imported,
+            again.created.values().sum::<usize>()
+        ),
+        (2816, 0)
+    );
+    assert_eq!(
+        std::fs::read(common::journal(dir.path())).unwrap_or_default(),
+        journal
+    );
+}
+
+#[test]
+fn the_unanswered_ledger_goes_onto_the_list() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = example("tipdm2020c-unanswered.toml");
+    for part in ["sheet3_unreplied.part1.csv", "sheet3_unreplied.part2.csv"] {
+        let out = common::zhuqi(
+            d,
+            &[
+                "import",
+                data(part).to_str().unwrap_or_default(),
+                "--map",
+                map.to_str().unwrap_or_default(),
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let listed: Value = serde_json::from_str(&stdout(&common::zhuqi(
+        d,
+        &["list", "--status", "listed", "--format", "json"],
+    )))
+    .unwrap_or_default();
+    assert_eq!(listed.as_array().map(|a| a.len()), Some(4326));
+    assert_eq!(
+        listed
+            .as_array()
+            .map(|a| a.iter().filter(|r| r["status"] != "listed").count()),
+        Some(0)
+    );
+    let first = &listed[0];
+    assert_eq!(first["enterprise"], "A000102948");
+    assert!(
+        first["text"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("A3区一米阳光婚纱艺术摄影是否合法纳税了？\n座落在A市A3区")
+    );
+}
+
+#[test]
+fn a_dry_run_writes_nothing_and_says_what_would_happen() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = example("tipdm2020c-answered.toml");
+    common::zhuqi(
+        d,
+        &[
+            "--now",
+            "2024-01-10",
+            "capture",
+            "--enterprise",
+            "圆通",
+            "--category",
+            "消防",
+            "--text",
+            "已有的诉求",
+        ],
+    );
+    let journal = std::fs::read(common::journal(d)).unwrap_or_default();
+    let before = stdout(&common::zhuqi(d, &["list", "--format", "json"]));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            data("sheet4_replied.part2.csv")
+                .to_str()
+                .unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+            "--dry-run",
+        ],
+    );
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(
+        text.contains("875 rows")
+            && text.contains("would create 875 appeal(s): closed")
+            && text.contains("dry run: nothing was written."),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read(common::journal(d)).unwrap_or_default(),
+        journal
+    );
+    assert_eq!(
+        stdout(&common::zhuqi(d, &["list", "--format", "json"])),
+        before
+    );
+}
+
+/// A small ledger with every kind of trouble real ones have.
+fn dirty_ledger(dir: &Path) -> (PathBuf, PathBuf) {
+    let map = dir.join("map.toml");
+    std::fs::write(
+        &map,
+        r#"
+source = "ledger"
+date_formats = ["%Y-%m-%d %H:%M", "%Y/%m/%d"]
+[columns]
+external_id = "编号"
+enterprise = "企业"
+category = "类别"
+text = "诉求"
+received = "受理时间"
+status = "状态"
+department = "部门"
+steward = "管家"
+answer = "答复"
+answered = "答复时间"
+rating = "满意度"
+[status_map]
+"待交办" = "listed"
+"办理中" = "in_progress"
+"已办结" = "closed"
+"已撤回" = "withdrawn"
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let long = "很长的诉求".repeat(1000);
+    let csv = format!(
+        "编号,企业,类别,诉求,受理时间,状态,部门,管家,答复,答复时间,满意度\n\
+         1,嘉兴佳利电子有限公司,用地,二期用地指标,2024-01-08 09:00,待交办,,,,,\n\
+         2,浙江圆通航空投资发展有限公司,消防,特殊消防审批_x000D_进度慢,2024-01-08 09:30,已办结,区住建局,朱洁,审查意见已出具,2024/1/19,满意\n\
+         ,,,,,,,,,,\n\
+         3,嘉兴天盛纺织有限公司,融资,{long},45301.5,办理中,区金融办,陈丽,,,\n\
+         4,嘉兴禾润食品有限公司,消防,冷库验收,2024-02-30 10:00,待交办,,,,,\n\
+         5,嘉兴博远智能装备有限公司,人才用工,,2024-01-09 10:00,待交办,,,,,\n\
+         6,嘉兴锦程印染有限公司,环保,排污指标,2024-01-09 10:00,挂起,,,,,\n\
+         7,嘉兴数联科技有限公司,人才用工,人才公寓,2024-01-09 10:00,已办结,区人力社保局,张伟,已安排,2024-01-05 10:00,\n"
+    );
+    let file = dir.join("台账.csv");
+    std::fs::write(&file, csv).unwrap_or_else(|e| panic!("{e}"));
+    (file, map)
+}
+
+#[test]
+fn bad_rows_are_refused_with_row_and_column_and_stop_writes_nothing() {
+    let dir = tempdir();
+    let d = dir.path();
+    let (file, map) = dirty_ledger(d);
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ];
+        a.extend_from_slice(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| common::zhuqi(d, &a.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = run(args(&[]));
+    assert_eq!(out.status.code(), Some(1));
+    let msg = stderr(&out);
+    assert!(msg.contains("7 rows (1 empty rows passed over)"), "{msg}");
+    assert!(
+        msg.contains(
+            "row 6, column 受理时间 (\"2024-02-30 10:00\"): is not a date in any accepted format"
+        ),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("row 7, column 诉求 (\"\"): is empty, and it is needed"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("row 8, column 状态 (\"挂起\"): is not a status listed"),
+        "{msg}"
+    );
+    assert!(msg.contains("row 9, column 答复时间 (\"2024-01-05 10:00\"): the answer is dated before the appeal was received"), "{msg}");
+    assert!(msg.contains("nothing was written"), "{msg}");
+    assert!(
+        !common::journal(d).exists()
+            || std::fs::read(common::journal(d))
+                .map(|j| j.is_empty())
+                .unwrap_or(true)
+    );
+
+    // Skip mode: the good rows go in, the refused ones to a report.
+    let out = run(args(&["--on-error", "skip"]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rejects = std::fs::read_to_string(d.join("台账.rejected.csv")).unwrap_or_default();
+    assert_eq!(
+        rejects.lines().count(),
+        5,
+        "a header and four refused rows: {rejects}"
+    );
+    assert!(rejects.contains("6,受理时间,2024-02-30 10:00,BadDate"));
+    let rows: Value =
+        serde_json::from_str(&stdout(&common::zhuqi(d, &["list", "--format", "json"])))
+            .unwrap_or_default();
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["status"].as_str().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        ["listed", "closed", "in_progress"]
+    );
+    // The _x000D_ artefact is gone, the day-only answer time read, the rating kept.
+    let closed = &rows[1];
+    assert_eq!(closed["text"], "特殊消防审批进度慢");
+    assert_eq!(closed["rating"], 4);
+    let shown: Value = serde_json::from_str(&stdout(&common::zhuqi(
+        d,
+        &["show", "2", "--format", "json"],
+    )))
+    .unwrap_or_default();
+    let times: Vec<&str> = shown["timeline"]
+        .as_array()
+        .map(|t| t.iter().filter_map(|e| e["at"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(times.last().copied(), Some("2024-01-19T00:00:00+08:00"));
+    // An Excel serial date in a CSV cell, and a 5,000-character text, intact.
+    let third: Value = serde_json::from_str(&stdout(&common::zhuqi(
+        d,
+        &["show", "3", "--format", "json"],
+    )))
+    .unwrap_or_default();
+    assert_eq!(third["captured_at"], "2024-01-10T12:00:00+08:00");
+    assert_eq!(
+        third["text"].as_str().map(|t| t.chars().count()),
+        Some(5000)
+    );
+    // Importing again adds nothing, and refuses the same rows again.
+    let journal = std::fs::read(common::journal(d)).unwrap_or_default();
+    let out = run(args(&["--on-error", "skip"]));
+    assert!(
+        stdout(&out).contains("3 row(s) already imported"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        std::fs::read(common::journal(d)).unwrap_or_default(),
+        journal
+    );
+}
+
+#[test]
+fn a_gbk_ledger_from_chinese_excel() {
+    let dir = tempdir();
+    let d = dir.path();
+    let text = "编号,企业,诉求,受理时间\n1,嘉兴市秀洲区新塍丝绸有限公司,外贸企业出口信保补贴政策不清楚,2024/1/8\n";
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&gbk).is_err(), "really not UTF-8");
+    let file = d.join("gbk.csv");
+    std::fs::write(&file, &gbk).unwrap_or_else(|e| panic!("{e}"));
+    let map = d.join("map.toml");
+    std::fs::write(&map, "source = \"gbk\"\n[columns]\nexternal_id = \"编号\"\nenterprise = \"企业\"\ntext = \"诉求\"\nreceived = \"受理时间\"\n[defaults]\ncategory = \"政策\"\nstatus = \"listed\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(
+        stdout(&out).contains("CSV, GB18030/GBK"),
+        "{} {}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let rows: Value =
+        serde_json::from_str(&stdout(&common::zhuqi(d, &["list", "--format", "json"])))
+            .unwrap_or_default();
+    assert_eq!(rows[0]["enterprise"], "嘉兴市秀洲区新塍丝绸有限公司");
+    assert_eq!(rows[0]["text"], "外贸企业出口信保补贴政策不清楚");
+    // A mapping naming a column the file lacks is refused before any row is read.
+    std::fs::write(&map, "source = \"gbk\"\n[columns]\nenterprise = \"公司\"\ntext = \"诉求\"\nreceived = \"受理时间\"\n[defaults]\ncategory = \"政策\"\nstatus = \"listed\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(
+        stderr(&out).contains("no column \"公司\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+// ----- bundles -----
+
+fn laptop(dir: &Path, now: &str, venue: &str, enterprise: &str, text: &str) {
+    let out = common::zhuqi(
+        dir,
+        &[
+            "--now",
+            now,
+            "meeting",
+            "add",
+            "--date",
+            &now[..10],
+            "--venue",
+            venue,
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = common::zhuqi(
+        dir,
+        &[
+            "--now",
+            now,
+            "capture",
+            "--enterprise",
+            enterprise,
+            "--category",
+            "消防",
+            "--text",
+            text,
+            "--meeting",
+            "1",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    common::zhuqi(dir, &["--now", now, "note", "1", "现场已记录"]);
+}
+
+fn bundle(dir: &Path, name: &str) -> PathBuf {
+    let file = dir.join(name);
+    let out = common::zhuqi(
+        dir,
+        &[
+            "bundle",
+            "export",
+            "--all",
+            "-o",
+            file.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    file
+}
+
+/// The appeals of a desk by identity, with their meeting's venue: short numbers of appeals and
+/// meetings are left out, since a merge may give them anew.
+fn appeals_by_id(dir: &Path) -> Vec<(String, String, String, u32, Option<String>)> {
+    let meetings: Value = serde_json::from_str(&stdout(&common::zhuqi(
+        dir,
+        &["meeting", "list", "--format", "json"],
+    )))
+    .unwrap_or_default();
+    let venue = |n: Option<u64>| {
+        meetings
+            .as_array()
+            .and_then(|ms| ms.iter().find(|m| m["number"].as_u64() == n))
+            .and_then(|m| m["venue"].as_str())
+            .map(String::from)
+    };
+    let rows: Value =
+        serde_json::from_str(&stdout(&common::zhuqi(dir, &["list", "--format", "json"])))
+            .unwrap_or_default();
+    let mut out: Vec<_> = rows
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let shown: Value = serde_json::from_str(&stdout(&common::zhuqi(
+                dir,
+                &[
+                    "show",
+                    r["id"].as_str().unwrap_or_default(),
+                    "--format",
+                    "json",
+                ],
+            )))
+            .unwrap_or_default();
+            let events = shown["timeline"]
+                .as_array()
+                .map(|t| t.len() as u32)
+                .unwrap_or(0);
+            (
+                r["id"].as_str().unwrap_or_default().to_string(),
+                r["enterprise"].as_str().unwrap_or_default().to_string(),
+                r["status"].as_str().unwrap_or_default().to_string(),
+                events,
+                venue(r["meeting"].as_u64()),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn bundles_merge_idempotently_and_in_either_order() {
+    let root = tempdir();
+    let (a, b, c1, c2) = (
+        root.path().join("a"),
+        root.path().join("b"),
+        root.path().join("c1"),
+        root.path().join("c2"),
+    );
+    laptop(
+        &a,
+        "2024-01-10T09:00",
+        "嘉兴机场建设工地",
+        "浙江圆通航空投资发展有限公司",
+        "消防审批慢",
+    );
+    laptop(
+        &b,
+        "2024-01-10T10:00",
+        "秀洲高新区",
+        "嘉兴佳利电子有限公司",
+        "用地指标",
+    );
+    let (ba, bb) = (bundle(&a, "a.bundle"), bundle(&b, "b.bundle"));
+    for (desk, order) in [(&c1, [&ba, &bb]), (&c2, [&bb, &ba])] {
+        for f in order {
+            let out = common::zhuqi(desk, &["bundle", "import", f.to_str().unwrap_or_default()]);
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+    }
+    let merged = appeals_by_id(&c1);
+    assert_eq!(merged.len(), 2);
+    assert_eq!(
+        merged,
+        appeals_by_id(&c2),
+        "the order of the bundles does not matter"
+    );
+    // Both laptops called their appeal #1; on the district desk the numbers do not clash, and
+    // the identity finds each appeal as well.
+    let numbers: Value =
+        serde_json::from_str(&stdout(&common::zhuqi(&c1, &["list", "--format", "json"])))
+            .unwrap_or_default();
+    let mut ns: Vec<u64> = numbers
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["number"].as_u64()).collect())
+        .unwrap_or_default();
+    ns.sort();
+    assert_eq!(ns, vec![1, 2]);
+    // The two meetings (both #1 on their laptops) stay two meetings, each appeal on its own.
+    assert_eq!(
+        merged
+            .iter()
+            .filter_map(|m| m.4.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        2
+    );
+    // The same meeting (day and venue) recorded on two laptops is one meeting on the desk.
+    let d = root.path().join("d");
+    laptop(
+        &d,
+        "2024-01-10T11:00",
+        "嘉兴机场建设工地",
+        "嘉兴禾润食品有限公司",
+        "冷库验收",
+    );
+    common::zhuqi(
+        &c1,
+        &[
+            "bundle",
+            "import",
+            bundle(&d, "d.bundle").to_str().unwrap_or_default(),
+        ],
+    );
+    let meetings: Value = serde_json::from_str(&stdout(&common::zhuqi(
+        &c1,
+        &["meeting", "list", "--format", "json"],
+    )))
+    .unwrap_or_default();
+    assert_eq!(meetings.as_array().map(|m| m.len()), Some(2));
+    let rows: Value =
+        serde_json::from_str(&stdout(&common::zhuqi(&c1, &["list", "--format", "json"])))
+            .unwrap_or_default();
+    let meeting_of = |e: &str| {
+        rows.as_array()
+            .and_then(|a| a.iter().find(|r| r["enterprise"] == e))
+            .map(|r| r["meeting"].clone())
+    };
+    assert_eq!(
+        meeting_of("嘉兴禾润食品有限公司"),
+        meeting_of("浙江圆通航空投资发展有限公司")
+    );
+    // Importing a bundle again changes nothing at all.
+    let journal = std::fs::read(common::journal(&c1)).unwrap_or_default();
+    let out = common::zhuqi(&c1, &["bundle", "import", ba.to_str().unwrap_or_default()]);
+    assert!(
+        stdout(&out).contains("3 command(s), 3 already here; 0 new appeal(s)"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        std::fs::read(common::journal(&c1)).unwrap_or_default(),
+        journal
+    );
+    assert!(stdout(&common::zhuqi(&c1, &["verify"])).starts_with("all well"));
+}
+
+#[test]
+fn broken_bundles_are_refused_and_write_nothing() {
+    let root = tempdir();
+    let (a, c) = (root.path().join("a"), root.path().join("c"));
+    laptop(
+        &a,
+        "2024-01-10T09:00",
+        "嘉兴机场建设工地",
+        "浙江圆通航空投资发展有限公司",
+        "消防审批慢",
+    );
+    let good = std::fs::read(bundle(&a, "a.bundle")).unwrap_or_default();
+    common::zhuqi(
+        &c,
+        &[
+            "--now",
+            "2024-01-09",
+            "capture",
+            "--enterprise",
+            "本地",
+            "--category",
+            "消防",
+            "--text",
+            "本地诉求",
+        ],
+    );
+    let journal = std::fs::read(common::journal(&c)).unwrap_or_default();
+    let text = String::from_utf8_lossy(&good).into_owned();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "truncated",
+            good[..good.len() * 2 / 3].to_vec(),
+            "cut short",
+        ),
+        (
+            "edited",
+            text.replace("消防审批慢", "消防审批快").into_bytes(),
+            "changed after it was written",
+        ),
+        (
+            "newer",
+            text.replacen("{\"zhuqi_bundle\":1", "{\"zhuqi_bundle\":9", 1)
+                .into_bytes(),
+            "newer zhuqi",
+        ),
+        (
+            "not a bundle",
+            b"name,text\n1,2\n".to_vec(),
+            "not a zhuqi bundle",
+        ),
+        ("empty", Vec::new(), "not a zhuqi bundle"),
+    ];
+    for (what, bytes, message) in cases {
+        let file = root.path().join(format!("{what}.bundle"));
+        std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
+        let out = common::zhuqi(&c, &["bundle", "import", file.to_str().unwrap_or_default()]);
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        assert!(stderr(&out).contains(message), "{what}: {}", stderr(&out));
+        assert_eq!(
+            std::fs::read(common::journal(&c)).unwrap_or_default(),
+            journal,
+            "{what} wrote something"
+        );
+    }
+}
