@@ -54,6 +54,14 @@ impl SearchKey {
         }
     }
 
+    /// Adds a long text (the appeal) for plain matching; pinyin initials of long texts are not
+    /// kept, which keeps the key small and quick to build.
+    pub fn with_text(mut self, text: &str) -> SearchKey {
+        self.text.push('\u{1f}');
+        self.text.push_str(&text.to_lowercase());
+        self
+    }
+
     /// Every word of the query must match something.
     pub fn matches(&self, query: &str) -> bool {
         query.split_whitespace().all(|term| self.matches_term(term))

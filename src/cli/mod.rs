@@ -50,8 +50,18 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Fill an empty store with the airport story and a few dozen more appeals
-    Demo,
+    /// Fill an empty store with the airport story and a few dozen more appeals; with --appeals,
+    /// add that many generated appeals instead (for measurements)
+    Demo {
+        /// How many appeals to generate
+        #[arg(long, value_name = "N")]
+        appeals: Option<usize>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where the TipDM data is (texts are drawn from it)
+        #[arg(long, value_name = "DIR", default_value = "../shared/data/tipdm2020c")]
+        texts: PathBuf,
+    },
     /// Service-day meetings (现场会)
     #[command(subcommand)]
     Meeting(MeetingCmd),
@@ -649,7 +659,16 @@ pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, Desk
         Ok(out)
     };
     match command {
-        Command::Demo => crate::desk::demo::load(desk).map(|n| output::demo_loaded(lang, n)),
+        Command::Demo { appeals: None, .. } => crate::desk::demo::load(desk).map(|n| output::demo_loaded(lang, n)),
+        Command::Demo { appeals: Some(n), seed, texts } => {
+            let texts = crate::io::generate::load_texts(&texts);
+            let started = std::time::Instant::now();
+            let total = crate::io::generate::generate(desk, n, seed, &texts, |done| {
+                eprint!("\r{done}/{n}");
+            })?;
+            eprintln!();
+            Ok(format!("{}\n", lang.generated(n, total, started.elapsed().as_secs_f64())))
+        }
         Command::Meeting(MeetingCmd::Add {
             date: d,
             venue,

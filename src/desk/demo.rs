@@ -232,6 +232,11 @@ const APPEALS: [(&str, &str, &str, &str, usize); 30] = [
     ),
 ];
 
+/// The demo's appeal texts (for the generator, when the TipDM data is not at hand).
+pub fn texts() -> Vec<&'static str> {
+    APPEALS.iter().map(|a| a.3).collect()
+}
+
 fn at(day: NaiveDate, hour: u32, minute: u32) -> DateTime<FixedOffset> {
     let t = day.and_time(NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or_default());
     chrono::Local

@@ -593,6 +593,10 @@ impl Desk {
         Ok(appeals)
     }
 
+    pub fn appeal_count(&self) -> u64 {
+        self.store.appeal_count()
+    }
+
     pub fn knows_external_id(&self, external_id: &str) -> Result<bool, DeskError> {
         Ok(self.store.appeal_by_external_id(external_id)?.is_some())
     }

@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod export;
+pub mod generate;
 pub mod import;
 pub mod report;
 

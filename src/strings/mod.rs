@@ -762,6 +762,13 @@ impl Lang {
         }
     }
 
+    pub fn generated(self, n: usize, total: usize, seconds: f64) -> String {
+        match self {
+            Lang::Zh => format!("已生成 {n} 条诉求，用时 {seconds:.1} 秒；现共 {total} 条。"),
+            Lang::En => format!("generated {n} appeals in {seconds:.1} s; {total} in all."),
+        }
+    }
+
     pub fn config_ok(self, path: &str) -> String {
         match self {
             Lang::Zh => format!("配置文件无误：{path}"),

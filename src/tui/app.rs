@@ -16,7 +16,7 @@ use super::screens::meeting::MeetingScreen;
 use super::theme::Theme;
 use super::widgets::form::{FieldId, Form, FormDraft, FormEvent, FormField, last_item, split_list};
 use crate::desk::clock::parse_date;
-use crate::desk::{Action, Desk, DeskError, Filter};
+use crate::desk::{Action, Desk, DeskError};
 use crate::domain::ChangeKind;
 use crate::domain::similar::{DUPLICATE_THRESHOLD, similarity};
 use crate::strings::Lang;
@@ -184,20 +184,27 @@ impl App {
     /// Reads again what the screens show: after every write, and at start.
     pub fn refresh(&mut self) -> Result<(), DeskError> {
         self.registry = Registry::load(&self.desk)?;
-        self.list.load(self.desk.list(&Filter::default())?);
+        // One read of every appeal serves the list, the tally and the board.
+        let appeals = self.desk.all_appeals()?;
+        let rules = self.desk.rules();
+        self.board.entries = crate::domain::board::board(
+            &appeals,
+            self.desk.clock().today(),
+            self.desk.calendar(),
+            rules.warning_days,
+            rules.ack_days,
+        );
+        self.board.labels = self.board.entries.iter().map(|e| self.desk.label(e.appeal.number)).collect();
+        self.board.selected = self.board.selected.min(self.board.entries.len().saturating_sub(1));
+        let mut rows: Vec<crate::desk::Row> = appeals.into_iter().map(|a| self.desk.row(a)).collect();
+        rows.sort_by_key(|r| r.appeal.number);
+        self.list.load(rows);
         self.refresh_tally();
-        self.board.entries = self.desk.board()?;
-        self.board.labels = self
-            .board
-            .entries
-            .iter()
-            .map(|e| self.desk.label(e.appeal.number))
-            .collect();
-        self.board.selected = self
-            .board
-            .selected
-            .min(self.board.entries.len().saturating_sub(1));
-        self.figures.compute(&self.desk)?;
+        // The figures are worked out when their screen is shown.
+        self.figures.stale = true;
+        if self.screen == Screen::Figures {
+            self.figures.compute(&self.desk)?;
+        }
         if let Some(d) = &self.detail {
             let number = d.row.appeal.number.to_string();
             let (appeal, events) = self.desk.show(&number)?;
@@ -379,7 +386,13 @@ impl App {
             }
             KeyCode::F(5) if self.screen != Screen::Welcome => {
                 self.meeting.editing = false;
-                return self.screen = Screen::Figures;
+                self.screen = Screen::Figures;
+                if self.figures.stale
+                    && let Err(e) = self.figures.compute(&self.desk)
+                {
+                    self.error(&e);
+                }
+                return;
             }
             KeyCode::Char('?') if !self.typing() => return self.modal = Some(Modal::Help),
             _ => {}

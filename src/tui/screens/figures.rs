@@ -43,6 +43,8 @@ pub struct FiguresScreen {
     pub breakdown: Vec<(String, Figures)>,
     pub trend: Vec<(chrono::NaiveDate, usize, usize)>,
     pub scroll: usize,
+    /// The data changed since the figures were worked out.
+    pub stale: bool,
 }
 
 const TREND_WEEKS: usize = 8;
@@ -66,6 +68,7 @@ impl FiguresScreen {
         self.trend = weekly_trend(&refs, today, TREND_WEEKS);
         self.period = Some(period);
         self.scroll = 0;
+        self.stale = false;
         Ok(())
     }
 
