@@ -37,7 +37,10 @@ fn key(app: &mut App, code: KeyCode) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let Some(dir) = args.first().cloned() else {
         eprintln!("usage: cargo bench --bench desk -- DATA_DIR [--now TIME]");
         return;
@@ -91,8 +94,16 @@ fn main() {
     let mut frames = Vec::new();
     let mut complete = Vec::new();
     for round in 0..40 {
-        let typed: &[char] = if round % 2 == 0 { &['j', 'x', 'f'] } else { &['嘉', '兴'] };
-        for c in typed.iter().copied().chain(std::iter::repeat_n('\u{8}', typed.len())) {
+        let typed: &[char] = if round % 2 == 0 {
+            &['j', 'x', 'f']
+        } else {
+            &['嘉', '兴']
+        };
+        for c in typed
+            .iter()
+            .copied()
+            .chain(std::iter::repeat_n('\u{8}', typed.len()))
+        {
             let started = Instant::now();
             if c == '\u{8}' {
                 key(&mut app, KeyCode::Backspace);
@@ -115,7 +126,14 @@ fn main() {
     let mut scroll = Vec::new();
     for i in 0..400 {
         let started = Instant::now();
-        key(&mut app, if i % 100 < 70 { KeyCode::Down } else { KeyCode::PageDown });
+        key(
+            &mut app,
+            if i % 100 < 70 {
+                KeyCode::Down
+            } else {
+                KeyCode::PageDown
+            },
+        );
         let _ = term.draw(|f| ui::draw(&app, f));
         scroll.push(started.elapsed());
     }
@@ -125,13 +143,20 @@ fn main() {
         .list
         .entries
         .iter()
-        .find(|e| e.row.appeal.status.is_open() && e.row.appeal.status != zhuqi::domain::Status::Captured)
+        .find(|e| {
+            e.row.appeal.status.is_open() && e.row.appeal.status != zhuqi::domain::Status::Captured
+        })
         .map(|e| e.row.appeal.number.to_string());
     let mut actions = Vec::new();
     if let Some(n) = target {
         for i in 0..100 {
             let started = Instant::now();
-            if let Err(e) = app.desk.act(&n, Action::Note { text: format!("测量 {i}") }) {
+            if let Err(e) = app.desk.act(
+                &n,
+                Action::Note {
+                    text: format!("测量 {i}"),
+                },
+            ) {
                 eprintln!("note refused: {e}");
                 break;
             }
@@ -141,11 +166,31 @@ fn main() {
 
     println!("| measure ({appeals} appeals) | p50 | p99 |");
     println!("|---|---|---|");
-    println!("| open → first screen (in-process, TestBackend 120×40), 5 opens | {} | max {} |", ms(percentile(&mut opens.clone(), 0.5)), ms(percentile(&mut opens, 1.0)));
-    println!("| keystroke → frame, typing a filter | {} | {} |", ms(percentile(&mut frames.clone(), 0.5)), ms(percentile(&mut frames, 0.99)));
-    println!("| keystroke → filter results complete | {} | {} |", ms(percentile(&mut complete.clone(), 0.5)), ms(percentile(&mut complete, 0.99)));
-    println!("| keystroke → frame, scrolling | {} | {} |", ms(percentile(&mut scroll.clone(), 0.5)), ms(percentile(&mut scroll, 0.99)));
+    println!(
+        "| open → first screen (in-process, TestBackend 120×40), 5 opens | {} | max {} |",
+        ms(percentile(&mut opens.clone(), 0.5)),
+        ms(percentile(&mut opens, 1.0))
+    );
+    println!(
+        "| keystroke → frame, typing a filter | {} | {} |",
+        ms(percentile(&mut frames.clone(), 0.5)),
+        ms(percentile(&mut frames, 0.99))
+    );
+    println!(
+        "| keystroke → filter results complete | {} | {} |",
+        ms(percentile(&mut complete.clone(), 0.5)),
+        ms(percentile(&mut complete, 0.99))
+    );
+    println!(
+        "| keystroke → frame, scrolling | {} | {} |",
+        ms(percentile(&mut scroll.clone(), 0.5)),
+        ms(percentile(&mut scroll, 0.99))
+    );
     if !actions.is_empty() {
-        println!("| durable note (journal fsync + transaction + flush + fsync) | {} | {} |", ms(percentile(&mut actions.clone(), 0.5)), ms(percentile(&mut actions, 0.99)));
+        println!(
+            "| durable note (journal fsync + transaction + flush + fsync) | {} | {} |",
+            ms(percentile(&mut actions.clone(), 0.5)),
+            ms(percentile(&mut actions, 0.99))
+        );
     }
 }

@@ -659,15 +659,24 @@ pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, Desk
         Ok(out)
     };
     match command {
-        Command::Demo { appeals: None, .. } => crate::desk::demo::load(desk).map(|n| output::demo_loaded(lang, n)),
-        Command::Demo { appeals: Some(n), seed, texts } => {
+        Command::Demo { appeals: None, .. } => {
+            crate::desk::demo::load(desk).map(|n| output::demo_loaded(lang, n))
+        }
+        Command::Demo {
+            appeals: Some(n),
+            seed,
+            texts,
+        } => {
             let texts = crate::io::generate::load_texts(&texts);
             let started = std::time::Instant::now();
             let total = crate::io::generate::generate(desk, n, seed, &texts, |done| {
                 eprint!("\r{done}/{n}");
             })?;
             eprintln!();
-            Ok(format!("{}\n", lang.generated(n, total, started.elapsed().as_secs_f64())))
+            Ok(format!(
+                "{}\n",
+                lang.generated(n, total, started.elapsed().as_secs_f64())
+            ))
         }
         Command::Meeting(MeetingCmd::Add {
             date: d,

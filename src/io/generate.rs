@@ -8,7 +8,9 @@ use std::path::Path;
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 
 use crate::desk::{Desk, DeskError};
-use crate::domain::{AppealChange, Assignment, Capture, Enterprise, Event, EventBody, Meeting, Satisfaction, Steward};
+use crate::domain::{
+    AppealChange, Assignment, Capture, Enterprise, Event, EventBody, Meeting, Satisfaction, Steward,
+};
 
 /// A small, fast, deterministic generator (splitmix64).
 pub struct Rng(u64);
@@ -35,40 +37,92 @@ impl Rng {
     }
 }
 
-const TOWNS: [&str; 8] = ["王江泾", "油车港", "新塍", "王店", "洪合", "高照", "嘉北", "秀洲高新区"];
+const TOWNS: [&str; 8] = [
+    "王江泾",
+    "油车港",
+    "新塍",
+    "王店",
+    "洪合",
+    "高照",
+    "嘉北",
+    "秀洲高新区",
+];
 const TRADES: [&str; 16] = [
-    "纺织", "化纤", "电子", "机械", "食品", "物流", "新材料", "光伏", "印染", "医疗器械", "智能装备", "包装", "家居", "服饰", "半导体", "电力设备",
+    "纺织",
+    "化纤",
+    "电子",
+    "机械",
+    "食品",
+    "物流",
+    "新材料",
+    "光伏",
+    "印染",
+    "医疗器械",
+    "智能装备",
+    "包装",
+    "家居",
+    "服饰",
+    "半导体",
+    "电力设备",
 ];
 const SUFFIX: [&str; 4] = ["有限公司", "股份有限公司", "科技有限公司", "制造有限公司"];
 const DEPTS: [&str; 12] = [
-    "区住建局", "区自然资源和规划分局", "区发改局", "区经信局", "区商务局", "区科技局", "区人力社保局", "区生态环境分局", "区交通运输局", "区市场监管局", "区消防救援大队", "区金融办",
+    "区住建局",
+    "区自然资源和规划分局",
+    "区发改局",
+    "区经信局",
+    "区商务局",
+    "区科技局",
+    "区人力社保局",
+    "区生态环境分局",
+    "区交通运输局",
+    "区市场监管局",
+    "区消防救援大队",
+    "区金融办",
 ];
-const SURNAMES: [&str; 12] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
+const SURNAMES: [&str; 12] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙",
+];
 const GIVEN: [&str; 10] = ["洁", "伟", "芳", "敏", "强", "磊", "婷", "军", "丽", "涛"];
 
 /// Appeal texts: the subjects and first sentences of the TipDM messages in `dir`, if it is there.
 pub fn load_texts(dir: &Path) -> Vec<String> {
     let mut texts = Vec::new();
-    for name in ["sheet3_unreplied.part1.csv", "sheet3_unreplied.part2.csv", "sheet4_replied.part1.csv", "sheet4_replied.part2.csv"] {
+    for name in [
+        "sheet3_unreplied.part1.csv",
+        "sheet3_unreplied.part2.csv",
+        "sheet4_replied.part1.csv",
+        "sheet4_replied.part2.csv",
+    ] {
         let Ok(mut r) = csv::Reader::from_path(dir.join(name)) else {
             continue;
         };
         for rec in r.records().map_while(Result::ok) {
             let subject = rec.get(2).unwrap_or("").trim();
-            let body: String = rec.get(4).unwrap_or("").replace("_x000D_", "").chars().take(120).collect();
+            let body: String = rec
+                .get(4)
+                .unwrap_or("")
+                .replace("_x000D_", "")
+                .chars()
+                .take(120)
+                .collect();
             if !subject.is_empty() {
                 texts.push(format!("{subject}\n{}", body.trim()));
             }
         }
     }
     if texts.is_empty() {
-        texts = crate::desk::demo::texts().iter().map(|t| t.to_string()).collect();
+        texts = crate::desk::demo::texts()
+            .iter()
+            .map(|t| t.to_string())
+            .collect();
     }
     texts
 }
 
 fn at(day: NaiveDate, minutes: u64) -> DateTime<FixedOffset> {
-    let t = day.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()) + chrono::Duration::minutes(minutes as i64);
+    let t = day.and_time(NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default())
+        + chrono::Duration::minutes(minutes as i64);
     FixedOffset::east_opt(8 * 3600)
         .and_then(|tz| tz.from_local_datetime(&t).single())
         .unwrap_or_else(|| t.and_utc().fixed_offset())
@@ -76,11 +130,22 @@ fn at(day: NaiveDate, minutes: u64) -> DateTime<FixedOffset> {
 
 /// Adds `n` appeals (their meetings, enterprises, stewards and departments) ending today.
 /// Returns how many appeals there are.
-pub fn generate(desk: &Desk, n: usize, seed: u64, texts: &[String], mut progress: impl FnMut(usize)) -> Result<usize, DeskError> {
+pub fn generate(
+    desk: &Desk,
+    n: usize,
+    seed: u64,
+    texts: &[String],
+    mut progress: impl FnMut(usize),
+) -> Result<usize, DeskError> {
     let mut rng = Rng::new(seed);
     let today = desk.clock().today();
     let cal = desk.calendar().clone();
-    let categories: Vec<(String, u32)> = desk.rules().categories.iter().map(|c| (c.name.clone(), c.days)).collect();
+    let categories: Vec<(String, u32)> = desk
+        .rules()
+        .categories
+        .iter()
+        .map(|c| (c.name.clone(), c.days))
+        .collect();
     let actor = "生成器".to_string();
     let ev = |at: DateTime<FixedOffset>, body: EventBody| Event {
         id: ulid::Ulid::new(),
@@ -98,10 +163,28 @@ pub fn generate(desk: &Desk, n: usize, seed: u64, texts: &[String], mut progress
     let first_meeting = desk.meetings()?.iter().map(|m| m.number).max().unwrap_or(0) + 1;
 
     let enterprises: Vec<String> = (0..(n / 20).clamp(50, 20_000))
-        .map(|i| format!("嘉兴{}{}{}{}", TOWNS[i % TOWNS.len()], TRADES[(i / 8) % TRADES.len()], i / 128 + 1, SUFFIX[i % SUFFIX.len()]))
+        .map(|i| {
+            format!(
+                "嘉兴{}{}{}{}",
+                TOWNS[i % TOWNS.len()],
+                TRADES[(i / 8) % TRADES.len()],
+                i / 128 + 1,
+                SUFFIX[i % SUFFIX.len()]
+            )
+        })
         .collect();
     let stewards: Vec<(String, &str)> = (0..40)
-        .map(|i| (format!("{}{}{}", SURNAMES[i % 12], GIVEN[(i / 12 + i) % 10], if i >= 12 { GIVEN[i % 10] } else { "" }), DEPTS[i % DEPTS.len()]))
+        .map(|i| {
+            (
+                format!(
+                    "{}{}{}",
+                    SURNAMES[i % 12],
+                    GIVEN[(i / 12 + i) % 10],
+                    if i >= 12 { GIVEN[i % 10] } else { "" }
+                ),
+                DEPTS[i % DEPTS.len()],
+            )
+        })
         .collect();
 
     // The registry first, in one command.
@@ -109,12 +192,25 @@ pub fn generate(desk: &Desk, n: usize, seed: u64, texts: &[String], mut progress
     let mut registry: Vec<Event> = Vec::new();
     for d in DEPTS {
         if !desk.has_department(d)? {
-            registry.push(ev(t0, EventBody::DepartmentAdded { name: d.to_string() }));
+            registry.push(ev(
+                t0,
+                EventBody::DepartmentAdded {
+                    name: d.to_string(),
+                },
+            ));
         }
     }
     for (name, dept) in &stewards {
         if !desk.has_steward(name)? {
-            registry.push(ev(t0, EventBody::StewardSaved(Steward { name: name.clone(), dept: dept.to_string(), phone: None, team: None })));
+            registry.push(ev(
+                t0,
+                EventBody::StewardSaved(Steward {
+                    name: name.clone(),
+                    dept: dept.to_string(),
+                    phone: None,
+                    team: None,
+                }),
+            ));
         }
     }
     for e in &enterprises {
@@ -167,7 +263,12 @@ pub fn generate(desk: &Desk, n: usize, seed: u64, texts: &[String], mut progress
         )];
         let roll = rng.below(100);
         if roll < 10 {
-            events.push(a(captured, AppealChange::ResolvedOnSpot { answer: "相关部门现场答复，企业认可".into() }));
+            events.push(a(
+                captured,
+                AppealChange::ResolvedOnSpot {
+                    answer: "相关部门现场答复，企业认可".into(),
+                },
+            ));
             batch.push(events);
             continue;
         }
@@ -178,9 +279,22 @@ pub fn generate(desk: &Desk, n: usize, seed: u64, texts: &[String], mut progress
         }
         let assigned = captured + chrono::Duration::hours(2);
         let due = cal.add_working_days(day, days);
-        events.push(a(assigned, AppealChange::Assigned(Assignment { steward, lead_dept: dept.to_string(), co_depts: vec![], due })));
+        events.push(a(
+            assigned,
+            AppealChange::Assigned(Assignment {
+                steward,
+                lead_dept: dept.to_string(),
+                co_depts: vec![],
+                due,
+            }),
+        ));
         if roll < 14 {
-            events.push(a(assigned, AppealChange::Withdrawn { reason: "企业已自行解决".into() }));
+            events.push(a(
+                assigned,
+                AppealChange::Withdrawn {
+                    reason: "企业已自行解决".into(),
+                },
+            ));
             batch.push(events);
             continue;
         }
@@ -195,12 +309,22 @@ pub fn generate(desk: &Desk, n: usize, seed: u64, texts: &[String], mut progress
         let answered_day = cal.add_working_days(day, take);
         if roll < 27 || answered_day > today {
             if rng.below(3) == 0 {
-                events.push(a(at(acked_day, 300), AppealChange::Noted { text: "已与企业对接，正在协调".into() }));
+                events.push(a(
+                    at(acked_day, 300),
+                    AppealChange::Noted {
+                        text: "已与企业对接，正在协调".into(),
+                    },
+                ));
             }
             batch.push(events);
             continue;
         }
-        events.push(a(at(answered_day, 420), AppealChange::Answered { text: "已按政策办理完毕，并书面告知企业".into() }));
+        events.push(a(
+            at(answered_day, 420),
+            AppealChange::Answered {
+                text: "已按政策办理完毕，并书面告知企业".into(),
+            },
+        ));
         let feedback_day = cal.add_working_days(answered_day, 1);
         if roll < 30 || feedback_day > today {
             batch.push(events);
@@ -212,9 +336,21 @@ pub fn generate(desk: &Desk, n: usize, seed: u64, texts: &[String], mut progress
             _ => Satisfaction::VerySatisfied,
         };
         if roll < 33 {
-            events.push(a(at(feedback_day, 60), AppealChange::Closed { note: "企业电话无人接听".into() }));
+            events.push(a(
+                at(feedback_day, 60),
+                AppealChange::Closed {
+                    note: "企业电话无人接听".into(),
+                },
+            ));
         } else {
-            events.push(a(at(feedback_day, 60), AppealChange::Feedback { rating, comment: None, reopen_due: None }));
+            events.push(a(
+                at(feedback_day, 60),
+                AppealChange::Feedback {
+                    rating,
+                    comment: None,
+                    reopen_due: None,
+                },
+            ));
         }
         batch.push(events);
     }

@@ -194,9 +194,18 @@ impl App {
             rules.warning_days,
             rules.ack_days,
         );
-        self.board.labels = self.board.entries.iter().map(|e| self.desk.label(e.appeal.number)).collect();
-        self.board.selected = self.board.selected.min(self.board.entries.len().saturating_sub(1));
-        let mut rows: Vec<crate::desk::Row> = appeals.into_iter().map(|a| self.desk.row(a)).collect();
+        self.board.labels = self
+            .board
+            .entries
+            .iter()
+            .map(|e| self.desk.label(e.appeal.number))
+            .collect();
+        self.board.selected = self
+            .board
+            .selected
+            .min(self.board.entries.len().saturating_sub(1));
+        let mut rows: Vec<crate::desk::Row> =
+            appeals.into_iter().map(|a| self.desk.row(a)).collect();
         rows.sort_by_key(|r| r.appeal.number);
         self.list.load(rows);
         self.refresh_tally();

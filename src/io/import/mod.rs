@@ -99,9 +99,10 @@ pub fn import(
         described: table.described.clone(),
         ..ImportReport::default()
     };
-    let mut planned: Vec<Planned> = Vec::new();
+    // First pass: every row is checked, nothing is kept but the verdicts (memory stays small).
     let mut seen: HashSet<String> = HashSet::new();
-    for row in &table.rows {
+    let mut accepted: Vec<usize> = Vec::new();
+    for (i, row) in table.rows.iter().enumerate() {
         if row.cells.iter().all(|c| c.is_empty()) {
             report.empty_rows += 1;
             continue;
@@ -119,14 +120,12 @@ pub fn import(
                 } else if desk.knows_external_id(&p.external_id)? {
                     report.already_imported += 1;
                 } else {
-                    planned.push(p);
+                    *report.created.entry(p.target).or_default() += 1;
+                    accepted.push(i);
                 }
             }
             Err(e) => report.refused.push(e),
         }
-    }
-    for p in &planned {
-        *report.created.entry(p.target).or_default() += 1;
     }
     if options.dry_run || (options.on_error == OnError::Stop && !report.refused.is_empty()) {
         return Ok(report);
@@ -142,14 +141,29 @@ pub fn import(
         })?;
         report.rejects_file = Some(path);
     }
-    let commands = with_registry(desk, planned, &reader.actor)?;
-    let mut rest = commands;
-    while !rest.is_empty() {
-        let tail = rest.split_off(rest.len().min(BATCH));
-        desk.append_commands(std::mem::replace(&mut rest, tail))?;
+    // Second pass: the accepted rows, planned again a batch at a time and written.
+    let mut registry = Registry::default();
+    for chunk in accepted.chunks(BATCH) {
+        let mut planned = Vec::with_capacity(chunk.len());
+        for &i in chunk {
+            // Planned once already: a row that passed then passes now.
+            if let Ok(p) = reader.plan(&table.rows[i]) {
+                planned.push(p);
+            }
+        }
+        let commands = with_registry(desk, planned, &reader.actor, &mut registry)?;
+        desk.append_commands(commands)?;
     }
     report.written = true;
     Ok(report)
+}
+
+/// The enterprises, departments and stewards this import has already created.
+#[derive(Default)]
+struct Registry {
+    enterprises: HashSet<String>,
+    departments: HashSet<String>,
+    stewards: HashSet<String>,
 }
 
 /// Each appeal's command, preceded by the enterprises, departments and stewards it first names.
@@ -157,10 +171,13 @@ fn with_registry(
     desk: &Desk,
     planned: Vec<Planned>,
     actor: &str,
+    known: &mut Registry,
 ) -> Result<Vec<Vec<Event>>, DeskError> {
-    let mut enterprises: HashSet<String> = HashSet::new();
-    let mut departments: HashSet<String> = HashSet::new();
-    let mut stewards: HashSet<String> = HashSet::new();
+    let Registry {
+        enterprises,
+        departments,
+        stewards,
+    } = known;
     let mut out = Vec::with_capacity(planned.len());
     for p in planned {
         let at = p
