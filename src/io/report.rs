@@ -119,6 +119,61 @@ fn breakdown_rows(rows: &[(String, Figures)]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The rows of the report's lists, shared by the Markdown and the spreadsheet.
+fn red_rows(r: &Report, label: &dyn Fn(u64) -> String) -> Vec<Vec<String>> {
+    r.red
+        .iter()
+        .map(|e| {
+            let a = &e.appeal;
+            vec![
+                label(a.number),
+                a.enterprise.clone(),
+                a.text.clone(),
+                a.steward.clone().unwrap_or_default(),
+                a.due.map(|d| d.to_string()).unwrap_or_default(),
+                e.days_overdue.to_string(),
+            ]
+        })
+        .collect()
+}
+
+fn closed_rows(r: &Report, lang: Lang, label: &dyn Fn(u64) -> String) -> Vec<Vec<String>> {
+    r.closed
+        .iter()
+        .map(|a| {
+            let how = a.rating.map(|s| lang.satisfaction(s).to_string());
+            vec![
+                label(a.number),
+                a.enterprise.clone(),
+                a.text.clone(),
+                a.closed_at
+                    .map(|t| t.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                how.unwrap_or_else(|| {
+                    a.closed_how
+                        .map(|h| lang.closed_how(h).to_string())
+                        .unwrap_or_default()
+                }),
+            ]
+        })
+        .collect()
+}
+
+fn escalated_rows(r: &Report, lang: Lang, label: &dyn Fn(u64) -> String) -> Vec<Vec<String>> {
+    r.escalated
+        .iter()
+        .map(|e| {
+            vec![
+                label(e.number),
+                e.enterprise.clone(),
+                e.text.clone(),
+                format!("{} · {}", lang.level(e.level), e.to),
+                e.at.format("%Y-%m-%d").to_string(),
+            ]
+        })
+        .collect()
+}
+
 pub fn markdown(
     r: &Report,
     lang: Lang,
@@ -143,67 +198,21 @@ pub fn markdown(
     if r.red.is_empty() {
         none(&mut out);
     } else {
-        let rows: Vec<Vec<String>> = r
-            .red
-            .iter()
-            .map(|e| {
-                let a = &e.appeal;
-                vec![
-                    label(a.number),
-                    a.enterprise.clone(),
-                    a.text.clone(),
-                    a.steward.clone().unwrap_or_default(),
-                    a.due.map(|d| d.to_string()).unwrap_or_default(),
-                    e.days_overdue.to_string(),
-                ]
-            })
-            .collect();
+        let rows: Vec<Vec<String>> = red_rows(r, label);
         out.push_str(&md_table(&lang.red_columns(), &rows));
     }
     out.push_str(&format!("\n## {}\n\n", lang.closed_heading()));
     if r.closed.is_empty() {
         none(&mut out);
     } else {
-        let rows: Vec<Vec<String>> = r
-            .closed
-            .iter()
-            .map(|a| {
-                vec![
-                    label(a.number),
-                    a.enterprise.clone(),
-                    a.text.clone(),
-                    a.closed_at
-                        .map(|t| t.format("%Y-%m-%d").to_string())
-                        .unwrap_or_default(),
-                    a.rating
-                        .map(|s| lang.satisfaction(s).to_string())
-                        .unwrap_or_else(|| {
-                            a.closed_how
-                                .map(|h| lang.closed_how(h).to_string())
-                                .unwrap_or_default()
-                        }),
-                ]
-            })
-            .collect();
+        let rows: Vec<Vec<String>> = closed_rows(r, lang, label);
         out.push_str(&md_table(&lang.closed_columns(), &rows));
     }
     out.push_str(&format!("\n## {}\n\n", lang.escalated_heading()));
     if r.escalated.is_empty() {
         none(&mut out);
     } else {
-        let rows: Vec<Vec<String>> = r
-            .escalated
-            .iter()
-            .map(|e| {
-                vec![
-                    label(e.number),
-                    e.enterprise.clone(),
-                    e.text.clone(),
-                    format!("{} · {}", lang.level(e.level), e.to),
-                    e.at.format("%Y-%m-%d").to_string(),
-                ]
-            })
-            .collect();
+        let rows: Vec<Vec<String>> = escalated_rows(r, lang, label);
         out.push_str(&md_table(&lang.escalated_columns(), &rows));
     }
     for (d, rows) in &r.breakdowns {
@@ -293,57 +302,15 @@ pub fn xlsx(
 ) -> Result<(), XlsxError> {
     let mut wb = Workbook::new();
     figures_sheet(&mut wb, &r.figures, lang)?;
-    let red: Vec<Vec<String>> = r
-        .red
-        .iter()
-        .map(|e| {
-            let a = &e.appeal;
-            vec![
-                label(a.number),
-                a.enterprise.clone(),
-                a.text.clone(),
-                a.steward.clone().unwrap_or_default(),
-                a.due.map(|d| d.to_string()).unwrap_or_default(),
-                e.days_overdue.to_string(),
-            ]
-        })
-        .collect();
+    let red: Vec<Vec<String>> = red_rows(r, label);
     let ws = wb.add_worksheet();
     ws.set_name("红牌")?;
     write_table(ws, 0, &lang.red_columns(), &red)?;
-    let closed: Vec<Vec<String>> = r
-        .closed
-        .iter()
-        .map(|a| {
-            vec![
-                label(a.number),
-                a.enterprise.clone(),
-                a.text.clone(),
-                a.closed_at
-                    .map(|t| t.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
-                a.rating
-                    .map(|s| lang.satisfaction(s).to_string())
-                    .unwrap_or_default(),
-            ]
-        })
-        .collect();
+    let closed: Vec<Vec<String>> = closed_rows(r, lang, label);
     let ws = wb.add_worksheet();
     ws.set_name("本期办结")?;
     write_table(ws, 0, &lang.closed_columns(), &closed)?;
-    let escalated: Vec<Vec<String>> = r
-        .escalated
-        .iter()
-        .map(|e| {
-            vec![
-                label(e.number),
-                e.enterprise.clone(),
-                e.text.clone(),
-                format!("{} · {}", lang.level(e.level), e.to),
-                e.at.format("%Y-%m-%d").to_string(),
-            ]
-        })
-        .collect();
+    let escalated: Vec<Vec<String>> = escalated_rows(r, lang, label);
     let ws = wb.add_worksheet();
     ws.set_name("本期上报")?;
     write_table(ws, 0, &lang.escalated_columns(), &escalated)?;

@@ -320,24 +320,8 @@ impl Store {
     /// Validates `events` against the lifecycle, journals them and commits them in one
     /// transaction. Capture and meeting numbers left at 0 are given the next number.
     /// Returns the appeals as they are after the command.
-    pub fn append(&self, mut events: Vec<Event>) -> Result<Vec<Appeal>, AppendError> {
-        let mut w = self.writer();
-        if w.poisoned {
-            return Err(StoreError::Poisoned.into());
-        }
-        let mut plan = self.plan(&mut events, w.meta)?;
-        let lines = journal::encode(&events)?;
-        let before = w.journal.len();
-        plan.meta.journal_len = w.journal.append(&lines)?;
-        if let Err(e) = self.commit(&plan).and_then(|_| self.sync()) {
-            // The store did not take it: take it back out of the journal too.
-            if w.journal.truncate(before).is_err() {
-                w.poisoned = true;
-            }
-            return Err(e.into());
-        }
-        w.meta = plan.meta;
-        Ok(plan.appeals)
+    pub fn append(&self, events: Vec<Event>) -> Result<Vec<Appeal>, AppendError> {
+        self.append_batch(vec![events])
     }
 
     /// Several commands in one journal write, one transaction and one fsync: the way imports
@@ -365,6 +349,7 @@ impl Store {
         let before = w.journal.len();
         plan.meta.journal_len = w.journal.append(&lines)?;
         if let Err(e) = self.commit(&plan).and_then(|_| self.sync()) {
+            // The store did not take it: take it back out of the journal too.
             if w.journal.truncate(before).is_err() {
                 w.poisoned = true;
             }
