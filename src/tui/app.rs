@@ -246,6 +246,58 @@ impl App {
         }
     }
 
+    /// After a step on one appeal: that appeal is put in place, the board and the tally follow,
+    /// and nothing else is read again — at a hundred thousand appeals a full reload takes a second.
+    fn after_change(&mut self, appeal: crate::domain::Appeal) {
+        let row = self.desk.row(appeal);
+        self.list.update(row);
+        self.refresh_tally();
+        let rules = self.desk.rules();
+        let appeals: Vec<&crate::domain::Appeal> =
+            self.list.entries.iter().map(|e| &e.row.appeal).collect();
+        self.board.entries = crate::domain::board::board(
+            appeals,
+            self.desk.clock().today(),
+            self.desk.calendar(),
+            rules.warning_days,
+            rules.ack_days,
+        );
+        self.board.labels = self
+            .board
+            .entries
+            .iter()
+            .map(|e| self.desk.label(e.appeal.number))
+            .collect();
+        self.board.selected = self
+            .board
+            .selected
+            .min(self.board.entries.len().saturating_sub(1));
+        self.figures.stale = true;
+        let result = self.registry_reload().and_then(|_| self.reload_detail());
+        if let Err(e) = result {
+            self.error(&e);
+        }
+    }
+
+    fn registry_reload(&mut self) -> Result<(), DeskError> {
+        self.registry = Registry::load(&self.desk)?;
+        Ok(())
+    }
+
+    fn reload_detail(&mut self) -> Result<(), DeskError> {
+        if let Some(d) = &self.detail {
+            let number = d.row.appeal.number.to_string();
+            let (appeal, events) = self.desk.show(&number)?;
+            let scroll = d.scroll;
+            self.detail = Some(DetailScreen {
+                row: self.desk.row(appeal),
+                events,
+                scroll,
+            });
+        }
+        Ok(())
+    }
+
     pub fn say(&mut self, kind: MessageKind, text: String) {
         self.message = Some(Message { kind, text });
     }
@@ -607,7 +659,7 @@ impl App {
                 self.meeting.clear(self.lang);
                 self.dirty_since = None;
                 self.discard(CAPTURE_DRAFT);
-                self.after_write();
+                self.after_change(a);
             }
             Err(e) => {
                 self.meeting.form.error = Some(self.lang.error(&e));
@@ -776,7 +828,7 @@ impl App {
                         .desk
                         .act(&number.to_string(), Action::Note { text: note })
                     {
-                        Ok(_) => {
+                        Ok(a) => {
                             self.say(
                                 MessageKind::Saved,
                                 self.lang.noted_on(self.desk.label(number)),
@@ -784,7 +836,7 @@ impl App {
                             self.meeting.clear(self.lang);
                             self.dirty_since = None;
                             self.discard(CAPTURE_DRAFT);
-                            self.after_write();
+                            self.after_change(a);
                         }
                         Err(e) => {
                             self.meeting.form.error = Some(self.lang.error(&e));
@@ -992,7 +1044,7 @@ impl App {
                     MessageKind::Saved,
                     self.lang.saved(self.desk.label(a.number), a.status),
                 );
-                self.after_write();
+                self.after_change(a);
             }
             Err(e) => self.refuse_in_form(form, &e),
         }

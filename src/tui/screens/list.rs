@@ -69,6 +69,15 @@ impl Sort {
     }
 }
 
+/// Names are matched by text and pinyin initials; the appeal's own text by text only, which
+/// keeps the key small and quick to build for a million appeals.
+fn search_key(row: &Row) -> SearchKey {
+    let a = &row.appeal;
+    let steward = a.steward.as_deref().unwrap_or_default();
+    let lead = a.lead_dept.as_deref().unwrap_or_default();
+    SearchKey::new(&a.enterprise, &[&a.category, steward, lead], Some(a.number)).with_text(&a.text)
+}
+
 pub struct Entry {
     pub row: Row,
     key: SearchKey,
@@ -119,19 +128,32 @@ impl ListScreen {
         let keep = self.selected_number();
         self.entries = rows
             .into_iter()
-            .map(|row| {
-                let a = &row.appeal;
-                let steward = a.steward.clone().unwrap_or_default();
-                let lead = a.lead_dept.clone().unwrap_or_default();
-                let key = SearchKey::new(
-                    &a.enterprise,
-                    &[&a.category, &steward, &lead, &a.text],
-                    Some(a.number),
-                );
-                Entry { row, key }
+            .map(|row| Entry {
+                key: search_key(&row),
+                row,
             })
             .collect();
         self.counts = Tab::ALL.map(|t| self.entries.iter().filter(|e| t.admits(&e.row)).count());
+        self.restart();
+        self.settle();
+        if let Some(n) = keep {
+            self.select_number(n);
+        }
+    }
+
+    /// Puts one appeal's new state in place (or adds it) without reading everything again.
+    pub fn update(&mut self, row: Row) {
+        let key = search_key(&row);
+        match self
+            .entries
+            .iter()
+            .position(|e| e.row.appeal.id == row.appeal.id)
+        {
+            Some(i) => self.entries[i] = Entry { row, key },
+            None => self.entries.push(Entry { row, key }),
+        }
+        self.counts = Tab::ALL.map(|t| self.entries.iter().filter(|e| t.admits(&e.row)).count());
+        let keep = self.selected_number();
         self.restart();
         self.settle();
         if let Some(n) = keep {
