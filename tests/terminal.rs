@@ -26,8 +26,23 @@ fn tmux_cmd(socket: &str, args: &[&str]) -> Output {
         })
 }
 
+/// tmux, installed from Debian's packages when it is missing (the README's test command does its
+/// own set-up); without it, and without a way to install it, the tests fail saying so.
+fn ensure_tmux() {
+    static CHECKED: std::sync::Once = std::sync::Once::new();
+    CHECKED.call_once(|| {
+        let present = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
+        if !present {
+            let _ = Command::new("sh")
+                .args(["-c", "(apt-get update -qq && apt-get install -y -qq tmux) >/dev/null 2>&1"])
+                .status();
+        }
+    });
+}
+
 impl Tmux {
     fn start(data_dir: &Path) -> Tmux {
+        ensure_tmux();
         let socket = format!(
             "zhuqi-test-{}-{}",
             std::process::id(),
