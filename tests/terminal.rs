@@ -31,10 +31,16 @@ fn tmux_cmd(socket: &str, args: &[&str]) -> Output {
 fn ensure_tmux() {
     static CHECKED: std::sync::Once = std::sync::Once::new();
     CHECKED.call_once(|| {
-        let present = Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success());
+        let present = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
         if !present {
             let _ = Command::new("sh")
-                .args(["-c", "(apt-get update -qq && apt-get install -y -qq tmux) >/dev/null 2>&1"])
+                .args([
+                    "-c",
+                    "(apt-get update -qq && apt-get install -y -qq tmux) >/dev/null 2>&1",
+                ])
                 .status();
         }
     });

@@ -185,10 +185,30 @@ impl App {
     pub fn refresh(&mut self) -> Result<(), DeskError> {
         self.registry = Registry::load(&self.desk)?;
         // One read of every appeal serves the list, the tally and the board.
-        let appeals = self.desk.all_appeals()?;
+        let mut rows: Vec<crate::desk::Row> = self
+            .desk
+            .all_appeals()?
+            .into_iter()
+            .map(|a| self.desk.row(a))
+            .collect();
+        rows.sort_by_key(|r| r.appeal.number);
+        self.list.load(rows);
+        self.refresh_tally();
+        self.rebuild_board();
+        // The figures are worked out when their screen is shown.
+        self.figures.stale = true;
+        if self.screen == Screen::Figures {
+            self.figures.compute(&self.desk)?;
+        }
+        self.reload_detail()
+    }
+
+    /// The board, from the appeals the list holds.
+    fn rebuild_board(&mut self) {
         let rules = self.desk.rules();
+        let appeals = self.list.entries.iter().map(|e| &e.row.appeal);
         self.board.entries = crate::domain::board::board(
-            &appeals,
+            appeals,
             self.desk.clock().today(),
             self.desk.calendar(),
             rules.warning_days,
@@ -204,27 +224,6 @@ impl App {
             .board
             .selected
             .min(self.board.entries.len().saturating_sub(1));
-        let mut rows: Vec<crate::desk::Row> =
-            appeals.into_iter().map(|a| self.desk.row(a)).collect();
-        rows.sort_by_key(|r| r.appeal.number);
-        self.list.load(rows);
-        self.refresh_tally();
-        // The figures are worked out when their screen is shown.
-        self.figures.stale = true;
-        if self.screen == Screen::Figures {
-            self.figures.compute(&self.desk)?;
-        }
-        if let Some(d) = &self.detail {
-            let number = d.row.appeal.number.to_string();
-            let (appeal, events) = self.desk.show(&number)?;
-            let scroll = d.scroll;
-            self.detail = Some(DetailScreen {
-                row: self.desk.row(appeal),
-                events,
-                scroll,
-            });
-        }
-        Ok(())
     }
 
     fn refresh_tally(&mut self) {
@@ -252,26 +251,7 @@ impl App {
         let row = self.desk.row(appeal);
         self.list.update(row);
         self.refresh_tally();
-        let rules = self.desk.rules();
-        let appeals: Vec<&crate::domain::Appeal> =
-            self.list.entries.iter().map(|e| &e.row.appeal).collect();
-        self.board.entries = crate::domain::board::board(
-            appeals,
-            self.desk.clock().today(),
-            self.desk.calendar(),
-            rules.warning_days,
-            rules.ack_days,
-        );
-        self.board.labels = self
-            .board
-            .entries
-            .iter()
-            .map(|e| self.desk.label(e.appeal.number))
-            .collect();
-        self.board.selected = self
-            .board
-            .selected
-            .min(self.board.entries.len().saturating_sub(1));
+        self.rebuild_board();
         self.figures.stale = true;
         let result = self.registry_reload().and_then(|_| self.reload_detail());
         if let Err(e) = result {
