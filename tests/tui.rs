@@ -592,3 +592,43 @@ fn the_current_view_exports_as_a_spreadsheet() {
     );
     assert!(screen_text(&app, 120, 40).contains(&format!("已导出 {shown} 条诉求")));
 }
+
+#[test]
+fn a_custom_period_for_the_figures() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(5));
+    press(&mut app, KeyCode::Char('c'));
+    assert!(matches!(app.modal, Some(Modal::Period(_))));
+    // Clear the offered dates and give an impossible range first.
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "2026-11-01");
+    press(&mut app, KeyCode::Tab);
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "2026-10-01");
+    ctrl(&mut app, 's');
+    match &app.modal {
+        Some(Modal::Period(form)) => assert!(
+            form.error
+                .as_deref()
+                .is_some_and(|e| e.contains("结束日期 2026-10-01 早于开始日期 2026-11-01"))
+        ),
+        _ => panic!("the refused period closed the form"),
+    }
+    assert!(screen_text(&app, 80, 24).contains("✗ 时间段有误"));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "2026-11-30");
+    ctrl(&mut app, 's');
+    assert!(app.modal.is_none());
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+    let period = zhuqi::domain::figures::Period {
+        from: day("2026-11-01"),
+        to: day("2026-11-30"),
+    };
+    assert_eq!(app.figures.period, Some(period));
+    assert_eq!(
+        Some(app.figures.figures.clone()),
+        app.desk.figures(period).ok()
+    );
+    assert!(screen_text(&app, 120, 40).contains("2026-11-01 – 2026-11-30"));
+}

@@ -30,6 +30,8 @@ impl Lang {
             FieldId::Date => self.pick("日期", "Date"),
             FieldId::Venue => self.pick("地点", "Venue"),
             FieldId::Host => self.pick("主持", "Host"),
+            FieldId::PeriodFrom => self.pick("自", "From"),
+            FieldId::PeriodTo => self.pick("至", "To"),
         }
     }
 
@@ -65,11 +67,21 @@ impl Lang {
         self.pick("F5 统计", "F5 Figures")
     }
 
-    pub fn period_names(self) -> [&'static str; 4] {
+    pub fn period_names(self) -> [&'static str; 5] {
         match self {
-            Lang::Zh => ["本周", "上周", "本月", "全部"],
-            Lang::En => ["This week", "Last week", "This month", "All time"],
+            Lang::Zh => ["本周", "上周", "本月", "全部", "自定义 (c)"],
+            Lang::En => [
+                "This week",
+                "Last week",
+                "This month",
+                "All time",
+                "Custom (c)",
+            ],
         }
+    }
+
+    pub fn period_title(self) -> &'static str {
+        self.pick("统计时间段", "Period of the figures")
     }
 
     pub fn trend_title(self) -> &'static str {
@@ -120,6 +132,7 @@ impl Lang {
         match self {
             Lang::Zh => vec![
                 ("←/→", "时间段"),
+                ("c", "自定义时间段"),
                 ("Tab", "分项"),
                 ("↑/↓", "滚动"),
                 ("F4", "督办"),
@@ -128,6 +141,7 @@ impl Lang {
             ],
             Lang::En => vec![
                 ("←/→", "period"),
+                ("c", "custom period"),
                 ("Tab", "breakdown"),
                 ("↑/↓", "scroll"),
                 ("F4", "board"),

@@ -61,6 +61,8 @@ pub enum Modal {
         number: u64,
         text: String,
     },
+    /// The custom period of the figures.
+    Period(Form),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -294,7 +296,7 @@ impl App {
     /// Whether keys are going into a text (so letters are text, not commands).
     pub fn typing(&self) -> bool {
         match &self.modal {
-            Some(Modal::Action(_) | Modal::NewMeeting(_)) => true,
+            Some(Modal::Action(_) | Modal::NewMeeting(_) | Modal::Period(_)) => true,
             Some(_) => false,
             None => match self.screen {
                 Screen::Meeting => self.meeting.editing,
@@ -488,6 +490,20 @@ impl App {
             KeyCode::Down => {
                 self.figures.scroll =
                     (self.figures.scroll + 1).min(self.figures.breakdown.len().saturating_sub(1));
+            }
+            KeyCode::Char('c') => {
+                let today = self.desk.clock().today().to_string();
+                let from = self
+                    .figures
+                    .custom
+                    .map_or_else(|| today.clone(), |p| p.from.to_string());
+                let to = self.figures.custom.map_or(today, |p| p.to.to_string());
+                let l = |id| self.lang.field_label(id);
+                self.modal = Some(Modal::Period(Form::new(vec![
+                    FormField::text(FieldId::PeriodFrom, l(FieldId::PeriodFrom)).with_text(&from),
+                    FormField::text(FieldId::PeriodTo, l(FieldId::PeriodTo)).with_text(&to),
+                ])));
+                return;
             }
             KeyCode::Char('q') => return self.request_quit(),
             _ => return,
@@ -905,6 +921,44 @@ impl App {
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {}
                 _ => self.modal = Some(Modal::Notice { number, text }),
             },
+            Modal::Period(mut form) => {
+                if key.code == KeyCode::Esc {
+                    return;
+                }
+                if form.handle_key(key) != FormEvent::Submit {
+                    self.modal = Some(Modal::Period(form));
+                    return;
+                }
+                let (from, to) = (
+                    form.value(FieldId::PeriodFrom),
+                    form.value(FieldId::PeriodTo),
+                );
+                let period = match (parse_date(&from), parse_date(&to)) {
+                    (Some(f), Some(t)) if f <= t => {
+                        crate::domain::figures::Period { from: f, to: t }
+                    }
+                    (Some(_), Some(_)) => {
+                        form.error = Some(self.lang.error(&DeskError::BadPeriod(from, to)));
+                        self.modal = Some(Modal::Period(form));
+                        return;
+                    }
+                    _ => {
+                        let bad = if parse_date(&from).is_none() {
+                            from
+                        } else {
+                            to
+                        };
+                        form.error = Some(self.lang.error(&DeskError::BadDate(bad)));
+                        self.modal = Some(Modal::Period(form));
+                        return;
+                    }
+                };
+                self.figures.custom = Some(period);
+                self.figures.choice = super::screens::figures::PeriodChoice::ALL.len() - 1;
+                if let Err(e) = self.figures.compute(&self.desk) {
+                    self.error(&e);
+                }
+            }
             Modal::PickMeeting { selected } => {
                 let n = self.registry.meetings.len();
                 match key.code {
@@ -1109,7 +1163,9 @@ impl App {
                 .collect()
         };
         match &self.modal {
-            Some(Modal::Action(_) | Modal::NewMeeting(_)) => own(self.lang.keys_form()),
+            Some(Modal::Action(_) | Modal::NewMeeting(_) | Modal::Period(_)) => {
+                own(self.lang.keys_form())
+            }
             Some(Modal::PickMeeting { .. }) => own(self.lang.keys_picker()),
             Some(_) => Vec::new(),
             None => match self.screen {

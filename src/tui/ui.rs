@@ -243,6 +243,11 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
             }
             a.form.render(inner, frame.buffer_mut(), theme, true)
         }
+        Modal::Period(form) => {
+            let area = centered(body, 50, form.height() + 3);
+            let inner = popup(frame, area, lang.period_title(), app);
+            form.render(inner, frame.buffer_mut(), theme, true)
+        }
         Modal::NewMeeting(form) => {
             let area = centered(body, 70, form.height() + 3);
             let inner = popup(frame, area, lang.new_meeting_title(), app);

@@ -23,14 +23,17 @@ pub enum PeriodChoice {
     LastWeek,
     ThisMonth,
     AllTime,
+    /// A range of days the supervisor gives (`c`).
+    Custom,
 }
 
 impl PeriodChoice {
-    pub const ALL: [PeriodChoice; 4] = [
+    pub const ALL: [PeriodChoice; 5] = [
         PeriodChoice::ThisWeek,
         PeriodChoice::LastWeek,
         PeriodChoice::ThisMonth,
         PeriodChoice::AllTime,
+        PeriodChoice::Custom,
     ];
 }
 
@@ -45,6 +48,8 @@ pub struct FiguresScreen {
     pub scroll: usize,
     /// The data changed since the figures were worked out.
     pub stale: bool,
+    /// The range given for the custom period.
+    pub custom: Option<Period>,
 }
 
 const TREND_WEEKS: usize = 8;
@@ -58,6 +63,10 @@ impl FiguresScreen {
             PeriodChoice::LastWeek => Period::last_week(today),
             PeriodChoice::ThisMonth => Period::month_of(today),
             PeriodChoice::AllTime => desk.all_time()?,
+            PeriodChoice::Custom => match self.custom {
+                Some(p) => p,
+                None => desk.all_time()?,
+            },
         };
         let appeals = desk.all_appeals()?;
         let refs: Vec<&Appeal> = appeals.iter().collect();

@@ -34,6 +34,8 @@ pub enum FieldId {
     Date,
     Venue,
     Host,
+    PeriodFrom,
+    PeriodTo,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
