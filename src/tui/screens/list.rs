@@ -80,7 +80,8 @@ fn search_key(row: &Row) -> SearchKey {
 
 pub struct Entry {
     pub row: Row,
-    key: SearchKey,
+    /// Built the first time a filter needs it, not at startup.
+    key: Option<SearchKey>,
 }
 
 /// A filter being worked through, a slice at a time.
@@ -128,10 +129,7 @@ impl ListScreen {
         let keep = self.selected_number();
         self.entries = rows
             .into_iter()
-            .map(|row| Entry {
-                key: search_key(&row),
-                row,
-            })
+            .map(|row| Entry { key: None, row })
             .collect();
         self.counts = Tab::ALL.map(|t| self.entries.iter().filter(|e| t.admits(&e.row)).count());
         self.restart();
@@ -143,7 +141,7 @@ impl ListScreen {
 
     /// Puts one appeal's new state in place (or adds it) without reading everything again.
     pub fn update(&mut self, row: Row) {
-        let key = search_key(&row);
+        let key = None;
         match self
             .entries
             .iter()
@@ -197,9 +195,17 @@ impl ListScreen {
             return false;
         };
         let end = (job.next + SLICE).min(self.entries.len());
+        let filtering = !job.query.trim().is_empty();
         for i in job.next..end {
-            let e = &self.entries[i];
-            if self.tab.admits(&e.row) && e.key.matches(&job.query) {
+            let e = &mut self.entries[i];
+            if !self.tab.admits(&e.row) {
+                continue;
+            }
+            let matches = !filtering
+                || e.key
+                    .get_or_insert_with(|| search_key(&e.row))
+                    .matches(&job.query);
+            if matches {
                 job.found.push(i);
             }
         }
