@@ -623,3 +623,16 @@ fn rebuild_and_backup_from_the_command_line() {
         before
     );
 }
+
+#[test]
+fn without_a_terminal_the_desk_says_to_use_the_subcommands() {
+    let dir = tempdir();
+    let out = zhuqi(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the desk needs a terminal"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("panicked"));
+}

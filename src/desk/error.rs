@@ -61,6 +61,10 @@ pub enum DeskError {
     TruncatedBundle,
     #[error("the bundle was changed after it was written")]
     AlteredBundle,
+    #[error("the desk needs a terminal")]
+    NoTerminal,
+    #[error("the terminal failed: {0}")]
+    Terminal(#[source] std::io::Error),
     #[error("the demo needs an empty store")]
     DemoNeedsEmpty,
     #[error("no data directory could be found; give one with --data-dir or ZHUQI_DATA_DIR")]

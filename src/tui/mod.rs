@@ -30,6 +30,10 @@ const IDLE_POLL: Duration = Duration::from_millis(200);
 
 /// Opens the desk in the terminal and runs it until the user quits.
 pub fn run(desk: Desk, lang: Lang, color: ColorSetting) -> Result<(), DeskError> {
+    use std::io::IsTerminal;
+    if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+        return Err(DeskError::NoTerminal);
+    }
     let mut app = App::new(desk, lang, Theme::from_env(color))?;
     // Bracketed paste is switched off again on a panic too (ratatui's hook restores the rest).
     let previous = std::panic::take_hook();
@@ -37,15 +41,18 @@ pub fn run(desk: Desk, lang: Lang, color: ColorSetting) -> Result<(), DeskError>
         let _ = execute!(io::stdout(), DisableBracketedPaste);
         previous(info);
     }));
-    let mut terminal = ratatui::init();
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            ratatui::restore();
+            return Err(DeskError::Terminal(e));
+        }
+    };
     let _ = execute!(io::stdout(), EnableBracketedPaste);
     let result = event_loop(&mut terminal, &mut app);
     let _ = execute!(io::stdout(), DisableBracketedPaste);
     ratatui::restore();
-    result.map_err(|source| DeskError::DataDir {
-        path: "terminal".into(),
-        source,
-    })
+    result.map_err(DeskError::Terminal)
 }
 
 fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
