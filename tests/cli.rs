@@ -636,3 +636,24 @@ fn without_a_terminal_the_desk_says_to_use_the_subcommands() {
     );
     assert!(!stderr(&out).contains("panicked"));
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_crash() {
+    use std::process::{Command, Stdio};
+    let dir = tempdir();
+    ok(dir.path(), &["--now", "2026-11-27T10:00", "demo"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhuqi"))
+        .args(["list", "--now", "2026-11-27T10:00"])
+        .env("ZHUQI_DATA_DIR", dir.path())
+        .env("ZHUQI_CONFIG", dir.path().join("no-config.toml"))
+        .env("ZHUQI_LOG_FILE", dir.path().join("zhuqi.log"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Close the reading end before zhuqi writes, as `zhuqi list | head -1` does after a line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

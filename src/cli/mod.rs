@@ -1,6 +1,19 @@
 //! The command line: clap subcommands for scripting, the same desk underneath.
 //! Exit codes: 0 done; 1 refused or failed (the reason on stderr); 2 usage.
 
+/// Writes to standard output; a reader that went away (`zhuqi list | head`) is not an error,
+/// any other failure is said on standard error.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout(), $($arg)*)
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            eprintln!("zhuqi: cannot write the output: {e}");
+        }
+    }};
+}
+
 mod output;
 mod tools;
 
@@ -910,7 +923,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
     };
     let config_path = crate::desk::paths::config_file(cli.config.as_deref());
     if cli.version {
-        print!("{}", tools::version(&cli, config_path.as_deref()));
+        out!("{}", tools::version(&cli, config_path.as_deref()));
         return ExitCode::SUCCESS;
     }
     match &cli.command {
@@ -918,7 +931,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Some(Command::Man) => return tools::man(),
         Some(Command::Config(ConfigCmd::Path)) => {
             match &config_path {
-                Some(p) => println!("{}", p.display()),
+                Some(p) => out!("{}\n", p.display()),
                 None => {
                     return fail(
                         "no configuration directory; give one with --config or ZHUQI_CONFIG".into(),
@@ -957,7 +970,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Rebuild => {
             return match crate::desk::rebuild(&options) {
                 Ok((count, old)) => {
-                    print!("{}", output::rebuilt(lang, count, &old));
+                    out!("{}", output::rebuilt(lang, count, &old));
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(lang.error(&e)),
@@ -976,7 +989,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
     }
     match run(&mut desk, command, lang) {
         Ok(out) => {
-            print!("{out}");
+            out!("{out}");
             ExitCode::SUCCESS
         }
         Err(e) => fail(lang.error(&e)),

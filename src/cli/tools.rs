@@ -81,7 +81,7 @@ pub fn man() -> ExitCode {
         "{}.SH \"EXIT STATUS\"\n{exit}{files}",
         String::from_utf8_lossy(&out)
     );
-    print!("{text}");
+    out!("{text}");
     ExitCode::SUCCESS
 }
 
@@ -108,10 +108,10 @@ pub fn start_log(data_dir: Option<&Path>) -> Option<()> {
 
 pub fn config(cmd: ConfigCmd, settings: &Settings, path: Option<&Path>, lang: Lang) -> ExitCode {
     match cmd {
-        ConfigCmd::Path => println!("{}", shown(path)),
+        ConfigCmd::Path => out!("{}\n", shown(path)),
         ConfigCmd::Check => {
             // Loading already checked it; say so plainly.
-            println!("{}", lang.config_ok(&shown(path)));
+            out!("{}\n", lang.config_ok(&shown(path)));
         }
         ConfigCmd::Show => {
             let categories: Vec<String> = settings
@@ -121,8 +121,8 @@ pub fn config(cmd: ConfigCmd, settings: &Settings, path: Option<&Path>, lang: La
                 .map(|c| format!("[[category]]\nname = {:?}\ndays = {}\n", c.name, c.days))
                 .collect();
             let head = toml::to_string(settings).unwrap_or_default();
-            println!(
-                "# {}\n{head}warning_days = {}\nack_days = {}\n\n{}",
+            out!(
+                "# {}\n{head}warning_days = {}\nack_days = {}\n\n{}\n",
                 shown(path),
                 settings.rules.warning_days,
                 settings.rules.ack_days,
@@ -147,8 +147,8 @@ pub fn calendar(cmd: CalendarCmd, options: &DeskOptions, lang: Lang) -> ExitCode
     match cmd {
         CalendarCmd::Check => {
             let years: Vec<String> = cal.years().map(|y| y.to_string()).collect();
-            println!(
-                "{}",
+            out!(
+                "{}\n",
                 lang.calendar_ok(&path.display().to_string(), &years.join(", "))
             );
         }
@@ -158,10 +158,10 @@ pub fn calendar(cmd: CalendarCmd, options: &DeskOptions, lang: Lang) -> ExitCode
                     .now
                     .map_or_else(|| chrono::Local::now().year(), |n| n.year())
             });
-            print!("{}", year_grid(&cal, year, lang));
+            out!("{}", year_grid(&cal, year, lang));
             if !cal.years().any(|y| y == year) {
-                println!(
-                    "{}",
+                out!(
+                    "{}\n",
                     lang.calendar_gap(year.to_string(), &path.display().to_string())
                 );
             }
