@@ -153,13 +153,16 @@ pub fn generate(
         actor: actor.clone(),
         body,
     };
-    // About 150 appeals a meeting, one meeting a Wednesday, back from today.
+    // About 150 appeals a meeting; Wednesdays back from today over at most five years (a
+    // province's volume holds several meetings each Wednesday).
     let meetings_needed = (n / 150).max(4);
+    let weeks = meetings_needed.min(260);
     let mut wednesday = today;
     while chrono::Datelike::weekday(&wednesday) != chrono::Weekday::Wed || wednesday >= today {
         wednesday = wednesday - Days::new(1);
     }
-    let start = wednesday - Days::new(7 * meetings_needed as u64);
+    let start = wednesday - Days::new(7 * weeks as u64);
+    let meeting_day = |m: usize| start + Days::new(7 * (m * weeks / meetings_needed) as u64 + 7);
     let first_meeting = desk.meetings()?.iter().map(|m| m.number).max().unwrap_or(0) + 1;
 
     let enterprises: Vec<String> = (0..(n / 20).clamp(50, 20_000))
@@ -219,13 +222,17 @@ pub fn generate(
         }
     }
     for m in 0..meetings_needed {
-        let date = start + Days::new(7 * m as u64 + 7);
+        let date = meeting_day(m);
         registry.push(ev(
             at(date, 0),
             EventBody::MeetingAdded(Meeting {
                 number: first_meeting + m as u64,
                 date,
-                venue: format!("{}企业服务中心", TOWNS[m % TOWNS.len()]),
+                venue: format!(
+                    "{}企业服务中心{}",
+                    TOWNS[m % TOWNS.len()],
+                    m / TOWNS.len() + 1
+                ),
                 host: Some("李斌".into()),
                 depts: DEPTS[..4].iter().map(|d| d.to_string()).collect(),
             }),
@@ -240,7 +247,7 @@ pub fn generate(
             progress(i);
         }
         let m = (i * meetings_needed) / n.max(1);
-        let day = start + Days::new(7 * m as u64 + 7);
+        let day = meeting_day(m);
         let captured = at(day, 30 + (i % 120) as u64);
         let (category, days) = rng.pick(&categories).clone();
         let text = rng.pick(texts).clone();
@@ -261,7 +268,13 @@ pub fn generate(
                 departments: vec![dept.to_string()],
             }),
         )];
-        let roll = rng.below(100);
+        // Old appeals are nearly all closed by now; what is open is mostly recent.
+        let roll = match rng.below(100) {
+            r if (today - day).num_days() > 90 && (10..33).contains(&r) && rng.below(50) != 0 => {
+                33 + r
+            }
+            r => r,
+        };
         if roll < 10 {
             events.push(a(
                 captured,
