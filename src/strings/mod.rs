@@ -368,13 +368,6 @@ impl Lang {
         }
     }
 
-    pub fn no_desk_yet(self) -> &'static str {
-        self.pick(
-            "zhuqi 助企服务台。终端界面尚在开发中；请用 `zhuqi --help` 查看命令，`zhuqi demo` 载入示例。",
-            "zhuqi, the enterprise service desk. The terminal desk is not built yet; `zhuqi --help` lists the commands and `zhuqi demo` loads the demo story.",
-        )
-    }
-
     pub fn card(self, card: Card, days_overdue: i64) -> String {
         match (self, card) {
             (_, Card::None) => String::new(),

@@ -351,10 +351,6 @@ impl Lang {
         self.pick("草稿已丢弃。", "draft discarded.")
     }
 
-    pub fn saving(self) -> &'static str {
-        self.pick("保存中…", "saving…")
-    }
-
     pub fn noted_on(self, number: impl std::fmt::Display) -> String {
         match self {
             Lang::Zh => format!("已保存：已作为办理进展追加到诉求 {number}。"),
@@ -406,10 +402,6 @@ impl Lang {
 
     pub fn no_rows(self) -> &'static str {
         self.pick("（没有诉求）", "(no appeals)")
-    }
-
-    pub fn demo_loading(self) -> &'static str {
-        self.pick("正在载入示例…", "loading the demo…")
     }
 
     // ----- keys -----
