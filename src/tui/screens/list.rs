@@ -383,7 +383,7 @@ impl ListScreen {
             Constraint::Length(5),
             Constraint::Length(10),
             Constraint::Length(4),
-            Constraint::Length(4),
+            Constraint::Length(5),
         ];
         let header = TableRow::new(lang.table_headers().map(Line::from)).style(theme.title());
         if rows.is_empty() && !self.busy() {
