@@ -481,7 +481,10 @@ fn english_when_asked() {
     assert!(screen.contains("In progress"), "{screen}");
     assert!(screen.contains("● 39d late"), "{screen}");
     assert!(screen.contains("Enter open"), "{screen}");
-    assert!(screen.contains("Urged"), "every column has its header: {screen}");
+    assert!(
+        screen.contains("Urged"),
+        "every column has its header: {screen}"
+    );
 }
 
 #[test]

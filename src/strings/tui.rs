@@ -254,9 +254,18 @@ impl Lang {
         }
     }
 
-    pub fn table_headers(self) -> [&'static str; 7] {
+    pub fn table_headers(self) -> [&'static str; 8] {
         match self {
-            Lang::Zh => ["编号", "企业", "类别", "服务管家", "期限", "牌", "天数"],
+            Lang::Zh => [
+                "编号",
+                "企业",
+                "类别",
+                "服务管家",
+                "期限",
+                "牌",
+                "天数",
+                "督办",
+            ],
             Lang::En => [
                 "No.",
                 "Enterprise",
@@ -265,6 +274,7 @@ impl Lang {
                 "Due",
                 "Card",
                 "Age",
+                "Urged",
             ],
         }
     }
