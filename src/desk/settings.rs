@@ -86,11 +86,17 @@ impl Default for Settings {
     }
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+impl FileError {
+    /// A mistake at byte `offset` of `text`, with its 1-based line and column.
+    pub fn at(path: &Path, text: &str, offset: usize, message: String) -> FileError {
+        let before = &text[..offset.min(text.len())];
+        FileError {
+            path: path.to_path_buf(),
+            line: before.matches('\n').count() + 1,
+            column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+            message,
+        }
+    }
 }
 
 fn unreadable(path: &Path, what: &str, e: std::io::Error) -> FileError {
@@ -104,15 +110,7 @@ fn unreadable(path: &Path, what: &str, e: std::io::Error) -> FileError {
 
 /// Parses a configuration text; `path` is only for messages.
 pub fn parse_settings(text: &str, path: &Path) -> Result<Settings, FileError> {
-    let at = |offset: usize, message: String| {
-        let (line, column) = line_col(text, offset);
-        FileError {
-            path: path.to_path_buf(),
-            line,
-            column,
-            message,
-        }
-    };
+    let at = |offset: usize, message: String| FileError::at(path, text, offset, message);
     let file: ConfigFile = toml::from_str(text).map_err(|e| {
         at(
             e.span().map_or(0, |s| s.start),

@@ -646,12 +646,23 @@ impl App {
     fn do_capture(&mut self) {
         self.modal = None;
         let input = self.meeting.capture_input();
-        match self.desk.capture(&input) {
+        let result = self.desk.capture(&input);
+        self.finish_capture(result, |app, a| {
+            app.lang.saved(app.desk.label(a.number), a.status)
+        });
+    }
+
+    /// What happens after the capture form is saved — as a new appeal or as a note on a
+    /// similar one: a fresh form and no draft, or the refusal shown in the form.
+    fn finish_capture(
+        &mut self,
+        result: Result<crate::domain::Appeal, DeskError>,
+        saved: impl FnOnce(&Self, &crate::domain::Appeal) -> String,
+    ) {
+        match result {
             Ok(a) => {
-                self.say(
-                    MessageKind::Saved,
-                    self.lang.saved(self.desk.label(a.number), a.status),
-                );
+                let message = saved(self, &a);
+                self.say(MessageKind::Saved, message);
                 self.meeting.clear(self.lang);
                 self.dirty_since = None;
                 self.discard(CAPTURE_DRAFT);
@@ -820,25 +831,12 @@ impl App {
                 KeyCode::Char('s') => self.capture_or_confirm(),
                 KeyCode::Char('a') => {
                     let note = self.meeting.form.value(FieldId::Text);
-                    match self
+                    let result = self
                         .desk
-                        .act(&number.to_string(), Action::Note { text: note })
-                    {
-                        Ok(a) => {
-                            self.say(
-                                MessageKind::Saved,
-                                self.lang.noted_on(self.desk.label(number)),
-                            );
-                            self.meeting.clear(self.lang);
-                            self.dirty_since = None;
-                            self.discard(CAPTURE_DRAFT);
-                            self.after_change(a);
-                        }
-                        Err(e) => {
-                            self.meeting.form.error = Some(self.lang.error(&e));
-                            self.error(&e);
-                        }
-                    }
+                        .act(&number.to_string(), Action::Note { text: note });
+                    self.finish_capture(result, |app, a| {
+                        app.lang.noted_on(app.desk.label(a.number))
+                    });
                 }
                 KeyCode::Esc => {}
                 _ => self.modal = Some(Modal::Duplicate { number, text }),

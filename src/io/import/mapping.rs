@@ -137,20 +137,10 @@ pub struct Mapping {
     pub status_map: BTreeMap<String, Target>,
 }
 
-fn err(path: &Path, text: &str, offset: usize, message: String) -> FileError {
-    let before = &text[..offset.min(text.len())];
-    FileError {
-        path: path.to_path_buf(),
-        line: before.matches('\n').count() + 1,
-        column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
-        message,
-    }
-}
-
 impl Mapping {
     pub fn parse(text: &str, path: &Path) -> Result<Mapping, FileError> {
         let file: MappingFile = toml::from_str(text).map_err(|e| {
-            err(
+            FileError::at(
                 path,
                 text,
                 e.span().map_or(0, |s| s.start),
@@ -159,7 +149,7 @@ impl Mapping {
         })?;
         let at = |key: &str| text.find(key).unwrap_or(0);
         if file.source.trim().is_empty() || file.source.contains(':') {
-            return Err(err(
+            return Err(FileError::at(
                 path,
                 text,
                 at("source"),
@@ -167,7 +157,7 @@ impl Mapping {
             ));
         }
         let offset: FixedOffset = file.utc_offset.parse().map_err(|_| {
-            err(
+            FileError::at(
                 path,
                 text,
                 at("utc_offset"),
@@ -175,7 +165,7 @@ impl Mapping {
             )
         })?;
         if file.columns.text.is_none() {
-            return Err(err(
+            return Err(FileError::at(
                 path,
                 text,
                 at("[columns]"),
@@ -183,7 +173,7 @@ impl Mapping {
             ));
         }
         if file.columns.received.is_none() {
-            return Err(err(
+            return Err(FileError::at(
                 path,
                 text,
                 at("[columns]"),
@@ -192,7 +182,7 @@ impl Mapping {
             ));
         }
         if file.columns.enterprise.is_none() && file.defaults.enterprise.is_none() {
-            return Err(err(
+            return Err(FileError::at(
                 path,
                 text,
                 at("[columns]"),
@@ -200,7 +190,7 @@ impl Mapping {
             ));
         }
         if file.columns.status.is_none() && file.defaults.status.is_none() {
-            return Err(err(
+            return Err(FileError::at(
                 path,
                 text,
                 at("[columns]"),
@@ -211,7 +201,7 @@ impl Mapping {
             if chrono::format::StrftimeItems::new(f)
                 .any(|i| matches!(i, chrono::format::Item::Error))
             {
-                return Err(err(
+                return Err(FileError::at(
                     path,
                     text,
                     at(f),
