@@ -984,6 +984,9 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Ok(d) => d,
         Err(e) => return fail(lang.error(&e)),
     };
+    if let Some(old) = &desk.open_report().upgraded_from {
+        eprintln!("zhuqi: {}", lang.upgraded(old));
+    }
     if desk.open_report().replayed > 0 {
         eprintln!("zhuqi: {}", lang.replayed(desk.open_report().replayed));
     }

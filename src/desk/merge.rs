@@ -58,7 +58,7 @@ impl Desk {
         for command in commands {
             let mut fresh: Vec<Event> = Vec::new();
             for mut e in command {
-                if self.store.has_event(e.id)? {
+                if self.store.has_event(&e)? {
                     continue;
                 }
                 match &mut e.body {

@@ -42,14 +42,6 @@ pub fn due_key(due: NaiveDate, number: u64) -> [u8; 12] {
     k
 }
 
-/// `appeal ‖ seq`: one appeal's events, in the order they happened.
-pub fn appeal_event_key(id: AppealId, seq: u64) -> [u8; 24] {
-    let mut k = [0u8; 24];
-    k[..16].copy_from_slice(&id_key(id));
-    k[16..].copy_from_slice(&u64_key(seq));
-    k
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

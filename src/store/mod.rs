@@ -3,6 +3,7 @@
 //! command together; success is reported after `flush()` and an fsync of sled's data file.
 
 mod codec;
+mod history;
 pub mod journal;
 mod keys;
 mod lock;
@@ -19,7 +20,7 @@ use crate::domain::{
     Appeal, AppealChange, AppealId, Enterprise, Event, EventBody, Meeting, Refusal, Status, Steward,
 };
 use journal::Journal;
-use keys::{appeal_event_key, due_key, id_key, read_id, read_u64, status_key, u64_key};
+use keys::{due_key, id_key, read_id, read_u64, status_key, u64_key};
 use lock::DeskLock;
 
 pub use codec::SCHEMA_VERSION;
@@ -27,6 +28,9 @@ pub use codec::SCHEMA_VERSION;
 const STORE_DIR: &str = "store";
 const JOURNAL_FILE: &str = "journal.jsonl";
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// How the trees are laid out. 1: three keys per event; 2: one history per appeal. A store of an
+/// older layout is rebuilt from the journal on open.
+const LAYOUT: u64 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -73,6 +77,9 @@ pub enum StoreError {
     Poisoned,
     #[error("{} already exists and is not empty; choose a new directory", .0.display())]
     TargetNotEmpty(PathBuf),
+    /// Internal: the store was written in an older layout (rebuilt on open, never shown).
+    #[error("the store was written by an older zhuqi; rebuild it with `zhuqi rebuild`")]
+    OldLayout { journal_len: u64 },
 }
 
 impl From<sled::Error> for StoreError {
@@ -100,11 +107,14 @@ pub struct OpenReport {
     pub replayed: usize,
     /// Bytes of a command torn by a crash, cut from the journal's end.
     pub torn_bytes: u64,
+    /// The store was of an older layout and was rebuilt from the journal; the old one is here.
+    pub upgraded_from: Option<PathBuf>,
 }
 
-// Tree positions in the transaction slice.
+// Tree positions in the transaction slice. An appeal's events live in its history; `events` and
+// `event_ids` hold the others (enterprises, stewards, departments, meetings), which are few.
 const EVENTS: usize = 0;
-const APPEAL_EVENTS: usize = 1;
+const HISTORIES: usize = 1;
 const APPEALS: usize = 2;
 const NUMBERS: usize = 3;
 const BY_STATUS: usize = 4;
@@ -118,7 +128,7 @@ const EVENT_IDS: usize = 11;
 const EXTERNAL_IDS: usize = 12;
 const TREE_NAMES: [&str; 13] = [
     "events",
-    "appeal_events",
+    "histories",
     "appeals",
     "numbers",
     "by_status",
@@ -215,9 +225,33 @@ impl Store {
     /// journal commands the store lacks.
     pub fn open(data_dir: &Path) -> Result<(Store, OpenReport), StoreError> {
         let lock = DeskLock::acquire(data_dir)?;
-        let store = Store::open_locked(data_dir, &data_dir.join(STORE_DIR), Some(lock))?;
-        let report = store.catch_up()?;
-        Ok((store, report))
+        match Store::open_locked(data_dir, &data_dir.join(STORE_DIR), Some(lock)) {
+            Ok(store) => {
+                let report = store.catch_up()?;
+                Ok((store, report))
+            }
+            Err(StoreError::OldLayout { journal_len }) => {
+                // The journal holds everything: lay the store out anew from it — unless it is
+                // shorter than what the store holds.
+                let journal = std::fs::metadata(data_dir.join(JOURNAL_FILE))
+                    .map(|m| m.len())
+                    .unwrap_or(0);
+                if journal < journal_len {
+                    return Err(StoreError::JournalBehind {
+                        journal,
+                        applied: journal_len,
+                    });
+                }
+                let (store, old) = Store::rebuild(data_dir)?;
+                tracing::info!(old = %old.display(), "store of an older layout rebuilt from the journal");
+                let report = OpenReport {
+                    upgraded_from: Some(old),
+                    ..OpenReport::default()
+                };
+                Ok((store, report))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Opens the engine at `path`; the caller holds the desk lock (`lock` is kept, if given).
@@ -251,6 +285,24 @@ impl Store {
             meta.appeals,
             meta.journal_len,
         ] = values;
+        // A store without a layout mark but with data is of layout 1.
+        let layout = match meta_tree.get("layout")? {
+            Some(v) => read_u64(&v)
+                .ok_or_else(|| StoreError::Corrupt("the layout mark is unreadable".into()))?,
+            None if meta.next_seq == 0 => LAYOUT,
+            None => 1,
+        };
+        if layout > LAYOUT {
+            return Err(StoreError::NewerSchema {
+                found: u8::try_from(layout).unwrap_or(u8::MAX),
+                supported: u8::try_from(LAYOUT).unwrap_or(u8::MAX),
+            });
+        }
+        if layout < LAYOUT {
+            return Err(StoreError::OldLayout {
+                journal_len: meta.journal_len,
+            });
+        }
         Ok(Store {
             db,
             trees,
@@ -359,9 +411,14 @@ impl Store {
         Ok(plan.appeals)
     }
 
-    /// Whether an event with this identity is already in the store (bundles merge by it).
-    pub fn has_event(&self, id: crate::domain::EventId) -> Result<bool, StoreError> {
-        Ok(self.trees[EVENT_IDS].contains_key(id.0.to_be_bytes())?)
+    /// Whether this event (by its identity) is already in the store (bundles merge by it).
+    pub fn has_event(&self, event: &Event) -> Result<bool, StoreError> {
+        match &event.body {
+            EventBody::Appeal { appeal, .. } => {
+                history::contains(&self.history(*appeal)?, event.id)
+            }
+            _ => Ok(self.trees[EVENT_IDS].contains_key(event.id.0.to_be_bytes())?),
+        }
     }
 
     /// The appeal imported from a ledger row with this `source:id`.
@@ -387,8 +444,10 @@ impl Store {
 
     fn plan(&self, events: &mut [Event], mut meta: Meta) -> Result<Plan, AppendError> {
         let mut ops = Vec::new();
-        // Appeals touched by this command: as they were before it, and as they are now.
+        // Appeals touched by this command: as they were before it, as they are now, and their
+        // histories with this command's events added.
         let mut touched: Vec<(Option<Appeal>, Appeal)> = Vec::new();
+        let mut histories: Vec<Vec<u8>> = Vec::new();
         let mut index: HashMap<AppealId, usize> = HashMap::new();
         for event in events.iter_mut() {
             let seq = meta.next_seq;
@@ -413,6 +472,7 @@ impl Store {
                         None => match self.appeal(*appeal)? {
                             Some(before) => {
                                 touched.push((Some(before.clone()), before));
+                                histories.push(self.history(*appeal)?);
                                 index.insert(*appeal, touched.len() - 1);
                                 Some(touched.len() - 1)
                             }
@@ -422,18 +482,20 @@ impl Store {
                     let current = slot.map(|i| &touched[i].1);
                     let next = Appeal::apply(current, *appeal, event.at, &event.actor, change)
                         .map_err(AppendError::Refused)?;
-                    match slot {
-                        Some(i) => touched[i].1 = next,
+                    let i = match slot {
+                        Some(i) => {
+                            touched[i].1 = next;
+                            i
+                        }
                         None => {
                             touched.push((None, next));
+                            histories.push(Vec::new());
                             index.insert(*appeal, touched.len() - 1);
+                            touched.len() - 1
                         }
-                    }
-                    ops.push(Op::Put(
-                        APPEAL_EVENTS,
-                        appeal_event_key(*appeal, seq).to_vec(),
-                        Vec::new(),
-                    ));
+                    };
+                    history::push(&mut histories[i], event)?;
+                    continue;
                 }
                 EventBody::EnterpriseSaved(e) => {
                     ops.push(Op::Put(
@@ -475,7 +537,8 @@ impl Store {
                 u64_key(seq).to_vec(),
             ));
         }
-        for (before, after) in &touched {
+        for ((before, after), history) in touched.iter().zip(histories) {
+            ops.push(Op::Put(HISTORIES, id_key(after.id).to_vec(), history));
             if let Some(b) = before {
                 ops.push(Op::Del(BY_STATUS, status_key(b.status, b.number).to_vec()));
                 if let Some(due) = b.running_due() {
@@ -528,6 +591,7 @@ impl Store {
                 }
             }
             tx[META].insert("journal_len", &journal_len[..])?;
+            tx[META].insert("layout", &u64_key(LAYOUT)[..])?;
             Ok::<(), ConflictableTransactionError<()>>(())
         });
         match result {
@@ -623,25 +687,17 @@ impl Store {
         self.appeals_from_index(BY_DUE, Vec::new())
     }
 
-    /// One appeal's events, in the order they were recorded.
-    pub fn events_of(&self, id: AppealId) -> Result<Vec<Event>, StoreError> {
-        let mut out = Vec::new();
-        for kv in self.trees[APPEAL_EVENTS].scan_prefix(id_key(id)) {
-            let (k, _) = kv?;
-            let seq = k
-                .get(16..)
-                .ok_or_else(|| StoreError::Corrupt("an event key".into()))?;
-            let event = self.get(EVENTS, seq, "an event")?.ok_or_else(|| {
-                StoreError::Corrupt(format!("an event of appeal {id} is missing"))
-            })?;
-            out.push(event);
-        }
-        Ok(out)
+    /// One appeal's history as stored (empty for an appeal the store does not hold).
+    fn history(&self, id: AppealId) -> Result<Vec<u8>, StoreError> {
+        Ok(self.trees[HISTORIES]
+            .get(id_key(id))?
+            .map(|v| v.to_vec())
+            .unwrap_or_default())
     }
 
-    /// Every event, in the order this desk recorded them.
-    pub fn events(&self) -> impl Iterator<Item = Result<Event, StoreError>> + '_ {
-        self.values(EVENTS, "an event")
+    /// One appeal's events, in the order they were recorded.
+    pub fn events_of(&self, id: AppealId) -> Result<Vec<Event>, StoreError> {
+        history::events(&self.history(id)?)
     }
 
     pub fn enterprise(&self, name: &str) -> Result<Option<Enterprise>, StoreError> {
@@ -682,7 +738,7 @@ impl Store {
 
     /// Whether the store holds nothing at all (a first start).
     pub fn is_empty(&self) -> bool {
-        self.trees[EVENTS].is_empty()
+        self.writer().meta.next_seq == 0
     }
 
     // ----- drafts: half-typed forms, not events; never journaled -----
@@ -770,7 +826,7 @@ impl Store {
             problems
                 .push("the appeal count or number index disagrees with the appeals".to_string());
         }
-        for kv in self.trees[APPEAL_EVENTS].iter() {
+        for kv in self.trees[HISTORIES].iter() {
             let (k, _) = kv?;
             if let Some(id) = read_id(&k)
                 && self.appeal(id)?.is_none()
@@ -847,4 +903,102 @@ fn ensure_empty_dir(dir: &Path) -> Result<(), StoreError> {
         std::fs::create_dir_all(dir).map_err(io_err(format!("creating {}", dir.display())))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, FixedOffset};
+
+    use super::*;
+    use crate::domain::Capture;
+
+    fn event(appeal: AppealId, id: u128, change: AppealChange) -> Event {
+        let at: DateTime<FixedOffset> =
+            DateTime::parse_from_rfc3339("2026-11-25T10:00:00+08:00").unwrap_or_default();
+        Event {
+            id: ulid::Ulid(id),
+            at,
+            actor: "王磊".into(),
+            body: EventBody::Appeal { appeal, change },
+        }
+    }
+
+    fn capture(appeal: AppealId, id: u128) -> Event {
+        event(
+            appeal,
+            id,
+            AppealChange::Captured(Capture {
+                number: 0,
+                external_id: None,
+                enterprise: "嘉兴市南湖纺织有限公司".into(),
+                category: "用电".into(),
+                text: "厂区变压器容量不足".into(),
+                contact: None,
+                meeting: None,
+                departments: vec![],
+            }),
+        )
+    }
+
+    #[test]
+    fn a_store_of_the_older_layout_is_rebuilt_from_the_journal_on_open()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let a = ulid::Ulid(100);
+        {
+            let (store, _) = Store::open(dir.path())?;
+            store.append(vec![capture(a, 1)])?;
+            store.append(vec![event(a, 2, AppealChange::Listed)])?;
+            // What layout 1 looked like to this check: data, no layout mark, no histories.
+            store.trees[META].remove("layout")?;
+            store.trees[HISTORIES].clear()?;
+            store
+                .db
+                .open_tree("appeal_events")?
+                .insert([1u8; 24], &[])?;
+            store.sync()?;
+        }
+        let (store, report) = Store::open(dir.path())?;
+        let old = report.upgraded_from.ok_or("the store was not upgraded")?;
+        assert!(old.join("db").exists(), "the old store is kept beside");
+        let events = store.events_of(a)?;
+        assert_eq!(events.iter().map(|e| e.id.0).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(store.appeal(a)?.map(|x| x.status), Some(Status::Listed));
+        assert!(store.verify()?.is_empty());
+        drop(store);
+        // Once upgraded, it opens as it is.
+        let (_, report) = Store::open(dir.path())?;
+        assert_eq!(report, OpenReport::default());
+        Ok(())
+    }
+
+    #[test]
+    fn an_older_layout_with_a_shortened_journal_is_refused_not_emptied()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        {
+            let (store, _) = Store::open(dir.path())?;
+            store.append(vec![capture(ulid::Ulid(100), 1)])?;
+            store.trees[META].remove("layout")?;
+            store.sync()?;
+        }
+        std::fs::write(dir.path().join(JOURNAL_FILE), b"")?;
+        assert!(matches!(
+            Store::open(dir.path()),
+            Err(StoreError::JournalBehind { journal: 0, .. })
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn merging_knows_an_appeal_event_by_its_identity() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (store, _) = Store::open(dir.path())?;
+        let a = ulid::Ulid(100);
+        store.append(vec![capture(a, 1)])?;
+        assert!(store.has_event(&capture(a, 1))?);
+        assert!(!store.has_event(&event(a, 9, AppealChange::Listed))?);
+        assert!(!store.has_event(&capture(ulid::Ulid(101), 1))?);
+        Ok(())
+    }
 }

@@ -811,6 +811,20 @@ impl Lang {
         }
     }
 
+    pub fn upgraded(self, old: &std::path::Path) -> String {
+        match self {
+            Lang::Zh => format!(
+                "数据库来自旧版本，已按新格式从日志重建；旧数据库保留在 {}，确认无误后可删除。",
+                old.display()
+            ),
+            Lang::En => format!(
+                "the store was written by an older zhuqi and has been rebuilt from the journal; \
+                 the old one is kept in {} and can be removed once you are satisfied.",
+                old.display()
+            ),
+        }
+    }
+
     pub fn replayed(self, n: usize) -> String {
         match self {
             Lang::Zh => format!("已从日志恢复 {n} 条未入库的记录。"),

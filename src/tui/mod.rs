@@ -34,7 +34,11 @@ pub fn run(desk: Desk, lang: Lang, color: ColorSetting) -> Result<(), DeskError>
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         return Err(DeskError::NoTerminal);
     }
+    let upgraded = desk.open_report().upgraded_from.clone();
     let mut app = App::new(desk, lang, Theme::from_env(color))?;
+    if let Some(old) = upgraded {
+        app.say(app::MessageKind::Info, lang.upgraded(&old));
+    }
     // Bracketed paste is switched off again on a panic too (ratatui's hook restores the rest).
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
