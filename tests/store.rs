@@ -430,3 +430,69 @@ proptest! {
         check_indexes(&desk)?;
     }
 }
+
+#[test]
+fn lists_hold_summaries_and_every_reader_of_an_appeal_gets_it_whole() {
+    let dir = tempdir();
+    let desk = open(dir.path(), "2024-01-10T09:00");
+    desk.add_steward("朱洁", "住建局", None, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = "厂区东侧道路施工已三个月，货车无法进出，原料堆积在门外，影响正常生产，\
+                请求协调施工单位分段放行，并明确完工时间，企业愿意配合调整进货时段。";
+    assert!(text.chars().count() > zhuqi::domain::SUMMARY_TEXT_CHARS);
+    let n = capture(&desk, "嘉兴市南湖纺织有限公司", text);
+    let number = n.to_string();
+    let act = |action| desk.act(&number, action).unwrap_or_else(|e| panic!("{e}"));
+    act(Action::Assign {
+        steward: "朱洁".into(),
+        lead: "住建局".into(),
+        co: vec![],
+        due: Due::WorkingDays(10),
+    });
+    act(Action::Acknowledge);
+    let note = "已约施工单位现场协调，拟每日 6 时至 8 时放行货车。";
+    act(Action::Note { text: note.into() });
+
+    // What the desk in the terminal holds: the text's start, no notes.
+    let summary = desk
+        .summary_rows()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .find(|r| r.appeal.number == n)
+        .unwrap_or_else(|| panic!("appeal {n} not among the summaries"))
+        .appeal;
+    let start: String = text
+        .chars()
+        .take(zhuqi::domain::SUMMARY_TEXT_CHARS)
+        .collect();
+    assert_eq!(summary.text, start);
+    assert_eq!(summary.last_note, None);
+    assert_eq!(summary.steward.as_deref(), Some("朱洁"));
+
+    // Everything that prints or exports an appeal has it whole, before and after a reopen.
+    check_whole(&desk, n, text, note);
+    drop(desk);
+    let desk = open(dir.path(), "2024-01-10T09:00");
+    check_whole(&desk, n, text, note);
+    assert_eq!(
+        desk.verify().unwrap_or_else(|e| panic!("{e}")),
+        Vec::<String>::new()
+    );
+}
+
+fn check_whole(desk: &Desk, n: u64, text: &str, note: &str) {
+    let listed = desk
+        .list(&Filter {
+            status: Some(StatusFilter::Is(Status::InProgress)),
+            ..Filter::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].appeal.text, text);
+    assert_eq!(listed[0].appeal.last_note.as_deref(), Some(note));
+    let all = desk.all_appeals().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(all[0].text, text);
+    let shown = desk.find(&n.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(shown.text, text);
+    assert_eq!(shown.last_note.as_deref(), Some(note));
+}

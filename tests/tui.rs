@@ -598,6 +598,46 @@ fn the_current_view_exports_as_a_spreadsheet() {
 }
 
 #[test]
+fn an_export_of_the_view_has_the_whole_texts_the_list_clips() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    app.desk
+        .capture(&zhuqi::desk::CaptureInput {
+            enterprise: "嘉兴市南湖纺织有限公司".into(),
+            category: "交通物流".into(),
+            text: "厂区东侧道路施工已三个月，货车无法进出，原料堆积在门外，影响正常生产，\
+                   请求协调施工单位分段放行，并明确完工时间。"
+                .into(),
+            ..zhuqi::desk::CaptureInput::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    app.refresh().unwrap_or_else(|e| panic!("{e}"));
+    press(&mut app, KeyCode::F(3));
+    press(&mut app, KeyCode::Left); // the listed tab, where the new appeal is
+    press(&mut app, KeyCode::Char('x'));
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path().join("exports"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(&files[0]).unwrap_or_else(|e| panic!("{e}"));
+    let range = wb
+        .worksheet_range("诉求清单")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut long = 0;
+    for row in range.rows().skip(1) {
+        let label = row[0].to_string();
+        let appeal = app
+            .desk
+            .find(&label)
+            .unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert_eq!(row[6].to_string(), appeal.text, "text of {label}");
+        long += usize::from(appeal.text.chars().count() > zhuqi::domain::SUMMARY_TEXT_CHARS);
+    }
+    assert!(long > 0, "some texts are longer than the list keeps");
+}
+
+#[test]
 fn a_custom_period_for_the_figures() {
     let dir = common::tempdir();
     let mut app = demo_app(dir.path());

@@ -81,25 +81,47 @@ impl Desk {
         }
     }
 
-    /// The appeals the filter admits, in number order.
+    /// The row with its appeal read whole (a row built from a summary has the text clipped).
+    pub fn whole(&self, row: Row) -> Result<Row, DeskError> {
+        let id = row.appeal.id;
+        let appeal = self
+            .store
+            .appeal(id)?
+            .ok_or_else(|| crate::store::StoreError::Corrupt(format!("appeal {id} is missing")))?;
+        Ok(Row { appeal, ..row })
+    }
+
+    /// Rows of every appeal's summary, in number order: what the desk in the terminal holds.
+    pub fn summary_rows(&self) -> Result<Vec<Row>, DeskError> {
+        let mut rows: Vec<Row> = self
+            .store
+            .summaries()
+            .map(|a| a.map(|a| self.row(a)))
+            .collect::<Result<_, _>>()?;
+        rows.sort_by_key(|r| r.appeal.number);
+        Ok(rows)
+    }
+
+    /// The appeals the filter admits, whole, in number order.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Row>, DeskError> {
+        // Summaries are sifted; only the appeals admitted are read whole.
         let candidates: Box<dyn Iterator<Item = Result<Appeal, _>>> = match filter.status {
             // The status index reads only the appeals in that state.
             Some(StatusFilter::Is(s)) => Box::new(self.store.appeals_with_status(s)),
             _ if filter.overdue => Box::new(self.store.running_by_due()),
-            _ => Box::new(self.store.appeals()),
+            _ => Box::new(self.store.summaries()),
         };
         let mut rows = Vec::new();
-        for appeal in candidates {
-            let appeal = appeal?;
-            if !filter.admits(&appeal) {
+        for summary in candidates {
+            let summary = summary?;
+            if !filter.admits(&summary) {
                 continue;
             }
-            let row = self.row(appeal);
+            let row = self.row(summary);
             if filter.overdue && row.card != Card::Red {
                 continue;
             }
-            rows.push(row);
+            rows.push(self.whole(row)?);
         }
         rows.sort_by_key(|r| r.appeal.number);
         Ok(rows)

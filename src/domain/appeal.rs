@@ -224,6 +224,9 @@ pub enum Refusal {
     },
 }
 
+/// How much of an appeal's text its summary keeps: what a list row shows and its filter matches.
+pub const SUMMARY_TEXT_CHARS: usize = 40;
+
 /// The projection of an appeal: everything the list, the detail view and the figures read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appeal {
@@ -517,6 +520,20 @@ impl Appeal {
         self.closed_how = None;
         self.closed_at = None;
         Ok(())
+    }
+
+    /// The appeal as lists, boards and figures hold it: every field but the long texts — the
+    /// text clipped to its first [`SUMMARY_TEXT_CHARS`] characters, the answer and notes left
+    /// out. A million of these fit in memory; the whole appeal is read when it is opened.
+    pub fn summary(&self) -> Appeal {
+        Appeal {
+            text: self.text.chars().take(SUMMARY_TEXT_CHARS).collect(),
+            answer: None,
+            feedback_comment: None,
+            closing_note: None,
+            last_note: None,
+            ..self.clone()
+        }
     }
 
     /// The day the clock of this appeal's due date is counted against, if it has one running:

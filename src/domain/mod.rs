@@ -12,7 +12,7 @@ pub mod records;
 pub mod rules;
 pub mod similar;
 
-pub use appeal::{Appeal, ChangeKind, ClosedHow, Field, Refusal, Status};
+pub use appeal::{Appeal, ChangeKind, ClosedHow, Field, Refusal, SUMMARY_TEXT_CHARS, Status};
 pub use calendar::Calendar;
 pub use card::Card;
 pub use credit_code::CreditCode;

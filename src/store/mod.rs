@@ -28,8 +28,9 @@ pub use codec::SCHEMA_VERSION;
 const STORE_DIR: &str = "store";
 const JOURNAL_FILE: &str = "journal.jsonl";
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
-/// How the trees are laid out. 1: three keys per event; 2: one history per appeal. A store of an
-/// older layout is rebuilt from the journal on open.
+/// How the trees are laid out. 1: three keys per event, whole projections; 2: one history per
+/// appeal, and the `appeals` tree holds summaries (the whole appeal is the fold of its history).
+/// A store of an older layout is rebuilt from the journal on open.
 const LAYOUT: u64 = 2;
 
 #[derive(Debug, thiserror::Error)]
@@ -549,7 +550,11 @@ impl Store {
             if let Some(ext) = &after.external_id {
                 ops.push(Op::Put(EXTERNAL_IDS, ext.as_bytes().to_vec(), id.clone()));
             }
-            ops.push(Op::Put(APPEALS, id.clone(), codec::encode(after)?));
+            ops.push(Op::Put(
+                APPEALS,
+                id.clone(),
+                codec::encode(&after.summary())?,
+            ));
             ops.push(Op::Put(NUMBERS, u64_key(after.number).to_vec(), id.clone()));
             ops.push(Op::Put(
                 BY_STATUS,
@@ -636,7 +641,17 @@ impl Store {
         })
     }
 
+    /// The whole appeal: the fold of its history.
     pub fn appeal(&self, id: AppealId) -> Result<Option<Appeal>, StoreError> {
+        let history = self.history(id)?;
+        if history.is_empty() {
+            return Ok(None);
+        }
+        fold(id, &history::events(&history)?).map(Some)
+    }
+
+    /// The appeal's summary (every field but the long texts), as the `appeals` tree keeps it.
+    pub fn summary(&self, id: AppealId) -> Result<Option<Appeal>, StoreError> {
         self.get(APPEALS, &id_key(id), "an appeal")
     }
 
@@ -651,8 +666,17 @@ impl Store {
         }
     }
 
-    /// Every appeal, in order of identity (which is capture order on one desk).
+    /// Every appeal whole, in order of identity (which is capture order on one desk).
     pub fn appeals(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
+        self.trees[HISTORIES].iter().map(|kv| {
+            let (k, history) = kv?;
+            let id = read_id(&k).ok_or_else(|| StoreError::Corrupt("a history key".into()))?;
+            fold(id, &history::events(&history)?)
+        })
+    }
+
+    /// Every appeal's summary, in order of identity: what the list and the figures read.
+    pub fn summaries(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
         self.values(APPEALS, "an appeal")
     }
 
@@ -668,13 +692,13 @@ impl Store {
         self.trees[tree].scan_prefix(prefix).map(move |kv| {
             let (_, id) = kv?;
             let id = read_id(&id).ok_or_else(|| StoreError::Corrupt("an index entry".into()))?;
-            self.appeal(id)?.ok_or_else(|| {
+            self.summary(id)?.ok_or_else(|| {
                 StoreError::Corrupt(format!("the index names a missing appeal {id}"))
             })
         })
     }
 
-    /// The appeals in one status, in number order (through the status index).
+    /// The summaries of the appeals in one status, in number order (through the status index).
     pub fn appeals_with_status(
         &self,
         status: Status,
@@ -682,7 +706,8 @@ impl Store {
         self.appeals_from_index(BY_STATUS, vec![status.code()])
     }
 
-    /// Assigned and in-progress appeals, earliest due date first (through the due index).
+    /// Summaries of assigned and in-progress appeals, earliest due date first (through the due
+    /// index).
     pub fn running_by_due(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
         self.appeals_from_index(BY_DUE, Vec::new())
     }
@@ -774,7 +799,7 @@ impl Store {
         let mut by_status = 0usize;
         let mut by_due = 0usize;
         let mut count = 0u64;
-        for appeal in self.appeals() {
+        for appeal in self.summaries() {
             let appeal = appeal?;
             count += 1;
             let events = self.events_of(appeal.id)?;
@@ -789,7 +814,7 @@ impl Store {
                     }
                 }
             }
-            if folded.as_ref() != Some(&appeal) {
+            if folded.map(|a| a.summary()).as_ref() != Some(&appeal) {
                 problems.push(format!(
                     "appeal {}: projection differs from its events",
                     appeal.number
@@ -829,7 +854,7 @@ impl Store {
         for kv in self.trees[HISTORIES].iter() {
             let (k, _) = kv?;
             if let Some(id) = read_id(&k)
-                && self.appeal(id)?.is_none()
+                && self.summary(id)?.is_none()
             {
                 problems.push(format!("events of appeal {id} have no projection"));
             }
@@ -890,6 +915,21 @@ impl Store {
         store.catch_up()?;
         Ok((store, old))
     }
+}
+
+/// An appeal from its events: the same fold as on the way in, so a stored history that the
+/// lifecycle refuses is damage.
+fn fold(id: AppealId, events: &[Event]) -> Result<Appeal, StoreError> {
+    let mut appeal: Option<Appeal> = None;
+    for e in events {
+        if let EventBody::Appeal { change, .. } = &e.body {
+            appeal = Some(
+                Appeal::apply(appeal.as_ref(), id, e.at, &e.actor, change)
+                    .map_err(|r| StoreError::Corrupt(format!("appeal {id}: {r:?}")))?,
+            );
+        }
+    }
+    appeal.ok_or_else(|| StoreError::Corrupt(format!("appeal {id} has an empty history")))
 }
 
 fn ensure_empty_dir(dir: &Path) -> Result<(), StoreError> {

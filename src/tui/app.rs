@@ -186,15 +186,8 @@ impl App {
     /// Reads again what the screens show: after every write, and at start.
     pub fn refresh(&mut self) -> Result<(), DeskError> {
         self.registry = Registry::load(&self.desk)?;
-        // One read of every appeal serves the list, the tally and the board.
-        let mut rows: Vec<crate::desk::Row> = self
-            .desk
-            .all_appeals()?
-            .into_iter()
-            .map(|a| self.desk.row(a))
-            .collect();
-        rows.sort_by_key(|r| r.appeal.number);
-        self.list.load(rows);
+        // One read of every appeal's summary serves the list, the tally and the board.
+        self.list.load(self.desk.summary_rows()?);
         self.refresh_tally();
         self.rebuild_board();
         // The figures are worked out when their screen is shown.
@@ -250,7 +243,7 @@ impl App {
     /// After a step on one appeal: that appeal is put in place, the board and the tally follow,
     /// and nothing else is read again — at a hundred thousand appeals a full reload takes a second.
     fn after_change(&mut self, appeal: crate::domain::Appeal) {
-        let row = self.desk.row(appeal);
+        let row = self.desk.row(appeal.summary());
         self.list.update(row);
         self.refresh_tally();
         self.rebuild_board();
@@ -520,12 +513,17 @@ impl App {
     /// Writes the rows in view (tab, filter and sort as shown) to a spreadsheet in the data
     /// directory, with the figures of all time.
     fn export_view(&mut self) {
-        let rows: Vec<crate::desk::Row> = self
+        // The list holds summaries; the export has the whole texts.
+        let rows: Result<Vec<crate::desk::Row>, DeskError> = self
             .list
             .view
             .iter()
-            .map(|&i| self.list.entries[i].row.clone())
+            .map(|&i| self.desk.whole(self.list.entries[i].row.clone()))
             .collect();
+        let rows = match rows {
+            Ok(r) => r,
+            Err(e) => return self.error(&e),
+        };
         let dir = self.desk.data_dir().join("exports");
         let path = dir.join(format!(
             "诉求清单-{}.xlsx",
@@ -611,13 +609,23 @@ impl App {
 
     fn submit_capture(&mut self) {
         let input = self.meeting.capture_input();
-        // A similar open appeal of the same enterprise is pointed out first.
-        let duplicate = self
+        // A similar open appeal of the same enterprise is pointed out first. The list holds
+        // summaries, so those few appeals are read whole to compare the whole texts.
+        let same_enterprise: Result<Vec<_>, DeskError> = self
             .list
             .entries
             .iter()
-            .map(|e| &e.row.appeal)
-            .filter(|a| a.status.is_open() && a.enterprise == input.enterprise)
+            .filter(|e| {
+                e.row.appeal.status.is_open() && e.row.appeal.enterprise == input.enterprise
+            })
+            .map(|e| self.desk.whole(e.row.clone()).map(|r| r.appeal))
+            .collect();
+        let same_enterprise = match same_enterprise {
+            Ok(a) => a,
+            Err(e) => return self.error(&e),
+        };
+        let duplicate = same_enterprise
+            .iter()
             .map(|a| (similarity(&a.text, &input.text), a))
             .filter(|(s, _)| *s >= DUPLICATE_THRESHOLD)
             .max_by(|x, y| x.0.total_cmp(&y.0))
