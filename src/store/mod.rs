@@ -28,6 +28,8 @@ pub use codec::SCHEMA_VERSION;
 const STORE_DIR: &str = "store";
 const JOURNAL_FILE: &str = "journal.jsonl";
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// Events replayed from the journal per transaction.
+const REPLAY_BATCH_EVENTS: usize = 10_000;
 /// How the trees are laid out. 1: three keys per event, whole projections; 2: one history per
 /// appeal, and the `appeals` tree holds summaries (the whole appeal is the fold of its history).
 /// A store of an older layout is rebuilt from the journal on open.
@@ -349,18 +351,34 @@ impl Store {
         }
         let path = w.journal.path().to_path_buf();
         let mut meta = w.meta;
-        let tail = journal::read_commands(&path, applied, |mut events, end| {
-            let plan = self.plan(&mut events, meta).map_err(|e| match e {
+        // Commands are applied in batches, each one transaction that ends at a command's end in
+        // the journal: a rebuild of a long journal does not pay a transaction per command.
+        let mut batch: Vec<Event> = Vec::new();
+        let mut batch_end = applied;
+        let flush = |batch: &mut Vec<Event>, end: u64, meta: &mut Meta| {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let mut plan = self.plan(batch, *meta).map_err(|e| match e {
                 AppendError::Refused(r) => StoreError::Replay(r),
                 AppendError::Store(s) => s,
             })?;
-            let mut plan = plan;
             plan.meta.journal_len = end;
             self.commit(&plan)?;
-            meta = plan.meta;
+            *meta = plan.meta;
+            batch.clear();
+            Ok::<(), StoreError>(())
+        };
+        let tail = journal::read_commands(&path, applied, |events, end| {
+            batch.extend(events);
+            batch_end = end;
             report.replayed += 1;
+            if batch.len() >= REPLAY_BATCH_EVENTS {
+                flush(&mut batch, batch_end, &mut meta)?;
+            }
             Ok(())
         })?;
+        flush(&mut batch, batch_end, &mut meta)?;
         w.meta = meta;
         if tail.torn > 0 {
             w.journal.truncate(tail.end)?;
