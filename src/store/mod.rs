@@ -208,20 +208,35 @@ fn io_err(what: String) -> impl FnOnce(std::io::Error) -> StoreError {
 }
 
 fn open_engine(path: &Path, data_dir: &Path) -> Result<sled::Db, StoreError> {
-    sled::Config::new()
-        .path(path)
-        .cache_capacity(CACHE_BYTES)
-        .open()
-        .map_err(|e| match &e {
-            sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
-                StoreError::AlreadyOpen {
+    let is_lock = |e: &sled::Error| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"));
+    // Callers hold the desk lock, so no other zhuqi has this store open. But a sled database just
+    // closed by this process (a rebuild reopens the one it built) lets go of its file only when
+    // its last background writes finish: wait for that, briefly.
+    let mut waited = std::time::Duration::ZERO;
+    loop {
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+        {
+            Ok(db) => return Ok(db),
+            Err(e) if is_lock(&e) && waited < ENGINE_RELEASE_WAIT => {
+                std::thread::sleep(ENGINE_RETRY);
+                waited += ENGINE_RETRY;
+            }
+            Err(e) if is_lock(&e) => {
+                return Err(StoreError::AlreadyOpen {
                     dir: data_dir.to_path_buf(),
                     pid: None,
-                }
+                });
             }
-            _ => StoreError::from(e),
-        })
+            Err(e) => return Err(StoreError::from(e)),
+        }
+    }
 }
+
+const ENGINE_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
+const ENGINE_RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Store {
     /// Opens (or creates) the store in `data_dir`, taking the desk lock, and applies any
