@@ -605,14 +605,13 @@ fn export(desk: &Desk, lang: Lang, e: ExportArgs) -> Result<String, DeskError> {
         overdue: e.overdue,
         ..Filter::default()
     })?;
-    let period = match (&e.from, &e.to) {
-        (Some(f), Some(t)) => crate::domain::figures::Period {
+    let figures = match (&e.from, &e.to) {
+        (Some(f), Some(t)) => desk.figures(crate::domain::figures::Period {
             from: date(f)?,
             to: date(t)?,
-        },
-        _ => desk.all_time()?,
+        })?,
+        _ => desk.figures_all_time()?,
     };
-    let figures = desk.figures(period)?;
     let format = match e.format {
         ExportFormatArg::Xlsx => crate::io::export::ExportFormat::Xlsx,
         ExportFormatArg::Csv => crate::io::export::ExportFormat::Csv,

@@ -53,15 +53,18 @@ impl Desk {
 
     /// Open appeals in the order they need attention.
     pub fn board(&self) -> Result<Vec<BoardEntry>, DeskError> {
-        let appeals = self.all_appeals()?;
+        Ok(self.board_of(&self.all_appeals()?))
+    }
+
+    fn board_of(&self, appeals: &[Appeal]) -> Vec<BoardEntry> {
         let rules = &self.settings.rules;
-        Ok(board(
-            &appeals,
+        board(
+            appeals,
             self.clock.today(),
             &self.calendar,
             rules.warning_days,
             rules.ack_days,
-        ))
+        )
     }
 
     pub fn figures_context(&self, period: Period) -> Context<'_> {
@@ -79,19 +82,26 @@ impl Desk {
         Ok(self.figures_context(period).figures(&appeals))
     }
 
-    /// The whole history, from the first capture to today.
-    pub fn all_time(&self) -> Result<Period, DeskError> {
+    /// From the first capture among `appeals` to today.
+    pub fn all_time_of(&self, appeals: &[Appeal]) -> Period {
         let today = self.clock.today();
-        let first = self
-            .summaries()?
+        let first = appeals
             .iter()
             .map(|a| a.captured_at.date_naive())
             .min()
             .unwrap_or(today);
-        Ok(Period {
+        Period {
             from: first.min(today),
             to: today,
-        })
+        }
+    }
+
+    /// The figures of the whole history (one read of the summaries).
+    pub fn figures_all_time(&self) -> Result<Figures, DeskError> {
+        let appeals = self.summaries()?;
+        Ok(self
+            .figures_context(self.all_time_of(&appeals))
+            .figures(&appeals))
     }
 
     /// The urges recorded on an appeal, oldest first.
@@ -122,7 +132,7 @@ impl Desk {
             .map(|d| (*d, ctx.breakdown(&refs, *d)))
             .collect();
         let red = self
-            .board()?
+            .board_of(&appeals)
             .into_iter()
             .filter(|e| e.card == crate::domain::Card::Red)
             .collect();

@@ -66,23 +66,11 @@ pub fn contains(history: &[u8], id: EventId) -> Result<bool, StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, FixedOffset};
-
     use super::*;
-    use crate::domain::{AppealChange, EventBody};
+    use crate::domain::AppealChange;
 
     fn note(text: &str, id: u128) -> Event {
-        let at: DateTime<FixedOffset> =
-            DateTime::parse_from_rfc3339("2026-11-25T10:00:00+08:00").unwrap_or_default();
-        Event {
-            id: ulid::Ulid(id),
-            at,
-            actor: "王磊".into(),
-            body: EventBody::Appeal {
-                appeal: ulid::Ulid(7),
-                change: AppealChange::Noted { text: text.into() },
-            },
-        }
+        super::super::tests::event(ulid::Ulid(7), id, AppealChange::Noted { text: text.into() })
     }
 
     #[test]

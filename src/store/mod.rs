@@ -208,7 +208,6 @@ fn io_err(what: String) -> impl FnOnce(std::io::Error) -> StoreError {
 }
 
 fn open_engine(path: &Path, data_dir: &Path) -> Result<sled::Db, StoreError> {
-    let is_lock = |e: &sled::Error| matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"));
     // Callers hold the desk lock, so no other zhuqi has this store open. But a sled database just
     // closed by this process (a rebuild reopens the one it built) lets go of its file only when
     // its last background writes finish: wait for that, briefly.
@@ -220,11 +219,11 @@ fn open_engine(path: &Path, data_dir: &Path) -> Result<sled::Db, StoreError> {
             .open()
         {
             Ok(db) => return Ok(db),
-            Err(e) if is_lock(&e) && waited < ENGINE_RELEASE_WAIT => {
+            Err(e) if is_lock_error(&e) && waited < ENGINE_RELEASE_WAIT => {
                 std::thread::sleep(ENGINE_RETRY);
                 waited += ENGINE_RETRY;
             }
-            Err(e) if is_lock(&e) => {
+            Err(e) if is_lock_error(&e) => {
                 return Err(StoreError::AlreadyOpen {
                     dir: data_dir.to_path_buf(),
                     pid: None,
@@ -233,6 +232,11 @@ fn open_engine(path: &Path, data_dir: &Path) -> Result<sled::Db, StoreError> {
             Err(e) => return Err(StoreError::from(e)),
         }
     }
+}
+
+/// sled reports a database held elsewhere only as an I/O error with this text.
+fn is_lock_error(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
 }
 
 const ENGINE_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
@@ -503,15 +507,20 @@ impl Store {
                     }
                     let slot = match index.get(appeal) {
                         Some(&i) => Some(i),
-                        None => match self.appeal(*appeal)? {
-                            Some(before) => {
+                        None => {
+                            // One read of the history gives the appeal before (its fold) and the
+                            // bytes this command's events are added to.
+                            let history = self.history(*appeal)?;
+                            if history.is_empty() {
+                                None
+                            } else {
+                                let before = fold(*appeal, &history::events(&history)?)?;
                                 touched.push((Some(before.clone()), before));
-                                histories.push(self.history(*appeal)?);
+                                histories.push(history);
                                 index.insert(*appeal, touched.len() - 1);
                                 Some(touched.len() - 1)
                             }
-                            None => None,
-                        },
+                        }
                     };
                     let current = slot.map(|i| &touched[i].1);
                     let next = Appeal::apply(current, *appeal, event.at, &event.actor, change)
@@ -835,23 +844,13 @@ impl Store {
         for appeal in self.summaries() {
             let appeal = appeal?;
             count += 1;
-            let events = self.events_of(appeal.id)?;
-            let mut folded: Option<Appeal> = None;
-            for e in &events {
-                if let EventBody::Appeal { change, .. } = &e.body {
-                    match Appeal::apply(folded.as_ref(), appeal.id, e.at, &e.actor, change) {
-                        Ok(a) => folded = Some(a),
-                        Err(r) => {
-                            problems.push(format!("appeal {}: event refused: {r:?}", appeal.number))
-                        }
-                    }
-                }
-            }
-            if folded.map(|a| a.summary()).as_ref() != Some(&appeal) {
-                problems.push(format!(
+            match fold(appeal.id, &self.events_of(appeal.id)?) {
+                Ok(whole) if whole.summary() == appeal => {}
+                Ok(_) => problems.push(format!(
                     "appeal {}: projection differs from its events",
                     appeal.number
-                ));
+                )),
+                Err(e) => problems.push(format!("appeal {}: {e}", appeal.number)),
             }
             let numbered = self.trees[NUMBERS].get(u64_key(appeal.number))?;
             if numbered.as_deref().and_then(read_id) != Some(appeal.id) {
@@ -985,7 +984,8 @@ mod tests {
     use super::*;
     use crate::domain::Capture;
 
-    fn event(appeal: AppealId, id: u128, change: AppealChange) -> Event {
+    /// An event of `appeal` by 王磊 on 2026-11-25 (the history tests use it too).
+    pub(super) fn event(appeal: AppealId, id: u128, change: AppealChange) -> Event {
         let at: DateTime<FixedOffset> =
             DateTime::parse_from_rfc3339("2026-11-25T10:00:00+08:00").unwrap_or_default();
         Event {

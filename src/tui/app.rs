@@ -529,7 +529,7 @@ impl App {
             "诉求清单-{}.xlsx",
             self.desk.clock().now().format("%Y%m%d-%H%M%S")
         ));
-        let figures = match self.desk.all_time().and_then(|p| self.desk.figures(p)) {
+        let figures = match self.desk.figures_all_time() {
             Ok(f) => f,
             Err(e) => return self.error(&e),
         };

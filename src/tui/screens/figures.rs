@@ -58,17 +58,15 @@ impl FiguresScreen {
     /// Recomputes everything from the desk's appeals.
     pub fn compute(&mut self, desk: &Desk) -> Result<(), DeskError> {
         let today = desk.clock().today();
+        // Figures need no long texts: the summaries, read once.
+        let appeals = desk.summaries()?;
         let period = match PeriodChoice::ALL[self.choice % PeriodChoice::ALL.len()] {
             PeriodChoice::ThisWeek => Period::week_of(today),
             PeriodChoice::LastWeek => Period::last_week(today),
             PeriodChoice::ThisMonth => Period::month_of(today),
-            PeriodChoice::AllTime => desk.all_time()?,
-            PeriodChoice::Custom => match self.custom {
-                Some(p) => p,
-                None => desk.all_time()?,
-            },
+            PeriodChoice::AllTime => desk.all_time_of(&appeals),
+            PeriodChoice::Custom => self.custom.unwrap_or_else(|| desk.all_time_of(&appeals)),
         };
-        let appeals = desk.all_appeals()?;
         let refs: Vec<&Appeal> = appeals.iter().collect();
         let ctx = desk.figures_context(period);
         self.figures = ctx.figures(refs.iter().copied());
