@@ -23,69 +23,111 @@ fn subsequence(needle: &str, hay: &str) -> bool {
     needle.chars().all(|n| hay.any(|h| h == n))
 }
 
+/// A name (an enterprise, a steward, a department, a category) prepared for matching once: its
+/// text lower-cased and its pinyin initials. The list shares one per distinct name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Name {
+    text: Box<str>,
+    lower: Box<str>,
+    initials: Box<str>,
+}
+
+impl Name {
+    pub fn new(text: &str) -> Name {
+        Name {
+            text: text.into(),
+            lower: text.to_lowercase().into(),
+            initials: initials(text).into(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+/// One word of a query, prepared once for every row it is matched against.
+#[derive(Clone, Debug)]
+struct Term {
+    lower: String,
+    number: Option<u64>,
+    /// Letters and digits only: also matched against pinyin initials.
+    ascii: bool,
+}
+
+/// What was typed into a filter: every word must match something.
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    terms: Vec<Term>,
+}
+
+impl Query {
+    pub fn new(typed: &str) -> Query {
+        let terms = typed
+            .split_whitespace()
+            .map(|w| w.to_lowercase().trim_start_matches('#').to_string())
+            .filter(|t| !t.is_empty())
+            .map(|lower| Term {
+                number: lower.parse().ok(),
+                ascii: lower.chars().all(|c| c.is_ascii_alphanumeric()),
+                lower,
+            })
+            .collect();
+        Query { terms }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// `name` is the main name, whose initials also match loosely (in order, gaps allowed);
+    /// `others` are further names; `text` is a long text, already lower-cased, matched as text
+    /// only (pinyin initials of long texts are not worth their cost).
+    pub fn matches(
+        &self,
+        number: Option<u64>,
+        name: &Name,
+        others: &[Option<&Name>],
+        text: &str,
+    ) -> bool {
+        self.terms.iter().all(|t| {
+            if t.number.is_some() && t.number == number {
+                return true;
+            }
+            let t_ = t.lower.as_str();
+            let names = || std::iter::once(name).chain(others.iter().flatten().copied());
+            if names().any(|n| n.lower.contains(t_)) || text.contains(t_) {
+                return true;
+            }
+            t.ascii
+                && (names().any(|n| n.initials.contains(t_))
+                    || (t_.len() >= 2 && subsequence(t_, &name.initials)))
+        })
+    }
+}
+
 /// What one searchable thing is matched against, prepared once.
 #[derive(Clone, Debug, Default)]
 pub struct SearchKey {
-    /// All searchable text, lower-cased.
-    text: String,
-    /// Initials of all searchable text.
-    initials: String,
-    /// Initials of the name alone, matched loosely (in order, gaps allowed).
-    name_initials: String,
+    name: Name,
+    others: Vec<Name>,
     number: Option<u64>,
 }
 
 impl SearchKey {
     /// `name` is the main name (an enterprise); `others` are further fields (category, steward…).
     pub fn new(name: &str, others: &[&str], number: Option<u64>) -> SearchKey {
-        let mut text = name.to_lowercase();
-        let mut all_initials = initials(name);
-        for o in others {
-            text.push('\u{1f}');
-            text.push_str(&o.to_lowercase());
-            all_initials.push('\u{1f}');
-            all_initials.push_str(&initials(o));
-        }
         SearchKey {
-            text,
-            initials: all_initials,
-            name_initials: initials(name),
+            name: Name::new(name),
+            others: others.iter().map(|o| Name::new(o)).collect(),
             number,
         }
     }
 
-    /// Adds a long text (the appeal) for plain matching; pinyin initials of long texts are not
-    /// kept, which keeps the key small and quick to build.
-    pub fn with_text(mut self, text: &str) -> SearchKey {
-        self.text.push('\u{1f}');
-        self.text.push_str(&text.to_lowercase());
-        self
-    }
-
     /// Every word of the query must match something.
     pub fn matches(&self, query: &str) -> bool {
-        query.split_whitespace().all(|term| self.matches_term(term))
-    }
-
-    fn matches_term(&self, term: &str) -> bool {
-        let t = term.to_lowercase();
-        let t = t.trim_start_matches('#');
-        if t.is_empty() {
-            return true;
-        }
-        if let (Some(n), Ok(q)) = (self.number, t.parse::<u64>())
-            && n == q
-        {
-            return true;
-        }
-        if self.text.contains(t) {
-            return true;
-        }
-        if t.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return self.initials.contains(t)
-                || (t.len() >= 2 && subsequence(t, &self.name_initials));
-        }
-        false
+        let others: Vec<Option<&Name>> = self.others.iter().map(Some).collect();
+        Query::new(query).matches(self.number, &self.name, &others, "")
     }
 }
 

@@ -455,12 +455,11 @@ fn lists_hold_summaries_and_every_reader_of_an_appeal_gets_it_whole() {
 
     // What the desk in the terminal holds: the text's start, no notes.
     let summary = desk
-        .summary_rows()
+        .summaries()
         .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()
-        .find(|r| r.appeal.number == n)
-        .unwrap_or_else(|| panic!("appeal {n} not among the summaries"))
-        .appeal;
+        .find(|a| a.number == n)
+        .unwrap_or_else(|| panic!("appeal {n} not among the summaries"));
     let start: String = text
         .chars()
         .take(zhuqi::domain::SUMMARY_TEXT_CHARS)
@@ -495,4 +494,67 @@ fn check_whole(desk: &Desk, n: u64, text: &str, note: &str) {
     let shown = desk.find(&n.to_string()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(shown.text, text);
     assert_eq!(shown.last_note.as_deref(), Some(note));
+}
+
+#[test]
+fn the_list_reads_every_appeal_once_open_ones_first_as_its_summary_says() {
+    let dir = tempdir();
+    let mut desk = open(dir.path(), "2026-11-27T10:00");
+    zhuqi::desk::demo::load(&mut desk).unwrap_or_else(|e| panic!("{e}"));
+    let summaries = desk.summaries().unwrap_or_else(|e| panic!("{e}"));
+    assert!(summaries.iter().any(|a| a.status.is_open()));
+    assert!(summaries.iter().any(|a| !a.status.is_open()));
+
+    let mut loader = desk.list_loader();
+    assert_eq!(loader.total, summaries.len() as u64);
+    let mut rows = Vec::new();
+    loop {
+        // A small batch, so that reading goes over many batches.
+        let batch = loader.next_batch(7).unwrap_or_else(|e| panic!("{e}"));
+        if batch.is_empty() {
+            break;
+        }
+        assert!(batch.len() <= 7);
+        rows.extend(batch);
+    }
+    assert_eq!(rows.len(), summaries.len(), "every appeal once");
+    let first_closed = rows
+        .iter()
+        .position(|r| !r.status.is_open())
+        .unwrap_or(rows.len());
+    assert!(
+        rows[first_closed..].iter().all(|r| !r.status.is_open()),
+        "open appeals come first"
+    );
+    for a in &summaries {
+        let r = rows
+            .iter()
+            .find(|r| r.id == a.id)
+            .unwrap_or_else(|| panic!("appeal {} was not read", a.number));
+        let whole = desk.row(a.clone());
+        assert_eq!(r.number, a.number);
+        assert_eq!(r.status, a.status);
+        assert_eq!((r.card, r.days_overdue), (whole.card, whole.days_overdue));
+        assert_eq!(r.enterprise.as_str(), a.enterprise);
+        assert_eq!(r.category.as_str(), a.category);
+        assert_eq!(r.steward.as_ref().map(|s| s.as_str()), a.steward.as_deref());
+        assert_eq!(
+            r.lead_dept.as_ref().map(|s| s.as_str()),
+            a.lead_dept.as_deref()
+        );
+        assert_eq!((r.due, r.urges, r.meeting), (a.due, a.urges, a.meeting));
+        assert_eq!(r.captured_on, a.captured_at.date_naive());
+        assert_eq!(&*r.text, a.text.to_lowercase());
+    }
+    // One name is kept once, however many rows carry it.
+    let same_category: Vec<_> = rows
+        .iter()
+        .filter(|r| r.category.as_str() == "消防")
+        .collect();
+    assert!(same_category.len() > 1);
+    assert!(
+        same_category
+            .windows(2)
+            .all(|w| std::sync::Arc::ptr_eq(&w[0].category, &w[1].category))
+    );
 }

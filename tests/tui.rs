@@ -20,10 +20,13 @@ const NOW: &str = "2026-11-27T10:00";
 
 fn app_in(dir: &Path, now: &str, lang: Lang) -> App {
     let desk = common::open(dir, now);
-    match App::new(desk, lang, Theme { color: false }) {
+    let mut app = match App::new(desk, lang, Theme { color: false }) {
         Ok(a) => a,
         Err(e) => panic!("the app would not start: {e}"),
-    }
+    };
+    app.finish_reading()
+        .unwrap_or_else(|e| panic!("the list was not read: {e}"));
+    app
 }
 
 fn demo_app(dir: &Path) -> App {

@@ -61,6 +61,8 @@ pub enum DeskError {
     TruncatedBundle,
     #[error("the bundle was changed after it was written")]
     AlteredBundle,
+    #[error("the appeal list could not be read to the end")]
+    ListUnread,
     #[error("the desk needs a terminal")]
     NoTerminal,
     #[error("the terminal failed: {0}")]

@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod list_row;
 pub mod merge;
 pub mod paths;
 pub mod query;
@@ -193,6 +194,11 @@ impl Desk {
     }
 
     /// An appeal number as people read it, with the district's prefix (`XZ-12`).
+    /// The district's prefix of appeal numbers (`label` puts it before a number).
+    pub fn number_prefix(&self) -> &str {
+        &self.settings.number_prefix
+    }
+
     pub fn label(&self, number: u64) -> String {
         label(&self.settings.number_prefix, number)
     }

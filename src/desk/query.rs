@@ -1,6 +1,6 @@
 //! Reading the appeal list: filters, cards and days overdue as of the desk's "now".
 
-use crate::domain::{Appeal, Card, Status, card::days_overdue};
+use crate::domain::{Appeal, AppealId, Card, Status, card::days_overdue};
 
 use super::{Desk, DeskError};
 
@@ -83,23 +83,20 @@ impl Desk {
 
     /// The row with its appeal read whole (a row built from a summary has the text clipped).
     pub fn whole(&self, row: Row) -> Result<Row, DeskError> {
-        let id = row.appeal.id;
-        let appeal = self
-            .store
-            .appeal(id)?
-            .ok_or_else(|| crate::store::StoreError::Corrupt(format!("appeal {id} is missing")))?;
+        let appeal = self.appeal_by_id(row.appeal.id)?;
         Ok(Row { appeal, ..row })
     }
 
-    /// Rows of every appeal's summary, in number order: what the desk in the terminal holds.
-    pub fn summary_rows(&self) -> Result<Vec<Row>, DeskError> {
-        let mut rows: Vec<Row> = self
+    /// One appeal read whole, with its card.
+    pub fn whole_row(&self, id: AppealId) -> Result<Row, DeskError> {
+        Ok(self.row(self.appeal_by_id(id)?))
+    }
+
+    fn appeal_by_id(&self, id: AppealId) -> Result<Appeal, DeskError> {
+        Ok(self
             .store
-            .summaries()
-            .map(|a| a.map(|a| self.row(a)))
-            .collect::<Result<_, _>>()?;
-        rows.sort_by_key(|r| r.appeal.number);
-        Ok(rows)
+            .appeal(id)?
+            .ok_or_else(|| crate::store::StoreError::Corrupt(format!("appeal {id} is missing")))?)
     }
 
     /// The appeals the filter admits, whole, in number order.

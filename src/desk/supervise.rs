@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use super::{Desk, DeskError};
 use crate::domain::board::{BoardEntry, board};
 use crate::domain::figures::{Context, Dimension, Figures, Period};
-use crate::domain::{Appeal, AppealChange, EventBody, Level};
+use crate::domain::{Appeal, AppealChange, EventBody, Level, Status};
 
 /// An earlier urge (督办) on an appeal.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +54,18 @@ impl Desk {
     /// Open appeals in the order they need attention.
     pub fn board(&self) -> Result<Vec<BoardEntry>, DeskError> {
         Ok(self.board_of(&self.all_appeals()?))
+    }
+
+    /// The board from the open appeals' summaries, read through the status index: what the
+    /// desk in the terminal shows (texts clipped, as in the list).
+    pub fn open_board(&self) -> Result<Vec<BoardEntry>, DeskError> {
+        let mut open = Vec::new();
+        for status in Status::ALL.into_iter().filter(|s| s.is_open()) {
+            for summary in self.store.appeals_with_status(status) {
+                open.push(summary?);
+            }
+        }
+        Ok(self.board_of(&open))
     }
 
     fn board_of(&self, appeals: &[Appeal]) -> Vec<BoardEntry> {

@@ -328,6 +328,14 @@ impl Lang {
             (Lang::En, DeskError::NeedsOutput) => {
                 "this format is written to a file: give -o FILE.".into()
             }
+            (Lang::Zh, DeskError::ListUnread) => {
+                "诉求清单未能读完：请退出后重新打开；原因记录在日志中".to_string()
+            }
+            (Lang::En, DeskError::ListUnread) => {
+                "the appeal list could not be read to the end: quit and open the desk again; \
+                 the log has the reason"
+                    .to_string()
+            }
             (Lang::Zh, DeskError::Export(e)) => format!("导出失败：{e}"),
             (Lang::En, DeskError::Export(e)) => format!("the export failed: {e}"),
             (_, DeskError::Import(text)) => text.clone(),

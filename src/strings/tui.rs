@@ -298,6 +298,13 @@ impl Lang {
         self.pick("筛选中…", "filtering…")
     }
 
+    pub fn reading(self, read: usize, total: u64) -> String {
+        match self {
+            Lang::Zh => format!("读取中 {read} / {total} 条"),
+            Lang::En => format!("reading {read} of {total}"),
+        }
+    }
+
     pub fn shown_of(self, shown: usize, total: usize) -> String {
         match self {
             Lang::Zh => format!("{shown} / {total} 条"),

@@ -149,6 +149,7 @@ impl App {
             dirty_since: None,
             desk,
         };
+        app.list.prefix = app.desk.number_prefix().to_string();
         app.refresh()?;
         let today = app.desk.clock().today();
         app.meeting.meeting = app
@@ -183,32 +184,40 @@ impl App {
         Ok(())
     }
 
-    /// Reads again what the screens show: after every write, and at start.
+    /// Reads again what the screens show: at start, and after the demo is loaded. The list is
+    /// read on another thread; [`App::work`] takes its rows in as they come.
     pub fn refresh(&mut self) -> Result<(), DeskError> {
         self.registry = Registry::load(&self.desk)?;
-        // One read of every appeal's summary serves the list, the tally and the board.
-        self.list.load(self.desk.summary_rows()?);
-        self.refresh_tally();
-        self.rebuild_board();
-        // The figures are worked out when their screen is shown.
+        self.list.start_reading(self.desk.list_loader())?;
+        self.meeting.tally.clear();
+        // The board and the figures are worked out when their screens are shown.
+        self.board.stale = true;
         self.figures.stale = true;
-        if self.screen == Screen::Figures {
-            self.figures.compute(&self.desk)?;
-        }
+        self.refresh_shown()?;
         self.reload_detail()
     }
 
-    /// The board, from the appeals the list holds.
-    fn rebuild_board(&mut self) {
-        let rules = self.desk.rules();
-        let appeals = self.list.entries.iter().map(|e| &e.row.appeal);
-        self.board.entries = crate::domain::board::board(
-            appeals,
-            self.desk.clock().today(),
-            self.desk.calendar(),
-            rules.warning_days,
-            rules.ack_days,
-        );
+    /// Waits until the list is read whole (tests and benchmarks; the desk itself never waits).
+    pub fn finish_reading(&mut self) -> Result<(), DeskError> {
+        let first = self.list.entries.len();
+        let result = self.list.finish_reading();
+        self.add_to_tally(first);
+        result
+    }
+
+    /// The board or the figures again, if they are on screen.
+    fn refresh_shown(&mut self) -> Result<(), DeskError> {
+        match self.screen {
+            Screen::Board => self.refresh_board(),
+            Screen::Figures => self.figures.compute(&self.desk),
+            _ => Ok(()),
+        }
+    }
+
+    /// The board, from the open appeals' summaries.
+    fn refresh_board(&mut self) -> Result<(), DeskError> {
+        self.board.entries = self.desk.open_board()?;
+        self.board.stale = false;
         self.board.labels = self
             .board
             .entries
@@ -219,19 +228,37 @@ impl App {
             .board
             .selected
             .min(self.board.entries.len().saturating_sub(1));
+        Ok(())
     }
 
     fn refresh_tally(&mut self) {
-        let number = self.meeting.meeting.as_ref().map(|m| m.number);
-        let mut tally: Vec<_> = self
-            .list
-            .entries
+        self.meeting.tally.clear();
+        self.add_to_tally(0);
+    }
+
+    /// Adds the rows of the list from `first` on that belong to the meeting in hand.
+    fn add_to_tally(&mut self, first: usize) {
+        let Some(number) = self.meeting.meeting.as_ref().map(|m| m.number) else {
+            return;
+        };
+        let ids: Vec<_> = self.list.entries[first.min(self.list.entries.len())..]
             .iter()
-            .filter(|e| number.is_some() && e.row.appeal.meeting == number)
-            .map(|e| e.row.clone())
+            .filter(|r| r.meeting == Some(number))
+            .map(|r| r.id)
             .collect();
-        tally.sort_by_key(|r| std::cmp::Reverse(r.appeal.number));
-        self.meeting.tally = tally;
+        if ids.is_empty() {
+            return;
+        }
+        for id in ids {
+            match self.desk.summary_row(id) {
+                Ok(Some(row)) => self.meeting.tally.push(row),
+                Ok(None) => {}
+                Err(e) => return self.error(&e),
+            }
+        }
+        self.meeting
+            .tally
+            .sort_by_key(|r| std::cmp::Reverse(r.appeal.number));
     }
 
     fn after_write(&mut self) {
@@ -243,12 +270,15 @@ impl App {
     /// After a step on one appeal: that appeal is put in place, the board and the tally follow,
     /// and nothing else is read again — at a hundred thousand appeals a full reload takes a second.
     fn after_change(&mut self, appeal: crate::domain::Appeal) {
-        let row = self.desk.row(appeal.summary());
+        let row = self.desk.card_rules().list_row(&appeal, self.list.names());
         self.list.update(row);
         self.refresh_tally();
-        self.rebuild_board();
+        self.board.stale = true;
         self.figures.stale = true;
-        let result = self.registry_reload().and_then(|_| self.reload_detail());
+        let result = self
+            .registry_reload()
+            .and_then(|_| self.refresh_shown())
+            .and_then(|_| self.reload_detail());
         if let Err(e) = result {
             self.error(&e);
         }
@@ -300,8 +330,17 @@ impl App {
     }
 
     /// Background work between keystrokes (filtering); returns whether more remains.
+    /// Takes in rows read so far and does one slice of filtering; returns whether more work
+    /// remains (rows still coming, or filtering still going).
     pub fn work(&mut self) -> bool {
-        self.list.work()
+        if self.list.reading() {
+            let first = self.list.entries.len();
+            if let Err(e) = self.list.receive() {
+                self.error(&e);
+            }
+            self.add_to_tally(first);
+        }
+        self.list.work() || self.list.reading()
     }
 
     /// Called regularly: saves an idle form as a draft.
@@ -418,7 +457,13 @@ impl App {
             }
             KeyCode::F(4) if self.screen != Screen::Welcome => {
                 self.meeting.editing = false;
-                return self.screen = Screen::Board;
+                self.screen = Screen::Board;
+                if self.board.stale
+                    && let Err(e) = self.refresh_board()
+                {
+                    self.error(&e);
+                }
+                return;
             }
             KeyCode::F(5) if self.screen != Screen::Welcome => {
                 self.meeting.editing = false;
@@ -518,7 +563,7 @@ impl App {
             .list
             .view
             .iter()
-            .map(|&i| self.desk.whole(self.list.entries[i].row.clone()))
+            .map(|&i| self.desk.whole_row(self.list.entries[i].id))
             .collect();
         let rows = match rows {
             Ok(r) => r,
@@ -615,10 +660,8 @@ impl App {
             .list
             .entries
             .iter()
-            .filter(|e| {
-                e.row.appeal.status.is_open() && e.row.appeal.enterprise == input.enterprise
-            })
-            .map(|e| self.desk.whole(e.row.clone()).map(|r| r.appeal))
+            .filter(|r| r.status.is_open() && r.enterprise.as_str() == input.enterprise)
+            .map(|r| self.desk.whole_row(r.id).map(|r| r.appeal))
             .collect();
         let same_enterprise = match same_enterprise {
             Ok(a) => a,

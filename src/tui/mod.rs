@@ -27,6 +27,8 @@ use theme::Theme;
 
 /// How long to wait for input when there is no work in hand.
 const IDLE_POLL: Duration = Duration::from_millis(200);
+/// How long to wait for input while the list is still being read.
+const READ_POLL: Duration = Duration::from_millis(20);
 
 /// Opens the desk in the terminal and runs it until the user quits.
 pub fn run(desk: Desk, lang: Lang, color: ColorSetting) -> Result<(), DeskError> {
@@ -74,8 +76,14 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
             edit_in_editor(terminal, app)?;
             continue;
         }
-        let busy = app.work();
-        let timeout = if busy { Duration::ZERO } else { IDLE_POLL };
+        let timeout = if !app.work() {
+            IDLE_POLL
+        } else if app.list.busy() {
+            Duration::ZERO
+        } else {
+            // Only waiting for rows from the reader: look again soon, without spinning.
+            READ_POLL
+        };
         if event::poll(timeout)? {
             match event::read()? {
                 Event::Key(key) => app.on_key(key),

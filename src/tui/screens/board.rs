@@ -17,6 +17,8 @@ pub struct BoardScreen {
     pub entries: Vec<BoardEntry>,
     pub labels: Vec<String>,
     pub selected: usize,
+    /// Something changed since the board was worked out.
+    pub stale: bool,
 }
 
 impl BoardScreen {

@@ -2,14 +2,18 @@
 //! runs in slices between keystrokes so the screen never blocks, and only the rows in view are
 //! built each frame.
 
+use std::collections::HashSet;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row as TableRow, Table, Tabs};
 
-use crate::desk::Row;
-use crate::domain::{Card, Status};
-use crate::search::SearchKey;
+use crate::desk::DeskError;
+use crate::desk::list_row::{ListLoader, ListRow, Names};
+use crate::domain::{AppealId, Card, Status};
+use crate::search::Query;
 use crate::strings::Lang;
 use crate::text::sanitize;
 use crate::tui::theme::Theme;
@@ -36,13 +40,13 @@ impl Tab {
         Tab::All,
     ];
 
-    fn admits(self, r: &Row) -> bool {
+    fn admits(self, r: &ListRow) -> bool {
         match self {
-            Tab::Listed => r.appeal.status == Status::Listed,
-            Tab::InProgress => matches!(r.appeal.status, Status::Assigned | Status::InProgress),
-            Tab::Answered => r.appeal.status == Status::Answered,
+            Tab::Listed => r.status == Status::Listed,
+            Tab::InProgress => matches!(r.status, Status::Assigned | Status::InProgress),
+            Tab::Answered => r.status == Status::Answered,
             Tab::Overdue => r.card == Card::Red,
-            Tab::Closed => !r.appeal.status.is_open(),
+            Tab::Closed => !r.status.is_open(),
             Tab::All => true,
         }
     }
@@ -69,24 +73,9 @@ impl Sort {
     }
 }
 
-/// Names are matched by text and pinyin initials; the appeal's own text by text only, which
-/// keeps the key small and quick to build for a million appeals.
-fn search_key(row: &Row) -> SearchKey {
-    let a = &row.appeal;
-    let steward = a.steward.as_deref().unwrap_or_default();
-    let lead = a.lead_dept.as_deref().unwrap_or_default();
-    SearchKey::new(&a.enterprise, &[&a.category, steward, lead], Some(a.number)).with_text(&a.text)
-}
-
-pub struct Entry {
-    pub row: Row,
-    /// Built the first time a filter needs it, not at startup.
-    key: Option<SearchKey>,
-}
-
 /// A filter being worked through, a slice at a time.
 struct Job {
-    query: String,
+    query: Query,
     next: usize,
     found: Vec<usize>,
 }
@@ -94,8 +83,26 @@ struct Job {
 /// How many entries one slice of filtering looks at before input is read again.
 const SLICE: usize = 20_000;
 
+/// How many rows the reader sends at a time.
+const BATCH: usize = 10_000;
+
+/// What the reader thread sends.
+enum Batch {
+    Rows(Vec<ListRow>),
+    Done(Names),
+    Failed(DeskError),
+}
+
+/// The rows still being read on another thread.
+struct Reading {
+    batches: Receiver<Batch>,
+    total: u64,
+    /// Appeals changed here while the reader was going: its copies of them are older.
+    changed: HashSet<AppealId>,
+}
+
 pub struct ListScreen {
-    pub entries: Vec<Entry>,
+    pub entries: Vec<ListRow>,
     pub tab: Tab,
     pub sort: Sort,
     /// The `/` filter; `filtering` while it is being typed.
@@ -104,9 +111,13 @@ pub struct ListScreen {
     /// Indexes into `entries`, in display order.
     pub view: Vec<usize>,
     pub selected: usize,
-    /// How many entries each tab admits, counted once per load rather than per frame.
+    /// The district's number prefix, for the labels drawn.
+    pub prefix: String,
+    /// How many entries each tab admits, kept as rows come and change rather than per frame.
     counts: [usize; 6],
     job: Option<Job>,
+    names: Names,
+    reading: Option<Reading>,
 }
 
 impl ListScreen {
@@ -119,38 +130,157 @@ impl ListScreen {
             filtering: false,
             view: Vec::new(),
             selected: 0,
+            prefix: String::new(),
             counts: [0; 6],
             job: None,
+            names: Names::default(),
+            reading: None,
         }
     }
 
-    /// New rows from the desk; the selection stays on the same appeal where it can.
-    pub fn load(&mut self, rows: Vec<Row>) {
-        let keep = self.selected_number();
-        self.entries = rows
-            .into_iter()
-            .map(|row| Entry { key: None, row })
-            .collect();
-        self.counts = Tab::ALL.map(|t| self.entries.iter().filter(|e| t.admits(&e.row)).count());
-        self.restart();
-        self.settle();
-        if let Some(n) = keep {
-            self.select_number(n);
+    /// Reads every row again, on another thread: the list fills batch by batch while the desk
+    /// answers keys.
+    pub fn start_reading(&mut self, mut loader: ListLoader) -> Result<(), DeskError> {
+        let (send, batches) = channel();
+        let total = loader.total;
+        let reader = move || {
+            loop {
+                let batch = match loader.next_batch(BATCH) {
+                    Ok(rows) if rows.is_empty() => break,
+                    Ok(rows) => Batch::Rows(rows),
+                    Err(e) => Batch::Failed(e),
+                };
+                let failed = matches!(batch, Batch::Failed(_));
+                // A send fails only when the list was read anew: this reader is not needed.
+                if send.send(batch).is_err() || failed {
+                    return;
+                }
+            }
+            let _ = send.send(Batch::Done(loader.into_names()));
+        };
+        self.entries.clear();
+        self.view.clear();
+        self.counts = [0; 6];
+        self.job = None;
+        if let Err(e) = std::thread::Builder::new()
+            .name("list reader".into())
+            .spawn(reader)
+        {
+            tracing::error!("cannot start the list reader: {e}");
+            self.reading = None;
+            return Err(DeskError::ListUnread);
         }
+        self.reading = Some(Reading {
+            batches,
+            total,
+            changed: HashSet::new(),
+        });
+        Ok(())
+    }
+
+    /// Whether rows are still being read.
+    pub fn reading(&self) -> bool {
+        self.reading.is_some()
+    }
+
+    /// Takes in what the reader has sent so far; returns whether it has more to send.
+    pub fn receive(&mut self) -> Result<bool, DeskError> {
+        loop {
+            let Some(reading) = &self.reading else {
+                return Ok(false);
+            };
+            match reading.batches.try_recv() {
+                Ok(batch) => self.take(batch)?,
+                Err(TryRecvError::Empty) => return Ok(true),
+                Err(TryRecvError::Disconnected) => {
+                    self.reading = None;
+                    return Err(DeskError::ListUnread);
+                }
+            }
+        }
+    }
+
+    /// Waits until every row is read and the filter has run (tests, benchmarks).
+    pub fn finish_reading(&mut self) -> Result<(), DeskError> {
+        while let Some(reading) = &self.reading {
+            match reading.batches.recv() {
+                Ok(batch) => self.take(batch)?,
+                Err(_) => {
+                    self.reading = None;
+                    return Err(DeskError::ListUnread);
+                }
+            }
+        }
+        self.settle();
+        Ok(())
+    }
+
+    fn take(&mut self, batch: Batch) -> Result<(), DeskError> {
+        match batch {
+            Batch::Rows(rows) => {
+                let first = self.entries.len();
+                let changed = self.reading.as_ref().map(|r| &r.changed);
+                let fresh: Vec<ListRow> = rows
+                    .into_iter()
+                    .filter(|row| changed.is_none_or(|c| !c.contains(&row.id)))
+                    .collect();
+                for row in &fresh {
+                    self.count(row, 1);
+                }
+                self.entries.extend(fresh);
+                // The filter goes on over the new rows; what it found so far stays.
+                if self.job.is_none() {
+                    self.job = Some(Job {
+                        query: Query::new(&self.filter.text()),
+                        next: first,
+                        found: self.view.clone(),
+                    });
+                }
+                Ok(())
+            }
+            Batch::Done(names) => {
+                self.names = names;
+                self.reading = None;
+                Ok(())
+            }
+            Batch::Failed(e) => {
+                self.reading = None;
+                Err(e)
+            }
+        }
+    }
+
+    fn count(&mut self, row: &ListRow, sign: isize) {
+        for t in Tab::ALL {
+            if t.admits(row) {
+                let c = &mut self.counts[t.index()];
+                *c = c.saturating_add_signed(sign);
+            }
+        }
+    }
+
+    /// The names rows share, for a row made here.
+    pub fn names(&mut self) -> &mut Names {
+        &mut self.names
     }
 
     /// Puts one appeal's new state in place (or adds it) without reading everything again.
-    pub fn update(&mut self, row: Row) {
-        let key = None;
-        match self
-            .entries
-            .iter()
-            .position(|e| e.row.appeal.id == row.appeal.id)
-        {
-            Some(i) => self.entries[i] = Entry { row, key },
-            None => self.entries.push(Entry { row, key }),
+    pub fn update(&mut self, row: ListRow) {
+        if let Some(r) = &mut self.reading {
+            r.changed.insert(row.id);
         }
-        self.counts = Tab::ALL.map(|t| self.entries.iter().filter(|e| t.admits(&e.row)).count());
+        match self.entries.iter().position(|e| e.id == row.id) {
+            Some(i) => {
+                let old = std::mem::replace(&mut self.entries[i], row);
+                self.count(&old, -1);
+                let new = self.entries[i].clone();
+                self.count(&new, 1);
+            }
+            None => {
+                self.count(&row, 1);
+                self.entries.push(row);
+            }
+        }
         let keep = self.selected_number();
         self.restart();
         self.settle();
@@ -159,19 +289,18 @@ impl ListScreen {
         }
     }
 
-    pub fn selected_number(&self) -> Option<u64> {
+    pub fn selected_row(&self) -> Option<&ListRow> {
         self.view
             .get(self.selected)
             .and_then(|&i| self.entries.get(i))
-            .map(|e| e.row.appeal.number)
+    }
+
+    pub fn selected_number(&self) -> Option<u64> {
+        self.selected_row().map(|r| r.number)
     }
 
     pub fn select_number(&mut self, n: u64) {
-        if let Some(p) = self
-            .view
-            .iter()
-            .position(|&i| self.entries[i].row.appeal.number == n)
-        {
+        if let Some(p) = self.view.iter().position(|&i| self.entries[i].number == n) {
             self.selected = p;
         }
     }
@@ -179,7 +308,7 @@ impl ListScreen {
     /// Starts filtering again from the first entry (after a keystroke, a tab or a reload).
     pub fn restart(&mut self) {
         self.job = Some(Job {
-            query: self.filter.text(),
+            query: Query::new(&self.filter.text()),
             next: 0,
             found: Vec::new(),
         });
@@ -195,18 +324,9 @@ impl ListScreen {
             return false;
         };
         let end = (job.next + SLICE).min(self.entries.len());
-        let filtering = !job.query.trim().is_empty();
-        for i in job.next..end {
-            let e = &mut self.entries[i];
-            if !self.tab.admits(&e.row) {
-                continue;
-            }
-            let matches = !filtering
-                || e.key
-                    .get_or_insert_with(|| search_key(&e.row))
-                    .matches(&job.query);
-            if matches {
-                job.found.push(i);
+        for (i, row) in self.entries[job.next..end].iter().enumerate() {
+            if self.tab.admits(row) && (job.query.is_empty() || row.matches(&job.query)) {
+                job.found.push(job.next + i);
             }
         }
         job.next = end;
@@ -215,30 +335,24 @@ impl ListScreen {
         }
         let mut found = std::mem::take(&mut job.found);
         self.job = None;
-        let entries = &self.entries;
-        let a = |i: &usize| &entries[*i].row.appeal;
+        let e = &self.entries;
         match self.sort {
-            Sort::Due => found.sort_by_key(|i| {
-                (
-                    a(i).running_due().or(a(i).due).is_none(),
-                    a(i).running_due().or(a(i).due),
-                    a(i).number,
-                )
+            Sort::Due => found.sort_by_key(|&i| (e[i].due.is_none(), e[i].due, e[i].number)),
+            Sort::Age => found.sort_by_key(|&i| (e[i].captured_at, e[i].number)),
+            Sort::Enterprise => found.sort_by(|&x, &y| {
+                e[x].enterprise
+                    .as_str()
+                    .cmp(e[y].enterprise.as_str())
+                    .then(e[x].number.cmp(&e[y].number))
             }),
-            Sort::Age => found.sort_by_key(|i| (a(i).captured_at, a(i).number)),
-            Sort::Enterprise => found.sort_by(|x, y| {
-                a(x).enterprise
-                    .cmp(&a(y).enterprise)
-                    .then(a(x).number.cmp(&a(y).number))
-            }),
-            Sort::Number => found.sort_by_key(|i| a(i).number),
+            Sort::Number => found.sort_by_key(|&i| e[i].number),
         }
         self.view = found;
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
         false
     }
 
-    /// Finishes any filtering at once (tests, and after a reload).
+    /// Finishes any filtering at once (tests, and after a change).
     pub fn settle(&mut self) {
         while self.work() {}
     }
@@ -296,11 +410,10 @@ impl ListScreen {
             tabs_area,
         );
         // The filter line: what is typed, how many are shown, and the sort.
-        let shown = lang.shown_of(self.view.len(), self.entries.len());
-        let status = if self.busy() {
-            lang.filtering().to_string()
-        } else {
-            shown
+        let status = match &self.reading {
+            Some(r) => lang.reading(self.entries.len(), r.total),
+            None if self.busy() => lang.filtering().to_string(),
+            None => lang.shown_of(self.view.len(), self.entries.len()),
         };
         let sort = lang.sort_names()[Sort::ALL.iter().position(|s| *s == self.sort).unwrap_or(0)];
         let right = format!("{status} · {sort}");
@@ -342,26 +455,25 @@ impl ListScreen {
             .take(height)
             .enumerate()
             .map(|(k, &i)| {
-                let r = &self.entries[i].row;
-                let a = &r.appeal;
+                let r = &self.entries[i];
                 let card_style = match r.card {
                     Card::Red => theme.red(),
                     Card::Yellow => theme.yellow(),
                     Card::None => theme.normal(),
                 };
-                let age = (today - a.captured_at.date_naive()).num_days().max(0);
+                let age = (today - r.captured_on).num_days().max(0);
                 let style = if offset + k == self.selected {
                     theme.selected()
                 } else {
                     theme.normal()
                 };
                 TableRow::new(vec![
-                    Line::from(r.label.clone()),
-                    Line::from(sanitize(&a.enterprise)),
-                    Line::from(sanitize(&a.category)),
-                    Line::from(sanitize(a.steward.as_deref().unwrap_or(""))),
+                    Line::from(crate::desk::label(&self.prefix, r.number)),
+                    Line::from(sanitize(r.enterprise.as_str())),
+                    Line::from(sanitize(r.category.as_str())),
+                    Line::from(sanitize(r.steward.as_deref().map_or("", |s| s.as_str()))),
                     Line::from(
-                        a.due
+                        r.due
                             .map(|d| d.format("%m-%d").to_string())
                             .unwrap_or_default(),
                     ),
@@ -370,7 +482,7 @@ impl ListScreen {
                         card_style,
                     )),
                     Line::from(age.to_string()),
-                    Line::from(lang.urges_short(a.urges)),
+                    Line::from(lang.urges_short(r.urges)),
                 ])
                 .style(style)
             })

@@ -1,0 +1,194 @@
+//! What the desk in the terminal holds for each appeal of the list: only what the list shows,
+//! sorts and filters on, with names shared between rows. A million appeals fit in a few hundred
+//! megabytes this way (a whole summary is about five times the size), and they are read in
+//! batches so that the first screen does not wait for the last appeal.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::{Desk, DeskError};
+use crate::domain::card::days_overdue;
+use crate::domain::{Appeal, AppealId, Calendar, Card, Status};
+use crate::search::{Name, Query};
+use crate::store::SummaryCursor;
+
+/// One appeal as the list holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListRow {
+    pub id: AppealId,
+    pub number: u64,
+    pub status: Status,
+    pub card: Card,
+    pub days_overdue: i64,
+    pub enterprise: Arc<Name>,
+    pub category: Arc<Name>,
+    pub steward: Option<Arc<Name>>,
+    pub lead_dept: Option<Arc<Name>>,
+    pub due: Option<NaiveDate>,
+    /// Seconds since the epoch: the order of capture.
+    pub captured_at: i64,
+    pub captured_on: NaiveDate,
+    pub urges: u32,
+    pub meeting: Option<u64>,
+    /// The first characters of the appeal's text, lower-cased: matched by the filter, not shown.
+    pub text: Box<str>,
+}
+
+impl ListRow {
+    pub fn matches(&self, query: &Query) -> bool {
+        query.matches(
+            Some(self.number),
+            &self.enterprise,
+            &[
+                Some(&self.category),
+                self.steward.as_deref(),
+                self.lead_dept.as_deref(),
+            ],
+            &self.text,
+        )
+    }
+}
+
+/// One shared [`Name`] per distinct text.
+#[derive(Default)]
+pub struct Names(HashMap<Box<str>, Arc<Name>>);
+
+impl Names {
+    pub fn get(&mut self, text: &str) -> Arc<Name> {
+        if let Some(n) = self.0.get(text) {
+            return Arc::clone(n);
+        }
+        let name = Arc::new(Name::new(text));
+        self.0.insert(text.into(), Arc::clone(&name));
+        name
+    }
+}
+
+/// What a card is worked out against: the desk's today and its rules.
+#[derive(Clone)]
+pub struct CardRules {
+    today: NaiveDate,
+    calendar: Calendar,
+    warning_days: u32,
+}
+
+impl CardRules {
+    pub fn card(&self, due: Option<NaiveDate>) -> (Card, i64) {
+        (
+            Card::of(due, self.today, &self.calendar, self.warning_days),
+            days_overdue(due, self.today),
+        )
+    }
+
+    pub fn list_row(&self, a: &Appeal, names: &mut Names) -> ListRow {
+        let (card, days_overdue) = self.card(a.running_due());
+        ListRow {
+            id: a.id,
+            number: a.number,
+            status: a.status,
+            card,
+            days_overdue,
+            enterprise: names.get(&a.enterprise),
+            category: names.get(&a.category),
+            steward: a.steward.as_deref().map(|s| names.get(s)),
+            lead_dept: a.lead_dept.as_deref().map(|d| names.get(d)),
+            due: a.due,
+            captured_at: a.captured_at.timestamp(),
+            captured_on: a.captured_at.date_naive(),
+            urges: a.urges,
+            meeting: a.meeting,
+            text: a
+                .text
+                .chars()
+                .take(crate::domain::appeal::SUMMARY_TEXT_CHARS)
+                .collect::<String>()
+                .to_lowercase()
+                .into(),
+        }
+    }
+}
+
+/// Reads every appeal's row in batches, open appeals first (the list opens on them), on any
+/// thread: it owns what it reads.
+pub struct ListLoader {
+    cursor: SummaryCursor,
+    rules: CardRules,
+    names: Names,
+    /// How many appeals the desk holds, to show how far reading has come.
+    pub total: u64,
+}
+
+impl ListLoader {
+    /// The next rows, at most `max`; empty once every appeal is read.
+    pub fn next_batch(&mut self, max: usize) -> Result<Vec<ListRow>, DeskError> {
+        let mut rows = Vec::with_capacity(max.min(4096));
+        for summary in self.cursor.by_ref().take(max) {
+            rows.push(self.rules.list_row(&summary?, &mut self.names));
+        }
+        Ok(rows)
+    }
+
+    /// The names met while reading, for the rows added later to share.
+    pub fn into_names(self) -> Names {
+        self.names
+    }
+}
+
+/// The order rows are read in: what is open first, so that the tabs the list opens on are
+/// complete early.
+const READ_ORDER: [Status; 7] = [
+    Status::Assigned,
+    Status::InProgress,
+    Status::Listed,
+    Status::Answered,
+    Status::Captured,
+    Status::Closed,
+    Status::Withdrawn,
+];
+
+impl Desk {
+    pub fn card_rules(&self) -> CardRules {
+        CardRules {
+            today: self.clock.today(),
+            calendar: self.calendar.clone(),
+            warning_days: self.settings.rules.warning_days,
+        }
+    }
+
+    pub fn list_loader(&self) -> ListLoader {
+        ListLoader {
+            cursor: self.store.summaries_by_status(&READ_ORDER),
+            rules: self.card_rules(),
+            names: Names::default(),
+            total: self.store.appeal_count(),
+        }
+    }
+
+    /// One appeal's summary, as the list's neighbours (the meeting's tally) show it.
+    pub fn summary_row(&self, id: AppealId) -> Result<Option<super::Row>, DeskError> {
+        Ok(self.store.summary(id)?.map(|a| self.row(a)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_shared() {
+        let mut names = Names::default();
+        let a = names.get("圆通速递");
+        let b = names.get("圆通速递");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &names.get("中通快递")));
+    }
+
+    #[test]
+    fn the_read_order_names_every_state_once() {
+        for s in Status::ALL {
+            assert_eq!(READ_ORDER.iter().filter(|x| **x == s).count(), 1, "{s:?}");
+        }
+    }
+}
