@@ -10,9 +10,9 @@ use chrono::NaiveDate;
 
 use super::{Desk, DeskError};
 use crate::domain::card::days_overdue;
-use crate::domain::{Appeal, AppealId, Calendar, Card, Status};
+use crate::domain::{AppealId, Brief, Calendar, Card, Status};
 use crate::search::{Name, Query};
-use crate::store::SummaryCursor;
+use crate::store::BriefCursor;
 
 /// One appeal as the list holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,30 +82,24 @@ impl CardRules {
         )
     }
 
-    pub fn list_row(&self, a: &Appeal, names: &mut Names) -> ListRow {
-        let (card, days_overdue) = self.card(a.running_due());
+    pub fn list_row(&self, b: &Brief<'_>, names: &mut Names) -> ListRow {
+        let (card, days_overdue) = self.card(b.running_due());
         ListRow {
-            id: a.id,
-            number: a.number,
-            status: a.status,
+            id: b.id,
+            number: b.number,
+            status: b.status,
             card,
             days_overdue,
-            enterprise: names.get(&a.enterprise),
-            category: names.get(&a.category),
-            steward: a.steward.as_deref().map(|s| names.get(s)),
-            lead_dept: a.lead_dept.as_deref().map(|d| names.get(d)),
-            due: a.due,
-            captured_at: a.captured_at.timestamp(),
-            captured_on: a.captured_at.date_naive(),
-            urges: a.urges,
-            meeting: a.meeting,
-            text: a
-                .text
-                .chars()
-                .take(crate::domain::appeal::SUMMARY_TEXT_CHARS)
-                .collect::<String>()
-                .to_lowercase()
-                .into(),
+            enterprise: names.get(b.enterprise),
+            category: names.get(b.category),
+            steward: b.steward.map(|s| names.get(s)),
+            lead_dept: b.lead_dept.map(|d| names.get(d)),
+            due: b.due,
+            captured_at: b.captured_at,
+            captured_on: b.captured_on,
+            urges: b.urges,
+            meeting: b.meeting,
+            text: b.text.to_lowercase().into(),
         }
     }
 }
@@ -113,7 +107,7 @@ impl CardRules {
 /// Reads every appeal's row in batches, open appeals first (the list opens on them), on any
 /// thread: it owns what it reads.
 pub struct ListLoader {
-    cursor: SummaryCursor,
+    cursor: BriefCursor,
     rules: CardRules,
     names: Names,
     /// How many appeals the desk holds, to show how far reading has come.
@@ -124,8 +118,12 @@ impl ListLoader {
     /// The next rows, at most `max`; empty once every appeal is read.
     pub fn next_batch(&mut self, max: usize) -> Result<Vec<ListRow>, DeskError> {
         let mut rows = Vec::with_capacity(max.min(4096));
-        for summary in self.cursor.by_ref().take(max) {
-            rows.push(self.rules.list_row(&summary?, &mut self.names));
+        while rows.len() < max {
+            let (rules, names) = (&self.rules, &mut self.names);
+            match self.cursor.next_with(|b| rules.list_row(&b, names)) {
+                Some(row) => rows.push(row?),
+                None => break,
+            }
         }
         Ok(rows)
     }
@@ -159,7 +157,7 @@ impl Desk {
 
     pub fn list_loader(&self) -> ListLoader {
         ListLoader {
-            cursor: self.store.summaries_by_status(&READ_ORDER),
+            cursor: self.store.briefs(&READ_ORDER),
             rules: self.card_rules(),
             names: Names::default(),
             total: self.store.appeal_count(),

@@ -12,7 +12,9 @@ pub mod records;
 pub mod rules;
 pub mod similar;
 
-pub use appeal::{Appeal, ChangeKind, ClosedHow, Field, Refusal, SUMMARY_TEXT_CHARS, Status};
+pub use appeal::{
+    Appeal, Brief, ChangeKind, ClosedHow, Field, Refusal, SUMMARY_TEXT_CHARS, Status,
+};
 pub use calendar::Calendar;
 pub use card::Card;
 pub use credit_code::CreditCode;

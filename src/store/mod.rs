@@ -2,6 +2,7 @@
 //! one sled transaction writes the events, the projections, the indexes and the counters of the
 //! command together; success is reported after `flush()` and an fsync of sled's data file.
 
+mod brief;
 mod codec;
 mod history;
 pub mod journal;
@@ -27,13 +28,13 @@ pub use codec::SCHEMA_VERSION;
 
 const STORE_DIR: &str = "store";
 const JOURNAL_FILE: &str = "journal.jsonl";
-const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 /// Events replayed from the journal per transaction.
 const REPLAY_BATCH_EVENTS: usize = 10_000;
 /// How the trees are laid out. 1: three keys per event, whole projections; 2: one history per
 /// appeal, and the `appeals` tree holds summaries (the whole appeal is the fold of its history).
 /// A store of an older layout is rebuilt from the journal on open.
-const LAYOUT: u64 = 2;
+const LAYOUT: u64 = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -203,34 +204,27 @@ pub struct Store {
     _lock: Option<DeskLock>,
 }
 
-/// Summaries read state by state through the status index; see [`Store::summaries_by_status`].
-pub struct SummaryCursor {
+/// Briefs read state by state; see [`Store::briefs`].
+pub struct BriefCursor {
     by_status: sled::Tree,
-    appeals: sled::Tree,
     order: std::vec::IntoIter<Status>,
     current: Option<sled::Iter>,
 }
 
-impl SummaryCursor {
-    fn read(&self, entry: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Appeal, StoreError> {
-        let (_, id) = entry?;
-        let id = read_id(&id).ok_or_else(|| StoreError::Corrupt("an index entry".into()))?;
-        match self.appeals.get(id_key(id))? {
-            Some(v) => codec::decode(&v, "an appeal"),
-            None => Err(StoreError::Corrupt(format!(
-                "the index names a missing appeal {id}"
-            ))),
-        }
-    }
-}
-
-impl Iterator for SummaryCursor {
-    type Item = Result<Appeal, StoreError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl BriefCursor {
+    /// Hands the next brief to `f` (its strings live only as long as the call); `None` once
+    /// every state named is read.
+    pub fn next_with<R>(
+        &mut self,
+        f: impl FnOnce(crate::domain::Brief<'_>) -> R,
+    ) -> Option<Result<R, StoreError>> {
         loop {
             if let Some(entry) = self.current.as_mut().and_then(|it| it.next()) {
-                return Some(self.read(entry));
+                return Some(
+                    entry
+                        .map_err(StoreError::from)
+                        .and_then(|(k, v)| brief::decode(&k, &v).map(f)),
+                );
             }
             let status = self.order.next()?;
             self.current = Some(self.by_status.scan_prefix([status.code()]));
@@ -636,7 +630,7 @@ impl Store {
             ops.push(Op::Put(
                 BY_STATUS,
                 status_key(after.status, after.number).to_vec(),
-                id.clone(),
+                brief::encode(&after.brief())?,
             ));
             if let Some(due) = after.running_due() {
                 ops.push(Op::Put(BY_DUE, due_key(due, after.number).to_vec(), id));
@@ -783,13 +777,12 @@ impl Store {
         self.appeals_from_index(BY_STATUS, vec![status.code()])
     }
 
-    /// Every appeal's summary, state by state in the order given (through the status index),
-    /// owning what it reads so that it can be read on another thread while the desk goes on.
-    /// States not named are not read.
-    pub fn summaries_by_status(&self, order: &[Status]) -> SummaryCursor {
-        SummaryCursor {
+    /// Every appeal's [`Brief`](crate::domain::Brief), state by state in the order given, in
+    /// one pass over the status index; it owns what it reads so that it can be read on another
+    /// thread while the desk goes on. States not named are not read.
+    pub fn briefs(&self, order: &[Status]) -> BriefCursor {
+        BriefCursor {
             by_status: self.trees[BY_STATUS].clone(),
-            appeals: self.trees[APPEALS].clone(),
             order: Vec::from(order).into_iter(),
             current: None,
         }
@@ -903,11 +896,16 @@ impl Store {
             if numbered.as_deref().and_then(read_id) != Some(appeal.id) {
                 problems.push(format!("appeal {}: number index disagrees", appeal.number));
             }
-            if !self.trees[BY_STATUS].contains_key(status_key(appeal.status, appeal.number))? {
-                problems.push(format!(
+            match self.trees[BY_STATUS].get(status_key(appeal.status, appeal.number))? {
+                None => problems.push(format!(
                     "appeal {}: missing from the status index",
                     appeal.number
-                ));
+                )),
+                Some(v) if *v != brief::encode(&appeal.brief())? => problems.push(format!(
+                    "appeal {}: its entry in the list differs from it",
+                    appeal.number
+                )),
+                Some(_) => {}
             }
             by_status += 1;
             if let Some(due) = appeal.running_due() {

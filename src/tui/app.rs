@@ -270,7 +270,10 @@ impl App {
     /// After a step on one appeal: that appeal is put in place, the board and the tally follow,
     /// and nothing else is read again — at a hundred thousand appeals a full reload takes a second.
     fn after_change(&mut self, appeal: crate::domain::Appeal) {
-        let row = self.desk.card_rules().list_row(&appeal, self.list.names());
+        let row = self
+            .desk
+            .card_rules()
+            .list_row(&appeal.brief(), self.list.names());
         self.list.update(row);
         self.refresh_tally();
         self.board.stale = true;

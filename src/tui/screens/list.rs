@@ -81,7 +81,7 @@ struct Job {
 }
 
 /// How many entries one slice of filtering looks at before input is read again.
-const SLICE: usize = 20_000;
+const SLICE: usize = 10_000;
 
 /// How many rows the reader sends at a time.
 const BATCH: usize = 10_000;
@@ -158,7 +158,10 @@ impl ListScreen {
             }
             let _ = send.send(Batch::Done(loader.into_names()));
         };
-        self.entries.clear();
+        self.entries = Vec::new();
+        // Room for every row at once: growing by doubling would hold two copies at the end.
+        self.entries
+            .reserve_exact(usize::try_from(total).unwrap_or(0).saturating_add(64));
         self.view.clear();
         self.counts = [0; 6];
         self.job = None;

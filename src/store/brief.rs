@@ -1,0 +1,137 @@
+//! An appeal's [`Brief`], stored as the value of its status-index entry (after the appeal's id,
+//! which index readers take from the first 16 bytes): the desk in the terminal reads its list in
+//! one pass over that index, open appeals first, without fetching and decoding summaries.
+//! Dates are stored as day numbers and the strings are read in place, which makes a brief
+//! several times quicker to read than a summary.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::StoreError;
+use super::codec::SCHEMA_VERSION;
+use super::keys::{id_key, read_id, read_u64};
+use crate::domain::{Brief, Status};
+
+#[derive(Serialize, Deserialize)]
+struct Stored<'a> {
+    enterprise: &'a str,
+    category: &'a str,
+    steward: Option<&'a str>,
+    lead_dept: Option<&'a str>,
+    due: Option<i32>,
+    captured_at: i64,
+    captured_on: i32,
+    urges: u32,
+    meeting: Option<u64>,
+    text: &'a str,
+}
+
+fn day(d: NaiveDate) -> i32 {
+    d.num_days_from_ce()
+}
+
+fn date(days: i32) -> Result<NaiveDate, StoreError> {
+    NaiveDate::from_num_days_from_ce_opt(days)
+        .ok_or_else(|| StoreError::Corrupt(format!("a brief has an impossible day {days}")))
+}
+
+/// The index entry's value: the id, the schema version, the brief.
+pub fn encode(b: &Brief<'_>) -> Result<Vec<u8>, StoreError> {
+    let mut out = id_key(b.id).to_vec();
+    out.push(SCHEMA_VERSION);
+    let stored = Stored {
+        enterprise: b.enterprise,
+        category: b.category,
+        steward: b.steward,
+        lead_dept: b.lead_dept,
+        due: b.due.map(day),
+        captured_at: b.captured_at,
+        captured_on: day(b.captured_on),
+        urges: b.urges,
+        meeting: b.meeting,
+        text: b.text,
+    };
+    postcard::to_extend(&stored, out)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode a brief: {e}")))
+}
+
+/// Reads a status-index entry (key: status code and number) back into a brief that borrows
+/// its strings from `value`.
+pub fn decode<'a>(key: &[u8], value: &'a [u8]) -> Result<Brief<'a>, StoreError> {
+    let corrupt = || StoreError::Corrupt("a status index entry is unreadable".into());
+    let status = key
+        .first()
+        .and_then(|c| Status::ALL.into_iter().find(|s| s.code() == *c))
+        .ok_or_else(corrupt)?;
+    let number = key.get(1..).and_then(read_u64).ok_or_else(corrupt)?;
+    let id = read_id(value).ok_or_else(corrupt)?;
+    let body = match value.get(16..).and_then(|v| v.split_first()) {
+        Some((&SCHEMA_VERSION, body)) => body,
+        Some((&v, _)) if v > SCHEMA_VERSION => {
+            return Err(StoreError::NewerSchema {
+                found: v,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        _ => return Err(corrupt()),
+    };
+    let s: Stored<'a> = postcard::from_bytes(body)
+        .map_err(|e| StoreError::Corrupt(format!("cannot read a brief: {e}")))?;
+    Ok(Brief {
+        id,
+        number,
+        status,
+        enterprise: s.enterprise,
+        category: s.category,
+        steward: s.steward,
+        lead_dept: s.lead_dept,
+        due: s.due.map(date).transpose()?,
+        captured_at: s.captured_at,
+        captured_on: date(s.captured_on)?,
+        urges: s.urges,
+        meeting: s.meeting,
+        text: s.text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::keys::status_key;
+
+    #[test]
+    fn a_brief_reads_back_as_it_was_written() -> Result<(), StoreError> {
+        let b = Brief {
+            id: ulid::Ulid(0x0123_4567_89ab_cdef_0011_2233_4455_6677),
+            number: 4711,
+            status: Status::InProgress,
+            enterprise: "嘉兴市南湖纺织有限公司",
+            category: "消防",
+            steward: Some("朱洁"),
+            lead_dept: None,
+            due: NaiveDate::from_ymd_opt(2024, 2, 29),
+            captured_at: 1_706_000_000,
+            captured_on: NaiveDate::from_ymd_opt(2024, 1, 23)
+                .ok_or_else(|| StoreError::Corrupt("test date".into()))?,
+            urges: 2,
+            meeting: Some(9),
+            text: "厂区东侧道路施工已三个月",
+        };
+        let key = status_key(b.status, b.number);
+        let value = encode(&b)?;
+        assert_eq!(
+            read_id(&value),
+            Some(b.id),
+            "index readers find the id first"
+        );
+        assert_eq!(decode(&key, &value)?, b);
+        let mut newer = value.clone();
+        newer[16] = SCHEMA_VERSION + 1;
+        assert!(matches!(
+            decode(&key, &newer),
+            Err(StoreError::NewerSchema { .. })
+        ));
+        assert!(decode(&key, &value[..20]).is_err());
+        Ok(())
+    }
+}
