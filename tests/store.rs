@@ -558,3 +558,47 @@ fn the_list_reads_every_appeal_once_open_ones_first_as_its_summary_says() {
             .all(|w| std::sync::Arc::ptr_eq(&w[0].category, &w[1].category))
     );
 }
+
+#[test]
+fn a_list_by_department_finds_co_handling_departments_too() {
+    let dir = tempdir();
+    let desk = open(dir.path(), "2024-01-10T09:00");
+    desk.add_steward("朱洁", "区住建局", None, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let n = capture(
+        &desk,
+        "嘉兴市南湖纺织有限公司",
+        "厂区道路施工，货车无法进出",
+    );
+    capture(&desk, "嘉兴市秀洲印染有限公司", "用电容量不足");
+    desk.act(
+        &n.to_string(),
+        Action::Assign {
+            steward: "朱洁".into(),
+            lead: "区住建局".into(),
+            co: vec!["区交通局".into()],
+            due: Due::WorkingDays(10),
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let numbers = |dept: &str, status: Option<StatusFilter>| -> Vec<u64> {
+        desk.list(&Filter {
+            dept: Some(dept.into()),
+            status,
+            ..Filter::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .map(|r| r.appeal.number)
+        .collect()
+    };
+    assert_eq!(numbers("区住建局", None), [n]);
+    assert_eq!(numbers("区交通局", None), [n], "a co-handling department");
+    assert_eq!(numbers(" 区交通局 ", Some(StatusFilter::Open)), [n]);
+    assert_eq!(
+        numbers("区交通局", Some(StatusFilter::Is(Status::Assigned))),
+        [n]
+    );
+    assert!(numbers("区交通局", Some(StatusFilter::Is(Status::Listed))).is_empty());
+    assert!(numbers("区经信局", None).is_empty());
+}

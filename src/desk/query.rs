@@ -1,6 +1,6 @@
 //! Reading the appeal list: filters, cards and days overdue as of the desk's "now".
 
-use crate::domain::{Appeal, AppealId, Card, Status, card::days_overdue};
+use crate::domain::{Appeal, AppealId, Brief, Card, Status, card::days_overdue};
 
 use super::{Desk, DeskError};
 
@@ -52,19 +52,29 @@ pub struct Row {
 }
 
 impl Filter {
-    fn admits(&self, a: &Appeal) -> bool {
+    fn admits(&self, a: &Brief<'_>) -> bool {
         let eq = |want: &Option<String>, have: Option<&str>| {
             want.as_deref().is_none_or(|w| have == Some(w.trim()))
         };
         self.status.is_none_or(|s| s.admits(a.status))
-            && eq(&self.steward, a.steward.as_deref())
-            && eq(&self.category, Some(&a.category))
-            && eq(&self.enterprise, Some(&a.enterprise))
+            && eq(&self.steward, a.steward)
+            && eq(&self.category, Some(a.category))
+            && eq(&self.enterprise, Some(a.enterprise))
             && self.meeting.is_none_or(|m| a.meeting == Some(m))
             && self.dept.as_deref().is_none_or(|d| {
                 let d = d.trim();
-                a.lead_dept.as_deref() == Some(d) || a.co_depts.iter().any(|c| c == d)
+                a.lead_dept == Some(d) || a.co_depts.contains(&d)
             })
+    }
+
+    /// The states whose appeals can pass.
+    fn states(&self) -> Vec<Status> {
+        Status::ALL
+            .into_iter()
+            .filter(|s| self.status.is_none_or(|f| f.admits(*s)))
+            // Only running appeals can be overdue.
+            .filter(|s| !self.overdue || matches!(s, Status::Assigned | Status::InProgress))
+            .collect()
     }
 }
 
@@ -81,12 +91,6 @@ impl Desk {
         }
     }
 
-    /// The row with its appeal read whole (a row built from a summary has the text clipped).
-    pub fn whole(&self, row: Row) -> Result<Row, DeskError> {
-        let appeal = self.appeal_by_id(row.appeal.id)?;
-        Ok(Row { appeal, ..row })
-    }
-
     /// One appeal read whole, with its card.
     pub fn whole_row(&self, id: AppealId) -> Result<Row, DeskError> {
         Ok(self.row(self.appeal_by_id(id)?))
@@ -101,24 +105,17 @@ impl Desk {
 
     /// The appeals the filter admits, whole, in number order.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Row>, DeskError> {
-        // Summaries are sifted; only the appeals admitted are read whole.
-        let candidates: Box<dyn Iterator<Item = Result<Appeal, _>>> = match filter.status {
-            // The status index reads only the appeals in that state.
-            Some(StatusFilter::Is(s)) => Box::new(self.store.appeals_with_status(s)),
-            _ if filter.overdue => Box::new(self.store.running_by_due()),
-            _ => Box::new(self.store.summaries()),
-        };
+        // The briefs of the states concerned are sifted in one pass over the status index;
+        // only the appeals admitted are read whole.
+        let mut briefs = self.store.briefs(&filter.states());
         let mut rows = Vec::new();
-        for summary in candidates {
-            let summary = summary?;
-            if !filter.admits(&summary) {
-                continue;
-            }
-            let row = self.row(summary);
+        while let Some(admitted) = briefs.next_with(|b| filter.admits(&b).then_some(b.id)) {
+            let Some(id) = admitted? else { continue };
+            let row = self.whole_row(id)?;
             if filter.overdue && row.card != Card::Red {
                 continue;
             }
-            rows.push(self.whole(row)?);
+            rows.push(row);
         }
         rows.sort_by_key(|r| r.appeal.number);
         Ok(rows)

@@ -281,7 +281,7 @@ fn running_due(status: Status, due: Option<NaiveDate>) -> Option<NaiveDate> {
 
 /// What the list shows, sorts and filters on of an appeal: a view of it, kept by the store
 /// beside the appeal so that a list of a million is read in one pass.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Brief<'a> {
     pub id: AppealId,
     pub number: u64,
@@ -290,6 +290,7 @@ pub struct Brief<'a> {
     pub category: &'a str,
     pub steward: Option<&'a str>,
     pub lead_dept: Option<&'a str>,
+    pub co_depts: Vec<&'a str>,
     pub due: Option<NaiveDate>,
     /// Seconds since the epoch.
     pub captured_at: i64,
@@ -588,6 +589,7 @@ impl Appeal {
             category: &self.category,
             steward: self.steward.as_deref(),
             lead_dept: self.lead_dept.as_deref(),
+            co_depts: self.co_depts.iter().map(String::as_str).collect(),
             due: self.due,
             captured_at: self.captured_at.timestamp(),
             captured_on: self.captured_at.date_naive(),

@@ -1,7 +1,5 @@
 //! Key encodings: fixed-width and big-endian, so that sled's byte order is the order we mean.
 
-use chrono::{Datelike, NaiveDate};
-
 use crate::domain::{AppealId, Status};
 
 pub fn u64_key(n: u64) -> [u8; 8] {
@@ -21,11 +19,6 @@ pub fn read_id(bytes: &[u8]) -> Option<AppealId> {
     Some(ulid::Ulid(u128::from_be_bytes(raw)))
 }
 
-/// Days from the common era, sign bit flipped so that earlier dates sort first.
-pub fn date_key(d: NaiveDate) -> [u8; 4] {
-    ((d.num_days_from_ce() as u32) ^ 0x8000_0000).to_be_bytes()
-}
-
 /// `status ‖ number`: the appeals of one status, in number order.
 pub fn status_key(status: Status, number: u64) -> [u8; 9] {
     let mut k = [0u8; 9];
@@ -34,35 +27,9 @@ pub fn status_key(status: Status, number: u64) -> [u8; 9] {
     k
 }
 
-/// `due ‖ number`: running appeals, earliest due first.
-pub fn due_key(due: NaiveDate, number: u64) -> [u8; 12] {
-    let mut k = [0u8; 12];
-    k[..4].copy_from_slice(&date_key(due));
-    k[4..].copy_from_slice(&u64_key(number));
-    k
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_sort_in_time_order_across_eras() {
-        let days = [
-            "0001-01-01",
-            "1999-12-31",
-            "2024-01-10",
-            "2024-01-24",
-            "2100-06-01",
-        ];
-        let keys: Vec<[u8; 4]> = days
-            .iter()
-            .filter_map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-            .map(date_key)
-            .collect();
-        assert_eq!(keys.len(), days.len());
-        assert!(keys.windows(2).all(|w| w[0] < w[1]));
-    }
 
     #[test]
     fn numbers_and_ids_round_trip() {

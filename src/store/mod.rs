@@ -21,7 +21,7 @@ use crate::domain::{
     Appeal, AppealChange, AppealId, Enterprise, Event, EventBody, Meeting, Refusal, Status, Steward,
 };
 use journal::Journal;
-use keys::{due_key, id_key, read_id, read_u64, status_key, u64_key};
+use keys::{id_key, read_id, read_u64, status_key, u64_key};
 use lock::DeskLock;
 
 pub use codec::SCHEMA_VERSION;
@@ -122,21 +122,19 @@ const HISTORIES: usize = 1;
 const APPEALS: usize = 2;
 const NUMBERS: usize = 3;
 const BY_STATUS: usize = 4;
-const BY_DUE: usize = 5;
-const ENTERPRISES: usize = 6;
-const STEWARDS: usize = 7;
-const DEPARTMENTS: usize = 8;
-const MEETINGS: usize = 9;
-const META: usize = 10;
-const EVENT_IDS: usize = 11;
-const EXTERNAL_IDS: usize = 12;
-const TREE_NAMES: [&str; 13] = [
+const ENTERPRISES: usize = 5;
+const STEWARDS: usize = 6;
+const DEPARTMENTS: usize = 7;
+const MEETINGS: usize = 8;
+const META: usize = 9;
+const EVENT_IDS: usize = 10;
+const EXTERNAL_IDS: usize = 11;
+const TREE_NAMES: [&str; 12] = [
     "events",
     "histories",
     "appeals",
     "numbers",
     "by_status",
-    "by_due",
     "enterprises",
     "stewards",
     "departments",
@@ -613,9 +611,6 @@ impl Store {
             ops.push(Op::Put(HISTORIES, id_key(after.id).to_vec(), history));
             if let Some(b) = before {
                 ops.push(Op::Del(BY_STATUS, status_key(b.status, b.number).to_vec()));
-                if let Some(due) = b.running_due() {
-                    ops.push(Op::Del(BY_DUE, due_key(due, b.number).to_vec()));
-                }
             }
             let id = id_key(after.id).to_vec();
             if let Some(ext) = &after.external_id {
@@ -626,15 +621,12 @@ impl Store {
                 id.clone(),
                 codec::encode(&after.summary())?,
             ));
-            ops.push(Op::Put(NUMBERS, u64_key(after.number).to_vec(), id.clone()));
+            ops.push(Op::Put(NUMBERS, u64_key(after.number).to_vec(), id));
             ops.push(Op::Put(
                 BY_STATUS,
                 status_key(after.status, after.number).to_vec(),
                 brief::encode(&after.brief())?,
             ));
-            if let Some(due) = after.running_due() {
-                ops.push(Op::Put(BY_DUE, due_key(due, after.number).to_vec(), id));
-            }
         }
         for (key, value) in META_KEYS.iter().zip(meta.values()) {
             ops.push(Op::Put(
@@ -788,12 +780,6 @@ impl Store {
         }
     }
 
-    /// Summaries of assigned and in-progress appeals, earliest due date first (through the due
-    /// index).
-    pub fn running_by_due(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
-        self.appeals_from_index(BY_DUE, Vec::new())
-    }
-
     /// One appeal's history as stored (empty for an appeal the store does not hold).
     fn history(&self, id: AppealId) -> Result<Vec<u8>, StoreError> {
         Ok(self.trees[HISTORIES]
@@ -879,7 +865,6 @@ impl Store {
     pub fn verify(&self) -> Result<Vec<String>, StoreError> {
         let mut problems = Vec::new();
         let mut by_status = 0usize;
-        let mut by_due = 0usize;
         let mut count = 0u64;
         for appeal in self.summaries() {
             let appeal = appeal?;
@@ -908,21 +893,9 @@ impl Store {
                 Some(_) => {}
             }
             by_status += 1;
-            if let Some(due) = appeal.running_due() {
-                by_due += 1;
-                if !self.trees[BY_DUE].contains_key(due_key(due, appeal.number))? {
-                    problems.push(format!(
-                        "appeal {}: missing from the due index",
-                        appeal.number
-                    ));
-                }
-            }
         }
         if self.trees[BY_STATUS].len() != by_status {
             problems.push("the status index has entries for no appeal".to_string());
-        }
-        if self.trees[BY_DUE].len() != by_due {
-            problems.push("the due index has entries for no running appeal".to_string());
         }
         if self.trees[NUMBERS].len() as u64 != count || self.appeal_count() != count {
             problems
@@ -1105,6 +1078,69 @@ mod tests {
             Store::open(dir.path()),
             Err(StoreError::JournalBehind { journal: 0, .. })
         ));
+        Ok(())
+    }
+
+    #[test]
+    fn briefs_come_state_by_state_and_verify_knows_a_stale_one()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (store, _) = Store::open(dir.path())?;
+        let (a, b) = (ulid::Ulid(100), ulid::Ulid(200));
+        store.append(vec![capture(a, 1)])?;
+        store.append(vec![capture(b, 2)])?;
+        store.append(vec![event(b, 3, AppealChange::Listed)])?;
+        let mut cursor = store.briefs(&[Status::Listed, Status::Captured]);
+        let mut read = Vec::new();
+        while let Some(brief) = cursor.next_with(|x| (x.id, x.status, x.text.to_string())) {
+            read.push(brief?);
+        }
+        let text = "厂区变压器容量不足".to_string();
+        assert_eq!(
+            read,
+            [
+                (b, Status::Listed, text.clone()),
+                (a, Status::Captured, text)
+            ]
+        );
+        assert!(store.verify()?.is_empty());
+
+        // An entry that no longer says what its appeal says is reported.
+        let appeal = store.summary(a)?.ok_or("no appeal")?;
+        let stale = Appeal {
+            urges: 3,
+            ..appeal.clone()
+        };
+        store.trees[BY_STATUS].insert(
+            status_key(appeal.status, appeal.number),
+            brief::encode(&stale.brief())?,
+        )?;
+        let problems = store.verify()?;
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("differs"), "{problems:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_store_of_layout_2_gets_its_briefs_on_open() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let a = ulid::Ulid(100);
+        {
+            let (store, _) = Store::open(dir.path())?;
+            store.append(vec![capture(a, 1)])?;
+            let appeal = store.summary(a)?.ok_or("no appeal")?;
+            // Layout 2 kept only the id in the status index.
+            store.trees[BY_STATUS]
+                .insert(status_key(appeal.status, appeal.number), &id_key(a)[..])?;
+            store.trees[META].insert("layout", &u64_key(2)[..])?;
+            store.sync()?;
+        }
+        let (store, report) = Store::open(dir.path())?;
+        assert!(report.upgraded_from.is_some());
+        let mut cursor = store.briefs(&Status::ALL);
+        let first = cursor.next_with(|x| x.id).ok_or("no brief")??;
+        assert_eq!(first, a);
+        assert!(store.verify()?.is_empty());
         Ok(())
     }
 
