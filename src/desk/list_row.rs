@@ -99,8 +99,18 @@ impl CardRules {
             captured_on: b.captured_on,
             urges: b.urges,
             meeting: b.meeting,
-            text: b.text.to_lowercase().into(),
+            text: lower(b.text),
         }
+    }
+}
+
+/// The text lower-cased, copied as it is when nothing in it has a case (most Chinese text),
+/// which is several times quicker than lower-casing it.
+fn lower(text: &str) -> Box<str> {
+    if text.chars().any(char::is_uppercase) {
+        text.to_lowercase().into()
+    } else {
+        text.into()
     }
 }
 
