@@ -56,6 +56,8 @@ fn main() {
         config: Some(std::path::PathBuf::from(&dir).join("bench-config.toml")),
         now,
         actor: Some("bench".into()),
+        // As the desk in the terminal opens it.
+        cache: zhuqi::store::Cache::Lean,
     };
 
     // 1. open → first screen, five times (each a fresh open of the store): the first frame

@@ -528,6 +528,7 @@ impl Cli {
             config: self.config.clone(),
             now,
             actor: self.actor.clone(),
+            cache: crate::store::Cache::default(),
         })
     }
 }
@@ -955,6 +956,10 @@ pub fn main_with(cli: Cli) -> ExitCode {
         // No subcommand: the desk in the terminal.
         tracing::info!("desk opened in the terminal");
         let color = settings.color;
+        let options = DeskOptions {
+            cache: crate::store::Cache::Lean,
+            ..options
+        };
         let desk = match Desk::open_with(&options, settings) {
             Ok(d) => d,
             Err(e) => return fail(lang.error(&e)),

@@ -20,7 +20,7 @@ use crate::domain::{
     Appeal, AppealChange, AppealId, Assignment, Calendar, Capture, CreditCode, Enterprise, Event,
     EventBody, Level, Meeting, Rules, Satisfaction, Steward,
 };
-use crate::store::{OpenReport, Store};
+use crate::store::{Cache, OpenReport, Store};
 
 pub use clock::Clock;
 pub use error::DeskError;
@@ -34,6 +34,8 @@ pub struct DeskOptions {
     pub config: Option<PathBuf>,
     pub now: Option<DateTime<FixedOffset>>,
     pub actor: Option<String>,
+    /// How much of the store is kept in memory (the desk in the terminal keeps less).
+    pub cache: Cache,
 }
 
 /// When an assignment (or a reopened appeal) is due.
@@ -153,7 +155,7 @@ impl Desk {
             source,
         })?;
         let (calendar, calendar_path) = settings::load_calendar(&dir)?;
-        let (store, opened) = Store::open(&dir)?;
+        let (store, opened) = Store::open_with(&dir, options.cache)?;
         Ok(Desk {
             store,
             settings,

@@ -14,6 +14,7 @@ pub fn options(dir: &Path, now: &str) -> DeskOptions {
         config: Some(dir.join("no-config.toml")),
         now: Some(parse_local(now).unwrap_or_else(|| panic!("bad test time {now}"))),
         actor: Some("测试员".to_string()),
+        ..DeskOptions::default()
     }
 }
 
