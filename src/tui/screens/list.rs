@@ -533,3 +533,159 @@ impl Default for ListScreen {
         ListScreen::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::Sender;
+
+    use super::*;
+
+    fn row(names: &mut Names, number: u64, status: Status, enterprise: &str) -> ListRow {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap_or_default();
+        ListRow {
+            id: ulid::Ulid(u128::from(number)),
+            number,
+            status,
+            card: Card::None,
+            days_overdue: 0,
+            enterprise: names.get(enterprise),
+            category: names.get("消防"),
+            steward: None,
+            lead_dept: None,
+            due: None,
+            captured_at: 0,
+            captured_on: day,
+            urges: 0,
+            meeting: None,
+            text: "厂区道路施工".into(),
+        }
+    }
+
+    /// A list fed by hand, as the reader thread would feed it.
+    fn reading_list(total: u64) -> (ListScreen, Sender<Batch>) {
+        let (send, batches) = channel();
+        let mut list = ListScreen::new();
+        list.reading = Some(Reading {
+            batches,
+            total,
+            changed: HashSet::new(),
+        });
+        (list, send)
+    }
+
+    fn numbers(list: &ListScreen) -> Vec<u64> {
+        list.view.iter().map(|&i| list.entries[i].number).collect()
+    }
+
+    #[test]
+    fn rows_come_in_batches_and_the_view_follows() -> Result<(), DeskError> {
+        let mut names = Names::default();
+        let (mut list, send) = reading_list(3);
+        list.set_tab(Tab::All);
+        let _ = send.send(Batch::Rows(vec![row(
+            &mut names,
+            2,
+            Status::InProgress,
+            "圆通",
+        )]));
+        assert!(list.receive()?, "more to come");
+        list.settle();
+        assert_eq!(numbers(&list), [2]);
+        let _ = send.send(Batch::Rows(vec![
+            row(&mut names, 3, Status::Closed, "中通"),
+            row(&mut names, 1, Status::Listed, "申通"),
+        ]));
+        let _ = send.send(Batch::Done(names));
+        assert!(!list.receive()?, "everything read");
+        list.settle();
+        list.sort = Sort::Number;
+        list.restart();
+        list.settle();
+        assert_eq!(numbers(&list), [1, 2, 3]);
+        assert_eq!(list.counts, [1, 1, 0, 0, 1, 3]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_change_while_the_list_is_read_is_neither_lost_nor_doubled() -> Result<(), DeskError> {
+        let mut names = Names::default();
+        let (mut list, send) = reading_list(3);
+        list.set_tab(Tab::All);
+        // Appeal 1 is read, then changed here; appeal 2 is changed here before the reader gets
+        // to it, and the reader's older copy arrives after.
+        let _ = send.send(Batch::Rows(vec![row(
+            &mut names,
+            1,
+            Status::Listed,
+            "圆通",
+        )]));
+        list.receive()?;
+        list.update(row(&mut names, 1, Status::Assigned, "圆通"));
+        list.update(row(&mut names, 2, Status::Closed, "中通"));
+        let _ = send.send(Batch::Rows(vec![
+            row(&mut names, 2, Status::Listed, "中通"),
+            row(&mut names, 3, Status::Listed, "申通"),
+        ]));
+        let _ = send.send(Batch::Done(Names::default()));
+        list.finish_reading()?;
+        let mut got: Vec<(u64, Status)> =
+            list.entries.iter().map(|r| (r.number, r.status)).collect();
+        got.sort_by_key(|g| g.0);
+        assert_eq!(
+            got,
+            [
+                (1, Status::Assigned),
+                (2, Status::Closed),
+                (3, Status::Listed)
+            ]
+        );
+        // The tabs count each appeal once, in its present state.
+        assert_eq!(list.counts, [1, 1, 0, 0, 1, 3]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_reader_that_stops_short_is_reported() {
+        let (mut list, send) = reading_list(10);
+        drop(send);
+        assert!(matches!(list.receive(), Err(DeskError::ListUnread)));
+        assert!(!list.reading());
+        let (mut list, send) = reading_list(10);
+        let _ = send.send(Batch::Failed(DeskError::ListUnread));
+        assert!(list.finish_reading().is_err());
+        assert!(!list.reading());
+    }
+
+    #[test]
+    fn the_filter_matches_names_initials_numbers_and_text() {
+        let mut names = Names::default();
+        let mut list = ListScreen::new();
+        list.set_tab(Tab::All);
+        for r in [
+            row(&mut names, 7, Status::Listed, "嘉兴市南湖纺织有限公司"),
+            row(&mut names, 8, Status::Listed, "圆通速递"),
+        ] {
+            list.update(r);
+        }
+        let shown = |list: &mut ListScreen, typed: &str| {
+            list.filter = TextField::single().with_text(typed);
+            list.restart();
+            list.settle();
+            let mut n = numbers(list);
+            n.sort_unstable();
+            n
+        };
+        assert_eq!(shown(&mut list, "jxnh"), [7], "pinyin initials, in order");
+        assert_eq!(shown(&mut list, "圆通"), [8]);
+        assert_eq!(shown(&mut list, "#8"), [8]);
+        assert_eq!(
+            shown(&mut list, "道路 xf"),
+            [7, 8],
+            "text and category initials"
+        );
+        assert!(
+            shown(&mut list, "圆通 纺织").is_empty(),
+            "every word must match"
+        );
+    }
+}
