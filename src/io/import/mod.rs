@@ -102,13 +102,14 @@ pub fn import(
     // First pass: every row is checked, nothing is kept but the verdicts (memory stays small).
     let mut seen: HashSet<String> = HashSet::new();
     let mut accepted: Vec<usize> = Vec::new();
-    for (i, row) in table.rows.iter().enumerate() {
+    for (i, row) in table.rows().enumerate() {
+        let row = row?;
         if row.cells.iter().all(|c| c.is_empty()) {
             report.empty_rows += 1;
             continue;
         }
         report.rows_read += 1;
-        match reader.plan(row) {
+        match reader.plan(&row) {
             Ok(p) => {
                 if !seen.insert(p.external_id.clone()) {
                     report.refused.push(RowError {
@@ -141,18 +142,33 @@ pub fn import(
         })?;
         report.rejects_file = Some(path);
     }
-    // Second pass: the accepted rows, planned again a batch at a time and written.
+    // Second pass: the file read again, its accepted rows planned again a batch at a time and
+    // written.
     let mut registry = Registry::default();
-    for chunk in accepted.chunks(BATCH) {
-        let mut planned = Vec::with_capacity(chunk.len());
-        for &i in chunk {
-            // Planned once already: a row that passed then passes now.
-            if let Ok(p) = reader.plan(&table.rows[i]) {
-                planned.push(p);
-            }
+    let mut wanted = accepted.iter().copied().peekable();
+    let mut planned = Vec::with_capacity(BATCH);
+    let rows = if accepted.is_empty() {
+        Box::new(std::iter::empty())
+    } else {
+        table.rows()
+    };
+    for (i, row) in rows.enumerate() {
+        if wanted.peek() != Some(&i) {
+            continue;
         }
-        let commands = with_registry(desk, planned, &reader.actor, &mut registry)?;
-        desk.append_commands(commands)?;
+        wanted.next();
+        // Planned once already: a row that passed then passes now.
+        if let Ok(p) = reader.plan(&row?) {
+            planned.push(p);
+        }
+        if planned.len() == BATCH || wanted.peek().is_none() {
+            let batch = std::mem::replace(&mut planned, Vec::with_capacity(BATCH));
+            let commands = with_registry(desk, batch, &reader.actor, &mut registry)?;
+            desk.append_commands(commands)?;
+        }
+        if wanted.peek().is_none() {
+            break;
+        }
     }
     report.written = true;
     Ok(report)

@@ -37,6 +37,7 @@ impl Cell {
 }
 
 /// A source row with the number people see for it (the line in a CSV, the row in a sheet).
+#[derive(Clone)]
 pub struct SourceRow {
     pub number: usize,
     pub cells: Vec<Cell>,
@@ -44,9 +45,66 @@ pub struct SourceRow {
 
 pub struct Table {
     pub headers: Vec<String>,
-    pub rows: Vec<SourceRow>,
+    body: Body,
     /// What the file turned out to be, for the report (`UTF-8`, `GBK`, sheet name…).
     pub described: String,
+}
+
+enum Body {
+    /// The decoded text: its rows are parsed each time they are read rather than held, which
+    /// keeps an import of 100,000 rows in a fraction of the memory.
+    Csv {
+        text: String,
+        name: String,
+    },
+    Sheet(Vec<SourceRow>),
+}
+
+impl Table {
+    /// The rows after the header, in order. A CSV row that cannot be parsed is an error.
+    pub fn rows(&self) -> Box<dyn Iterator<Item = Result<SourceRow, TableError>> + '_> {
+        match &self.body {
+            Body::Sheet(rows) => Box::new(rows.iter().cloned().map(Ok)),
+            Body::Csv { text, name } => Box::new(
+                csv_reader(text)
+                    .into_records()
+                    .skip(1)
+                    .map(move |record| csv_row(record, name)),
+            ),
+        }
+    }
+}
+
+fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
+fn csv_error(name: &str, e: &csv::Error, line: u64) -> TableError {
+    TableError::Csv {
+        file: name.to_string(),
+        line: e.position().map_or(line, |p| p.line()),
+        message: e.to_string(),
+    }
+}
+
+fn csv_row(record: csv::Result<csv::StringRecord>, name: &str) -> Result<SourceRow, TableError> {
+    let record = record.map_err(|e| csv_error(name, &e, 0))?;
+    Ok(SourceRow {
+        number: record.position().map_or(0, |p| p.line() as usize),
+        cells: record
+            .iter()
+            .map(|c| {
+                if c.is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(c.to_string())
+                }
+            })
+            .collect(),
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,22 +139,24 @@ pub fn excel_serial(serial: f64) -> Option<NaiveDateTime> {
     base.checked_add_signed(chrono::Duration::seconds(seconds))
 }
 
-/// Decodes CSV bytes: a UTF-8 BOM is dropped; text that is not UTF-8 is read as GB18030.
-pub fn decode(bytes: &[u8], name: &str) -> Result<(String, &'static str), TableError> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF");
-    if let Some(body) = body {
-        return String::from_utf8(body.to_vec())
-            .map(|s| (s, "UTF-8 (BOM)"))
-            .map_err(|_| TableError::Encoding(name.to_string()));
+/// Decodes CSV bytes: a UTF-8 BOM is dropped; text that is not UTF-8 is read as GB18030. UTF-8
+/// is taken over without a copy.
+pub fn decode(mut bytes: Vec<u8>, name: &str) -> Result<(String, &'static str), TableError> {
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    if bom {
+        bytes.drain(..3);
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok((s.to_string(), "UTF-8"));
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok((s, if bom { "UTF-8 (BOM)" } else { "UTF-8" })),
+        Err(_) if bom => Err(TableError::Encoding(name.to_string())),
+        Err(e) => {
+            let (text, _, malformed) = encoding_rs::GB18030.decode(e.as_bytes());
+            if malformed {
+                return Err(TableError::Encoding(name.to_string()));
+            }
+            Ok((text.into_owned(), "GB18030/GBK"))
+        }
     }
-    let (text, _, malformed) = encoding_rs::GB18030.decode(bytes);
-    if malformed {
-        return Err(TableError::Encoding(name.to_string()));
-    }
-    Ok((text.into_owned(), "GB18030/GBK"))
 }
 
 pub fn read(path: &Path, sheet: Option<&str>) -> Result<Table, TableError> {
@@ -117,48 +177,18 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Table, TableError> {
 fn read_csv(path: &Path, name: &str) -> Result<Table, TableError> {
     let bytes =
         std::fs::read(path).map_err(|e| TableError::Read(name.to_string(), e.to_string()))?;
-    let (text, encoding) = decode(&bytes, name)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut records = reader.records();
-    let headers: Vec<String> = match records.next() {
+    let (text, encoding) = decode(bytes, name)?;
+    let headers: Vec<String> = match csv_reader(&text).records().next() {
         Some(Ok(h)) => h.iter().map(|c| c.trim().to_string()).collect(),
-        Some(Err(e)) => {
-            return Err(TableError::Csv {
-                file: name.to_string(),
-                line: e.position().map_or(1, |p| p.line()),
-                message: e.to_string(),
-            });
-        }
+        Some(Err(e)) => return Err(csv_error(name, &e, 1)),
         None => return Err(TableError::Empty(name.to_string())),
     };
-    let mut rows = Vec::new();
-    for record in records {
-        let record = record.map_err(|e| TableError::Csv {
-            file: name.to_string(),
-            line: e.position().map_or(0, |p| p.line()),
-            message: e.to_string(),
-        })?;
-        let number = record.position().map_or(0, |p| p.line() as usize);
-        rows.push(SourceRow {
-            number,
-            cells: record
-                .iter()
-                .map(|c| {
-                    if c.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(c.to_string())
-                    }
-                })
-                .collect(),
-        });
-    }
     Ok(Table {
         headers,
-        rows,
+        body: Body::Csv {
+            text,
+            name: name.to_string(),
+        },
         described: format!("CSV, {encoding}"),
     })
 }
@@ -203,7 +233,7 @@ fn read_sheet(path: &Path, name: &str, sheet: Option<&str>) -> Result<Table, Tab
         .collect();
     Ok(Table {
         headers,
-        rows,
+        body: Body::Sheet(rows),
         described: format!("XLSX, sheet {chosen}"),
     })
 }
@@ -238,16 +268,16 @@ mod tests {
 
     #[test]
     fn encodings() -> Result<(), TableError> {
-        let (text, enc) = decode("\u{feff}企业,诉求".as_bytes(), "t")?;
+        let (text, enc) = decode("\u{feff}企业,诉求".as_bytes().to_vec(), "t")?;
         assert_eq!((text.as_str(), enc), ("企业,诉求", "UTF-8 (BOM)"));
         let (gbk, _, _) = encoding_rs::GBK.encode("嘉兴市秀洲区,消防审批");
-        let (text, enc) = decode(&gbk, "t")?;
+        let (text, enc) = decode(gbk.to_vec(), "t")?;
         assert_eq!(
             (text.as_str(), enc),
             ("嘉兴市秀洲区,消防审批", "GB18030/GBK")
         );
         assert!(matches!(
-            decode(&[0xFF, 0xFF, 0x81], "t"),
+            decode(vec![0xFF, 0xFF, 0x81], "t"),
             Err(TableError::Encoding(_))
         ));
         Ok(())
