@@ -63,6 +63,8 @@ pub enum DeskError {
     AlteredBundle,
     #[error("the appeal list could not be read to the end")]
     ListUnread,
+    #[error("could not work out {0}")]
+    Background(String),
     #[error("the desk needs a terminal")]
     NoTerminal,
     #[error("the terminal failed: {0}")]

@@ -27,6 +27,50 @@ pub struct Escalation {
     pub at: DateTime<FixedOffset>,
 }
 
+/// The summaries the board or the figures are worked out from, with the rules they need, owned
+/// so that the work can go on another thread; see [`Desk::supervision`].
+pub struct Supervision {
+    appeals: crate::store::SummariesApart,
+    pub today: NaiveDate,
+    calendar: crate::domain::Calendar,
+    warning_days: u32,
+    ack_days: u32,
+    prefix: String,
+}
+
+impl Supervision {
+    /// Reads the summaries.
+    pub fn appeals(&mut self) -> Result<Vec<Appeal>, DeskError> {
+        Ok(self.appeals.by_ref().collect::<Result<_, _>>()?)
+    }
+
+    /// The board, with each entry's number as people read it.
+    pub fn board(mut self) -> Result<(Vec<BoardEntry>, Vec<String>), DeskError> {
+        let appeals = self.appeals()?;
+        let entries = board(
+            &appeals,
+            self.today,
+            &self.calendar,
+            self.warning_days,
+            self.ack_days,
+        );
+        let labels = entries
+            .iter()
+            .map(|e| super::label(&self.prefix, e.appeal.number))
+            .collect();
+        Ok((entries, labels))
+    }
+
+    pub fn context(&self, period: Period) -> Context<'_> {
+        Context {
+            period,
+            today: self.today,
+            calendar: &self.calendar,
+            warning_days: self.warning_days,
+        }
+    }
+}
+
 /// The weekly report: the figures, their breakdowns, and the lists a meeting goes through.
 pub struct Report {
     pub period: Period,
@@ -54,18 +98,6 @@ impl Desk {
     /// Open appeals in the order they need attention.
     pub fn board(&self) -> Result<Vec<BoardEntry>, DeskError> {
         Ok(self.board_of(&self.all_appeals()?))
-    }
-
-    /// The board from the open appeals' summaries, read through the status index: what the
-    /// desk in the terminal shows (texts clipped, as in the list).
-    pub fn open_board(&self) -> Result<Vec<BoardEntry>, DeskError> {
-        let mut open = Vec::new();
-        for status in Status::ALL.into_iter().filter(|s| s.is_open()) {
-            for summary in self.store.appeals_with_status(status) {
-                open.push(summary?);
-            }
-        }
-        Ok(self.board_of(&open))
     }
 
     fn board_of(&self, appeals: &[Appeal]) -> Vec<BoardEntry> {
@@ -96,15 +128,20 @@ impl Desk {
 
     /// From the first capture among `appeals` to today.
     pub fn all_time_of(&self, appeals: &[Appeal]) -> Period {
-        let today = self.clock.today();
-        let first = appeals
-            .iter()
-            .map(|a| a.captured_at.date_naive())
-            .min()
-            .unwrap_or(today);
-        Period {
-            from: first.min(today),
-            to: today,
+        Period::all_time(appeals, self.clock.today())
+    }
+
+    /// What the board or the figures are worked out from, to be done on another thread: the
+    /// summaries of the open appeals (for the board) or of all of them (for the figures).
+    pub fn supervision(&self, open_only: bool) -> Supervision {
+        let open: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
+        Supervision {
+            appeals: self.store.summaries_apart(open_only.then_some(&open[..])),
+            today: self.clock.today(),
+            calendar: self.calendar.clone(),
+            warning_days: self.settings.rules.warning_days,
+            ack_days: self.settings.rules.ack_days,
+            prefix: self.settings.number_prefix.clone(),
         }
     }
 

@@ -26,6 +26,19 @@ fn monday_of(d: NaiveDate) -> NaiveDate {
 }
 
 impl Period {
+    /// From the first capture among `appeals` to today.
+    pub fn all_time<'a>(appeals: impl IntoIterator<Item = &'a Appeal>, today: NaiveDate) -> Period {
+        let first = appeals
+            .into_iter()
+            .map(|a| a.captured_at.date_naive())
+            .min()
+            .unwrap_or(today);
+        Period {
+            from: first.min(today),
+            to: today,
+        }
+    }
+
     /// Monday to Sunday of the week holding `today`.
     pub fn week_of(today: NaiveDate) -> Period {
         let from = monday_of(today);

@@ -221,6 +221,9 @@ pub struct Store {
     _lock: Option<DeskLock>,
 }
 
+/// See [`Store::summaries_apart`].
+pub type SummariesApart = Box<dyn Iterator<Item = Result<Appeal, StoreError>> + Send>;
+
 /// Briefs read state by state; see [`Store::briefs`].
 pub struct BriefCursor {
     by_status: sled::Tree,
@@ -768,30 +771,37 @@ impl Store {
         self.values(APPEALS, "an appeal")
     }
 
+    /// The summaries of the appeals in the states given (all of them when `states` is `None`),
+    /// owning what they read so that they can be read on another thread.
+    pub fn summaries_apart(&self, states: Option<&[Status]>) -> SummariesApart {
+        let appeals = self.trees[APPEALS].clone();
+        match states {
+            None => Box::new(appeals.iter().map(|kv| {
+                let (_, v) = kv?;
+                codec::decode(&v, "an appeal")
+            })),
+            Some(states) => {
+                let by_status = self.trees[BY_STATUS].clone();
+                Box::new(Vec::from(states).into_iter().flat_map(move |s| {
+                    let appeals = appeals.clone();
+                    by_status.scan_prefix([s.code()]).map(move |kv| {
+                        let (_, v) = kv?;
+                        let id = read_id(&v)
+                            .ok_or_else(|| StoreError::Corrupt("an index entry".into()))?;
+                        match appeals.get(id_key(id))? {
+                            Some(v) => codec::decode(&v, "an appeal"),
+                            None => Err(StoreError::Corrupt(format!(
+                                "the index names a missing appeal {id}"
+                            ))),
+                        }
+                    })
+                }))
+            }
+        }
+    }
+
     pub fn appeal_count(&self) -> u64 {
         self.writer().meta.appeals
-    }
-
-    fn appeals_from_index(
-        &self,
-        tree: usize,
-        prefix: Vec<u8>,
-    ) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
-        self.trees[tree].scan_prefix(prefix).map(move |kv| {
-            let (_, id) = kv?;
-            let id = read_id(&id).ok_or_else(|| StoreError::Corrupt("an index entry".into()))?;
-            self.summary(id)?.ok_or_else(|| {
-                StoreError::Corrupt(format!("the index names a missing appeal {id}"))
-            })
-        })
-    }
-
-    /// The summaries of the appeals in one status, in number order (through the status index).
-    pub fn appeals_with_status(
-        &self,
-        status: Status,
-    ) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
-        self.appeals_from_index(BY_STATUS, vec![status.code()])
     }
 
     /// Every appeal's [`Brief`](crate::domain::Brief), state by state in the order given, in

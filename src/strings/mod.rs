@@ -328,6 +328,12 @@ impl Lang {
             (Lang::En, DeskError::NeedsOutput) => {
                 "this format is written to a file: give -o FILE.".into()
             }
+            (Lang::Zh, DeskError::Background(what)) => {
+                format!("未能完成计算（{what}）：请退出后重新打开；原因记录在日志中")
+            }
+            (Lang::En, DeskError::Background(what)) => {
+                format!("could not work out {what}: quit and open the desk again; the log has the reason")
+            }
             (Lang::Zh, DeskError::ListUnread) => {
                 "诉求清单未能读完：请退出后重新打开；原因记录在日志中".to_string()
             }

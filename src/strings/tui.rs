@@ -294,6 +294,10 @@ impl Lang {
         self.pick("筛选", "Filter")
     }
 
+    pub fn working(self) -> &'static str {
+        self.pick("计算中…", "working it out…")
+    }
+
     pub fn filtering(self) -> &'static str {
         self.pick("筛选中…", "filtering…")
     }

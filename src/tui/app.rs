@@ -214,21 +214,9 @@ impl App {
         }
     }
 
-    /// The board, from the open appeals' summaries.
+    /// The board, from the open appeals' summaries, worked out on another thread.
     fn refresh_board(&mut self) -> Result<(), DeskError> {
-        self.board.entries = self.desk.open_board()?;
-        self.board.stale = false;
-        self.board.labels = self
-            .board
-            .entries
-            .iter()
-            .map(|e| self.desk.label(e.appeal.number))
-            .collect();
-        self.board.selected = self
-            .board
-            .selected
-            .min(self.board.entries.len().saturating_sub(1));
-        Ok(())
+        self.board.start(&self.desk)
     }
 
     fn refresh_tally(&mut self) {
@@ -343,7 +331,15 @@ impl App {
             }
             self.add_to_tally(first);
         }
-        self.list.work() || self.list.reading()
+        let board = self.board.receive().unwrap_or_else(|e| {
+            self.error(&e);
+            false
+        });
+        let figures = self.figures.receive().unwrap_or_else(|e| {
+            self.error(&e);
+            false
+        });
+        self.list.work() || self.list.reading() || board || figures
     }
 
     /// Called regularly: saves an idle form as a draft.

@@ -2,6 +2,7 @@
 //! hook is in place, and given back on every way out: quit, error, panic, and around `$EDITOR`.
 
 pub mod app;
+pub mod background;
 pub mod registry;
 pub mod screens;
 pub mod theme;

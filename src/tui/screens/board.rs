@@ -6,10 +6,12 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row as TableRow, Table};
 
+use crate::desk::{Desk, DeskError};
 use crate::domain::Card;
 use crate::domain::board::BoardEntry;
 use crate::strings::Lang;
 use crate::text::sanitize;
+use crate::tui::background::Background;
 use crate::tui::theme::Theme;
 
 #[derive(Default)]
@@ -19,9 +21,32 @@ pub struct BoardScreen {
     pub selected: usize,
     /// Something changed since the board was worked out.
     pub stale: bool,
+    /// The board being worked out on another thread.
+    pub pending: Option<Background<(Vec<BoardEntry>, Vec<String>)>>,
 }
 
 impl BoardScreen {
+    /// Works the board out again, on another thread.
+    pub fn start(&mut self, desk: &Desk) -> Result<(), DeskError> {
+        let supervision = desk.supervision(true);
+        self.pending = Some(Background::start("the board", move || supervision.board())?);
+        self.stale = false;
+        Ok(())
+    }
+
+    /// Takes in the board once it is worked out; returns whether it is still being worked out.
+    pub fn receive(&mut self) -> Result<bool, DeskError> {
+        let Some(result) = self.pending.as_ref().and_then(Background::take) else {
+            return Ok(self.pending.is_some());
+        };
+        self.pending = None;
+        let (entries, labels) = result?;
+        self.entries = entries;
+        self.labels = labels;
+        self.selected = self.selected.min(self.entries.len().saturating_sub(1));
+        Ok(false)
+    }
+
     pub fn selected_number(&self) -> Option<u64> {
         self.entries.get(self.selected).map(|e| e.appeal.number)
     }
@@ -33,10 +58,12 @@ impl BoardScreen {
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, lang: Lang, theme: Theme) {
         if self.entries.is_empty() {
-            frame.render_widget(
-                Paragraph::new(Span::styled(lang.no_rows(), theme.dim())),
-                area,
-            );
+            let note = if self.pending.is_some() {
+                lang.working()
+            } else {
+                lang.no_rows()
+            };
+            frame.render_widget(Paragraph::new(Span::styled(note, theme.dim())), area);
             return;
         }
         let height = area.height.saturating_sub(1) as usize;

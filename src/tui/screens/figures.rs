@@ -9,11 +9,13 @@ use ratatui::widgets::{
     Bar, BarChart, BarGroup, Block, Borders, Paragraph, Row as TableRow, Table, Tabs,
 };
 
+use crate::desk::supervise::Supervision;
 use crate::desk::{Desk, DeskError};
 use crate::domain::Appeal;
 use crate::domain::figures::{Dimension, Figures, Period, weekly_trend};
 use crate::strings::Lang;
 use crate::text::{cell, sanitize};
+use crate::tui::background::Background;
 use crate::tui::theme::Theme;
 
 /// The periods offered, in the order ←/→ step through them.
@@ -50,33 +52,78 @@ pub struct FiguresScreen {
     pub stale: bool,
     /// The range given for the custom period.
     pub custom: Option<Period>,
+    /// The figures being worked out on another thread.
+    pending: Option<Background<Computed>>,
+}
+
+/// What the screen shows, worked out together.
+struct Computed {
+    period: Period,
+    figures: Figures,
+    breakdown: Vec<(String, Figures)>,
+    trend: Vec<(chrono::NaiveDate, usize, usize)>,
 }
 
 const TREND_WEEKS: usize = 8;
 
-impl FiguresScreen {
-    /// Recomputes everything from the desk's appeals.
-    pub fn compute(&mut self, desk: &Desk) -> Result<(), DeskError> {
-        let today = desk.clock().today();
+impl Computed {
+    fn work_out(
+        mut supervision: Supervision,
+        choice: usize,
+        dimension: usize,
+        custom: Option<Period>,
+    ) -> Result<Computed, DeskError> {
         // Figures need no long texts: the summaries, read once.
-        let appeals = desk.summaries()?;
-        let period = match PeriodChoice::ALL[self.choice % PeriodChoice::ALL.len()] {
+        let appeals = supervision.appeals()?;
+        let today = supervision.today;
+        let period = match PeriodChoice::ALL[choice % PeriodChoice::ALL.len()] {
             PeriodChoice::ThisWeek => Period::week_of(today),
             PeriodChoice::LastWeek => Period::last_week(today),
             PeriodChoice::ThisMonth => Period::month_of(today),
-            PeriodChoice::AllTime => desk.all_time_of(&appeals),
-            PeriodChoice::Custom => self.custom.unwrap_or_else(|| desk.all_time_of(&appeals)),
+            PeriodChoice::AllTime => Period::all_time(&appeals, today),
+            PeriodChoice::Custom => custom.unwrap_or_else(|| Period::all_time(&appeals, today)),
         };
         let refs: Vec<&Appeal> = appeals.iter().collect();
-        let ctx = desk.figures_context(period);
-        self.figures = ctx.figures(refs.iter().copied());
-        self.breakdown =
-            ctx.breakdown(&refs, Dimension::ALL[self.dimension % Dimension::ALL.len()]);
-        self.trend = weekly_trend(&refs, today, TREND_WEEKS);
-        self.period = Some(period);
-        self.scroll = 0;
+        let ctx = supervision.context(period);
+        Ok(Computed {
+            period,
+            figures: ctx.figures(refs.iter().copied()),
+            breakdown: ctx.breakdown(&refs, Dimension::ALL[dimension % Dimension::ALL.len()]),
+            trend: weekly_trend(&refs, today, TREND_WEEKS),
+        })
+    }
+}
+
+impl FiguresScreen {
+    /// Works everything out again from the desk's appeals, on another thread.
+    pub fn compute(&mut self, desk: &Desk) -> Result<(), DeskError> {
+        let supervision = desk.supervision(false);
+        let (choice, dimension, custom) = (self.choice, self.dimension, self.custom);
+        self.pending = Some(Background::start("the figures", move || {
+            Computed::work_out(supervision, choice, dimension, custom)
+        })?);
         self.stale = false;
         Ok(())
+    }
+
+    /// Takes in the figures once they are worked out; returns whether they are still being
+    /// worked out.
+    pub fn receive(&mut self) -> Result<bool, DeskError> {
+        let Some(result) = self.pending.as_ref().and_then(Background::take) else {
+            return Ok(self.pending.is_some());
+        };
+        self.pending = None;
+        let c = result?;
+        self.period = Some(c.period);
+        self.figures = c.figures;
+        self.breakdown = c.breakdown;
+        self.trend = c.trend;
+        self.scroll = 0;
+        Ok(false)
+    }
+
+    pub fn working(&self) -> bool {
+        self.pending.is_some()
     }
 
     pub fn draw(&self, frame: &mut Frame, area: Rect, lang: Lang, theme: Theme) {
@@ -94,8 +141,12 @@ impl FiguresScreen {
                 .divider("│"),
             tabs,
         );
-        if let Some(p) = self.period {
-            let range = format!("{} – {}", p.from, p.to);
+        let range = match self.period {
+            _ if self.pending.is_some() => Some(lang.working().to_string()),
+            Some(p) => Some(format!("{} – {}", p.from, p.to)),
+            None => None,
+        };
+        if let Some(range) = range {
             let w = crate::text::width(&range) as u16;
             if tabs.width > w + 30 {
                 let r = Rect::new(tabs.right() - w, tabs.y, w, 1);
