@@ -179,7 +179,13 @@ fn main() {
         let started = Instant::now();
         key(&mut app, code);
         let _ = term.draw(|f| ui::draw(&app, f));
-        shown.push((name, started.elapsed()));
+        let frame = started.elapsed();
+        // Worked out on another thread: the key's frame comes at once, the result later.
+        while app.work() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let _ = term.draw(|f| ui::draw(&app, f));
+        shown.push((name, frame, started.elapsed()));
     }
     key(&mut app, KeyCode::F(3));
 
@@ -239,10 +245,11 @@ fn main() {
         ms(percentile(&mut scroll.clone(), 0.5)),
         ms(percentile(&mut scroll, 0.99))
     );
-    for (name, took) in shown {
+    for (name, frame, done) in shown {
         println!(
-            "| key → the {name} drawn, worked out on first showing | {} | |",
-            ms(took)
+            "| key → the {name}: its first frame | {} | worked out and drawn: {} |",
+            ms(frame),
+            ms(done)
         );
     }
     if !actions.is_empty() {
