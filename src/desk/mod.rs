@@ -195,12 +195,12 @@ impl Desk {
         &self.settings
     }
 
-    /// An appeal number as people read it, with the district's prefix (`XZ-12`).
     /// The district's prefix of appeal numbers (`label` puts it before a number).
     pub fn number_prefix(&self) -> &str {
         &self.settings.number_prefix
     }
 
+    /// An appeal number as people read it, with the district's prefix (`XZ-12`).
     pub fn label(&self, number: u64) -> String {
         label(&self.settings.number_prefix, number)
     }

@@ -320,9 +320,8 @@ impl App {
         }
     }
 
-    /// Background work between keystrokes (filtering); returns whether more remains.
-    /// Takes in rows read so far and does one slice of filtering; returns whether more work
-    /// remains (rows still coming, or filtering still going).
+    /// Work between keystrokes: takes in the rows read so far and the board or figures worked
+    /// out on other threads, and does one slice of filtering; returns whether more remains.
     pub fn work(&mut self) -> bool {
         if self.list.reading() {
             let first = self.list.entries.len();
