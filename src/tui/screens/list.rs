@@ -159,9 +159,10 @@ impl ListScreen {
             let _ = send.send(Batch::Done(loader.into_names()));
         };
         self.entries = Vec::new();
-        // Room for every row at once: growing by doubling would hold two copies at the end.
-        self.entries
-            .reserve_exact(usize::try_from(total).unwrap_or(0).saturating_add(64));
+        // Room for every row at once: growing by doubling would hold two copies at the end. The
+        // count comes from the store, so a room that cannot be had is simply not made.
+        let room = usize::try_from(total).unwrap_or(0).saturating_add(64);
+        let _ = self.entries.try_reserve_exact(room);
         self.view.clear();
         self.counts = [0; 6];
         self.job = None;
