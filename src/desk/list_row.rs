@@ -194,6 +194,12 @@ mod tests {
     }
 
     #[test]
+    fn the_open_states_are_those_that_are_open() {
+        let open: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
+        assert_eq!(open, Status::OPEN);
+    }
+
+    #[test]
     fn the_read_order_names_every_state_once() {
         for s in Status::ALL {
             assert_eq!(READ_ORDER.iter().filter(|x| **x == s).count(), 1, "{s:?}");

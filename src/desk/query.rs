@@ -96,7 +96,7 @@ impl Desk {
         Ok(self.row(self.appeal_by_id(id)?))
     }
 
-    fn appeal_by_id(&self, id: AppealId) -> Result<Appeal, DeskError> {
+    pub(super) fn appeal_by_id(&self, id: AppealId) -> Result<Appeal, DeskError> {
         Ok(self
             .store
             .appeal(id)?

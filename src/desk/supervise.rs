@@ -95,9 +95,18 @@ impl Desk {
         Ok(self.store.summaries().collect::<Result<_, _>>()?)
     }
 
-    /// Open appeals in the order they need attention.
+    /// Open appeals in the order they need attention, whole; only the open ones are read.
     pub fn board(&self) -> Result<Vec<BoardEntry>, DeskError> {
-        Ok(self.board_of(&self.all_appeals()?))
+        let mut ids = Vec::new();
+        let mut briefs = self.store.briefs(&Status::OPEN);
+        while let Some(id) = briefs.next_with(|b| b.id) {
+            ids.push(id?);
+        }
+        let open = ids
+            .into_iter()
+            .map(|id| self.appeal_by_id(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.board_of(&open))
     }
 
     fn board_of(&self, appeals: &[Appeal]) -> Vec<BoardEntry> {
@@ -134,9 +143,10 @@ impl Desk {
     /// What the board or the figures are worked out from, to be done on another thread: the
     /// summaries of the open appeals (for the board) or of all of them (for the figures).
     pub fn supervision(&self, open_only: bool) -> Supervision {
-        let open: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
         Supervision {
-            appeals: self.store.summaries_apart(open_only.then_some(&open[..])),
+            appeals: self
+                .store
+                .summaries_apart(open_only.then_some(&Status::OPEN[..])),
             today: self.clock.today(),
             calendar: self.calendar.clone(),
             warning_days: self.settings.rules.warning_days,

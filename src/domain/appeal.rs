@@ -30,6 +30,15 @@ impl Status {
         Status::Withdrawn,
     ];
 
+    /// Every state but closed and withdrawn.
+    pub const OPEN: [Status; 5] = [
+        Status::Captured,
+        Status::Listed,
+        Status::Assigned,
+        Status::InProgress,
+        Status::Answered,
+    ];
+
     pub fn is_open(self) -> bool {
         !matches!(self, Status::Closed | Status::Withdrawn)
     }
