@@ -153,6 +153,14 @@ impl FiguresScreen {
                 frame.render_widget(Paragraph::new(Span::styled(range, theme.dim())), r);
             }
         }
+        if self.period.is_none() && self.pending.is_some() {
+            // Worked out for the first time: nothing to show yet but that it is coming.
+            frame.render_widget(
+                Paragraph::new(Span::styled(lang.working(), theme.dim())),
+                top,
+            );
+            return;
+        }
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
         let lines: Vec<Line> = crate::io::figure_lines(&self.figures, lang)
@@ -246,5 +254,52 @@ impl FiguresScreen {
             ),
             bottom,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+
+    fn screen_text(screen: &FiguresScreen) -> String {
+        let mut t = match Terminal::new(TestBackend::new(80, 20)) {
+            Ok(t) => t,
+            Err(never) => match never {},
+        };
+        if let Err(never) = t.draw(|f| screen.draw(f, f.area(), Lang::Zh, Theme { color: false })) {
+            match never {}
+        }
+        let cells = t.backend().buffer().content();
+        cells
+            .iter()
+            .map(|c| c.symbol())
+            .collect::<String>()
+            .replace(' ', "")
+    }
+
+    #[test]
+    fn figures_being_worked_out_the_first_time_are_not_shown_as_zeros() -> Result<(), DeskError> {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let mut screen = FiguresScreen {
+            pending: Some(Background::start("test", move || {
+                let _ = wait.recv();
+                Err(DeskError::ListUnread)
+            })?),
+            ..FiguresScreen::default()
+        };
+        let text = screen_text(&screen);
+        assert!(text.contains("计算中"), "{text}");
+        assert!(!text.contains("登记诉求"), "{text}");
+        // Once the work ends (here refused), the refusal is given and nothing is pending.
+        drop(release);
+        while matches!(screen.receive(), Ok(true)) {
+            std::thread::yield_now();
+        }
+        assert!(!screen.working());
+        assert!(screen_text(&screen).contains("登记诉求"));
+        Ok(())
     }
 }
