@@ -181,7 +181,18 @@ fn the_airport_story_by_keyboard() {
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "区住建局、区自然资源和规划分局");
-    ctrl(&mut app, 's');
+    app.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    assert!(
+        !app.list.reading(),
+        "a new meeting changes no appeal: the list is not read again"
+    );
+    assert!(
+        app.registry
+            .meetings
+            .iter()
+            .any(|m| m.venue == "嘉兴机场建设工地"),
+        "the new meeting is offered for completion"
+    );
     assert!(app.modal.is_none(), "the meeting form did not close");
     assert_eq!(
         app.meeting.meeting.as_ref().map(|m| m.venue.as_str()),

@@ -1168,7 +1168,12 @@ impl App {
                 self.meeting.meeting = Some(m);
                 self.meeting.editing = true;
                 self.screen = Screen::Meeting;
-                self.after_write();
+                // A new meeting changes no appeal: the registry and the (empty) tally follow,
+                // the list is not read again.
+                self.refresh_tally();
+                if let Err(e) = self.registry_reload() {
+                    self.error(&e);
+                }
             }
             Err(e) => {
                 form.error = Some(self.lang.error(&e));
