@@ -505,27 +505,36 @@ fn the_list_reads_every_appeal_once_open_ones_first_as_its_summary_says() {
     assert!(summaries.iter().any(|a| a.status.is_open()));
     assert!(summaries.iter().any(|a| !a.status.is_open()));
 
-    let mut loader = desk.list_loader();
-    assert_eq!(loader.total, summaries.len() as u64);
-    let mut rows = Vec::new();
-    loop {
-        // A small batch, so that reading goes over many batches.
-        let batch = loader.next_batch(7).unwrap_or_else(|e| panic!("{e}"));
-        if batch.is_empty() {
-            break;
+    assert_eq!(desk.appeal_count(), summaries.len() as u64);
+    // Two loaders share the appeals between them; each is read to its end.
+    let mut shares = Vec::new();
+    for mut loader in desk.list_loaders() {
+        let mut rows = Vec::new();
+        loop {
+            // A small batch, so that reading goes over many batches.
+            let batch = loader.next_batch(7).unwrap_or_else(|e| panic!("{e}"));
+            if batch.is_empty() {
+                break;
+            }
+            assert!(batch.len() <= 7);
+            rows.extend(batch);
         }
-        assert!(batch.len() <= 7);
-        rows.extend(batch);
+        shares.push(rows);
     }
-    assert_eq!(rows.len(), summaries.len(), "every appeal once");
-    let first_closed = rows
+    let first = &shares[0];
+    let first_closed = first
         .iter()
         .position(|r| !r.status.is_open())
-        .unwrap_or(rows.len());
+        .unwrap_or(first.len());
+    assert!(first_closed > 0, "the first loader reads the open appeals");
     assert!(
-        rows[first_closed..].iter().all(|r| !r.status.is_open()),
+        first[first_closed..].iter().all(|r| !r.status.is_open()),
         "open appeals come first"
     );
+    assert!(shares[1].iter().all(|r| !r.status.is_open()));
+    assert!(!shares[1].is_empty(), "the second loader has a share");
+    let rows: Vec<_> = shares.concat();
+    assert_eq!(rows.len(), summaries.len(), "every appeal once");
     for a in &summaries {
         let r = rows
             .iter()
@@ -546,8 +555,8 @@ fn the_list_reads_every_appeal_once_open_ones_first_as_its_summary_says() {
         assert_eq!(r.captured_on, a.captured_at.date_naive());
         assert_eq!(&*r.text, a.text.to_lowercase());
     }
-    // One name is kept once, however many rows carry it.
-    let same_category: Vec<_> = rows
+    // One name is kept once by a loader, however many of its rows carry it.
+    let same_category: Vec<_> = shares[0]
         .iter()
         .filter(|r| r.category.as_str() == "消防")
         .collect();

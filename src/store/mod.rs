@@ -227,7 +227,7 @@ pub type SummariesApart = Box<dyn Iterator<Item = Result<Appeal, StoreError>> + 
 /// Briefs read state by state; see [`Store::briefs`].
 pub struct BriefCursor {
     by_status: sled::Tree,
-    order: std::vec::IntoIter<Status>,
+    order: std::vec::IntoIter<(Status, std::ops::Range<u64>)>,
     current: Option<sled::Iter>,
 }
 
@@ -246,8 +246,11 @@ impl BriefCursor {
                         .and_then(|(k, v)| brief::decode(&k, &v).map(f)),
                 );
             }
-            let status = self.order.next()?;
-            self.current = Some(self.by_status.scan_prefix([status.code()]));
+            let (status, numbers) = self.order.next()?;
+            self.current = Some(
+                self.by_status
+                    .range(status_key(status, numbers.start)..status_key(status, numbers.end)),
+            );
         }
     }
 }
@@ -808,9 +811,15 @@ impl Store {
     /// one pass over the status index; it owns what it reads so that it can be read on another
     /// thread while the desk goes on. States not named are not read.
     pub fn briefs(&self, order: &[Status]) -> BriefCursor {
+        self.briefs_in(order.iter().map(|s| (*s, 0..u64::MAX)).collect())
+    }
+
+    /// As [`Store::briefs`], each state's appeals limited to a range of numbers: two readers
+    /// can split one state between them.
+    pub fn briefs_in(&self, order: Vec<(Status, std::ops::Range<u64>)>) -> BriefCursor {
         BriefCursor {
             by_status: self.trees[BY_STATUS].clone(),
-            order: Vec::from(order).into_iter(),
+            order: order.into_iter(),
             current: None,
         }
     }

@@ -188,7 +188,8 @@ impl App {
     /// read on another thread; [`App::work`] takes its rows in as they come.
     pub fn refresh(&mut self) -> Result<(), DeskError> {
         self.registry = Registry::load(&self.desk)?;
-        self.list.start_reading(self.desk.list_loader())?;
+        self.list
+            .start_reading(self.desk.list_loaders(), self.desk.appeal_count())?;
         self.meeting.tally.clear();
         // The board and the figures are worked out when their screens are shown.
         self.board.stale = true;

@@ -3,7 +3,7 @@
 //! built each frame.
 
 use std::collections::HashSet;
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -86,7 +86,24 @@ const SLICE: usize = 10_000;
 /// How many rows the reader sends at a time.
 const BATCH: usize = 10_000;
 
-/// What the reader thread sends.
+/// One reader's work: batches of rows until its share is read, then the names it met.
+fn read_rows(mut loader: ListLoader, send: &Sender<Batch>) {
+    loop {
+        let batch = match loader.next_batch(BATCH) {
+            Ok(rows) if rows.is_empty() => break,
+            Ok(rows) => Batch::Rows(rows),
+            Err(e) => Batch::Failed(e),
+        };
+        let failed = matches!(batch, Batch::Failed(_));
+        // A send fails only when the list was read anew: this reader is not needed.
+        if send.send(batch).is_err() || failed {
+            return;
+        }
+    }
+    let _ = send.send(Batch::Done(loader.into_names()));
+}
+
+/// What a reader thread sends.
 enum Batch {
     Rows(Vec<ListRow>),
     Done(Names),
@@ -97,8 +114,10 @@ enum Batch {
 struct Reading {
     batches: Receiver<Batch>,
     total: u64,
-    /// Appeals changed here while the reader was going: its copies of them are older.
+    /// Appeals changed here while the readers were going: their copies of them are older.
     changed: HashSet<AppealId>,
+    /// Readers not yet done.
+    readers: usize,
 }
 
 pub struct ListScreen {
@@ -138,26 +157,14 @@ impl ListScreen {
         }
     }
 
-    /// Reads every row again, on another thread: the list fills batch by batch while the desk
-    /// answers keys.
-    pub fn start_reading(&mut self, mut loader: ListLoader) -> Result<(), DeskError> {
+    /// Reads every row again, on other threads (one a loader): the list fills batch by batch
+    /// while the desk answers keys.
+    pub fn start_reading(
+        &mut self,
+        loaders: impl IntoIterator<Item = ListLoader>,
+        total: u64,
+    ) -> Result<(), DeskError> {
         let (send, batches) = channel();
-        let total = loader.total;
-        let reader = move || {
-            loop {
-                let batch = match loader.next_batch(BATCH) {
-                    Ok(rows) if rows.is_empty() => break,
-                    Ok(rows) => Batch::Rows(rows),
-                    Err(e) => Batch::Failed(e),
-                };
-                let failed = matches!(batch, Batch::Failed(_));
-                // A send fails only when the list was read anew: this reader is not needed.
-                if send.send(batch).is_err() || failed {
-                    return;
-                }
-            }
-            let _ = send.send(Batch::Done(loader.into_names()));
-        };
         self.entries = Vec::new();
         // Room for every row at once: growing by doubling would hold two copies at the end. The
         // count comes from the store, so a room that cannot be had is simply not made.
@@ -166,19 +173,27 @@ impl ListScreen {
         self.view.clear();
         self.counts = [0; 6];
         self.job = None;
-        if let Err(e) = std::thread::Builder::new()
-            .name("list reader".into())
-            .spawn(reader)
-        {
-            tracing::error!("cannot start the list reader: {e}");
-            self.reading = None;
-            return Err(DeskError::ListUnread);
-        }
         self.reading = Some(Reading {
             batches,
             total,
             changed: HashSet::new(),
+            readers: 0,
         });
+        for loader in loaders {
+            let send = send.clone();
+            let reader = move || read_rows(loader, &send);
+            if let Err(e) = std::thread::Builder::new()
+                .name("list reader".into())
+                .spawn(reader)
+            {
+                tracing::error!("cannot start a list reader: {e}");
+                self.reading = None;
+                return Err(DeskError::ListUnread);
+            }
+            if let Some(r) = &mut self.reading {
+                r.readers += 1;
+            }
+        }
         Ok(())
     }
 
@@ -243,8 +258,13 @@ impl ListScreen {
                 Ok(())
             }
             Batch::Done(names) => {
-                self.names = names;
-                self.reading = None;
+                self.names.absorb(names);
+                if let Some(r) = &mut self.reading {
+                    r.readers = r.readers.saturating_sub(1);
+                    if r.readers == 0 {
+                        self.reading = None;
+                    }
+                }
                 Ok(())
             }
             Batch::Failed(e) => {
@@ -570,6 +590,7 @@ mod tests {
             batches,
             total,
             changed: HashSet::new(),
+            readers: 1,
         });
         (list, send)
     }
@@ -642,6 +663,33 @@ mod tests {
         );
         // The tabs count each appeal once, in its present state.
         assert_eq!(list.counts, [1, 1, 0, 0, 1, 3]);
+        Ok(())
+    }
+
+    #[test]
+    fn reading_ends_when_every_reader_is_done() -> Result<(), DeskError> {
+        let mut names = Names::default();
+        let (mut list, send) = reading_list(2);
+        if let Some(r) = &mut list.reading {
+            r.readers = 2;
+        }
+        let _ = send.send(Batch::Rows(vec![row(
+            &mut names,
+            1,
+            Status::Listed,
+            "圆通",
+        )]));
+        let _ = send.send(Batch::Done(Names::default()));
+        assert!(list.receive()?, "the other reader is still going");
+        let _ = send.send(Batch::Rows(vec![row(
+            &mut names,
+            2,
+            Status::Closed,
+            "中通",
+        )]));
+        let _ = send.send(Batch::Done(names));
+        assert!(!list.receive()?, "both readers are done");
+        assert_eq!(list.entries.len(), 2);
         Ok(())
     }
 
