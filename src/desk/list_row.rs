@@ -171,11 +171,14 @@ impl Desk {
     /// the numbers; the second the closed ones of the upper half and the withdrawn — two cores
     /// read a million in about half the time.
     pub fn list_loaders(&self) -> [ListLoader; 2] {
-        let all = 0..u64::MAX;
-        let middle = self.store.last_number() / 2 + 1;
+        let all = 0..=u64::MAX;
+        let middle = self.store.last_number() / 2;
         let mut first: Vec<_> = OPEN_FIRST.iter().map(|s| (*s, all.clone())).collect();
-        first.push((Status::Closed, 0..middle));
-        let second = vec![(Status::Closed, middle..u64::MAX), (Status::Withdrawn, all)];
+        first.push((Status::Closed, 0..=middle));
+        let second = vec![
+            (Status::Closed, middle.saturating_add(1)..=u64::MAX),
+            (Status::Withdrawn, all),
+        ];
         [first, second].map(|order| ListLoader {
             cursor: self.store.briefs_in(order),
             rules: self.card_rules(),

@@ -11,6 +11,7 @@ mod lock;
 
 use std::collections::HashMap;
 use std::fs::File;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -227,7 +228,7 @@ pub type SummariesApart = Box<dyn Iterator<Item = Result<Appeal, StoreError>> + 
 /// Briefs read state by state; see [`Store::briefs`].
 pub struct BriefCursor {
     by_status: sled::Tree,
-    order: std::vec::IntoIter<(Status, std::ops::Range<u64>)>,
+    order: std::vec::IntoIter<(Status, RangeInclusive<u64>)>,
     current: Option<sled::Iter>,
 }
 
@@ -247,9 +248,10 @@ impl BriefCursor {
                 );
             }
             let (status, numbers) = self.order.next()?;
+            let (first, last) = numbers.into_inner();
             self.current = Some(
                 self.by_status
-                    .range(status_key(status, numbers.start)..status_key(status, numbers.end)),
+                    .range(status_key(status, first)..=status_key(status, last)),
             );
         }
     }
@@ -811,12 +813,12 @@ impl Store {
     /// one pass over the status index; it owns what it reads so that it can be read on another
     /// thread while the desk goes on. States not named are not read.
     pub fn briefs(&self, order: &[Status]) -> BriefCursor {
-        self.briefs_in(order.iter().map(|s| (*s, 0..u64::MAX)).collect())
+        self.briefs_in(order.iter().map(|s| (*s, 0..=u64::MAX)).collect())
     }
 
     /// As [`Store::briefs`], each state's appeals limited to a range of numbers: two readers
     /// can split one state between them.
-    pub fn briefs_in(&self, order: Vec<(Status, std::ops::Range<u64>)>) -> BriefCursor {
+    pub fn briefs_in(&self, order: Vec<(Status, RangeInclusive<u64>)>) -> BriefCursor {
         BriefCursor {
             by_status: self.trees[BY_STATUS].clone(),
             order: order.into_iter(),
@@ -1168,6 +1170,32 @@ mod tests {
         let problems = store.verify()?;
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].contains("differs"), "{problems:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn briefs_can_be_read_by_ranges_of_numbers() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (store, _) = Store::open(dir.path())?;
+        for i in 1..=3u128 {
+            store.append(vec![capture(ulid::Ulid(100 * i), i)])?;
+        }
+        let numbers = |ranges: Vec<(Status, RangeInclusive<u64>)>| -> Result<Vec<u64>, StoreError> {
+            let mut cursor = store.briefs_in(ranges);
+            let mut out = Vec::new();
+            while let Some(n) = cursor.next_with(|b| b.number) {
+                out.push(n?);
+            }
+            Ok(out)
+        };
+        assert_eq!(numbers(vec![(Status::Captured, 0..=1)])?, [1]);
+        assert_eq!(numbers(vec![(Status::Captured, 2..=u64::MAX)])?, [2, 3]);
+        assert_eq!(
+            numbers(vec![(Status::Captured, 3..=3), (Status::Captured, 0..=2)])?,
+            [3, 1, 2],
+            "in the order asked"
+        );
+        assert!(numbers(vec![(Status::Listed, 0..=u64::MAX)])?.is_empty());
         Ok(())
     }
 
