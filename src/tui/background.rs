@@ -29,6 +29,13 @@ impl<T: Send + 'static> Background<T> {
         Ok(Background { result })
     }
 
+    /// The result of the work in `slot`, once there is one; the slot is emptied then.
+    pub fn take_from(slot: &mut Option<Background<T>>) -> Option<Result<T, DeskError>> {
+        let result = slot.as_ref().and_then(Background::take)?;
+        *slot = None;
+        Some(result)
+    }
+
     /// The result, once there is one.
     pub fn take(&self) -> Option<Result<T, DeskError>> {
         match self.result.try_recv() {

@@ -36,10 +36,9 @@ impl BoardScreen {
 
     /// Takes in the board once it is worked out; returns whether it is still being worked out.
     pub fn receive(&mut self) -> Result<bool, DeskError> {
-        let Some(result) = self.pending.as_ref().and_then(Background::take) else {
+        let Some(result) = Background::take_from(&mut self.pending) else {
             return Ok(self.pending.is_some());
         };
-        self.pending = None;
         let (entries, labels) = result?;
         self.entries = entries;
         self.labels = labels;

@@ -109,10 +109,9 @@ impl FiguresScreen {
     /// Takes in the figures once they are worked out; returns whether they are still being
     /// worked out.
     pub fn receive(&mut self) -> Result<bool, DeskError> {
-        let Some(result) = self.pending.as_ref().and_then(Background::take) else {
+        let Some(result) = Background::take_from(&mut self.pending) else {
             return Ok(self.pending.is_some());
         };
-        self.pending = None;
         let c = result?;
         self.period = Some(c.period);
         self.figures = c.figures;
