@@ -78,6 +78,8 @@ struct Job {
     query: Query,
     next: usize,
     found: Vec<usize>,
+    /// The appeal to keep selected when the view is sorted anew (rows came in meanwhile).
+    keep: Option<u64>,
 }
 
 /// How many entries one slice of filtering looks at before input is read again.
@@ -253,6 +255,7 @@ impl ListScreen {
                         query: Query::new(&self.filter.text()),
                         next: first,
                         found: self.view.clone(),
+                        keep: self.selected_number(),
                     });
                 }
                 Ok(())
@@ -335,6 +338,7 @@ impl ListScreen {
             query: Query::new(&self.filter.text()),
             next: 0,
             found: Vec::new(),
+            keep: None,
         });
     }
 
@@ -358,6 +362,7 @@ impl ListScreen {
             return true;
         }
         let mut found = std::mem::take(&mut job.found);
+        let job_keep = job.keep;
         self.job = None;
         let e = &self.entries;
         match self.sort {
@@ -373,6 +378,9 @@ impl ListScreen {
         }
         self.view = found;
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        if let Some(n) = job_keep {
+            self.select_number(n);
+        }
         false
     }
 
@@ -690,6 +698,37 @@ mod tests {
         let _ = send.send(Batch::Done(names));
         assert!(!list.receive()?, "both readers are done");
         assert_eq!(list.entries.len(), 2);
+        Ok(())
+    }
+
+    #[test]
+    fn the_selected_appeal_stays_selected_as_rows_come_in() -> Result<(), DeskError> {
+        let mut names = Names::default();
+        let (mut list, send) = reading_list(3);
+        list.set_tab(Tab::All);
+        list.sort = Sort::Number;
+        let _ = send.send(Batch::Rows(vec![
+            row(&mut names, 5, Status::Listed, "圆通"),
+            row(&mut names, 7, Status::Listed, "中通"),
+        ]));
+        list.receive()?;
+        list.settle();
+        list.select_number(7);
+        assert_eq!(list.selected, 1);
+        let _ = send.send(Batch::Rows(vec![row(
+            &mut names,
+            1,
+            Status::Closed,
+            "申通",
+        )]));
+        let _ = send.send(Batch::Done(names));
+        list.finish_reading()?;
+        assert_eq!(numbers(&list), [1, 5, 7]);
+        assert_eq!(
+            list.selected_number(),
+            Some(7),
+            "the same appeal, now third"
+        );
         Ok(())
     }
 
