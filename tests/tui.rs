@@ -690,3 +690,41 @@ fn a_custom_period_for_the_figures() {
     );
     assert!(screen_text(&app, 120, 40).contains("2026-11-01 – 2026-11-30"));
 }
+
+#[test]
+fn while_the_store_opens_the_terminal_says_so() {
+    for (lang, text) in [
+        (Lang::Zh, "助企 · 正在打开诉求库…"),
+        (Lang::En, "zhuqi · opening the desk…"),
+    ] {
+        // One column in, padded to the terminal's 37 columns (CJK counts two).
+        let line = format!(" {text}{}", " ".repeat(36 - zhuqi::text::width(text)));
+        let mut t = match Terminal::new(TestBackend::new(37, 2)) {
+            Ok(t) => t,
+            Err(never) => match never {},
+        };
+        if let Err(never) = t.draw(|f| ui::draw_opening(f, lang)) {
+            match never {}
+        }
+        let buffer = t.backend().buffer();
+        let expected = ratatui::buffer::Buffer::with_lines([line.as_str(), ""]);
+        assert_eq!(
+            buffer
+                .content()
+                .iter()
+                .map(|c| c.symbol())
+                .collect::<String>(),
+            expected
+                .content()
+                .iter()
+                .map(|c| c.symbol())
+                .collect::<String>()
+        );
+        assert!(
+            buffer[(1, 0)]
+                .modifier
+                .contains(ratatui::style::Modifier::DIM),
+            "the note is dim"
+        );
+    }
+}

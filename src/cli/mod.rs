@@ -960,11 +960,8 @@ pub fn main_with(cli: Cli) -> ExitCode {
             cache: crate::store::Cache::Lean,
             ..options
         };
-        let desk = match Desk::open_with(&options, settings) {
-            Ok(d) => d,
-            Err(e) => return fail(lang.error(&e)),
-        };
-        return match crate::tui::run(desk, lang, color) {
+        let open = || Desk::open_with(&options, settings);
+        return match crate::tui::run(open, lang, color) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(lang.error(&e)),
         };

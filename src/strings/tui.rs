@@ -294,6 +294,10 @@ impl Lang {
         self.pick("筛选", "Filter")
     }
 
+    pub fn opening(self) -> &'static str {
+        self.pick("助企 · 正在打开诉求库…", "zhuqi · opening the desk…")
+    }
+
     pub fn working(self) -> &'static str {
         self.pick("计算中…", "working it out…")
     }

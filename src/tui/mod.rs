@@ -31,16 +31,15 @@ const IDLE_POLL: Duration = Duration::from_millis(200);
 /// How long to wait for input while the list is still being read.
 const READ_POLL: Duration = Duration::from_millis(20);
 
-/// Opens the desk in the terminal and runs it until the user quits.
-pub fn run(desk: Desk, lang: Lang, color: ColorSetting) -> Result<(), DeskError> {
+/// Takes the terminal, opens the desk with `open`, and runs it until the user quits.
+pub fn run(
+    open: impl FnOnce() -> Result<Desk, DeskError>,
+    lang: Lang,
+    color: ColorSetting,
+) -> Result<(), DeskError> {
     use std::io::IsTerminal;
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         return Err(DeskError::NoTerminal);
-    }
-    let upgraded = desk.open_report().upgraded_from.clone();
-    let mut app = App::new(desk, lang, Theme::from_env(color))?;
-    if let Some(old) = upgraded {
-        app.say(app::MessageKind::Info, lang.upgraded(&old));
     }
     // Bracketed paste is switched off again on a panic too (ratatui's hook restores the rest).
     let previous = std::panic::take_hook();
@@ -56,10 +55,31 @@ pub fn run(desk: Desk, lang: Lang, color: ColorSetting) -> Result<(), DeskError>
         }
     };
     let _ = execute!(io::stdout(), EnableBracketedPaste);
-    let result = event_loop(&mut terminal, &mut app);
+    let result = open_and_run(&mut terminal, open, lang, color);
     let _ = execute!(io::stdout(), DisableBracketedPaste);
     ratatui::restore();
-    result.map_err(DeskError::Terminal)
+    result
+}
+
+fn open_and_run(
+    terminal: &mut DefaultTerminal,
+    open: impl FnOnce() -> Result<Desk, DeskError>,
+    lang: Lang,
+    color: ColorSetting,
+) -> Result<(), DeskError> {
+    // The store of a large desk takes a moment to open (and an older one longer, to be laid out
+    // anew): the terminal says so, and keys typed meanwhile come to the desk instead of being
+    // echoed by the shell's terminal.
+    terminal
+        .draw(|f| ui::draw_opening(f, lang))
+        .map_err(DeskError::Terminal)?;
+    let desk = open()?;
+    let upgraded = desk.open_report().upgraded_from.clone();
+    let mut app = App::new(desk, lang, Theme::from_env(color))?;
+    if let Some(old) = upgraded {
+        app.say(app::MessageKind::Info, lang.upgraded(&old));
+    }
+    event_loop(terminal, &mut app).map_err(DeskError::Terminal)
 }
 
 fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {

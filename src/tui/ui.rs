@@ -8,7 +8,25 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::app::{App, MessageKind, Modal, Screen};
 use super::widgets::clear_overlay;
+use crate::strings::Lang;
 use crate::text::{cell, sanitize, width};
+
+/// What the terminal shows while the store opens.
+pub fn draw_opening(frame: &mut Frame, lang: Lang) {
+    let area = frame.area();
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            lang.opening(),
+            ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::DIM),
+        )),
+        Rect::new(
+            area.x + 1,
+            area.y,
+            area.width.saturating_sub(1),
+            area.height.min(1),
+        ),
+    );
+}
 
 pub fn draw(app: &App, frame: &mut Frame) {
     let area = frame.area();
