@@ -557,7 +557,7 @@ impl App {
     /// Writes the rows in view (tab, filter and sort as shown) to a spreadsheet in the data
     /// directory, with the figures of all time.
     fn export_view(&mut self) {
-        // The list holds summaries; the export has the whole texts.
+        // The list holds briefs; the export has the appeals whole.
         let rows: Result<Vec<crate::desk::Row>, DeskError> = self
             .list
             .view
@@ -654,7 +654,7 @@ impl App {
     fn submit_capture(&mut self) {
         let input = self.meeting.capture_input();
         // A similar open appeal of the same enterprise is pointed out first. The list holds
-        // summaries, so those few appeals are read whole to compare the whole texts.
+        // briefs, so those few appeals are read whole to compare the whole texts.
         let same_enterprise: Result<Vec<_>, DeskError> = self
             .list
             .entries
