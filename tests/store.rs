@@ -611,3 +611,35 @@ fn a_list_by_department_finds_co_handling_departments_too() {
     assert!(numbers("区交通局", Some(StatusFilter::Is(Status::Listed))).is_empty());
     assert!(numbers("区经信局", None).is_empty());
 }
+
+#[test]
+fn the_board_and_figures_read_every_summary_once_in_parts() {
+    let dir = tempdir();
+    let mut desk = open(dir.path(), "2026-11-27T10:00");
+    zhuqi::desk::demo::load(&mut desk).unwrap_or_else(|e| panic!("{e}"));
+    let summaries = desk.summaries().unwrap_or_else(|e| panic!("{e}"));
+    // All of them, read in two halves side by side: the same appeals, in the same order.
+    let mut all = desk.supervision(false);
+    assert_eq!(all.appeals().unwrap_or_else(|e| panic!("{e}")), summaries);
+    assert!(
+        all.appeals().unwrap_or_else(|e| panic!("{e}")).is_empty(),
+        "read once"
+    );
+    // The open ones only, for the board.
+    let mut open: Vec<_> = desk
+        .supervision(true)
+        .appeals()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|a| a.number)
+        .collect();
+    open.sort_unstable();
+    let mut expected: Vec<_> = summaries
+        .iter()
+        .filter(|a| a.status.is_open())
+        .map(|a| a.number)
+        .collect();
+    expected.sort_unstable();
+    assert!(!expected.is_empty());
+    assert_eq!(open, expected);
+}

@@ -7,6 +7,7 @@ use super::{Desk, DeskError};
 use crate::domain::board::{BoardEntry, board};
 use crate::domain::figures::{Context, Dimension, Figures, Period};
 use crate::domain::{Appeal, AppealChange, EventBody, Level, Status};
+use crate::store::StoreError;
 
 /// An earlier urge (督办) on an appeal.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,7 +31,7 @@ pub struct Escalation {
 /// The summaries the board or the figures are worked out from, with the rules they need, owned
 /// so that the work can go on another thread; see [`Desk::supervision`].
 pub struct Supervision {
-    appeals: crate::store::SummariesApart,
+    appeals: Vec<crate::store::SummariesApart>,
     pub today: NaiveDate,
     calendar: crate::domain::Calendar,
     warning_days: u32,
@@ -39,9 +40,36 @@ pub struct Supervision {
 }
 
 impl Supervision {
-    /// Reads the summaries.
+    /// Reads the summaries (once: a second call has none), their parts side by side.
     pub fn appeals(&mut self) -> Result<Vec<Appeal>, DeskError> {
-        Ok(self.appeals.by_ref().collect::<Result<_, _>>()?)
+        let read = |part: crate::store::SummariesApart| part.collect::<Result<Vec<Appeal>, _>>();
+        let parts = std::mem::take(&mut self.appeals);
+        let read_parts: Vec<Result<Vec<Appeal>, StoreError>> = std::thread::scope(|scope| {
+            let started: Vec<_> = parts
+                .into_iter()
+                .map(|part| {
+                    std::thread::Builder::new()
+                        .name("summaries".into())
+                        .spawn_scoped(scope, move || read(part))
+                })
+                .collect();
+            started
+                .into_iter()
+                .map(|handle| match handle {
+                    Ok(h) => h.join().unwrap_or_else(|_| {
+                        Err(StoreError::Corrupt("a reader of summaries stopped".into()))
+                    }),
+                    Err(e) => Err(StoreError::Corrupt(format!(
+                        "no thread to read summaries: {e}"
+                    ))),
+                })
+                .collect()
+        });
+        let mut all = Vec::new();
+        for part in read_parts {
+            all.extend(part?);
+        }
+        Ok(all)
     }
 
     /// The board, with each entry's number as people read it.

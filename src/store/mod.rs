@@ -777,15 +777,33 @@ impl Store {
     }
 
     /// The summaries of the appeals in the states given (all of them when `states` is `None`),
-    /// owning what they read so that they can be read on another thread.
-    pub fn summaries_apart(&self, states: Option<&[Status]>) -> SummariesApart {
+    /// owning what they read so that they can be read on other threads: in parts, to be read
+    /// side by side and put together in the order given.
+    pub fn summaries_apart(&self, states: Option<&[Status]>) -> Vec<SummariesApart> {
         let appeals = self.trees[APPEALS].clone();
+        let decode = |kv: sled::Result<(sled::IVec, sled::IVec)>| {
+            let (_, v) = kv?;
+            codec::decode(&v, "an appeal")
+        };
         match states {
-            None => Box::new(appeals.iter().map(|kv| {
-                let (_, v) = kv?;
-                codec::decode(&v, "an appeal")
-            })),
-            Some(states) => {
+            None => {
+                // Two halves of the identities, which begin with the time of capture.
+                let first = appeals
+                    .first()
+                    .ok()
+                    .flatten()
+                    .and_then(|(k, _)| read_id(&k));
+                let last = appeals.last().ok().flatten().and_then(|(k, _)| read_id(&k));
+                let Some((first, last)) = first.zip(last) else {
+                    return vec![Box::new(appeals.iter().map(decode))];
+                };
+                let middle = id_key(ulid::Ulid(first.0 / 2 + last.0 / 2));
+                vec![
+                    Box::new(appeals.range(..middle).map(decode)),
+                    Box::new(appeals.range(middle..).map(decode)),
+                ]
+            }
+            Some(states) => vec![{
                 let by_status = self.trees[BY_STATUS].clone();
                 Box::new(Vec::from(states).into_iter().flat_map(move |s| {
                     let appeals = appeals.clone();
@@ -801,7 +819,7 @@ impl Store {
                         }
                     })
                 }))
-            }
+            }],
         }
     }
 
