@@ -209,15 +209,10 @@ impl App {
     /// The board or the figures again, if they are on screen.
     fn refresh_shown(&mut self) -> Result<(), DeskError> {
         match self.screen {
-            Screen::Board => self.refresh_board(),
+            Screen::Board => self.board.start(&self.desk),
             Screen::Figures => self.figures.compute(&self.desk),
             _ => Ok(()),
         }
-    }
-
-    /// The board, from the open appeals' summaries, worked out on another thread.
-    fn refresh_board(&mut self) -> Result<(), DeskError> {
-        self.board.start(&self.desk)
     }
 
     fn refresh_tally(&mut self) {
@@ -458,7 +453,7 @@ impl App {
                 self.meeting.editing = false;
                 self.screen = Screen::Board;
                 if self.board.stale
-                    && let Err(e) = self.refresh_board()
+                    && let Err(e) = self.board.start(&self.desk)
                 {
                     self.error(&e);
                 }

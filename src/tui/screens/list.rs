@@ -298,10 +298,9 @@ impl ListScreen {
         }
         match self.entries.iter().position(|e| e.id == row.id) {
             Some(i) => {
+                self.count(&row, 1);
                 let old = std::mem::replace(&mut self.entries[i], row);
                 self.count(&old, -1);
-                let new = self.entries[i].clone();
-                self.count(&new, 1);
             }
             None => {
                 self.count(&row, 1);
