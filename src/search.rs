@@ -50,6 +50,8 @@ impl Name {
 #[derive(Clone, Debug)]
 struct Term {
     lower: String,
+    /// `lower` in UTF-16, as the list keeps its texts.
+    lower16: Vec<u16>,
     number: Option<u64>,
     /// Letters and digits only: also matched against pinyin initials.
     ascii: bool,
@@ -68,6 +70,7 @@ impl Query {
             .map(|w| w.to_lowercase().trim_start_matches('#').to_string())
             .filter(|t| !t.is_empty())
             .map(|lower| Term {
+                lower16: lower.encode_utf16().collect(),
                 number: lower.parse().ok(),
                 ascii: lower.chars().all(|c| c.is_ascii_alphanumeric()),
                 lower,
@@ -81,14 +84,14 @@ impl Query {
     }
 
     /// `name` is the main name, whose initials also match loosely (in order, gaps allowed);
-    /// `others` are further names; `text` is a long text, already lower-cased, matched as text
-    /// only (pinyin initials of long texts are not worth their cost).
+    /// `others` are further names; `text` is a long text, already lower-cased and in UTF-16,
+    /// matched as text only (pinyin initials of long texts are not worth their cost).
     pub fn matches(
         &self,
         number: Option<u64>,
         name: &Name,
         others: &[Option<&Name>],
-        text: &str,
+        text: &[u16],
     ) -> bool {
         self.terms.iter().all(|t| {
             if t.number.is_some() && t.number == number {
@@ -96,7 +99,7 @@ impl Query {
             }
             let t_ = t.lower.as_str();
             let names = || std::iter::once(name).chain(others.iter().flatten().copied());
-            if names().any(|n| n.lower.contains(t_)) || text.contains(t_) {
+            if names().any(|n| n.lower.contains(t_)) || contains(text, &t.lower16) {
                 return true;
             }
             t.ascii
@@ -104,6 +107,11 @@ impl Query {
                     || (t_.len() >= 2 && subsequence(t_, &name.initials)))
         })
     }
+}
+
+/// Whether `needle` occurs in `hay`.
+fn contains(hay: &[u16], needle: &[u16]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// What one searchable thing is matched against, prepared once.
@@ -127,7 +135,7 @@ impl SearchKey {
     /// Every word of the query must match something.
     pub fn matches(&self, query: &str) -> bool {
         let others: Vec<Option<&Name>> = self.others.iter().map(Some).collect();
-        Query::new(query).matches(self.number, &self.name, &others, "")
+        Query::new(query).matches(self.number, &self.name, &others, &[])
     }
 }
 

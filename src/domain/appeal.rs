@@ -281,7 +281,7 @@ pub struct Appeal {
 }
 
 /// Only assigned and in-progress appeals have a deadline to meet.
-fn running_due(status: Status, due: Option<NaiveDate>) -> Option<NaiveDate> {
+pub fn running_due(status: Status, due: Option<NaiveDate>) -> Option<NaiveDate> {
     match status {
         Status::Assigned | Status::InProgress => due,
         _ => None,

@@ -227,7 +227,7 @@ impl App {
         };
         let ids: Vec<_> = self.list.entries[first.min(self.list.entries.len())..]
             .iter()
-            .filter(|r| r.meeting == Some(number))
+            .filter(|r| r.meeting() == Some(number))
             .map(|r| r.id)
             .collect();
         if ids.is_empty() {
@@ -254,10 +254,7 @@ impl App {
     /// After a step on one appeal: that appeal is put in place, the board and the tally follow,
     /// and nothing else is read again — at a hundred thousand appeals a full reload takes a second.
     fn after_change(&mut self, appeal: crate::domain::Appeal) {
-        let row = self
-            .desk
-            .card_rules()
-            .list_row(&appeal.brief(), self.list.names());
+        let row = self.list.row(&self.desk.card_rules(), &appeal.brief());
         self.list.update(row);
         self.refresh_tally();
         self.board.stale = true;

@@ -11,8 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row as TableRow, Table, Tabs};
 
 use crate::desk::DeskError;
-use crate::desk::list_row::{ListLoader, ListRow, Names};
-use crate::domain::{AppealId, Card, Status};
+use crate::desk::list_row::{CardRules, ListLoader, ListRow, Names, RowBatch, Texts};
+use crate::domain::{AppealId, Brief, Card, Status};
 use crate::search::Query;
 use crate::strings::Lang;
 use crate::text::sanitize;
@@ -92,8 +92,8 @@ const BATCH: usize = 10_000;
 fn read_rows(mut loader: ListLoader, send: &Sender<Batch>) {
     loop {
         let batch = match loader.next_batch(BATCH) {
-            Ok(rows) if rows.is_empty() => break,
-            Ok(rows) => Batch::Rows(rows),
+            Ok(batch) if batch.rows.is_empty() => break,
+            Ok(batch) => Batch::Rows(batch),
             Err(e) => Batch::Failed(e),
         };
         let failed = matches!(batch, Batch::Failed(_));
@@ -107,7 +107,7 @@ fn read_rows(mut loader: ListLoader, send: &Sender<Batch>) {
 
 /// What a reader thread sends.
 enum Batch {
-    Rows(Vec<ListRow>),
+    Rows(RowBatch),
     Done(Names),
     Failed(DeskError),
 }
@@ -124,6 +124,8 @@ struct Reading {
 
 pub struct ListScreen {
     pub entries: Vec<ListRow>,
+    /// The entries' texts.
+    pub texts: Texts,
     pub tab: Tab,
     pub sort: Sort,
     /// The `/` filter; `filtering` while it is being typed.
@@ -145,6 +147,7 @@ impl ListScreen {
     pub fn new() -> ListScreen {
         ListScreen {
             entries: Vec::new(),
+            texts: Texts::default(),
             tab: Tab::InProgress,
             sort: Sort::Due,
             filter: TextField::single(),
@@ -168,6 +171,7 @@ impl ListScreen {
     ) -> Result<(), DeskError> {
         let (send, batches) = channel();
         self.entries = Vec::new();
+        self.texts.clear();
         // Room for every row at once: growing by doubling would hold two copies at the end. The
         // count comes from the store, so a room that cannot be had is simply not made.
         let room = usize::try_from(total).unwrap_or(0).saturating_add(64);
@@ -238,17 +242,16 @@ impl ListScreen {
 
     fn take(&mut self, batch: Batch) -> Result<(), DeskError> {
         match batch {
-            Batch::Rows(rows) => {
+            Batch::Rows(RowBatch { mut rows, texts }) => {
                 let first = self.entries.len();
-                let changed = self.reading.as_ref().map(|r| &r.changed);
-                let fresh: Vec<ListRow> = rows
-                    .into_iter()
-                    .filter(|row| changed.is_none_or(|c| !c.contains(&row.id)))
-                    .collect();
-                for row in &fresh {
+                if let Some(r) = self.reading.as_ref().filter(|r| !r.changed.is_empty()) {
+                    rows.retain(|row| !r.changed.contains(&row.id));
+                }
+                self.texts.append(texts, &mut rows);
+                for row in &rows {
                     self.count(row, 1);
                 }
-                self.entries.extend(fresh);
+                self.entries.extend(rows);
                 // The filter goes on over the new rows; what it found so far stays.
                 if self.job.is_none() {
                     self.job = Some(Job {
@@ -286,9 +289,9 @@ impl ListScreen {
         }
     }
 
-    /// The names rows share, for a row made here.
-    pub fn names(&mut self) -> &mut Names {
-        &mut self.names
+    /// A row made here (an appeal just changed), sharing the names of the rows read.
+    pub fn row(&mut self, rules: &CardRules, brief: &Brief<'_>) -> ListRow {
+        rules.list_row(brief, &mut self.names, &mut self.texts)
     }
 
     /// Puts one appeal's new state in place (or adds it) without reading everything again.
@@ -352,7 +355,9 @@ impl ListScreen {
         };
         let end = (job.next + SLICE).min(self.entries.len());
         for (i, row) in self.entries[job.next..end].iter().enumerate() {
-            if self.tab.admits(row) && (job.query.is_empty() || row.matches(&job.query)) {
+            if self.tab.admits(row)
+                && (job.query.is_empty() || row.matches(&job.query, &self.texts))
+            {
                 job.found.push(job.next + i);
             }
         }
@@ -509,11 +514,11 @@ impl ListScreen {
                             .unwrap_or_default(),
                     ),
                     Line::from(Span::styled(
-                        lang.card_short(r.card, r.days_overdue),
+                        lang.card_short(r.card, r.days_overdue(today)),
                         card_style,
                     )),
                     Line::from(age.to_string()),
-                    Line::from(lang.urges_short(r.urges)),
+                    Line::from(lang.urges_short(u32::from(r.urges))),
                 ])
                 .style(style)
             })
@@ -568,25 +573,46 @@ mod tests {
 
     use super::*;
 
-    fn row(names: &mut Names, number: u64, status: Status, enterprise: &str) -> ListRow {
+    fn row(
+        names: &mut Names,
+        texts: &mut Texts,
+        number: u64,
+        status: Status,
+        enterprise: &str,
+    ) -> ListRow {
         let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap_or_default();
         ListRow {
             id: ulid::Ulid(u128::from(number)),
             number,
-            status,
-            card: Card::None,
-            days_overdue: 0,
+            captured_at: 0,
             enterprise: names.get(enterprise),
             category: names.get("消防"),
             steward: None,
             lead_dept: None,
-            due: None,
-            captured_at: 0,
-            captured_on: day,
-            urges: 0,
             meeting: None,
-            text: "厂区道路施工".into(),
+            due: None,
+            captured_on: day,
+            text: texts.push(&format!("厂区道路施工 第{number}号 Road")),
+            urges: 0,
+            status,
+            card: Card::None,
         }
+    }
+
+    /// Rows as a reader sends them, with their own texts.
+    fn batch(names: &mut Names, rows: &[(u64, Status, &str)]) -> Batch {
+        let mut texts = Texts::default();
+        let rows = rows
+            .iter()
+            .map(|&(n, s, e)| row(names, &mut texts, n, s, e))
+            .collect();
+        Batch::Rows(RowBatch { rows, texts })
+    }
+
+    /// Puts an appeal in place as a step taken here would.
+    fn put(list: &mut ListScreen, names: &mut Names, number: u64, status: Status, e: &str) {
+        let r = row(names, &mut list.texts, number, status, e);
+        list.update(r);
     }
 
     /// A list fed by hand, as the reader thread would feed it.
@@ -611,19 +637,14 @@ mod tests {
         let mut names = Names::default();
         let (mut list, send) = reading_list(3);
         list.set_tab(Tab::All);
-        let _ = send.send(Batch::Rows(vec![row(
-            &mut names,
-            2,
-            Status::InProgress,
-            "圆通",
-        )]));
+        let _ = send.send(batch(&mut names, &[(2, Status::InProgress, "圆通")]));
         assert!(list.receive()?, "more to come");
         list.settle();
         assert_eq!(numbers(&list), [2]);
-        let _ = send.send(Batch::Rows(vec![
-            row(&mut names, 3, Status::Closed, "中通"),
-            row(&mut names, 1, Status::Listed, "申通"),
-        ]));
+        let _ = send.send(batch(
+            &mut names,
+            &[(3, Status::Closed, "中通"), (1, Status::Listed, "申通")],
+        ));
         let _ = send.send(Batch::Done(names));
         assert!(!list.receive()?, "everything read");
         list.settle();
@@ -632,6 +653,13 @@ mod tests {
         list.settle();
         assert_eq!(numbers(&list), [1, 2, 3]);
         assert_eq!(list.counts, [1, 1, 0, 0, 1, 3]);
+        // Each row's text is found where its batch's texts were put.
+        for n in [1, 2, 3] {
+            list.filter = TextField::single().with_text(&format!("第{n}号"));
+            list.restart();
+            list.settle();
+            assert_eq!(numbers(&list), [n]);
+        }
         Ok(())
     }
 
@@ -642,19 +670,14 @@ mod tests {
         list.set_tab(Tab::All);
         // Appeal 1 is read, then changed here; appeal 2 is changed here before the reader gets
         // to it, and the reader's older copy arrives after.
-        let _ = send.send(Batch::Rows(vec![row(
-            &mut names,
-            1,
-            Status::Listed,
-            "圆通",
-        )]));
+        let _ = send.send(batch(&mut names, &[(1, Status::Listed, "圆通")]));
         list.receive()?;
-        list.update(row(&mut names, 1, Status::Assigned, "圆通"));
-        list.update(row(&mut names, 2, Status::Closed, "中通"));
-        let _ = send.send(Batch::Rows(vec![
-            row(&mut names, 2, Status::Listed, "中通"),
-            row(&mut names, 3, Status::Listed, "申通"),
-        ]));
+        put(&mut list, &mut names, 1, Status::Assigned, "圆通");
+        put(&mut list, &mut names, 2, Status::Closed, "中通");
+        let _ = send.send(batch(
+            &mut names,
+            &[(2, Status::Listed, "中通"), (3, Status::Listed, "申通")],
+        ));
         let _ = send.send(Batch::Done(Names::default()));
         list.finish_reading()?;
         let mut got: Vec<(u64, Status)> =
@@ -680,20 +703,10 @@ mod tests {
         if let Some(r) = &mut list.reading {
             r.readers = 2;
         }
-        let _ = send.send(Batch::Rows(vec![row(
-            &mut names,
-            1,
-            Status::Listed,
-            "圆通",
-        )]));
+        let _ = send.send(batch(&mut names, &[(1, Status::Listed, "圆通")]));
         let _ = send.send(Batch::Done(Names::default()));
         assert!(list.receive()?, "the other reader is still going");
-        let _ = send.send(Batch::Rows(vec![row(
-            &mut names,
-            2,
-            Status::Closed,
-            "中通",
-        )]));
+        let _ = send.send(batch(&mut names, &[(2, Status::Closed, "中通")]));
         let _ = send.send(Batch::Done(names));
         assert!(!list.receive()?, "both readers are done");
         assert_eq!(list.entries.len(), 2);
@@ -706,20 +719,15 @@ mod tests {
         let (mut list, send) = reading_list(3);
         list.set_tab(Tab::All);
         list.sort = Sort::Number;
-        let _ = send.send(Batch::Rows(vec![
-            row(&mut names, 5, Status::Listed, "圆通"),
-            row(&mut names, 7, Status::Listed, "中通"),
-        ]));
+        let _ = send.send(batch(
+            &mut names,
+            &[(5, Status::Listed, "圆通"), (7, Status::Listed, "中通")],
+        ));
         list.receive()?;
         list.settle();
         list.select_number(7);
         assert_eq!(list.selected, 1);
-        let _ = send.send(Batch::Rows(vec![row(
-            &mut names,
-            1,
-            Status::Closed,
-            "申通",
-        )]));
+        let _ = send.send(batch(&mut names, &[(1, Status::Closed, "申通")]));
         let _ = send.send(Batch::Done(names));
         list.finish_reading()?;
         assert_eq!(numbers(&list), [1, 5, 7]);
@@ -748,12 +756,14 @@ mod tests {
         let mut names = Names::default();
         let mut list = ListScreen::new();
         list.set_tab(Tab::All);
-        for r in [
-            row(&mut names, 7, Status::Listed, "嘉兴市南湖纺织有限公司"),
-            row(&mut names, 8, Status::Listed, "圆通速递"),
-        ] {
-            list.update(r);
-        }
+        put(
+            &mut list,
+            &mut names,
+            7,
+            Status::Listed,
+            "嘉兴市南湖纺织有限公司",
+        );
+        put(&mut list, &mut names, 8, Status::Listed, "圆通速递");
         let shown = |list: &mut ListScreen, typed: &str| {
             list.filter = TextField::single().with_text(typed);
             list.restart();
@@ -765,6 +775,8 @@ mod tests {
         assert_eq!(shown(&mut list, "jxnh"), [7], "pinyin initials, in order");
         assert_eq!(shown(&mut list, "圆通"), [8]);
         assert_eq!(shown(&mut list, "#8"), [8]);
+        assert_eq!(shown(&mut list, "第7号"), [7], "text");
+        assert_eq!(shown(&mut list, "ROAD"), [7, 8], "text, in any case");
         assert_eq!(
             shown(&mut list, "道路 xf"),
             [7, 8],
