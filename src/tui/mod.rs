@@ -31,25 +31,6 @@ const IDLE_POLL: Duration = Duration::from_millis(200);
 /// How long to wait for input while the list is still being read.
 const READ_POLL: Duration = Duration::from_millis(20);
 
-/// glibc gives each thread that allocates at the same time as another an arena of its own, and
-/// memory freed in one is not used by the others: the list's two readers left about 30 MB so at a
-/// million appeals. Two arenas are as quick here (measured) and hold less.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn limit_malloc_arenas() {
-    const M_ARENA_MAX: i32 = -8;
-    unsafe extern "C" {
-        fn mallopt(param: i32, value: i32) -> i32;
-    }
-    // SAFETY: `mallopt` only sets one of glibc's allocator settings; any value is safe to pass,
-    // and it is called before the desk starts its threads.
-    unsafe {
-        mallopt(M_ARENA_MAX, 2);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn limit_malloc_arenas() {}
-
 /// Takes the terminal, opens the desk with `open`, and runs it until the user quits.
 pub fn run(
     open: impl FnOnce() -> Result<Desk, DeskError>,
@@ -60,7 +41,6 @@ pub fn run(
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
         return Err(DeskError::NoTerminal);
     }
-    limit_malloc_arenas();
     // Bracketed paste is switched off again on a panic too (ratatui's hook restores the rest).
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
