@@ -239,6 +239,7 @@ pub const SUMMARY_TEXT_CHARS: usize = 40;
 /// The projection of an appeal: everything the list, the detail view and the figures read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appeal {
+    #[serde(with = "super::wire::id")]
     pub id: AppealId,
     pub number: u64,
     /// The id in the ledger it was imported from (`source:id`).
@@ -250,6 +251,7 @@ pub struct Appeal {
     pub meeting: Option<u64>,
     /// Departments concerned, as noted at capture.
     pub departments: Vec<String>,
+    #[serde(with = "super::wire::time")]
     pub captured_at: DateTime<FixedOffset>,
     pub captured_by: String,
     pub status: Status,
@@ -257,9 +259,13 @@ pub struct Appeal {
     pub steward: Option<String>,
     pub lead_dept: Option<String>,
     pub co_depts: Vec<String>,
+    #[serde(with = "super::wire::date_opt", default)]
     pub due: Option<NaiveDate>,
+    #[serde(with = "super::wire::time_opt", default)]
     pub listed_at: Option<DateTime<FixedOffset>>,
+    #[serde(with = "super::wire::time_opt", default)]
     pub assigned_at: Option<DateTime<FixedOffset>>,
+    #[serde(with = "super::wire::time_opt", default)]
     pub acknowledged_at: Option<DateTime<FixedOffset>>,
     pub level: Level,
     pub escalated_to: Option<String>,
@@ -268,15 +274,18 @@ pub struct Appeal {
     pub reopens: u32,
     pub returns: u32,
     pub answer: Option<String>,
+    #[serde(with = "super::wire::time_opt", default)]
     pub answered_at: Option<DateTime<FixedOffset>>,
     pub rating: Option<Satisfaction>,
     pub feedback_comment: Option<String>,
+    #[serde(with = "super::wire::time_opt", default)]
     pub closed_at: Option<DateTime<FixedOffset>>,
     /// The reason or note given when it was withdrawn or closed without feedback.
     pub closing_note: Option<String>,
     pub last_note: Option<String>,
     /// How many events the appeal has: its version.
     pub events: u32,
+    #[serde(with = "super::wire::time")]
     pub last_event_at: DateTime<FixedOffset>,
 }
 

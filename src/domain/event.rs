@@ -14,7 +14,9 @@ pub type AppealId = ulid::Ulid;
 /// One recorded fact: who did what, when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
+    #[serde(with = "super::wire::id")]
     pub id: EventId,
+    #[serde(with = "super::wire::time")]
     pub at: DateTime<FixedOffset>,
     pub actor: String,
     pub body: EventBody,
@@ -25,6 +27,7 @@ pub struct Event {
 #[serde(rename_all = "snake_case")]
 pub enum EventBody {
     Appeal {
+        #[serde(with = "super::wire::id")]
         appeal: AppealId,
         change: AppealChange,
     },
@@ -75,7 +78,11 @@ pub enum AppealChange {
         note: Option<String>,
     },
     /// 延期, asked for before the due date.
-    Extended { due: NaiveDate, reason: String },
+    Extended {
+        #[serde(with = "super::wire::date")]
+        due: NaiveDate,
+        reason: String,
+    },
     /// 督办: a supervisor's recorded push.
     Urged { note: Option<String> },
     /// 答复: the result reported to the enterprise.
@@ -84,10 +91,15 @@ pub enum AppealChange {
     Feedback {
         rating: Satisfaction,
         comment: Option<String>,
+        #[serde(with = "super::wire::date_opt", default)]
         reopen_due: Option<NaiveDate>,
     },
     /// 重办: back to work under the same steward.
-    Reopened { reason: String, due: NaiveDate },
+    Reopened {
+        reason: String,
+        #[serde(with = "super::wire::date")]
+        due: NaiveDate,
+    },
     /// 撤回: the enterprise no longer needs it.
     Withdrawn { reason: String },
     /// 办结 without feedback (none to be had), with a note saying why.
@@ -114,6 +126,7 @@ pub struct Assignment {
     pub steward: String,
     pub lead_dept: String,
     pub co_depts: Vec<String>,
+    #[serde(with = "super::wire::date")]
     pub due: NaiveDate,
 }
 

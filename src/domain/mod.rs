@@ -11,6 +11,7 @@ pub mod figures;
 pub mod records;
 pub mod rules;
 pub mod similar;
+pub mod wire;
 
 pub use appeal::{
     Appeal, Brief, ChangeKind, ClosedHow, Field, Refusal, SUMMARY_TEXT_CHARS, Status,

@@ -54,6 +54,7 @@ pub struct Steward {
 pub struct Meeting {
     /// The short number people read and type.
     pub number: u64,
+    #[serde(with = "super::wire::date")]
     pub date: NaiveDate,
     pub venue: String,
     pub host: Option<String>,

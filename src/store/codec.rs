@@ -5,7 +5,8 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use super::StoreError;
 
-pub const SCHEMA_VERSION: u8 = 1;
+/// 2: times, dates and identities as numbers (`domain::wire`), not text.
+pub const SCHEMA_VERSION: u8 = 2;
 
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     let mut out = vec![SCHEMA_VERSION];

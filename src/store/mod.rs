@@ -52,9 +52,10 @@ impl Cache {
 /// Events replayed from the journal per transaction.
 const REPLAY_BATCH_EVENTS: usize = 10_000;
 /// How the trees are laid out. 1: three keys per event, whole projections; 2: one history per
-/// appeal, and the `appeals` tree holds summaries (the whole appeal is the fold of its history).
-/// A store of an older layout is rebuilt from the journal on open.
-const LAYOUT: u64 = 4;
+/// appeal, and the `appeals` tree holds summaries (the whole appeal is the fold of its history);
+/// 3: briefs in the status index; 4: no tree of numbers; 5: values of schema 2 (times, dates and
+/// identities as numbers). A store of an older layout is rebuilt from the journal on open.
+const LAYOUT: u64 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
