@@ -125,7 +125,7 @@ struct Reading {
 pub struct ListScreen {
     pub entries: Vec<ListRow>,
     /// The entries' texts.
-    pub texts: Texts,
+    texts: Texts,
     pub tab: Tab,
     pub sort: Sort,
     /// The `/` filter; `filtering` while it is being typed.
@@ -289,7 +289,9 @@ impl ListScreen {
         }
     }
 
-    /// A row made here (an appeal just changed), sharing the names of the rows read.
+    /// A row made here (an appeal just changed), sharing the names of the rows read. Its text is
+    /// added anew; the one it replaces stays until the list is read again (a few dozen bytes a
+    /// step).
     pub fn row(&mut self, rules: &CardRules, brief: &Brief<'_>) -> ListRow {
         rules.list_row(brief, &mut self.names, &mut self.texts)
     }
