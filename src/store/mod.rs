@@ -54,8 +54,9 @@ const REPLAY_BATCH_EVENTS: usize = 10_000;
 /// How the trees are laid out. 1: three keys per event, whole projections; 2: one history per
 /// appeal, and the `appeals` tree holds summaries (the whole appeal is the fold of its history);
 /// 3: briefs in the status index; 4: no tree of numbers; 5: values of schema 2 (times, dates and
-/// identities as numbers). A store of an older layout is rebuilt from the journal on open.
-const LAYOUT: u64 = 5;
+/// identities as numbers); 6: histories packed (`history::pack`). A store of an older layout is
+/// rebuilt from the journal on open.
+const LAYOUT: u64 = 6;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -655,7 +656,11 @@ impl Store {
             ));
         }
         for ((before, after), history) in touched.iter().zip(histories) {
-            ops.push(Op::Put(HISTORIES, id_key(after.id).to_vec(), history));
+            ops.push(Op::Put(
+                HISTORIES,
+                id_key(after.id).to_vec(),
+                history::pack(&history)?,
+            ));
             if let Some(b) = before {
                 ops.push(Op::Del(BY_STATUS, status_key(b.status, b.number).to_vec()));
             }
@@ -774,9 +779,9 @@ impl Store {
     /// Every appeal whole, in order of identity (which is capture order on one desk).
     pub fn appeals(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
         self.trees[HISTORIES].iter().map(|kv| {
-            let (k, history) = kv?;
+            let (k, stored) = kv?;
             let id = read_id(&k).ok_or_else(|| StoreError::Corrupt("a history key".into()))?;
-            fold(id, &history::events(&history)?)
+            fold(id, &history::events(&history::unpack(&stored)?)?)
         })
     }
 
@@ -853,12 +858,12 @@ impl Store {
         }
     }
 
-    /// One appeal's history as stored (empty for an appeal the store does not hold).
+    /// One appeal's history, its frames unpacked (empty for an appeal the store does not hold).
     fn history(&self, id: AppealId) -> Result<Vec<u8>, StoreError> {
-        Ok(self.trees[HISTORIES]
-            .get(id_key(id))?
-            .map(|v| v.to_vec())
-            .unwrap_or_default())
+        match self.trees[HISTORIES].get(id_key(id))? {
+            Some(stored) => history::unpack(&stored),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// One appeal's events, in the order they were recorded.
