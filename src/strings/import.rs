@@ -140,6 +140,10 @@ impl Lang {
             ) => {
                 format!("{file} 中没有名为 {sheet} 的工作表；现有：{sheets}")
             }
+            (Lang::Zh, ImportError::Changed { row }) => format!(
+                "导入过程中文件被改动：第 {row} 行已不是检查过的那一行。此前的行已导入；\
+                 请再次运行同一导入，导入其余各行"
+            ),
             _ => e.to_string(),
         }
     }

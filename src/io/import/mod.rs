@@ -57,6 +57,23 @@ pub enum ImportError {
     Desk(#[from] DeskError),
     #[error("cannot write the report of refused rows to {path}: {error}")]
     Rejects { path: String, error: String },
+    #[error(
+        "the file changed while it was being imported: row {row} is not the row that was checked. \
+         The rows before it were imported; run the same import again to bring in the rest"
+    )]
+    Changed { row: usize },
+}
+
+/// What a row said when it was checked: the second pass reads the file again, and a row that
+/// says something else by then (the ledger saved again meanwhile) must not be written unchecked.
+fn fingerprint(row: &table::SourceRow) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    row.number.hash(&mut h);
+    for cell in &row.cells {
+        cell.text().hash(&mut h);
+    }
+    h.finish()
 }
 
 /// How many appeals go to the store in one transaction.
@@ -70,6 +87,17 @@ pub fn import(
 ) -> Result<ImportReport, ImportError> {
     let sheet = options.sheet.as_deref().or(mapping.sheet.as_deref());
     let table = table::read(file, sheet)?;
+    import_table(desk, &table, file, mapping, options)
+}
+
+/// As [`import`], from a table already opened (`file` names it in the report of refused rows).
+fn import_table(
+    desk: &Desk,
+    table: &table::Table,
+    file: &Path,
+    mapping: &Mapping,
+    options: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
     let index: HashMap<String, usize> = table
         .headers
         .iter()
@@ -101,7 +129,8 @@ pub fn import(
     };
     // First pass: every row is checked, nothing is kept but the verdicts (memory stays small).
     let mut seen: HashSet<String> = HashSet::new();
-    let mut accepted: Vec<usize> = Vec::new();
+    // Each accepted row's place among the rows, its line, and its fingerprint.
+    let mut accepted: Vec<(usize, usize, u64)> = Vec::new();
     for (i, row) in table.rows().enumerate() {
         let row = row?;
         if row.cells.iter().all(|c| c.is_empty()) {
@@ -122,7 +151,7 @@ pub fn import(
                     report.already_imported += 1;
                 } else {
                     *report.created.entry(p.target).or_default() += 1;
-                    accepted.push(i);
+                    accepted.push((i, row.number, fingerprint(&row)));
                 }
             }
             Err(e) => report.refused.push(e),
@@ -152,23 +181,38 @@ pub fn import(
     } else {
         table.rows()
     };
+    let mut write = |batch: Vec<Planned>| -> Result<(), ImportError> {
+        let commands = with_registry(desk, batch, &reader.actor, &mut registry)?;
+        desk.append_commands(commands)?;
+        Ok(())
+    };
     for (i, row) in rows.enumerate() {
-        if wanted.peek() != Some(&i) {
+        let Some(&(_, _, checked)) = wanted.peek().filter(|(at, ..)| *at == i) else {
             continue;
+        };
+        let row = row?;
+        if fingerprint(&row) != checked {
+            break;
         }
         wanted.next();
         // Planned once already: a row that passed then passes now.
-        if let Ok(p) = reader.plan(&row?) {
+        if let Ok(p) = reader.plan(&row) {
             planned.push(p);
         }
-        if planned.len() == BATCH || wanted.peek().is_none() {
-            let batch = std::mem::replace(&mut planned, Vec::with_capacity(BATCH));
-            let commands = with_registry(desk, batch, &reader.actor, &mut registry)?;
-            desk.append_commands(commands)?;
+        if planned.len() == BATCH {
+            write(std::mem::replace(&mut planned, Vec::with_capacity(BATCH)))?;
         }
         if wanted.peek().is_none() {
             break;
         }
+    }
+    // What was checked and read again the same is written, even if the file changed after it.
+    if !planned.is_empty() {
+        write(planned)?;
+    }
+    // A row not read again as it was checked: changed, or the file cut short.
+    if let Some(&(_, line, _)) = wanted.peek() {
+        return Err(ImportError::Changed { row: line });
     }
     report.written = true;
     Ok(report)
@@ -251,4 +295,79 @@ fn write_rejects(path: &Path, refused: &[RowError]) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     }
     w.flush().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table::{Cell, SourceRow, Table};
+    use super::*;
+    use crate::desk::DeskOptions;
+
+    fn row(line: usize, id: &str, text: &str) -> SourceRow {
+        let cells = [id, "嘉兴佳利电子有限公司", "用地", text, "2024-01-08 09:00"];
+        SourceRow {
+            number: line,
+            cells: cells.iter().map(|c| Cell::Text(c.to_string())).collect(),
+        }
+    }
+
+    #[test]
+    fn a_row_changed_between_the_passes_is_not_written() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let desk = Desk::open(&DeskOptions {
+            data_dir: Some(dir.path().to_path_buf()),
+            config: Some(dir.path().join("no-config.toml")),
+            ..DeskOptions::default()
+        })?;
+        let path = dir.path().join("map.toml");
+        let mapping = Mapping::parse(
+            "source = \"ledger\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\n\
+             external_id = \"编号\"\nenterprise = \"企业\"\ncategory = \"类别\"\n\
+             text = \"诉求\"\nreceived = \"受理时间\"\n[defaults]\nstatus = \"listed\"\n",
+            &path,
+        )?;
+        let headers = ["编号", "企业", "类别", "诉求", "受理时间"]
+            .map(String::from)
+            .to_vec();
+        let checked = vec![
+            row(2, "1", "二期用地"),
+            row(3, "2", "厂房"),
+            row(4, "3", "道路"),
+        ];
+        // Saved again between the passes: the second row now says something else.
+        let read_again = vec![
+            row(2, "1", "二期用地"),
+            row(3, "2", "仓库"),
+            row(4, "3", "道路"),
+        ];
+        let table = Table::passes(headers.clone(), vec![checked.clone(), read_again]);
+        let options = ImportOptions {
+            dry_run: false,
+            on_error: OnError::Stop,
+            rejects: None,
+            sheet: None,
+        };
+        let ledger = dir.path().join("台账.csv");
+        let result = import_table(&desk, &table, &ledger, &mapping, &options);
+        assert!(
+            matches!(result, Err(ImportError::Changed { row: 3 })),
+            "{result:?}"
+        );
+        assert_eq!(desk.appeal_count(), 1, "only the row read again as checked");
+        // Cut short between the passes: the missing row is named.
+        let table = Table::passes(
+            headers.clone(),
+            vec![checked.clone(), checked[..1].to_vec()],
+        );
+        let result = import_table(&desk, &table, &ledger, &mapping, &options);
+        assert!(
+            matches!(result, Err(ImportError::Changed { row: 3 })),
+            "{result:?}"
+        );
+        // The same import again brings in the rest, once.
+        let table = Table::passes(headers, vec![checked.clone(), checked]);
+        let report = import_table(&desk, &table, &ledger, &mapping, &options)?;
+        assert_eq!((report.already_imported, desk.appeal_count()), (1, 3));
+        Ok(())
+    }
 }

@@ -67,6 +67,9 @@ enum Body {
         name: String,
     },
     Sheet(Vec<SourceRow>),
+    /// Different rows on each reading, as a file saved again during an import gives (tests).
+    #[cfg(test)]
+    Passes(std::cell::RefCell<std::collections::VecDeque<Vec<SourceRow>>>),
 }
 
 impl Table {
@@ -74,6 +77,11 @@ impl Table {
     pub fn rows(&self) -> Box<dyn Iterator<Item = Result<SourceRow, TableError>> + '_> {
         match &self.body {
             Body::Sheet(rows) => Box::new(rows.iter().cloned().map(Ok)),
+            #[cfg(test)]
+            Body::Passes(passes) => {
+                let rows = passes.borrow_mut().pop_front().unwrap_or_default();
+                Box::new(rows.into_iter().map(Ok))
+            }
             Body::Csv { text, name } => Box::new(
                 csv_reader(text.as_bytes())
                     .into_records()
@@ -89,6 +97,18 @@ impl Table {
                 ),
                 Err(e) => Box::new(std::iter::once(Err(e))),
             },
+        }
+    }
+}
+
+impl Table {
+    /// A table that gives `passes[0]` when first read, `passes[1]` next, and so on.
+    #[cfg(test)]
+    pub fn passes(headers: Vec<String>, passes: Vec<Vec<SourceRow>>) -> Table {
+        Table {
+            headers,
+            body: Body::Passes(std::cell::RefCell::new(passes.into())),
+            described: "test".into(),
         }
     }
 }
