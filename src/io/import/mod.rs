@@ -71,7 +71,12 @@ fn fingerprint(row: &table::SourceRow) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     row.number.hash(&mut h);
     for cell in &row.cells {
-        cell.text().hash(&mut h);
+        match cell {
+            table::Cell::Empty => 0u8.hash(&mut h),
+            table::Cell::Text(t) => (1u8, t).hash(&mut h),
+            table::Cell::Number(n) => (2u8, n.to_bits()).hash(&mut h),
+            table::Cell::DateTime(d) => (3u8, d).hash(&mut h),
+        }
     }
     h.finish()
 }
