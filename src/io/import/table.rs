@@ -69,7 +69,7 @@ enum Body {
     Sheet(Vec<SourceRow>),
     /// Different rows on each reading, as a file saved again during an import gives (tests).
     #[cfg(test)]
-    Passes(std::cell::RefCell<std::collections::VecDeque<Vec<SourceRow>>>),
+    Passes(std::sync::Mutex<std::collections::VecDeque<Vec<SourceRow>>>),
 }
 
 impl Table {
@@ -79,7 +79,10 @@ impl Table {
             Body::Sheet(rows) => Box::new(rows.iter().cloned().map(Ok)),
             #[cfg(test)]
             Body::Passes(passes) => {
-                let rows = passes.borrow_mut().pop_front().unwrap_or_default();
+                let rows = passes
+                    .lock()
+                    .map(|mut p| p.pop_front().unwrap_or_default())
+                    .unwrap_or_default();
                 Box::new(rows.into_iter().map(Ok))
             }
             Body::Csv { text, name } => Box::new(
@@ -107,7 +110,7 @@ impl Table {
     pub fn passes(headers: Vec<String>, passes: Vec<Vec<SourceRow>>) -> Table {
         Table {
             headers,
-            body: Body::Passes(std::cell::RefCell::new(passes.into())),
+            body: Body::Passes(std::sync::Mutex::new(passes.into())),
             described: "test".into(),
         }
     }
