@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::io;
+use std::thread::LocalKey;
 
 use zstd::bulk::{Compressor, Decompressor};
 
@@ -35,8 +36,12 @@ pub fn pack(frames: &[u8]) -> Result<Vec<u8>, StoreError> {
     }
     let len = u32::try_from(frames.len())
         .map_err(|_| StoreError::Corrupt("a history too large to store".into()))?;
-    let packed = with_compressor(|c| c.compress(frames))
-        .map_err(|e| StoreError::Corrupt(format!("cannot compress a history: {e}")))?;
+    let packed = with_kept(
+        &COMPRESSOR,
+        || Compressor::new(LEVEL),
+        |c| c.compress(frames),
+    )
+    .map_err(|e| StoreError::Corrupt(format!("cannot compress a history: {e}")))?;
     let mut out = Vec::with_capacity(packed.len() + 5);
     out.push(ZSTD);
     out.extend_from_slice(&len.to_le_bytes());
@@ -51,27 +56,19 @@ thread_local! {
     static DECOMPRESSOR: RefCell<Option<Decompressor<'static>>> = const { RefCell::new(None) };
 }
 
-fn with_compressor<T>(f: impl FnOnce(&mut Compressor<'static>) -> io::Result<T>) -> io::Result<T> {
-    COMPRESSOR.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let c = match &mut *slot {
-            Some(c) => c,
-            None => slot.insert(Compressor::new(LEVEL)?),
-        };
-        f(c)
-    })
-}
-
-fn with_decompressor<T>(
-    f: impl FnOnce(&mut Decompressor<'static>) -> io::Result<T>,
+/// Runs `f` with this thread's context in `slot`, made by `make` the first time.
+fn with_kept<C: 'static, T>(
+    slot: &'static LocalKey<RefCell<Option<C>>>,
+    make: impl FnOnce() -> io::Result<C>,
+    f: impl FnOnce(&mut C) -> io::Result<T>,
 ) -> io::Result<T> {
-    DECOMPRESSOR.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let d = match &mut *slot {
-            Some(d) => d,
-            None => slot.insert(Decompressor::new()?),
+    slot.with(|cell| {
+        let mut kept = cell.borrow_mut();
+        let context = match &mut *kept {
+            Some(c) => c,
+            None => kept.insert(make()?),
         };
-        f(d)
+        f(context)
     })
 }
 
@@ -85,9 +82,10 @@ pub fn unpack(stored: &[u8]) -> Result<Vec<u8>, StoreError> {
                 .get(..4)
                 .and_then(|b| b.try_into().ok())
                 .ok_or_else(|| StoreError::Corrupt("an appeal's history is cut short".into()))?;
-            let frames =
-                with_decompressor(|d| d.decompress(&rest[4..], u32::from_le_bytes(len) as usize))
-                    .map_err(|e| StoreError::Corrupt(format!("an appeal's history: {e}")))?;
+            let frames = with_kept(&DECOMPRESSOR, Decompressor::new, |d| {
+                d.decompress(&rest[4..], u32::from_le_bytes(len) as usize)
+            })
+            .map_err(|e| StoreError::Corrupt(format!("an appeal's history: {e}")))?;
             if frames.len() != u32::from_le_bytes(len) as usize {
                 return Err(StoreError::Corrupt(
                     "an appeal's history is not as long as it says".into(),
