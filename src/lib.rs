@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod desk;
 pub mod domain;
+pub mod hub;
 pub mod io;
 pub mod search;
 pub mod store;

@@ -73,6 +73,20 @@ pub enum DeskError {
     DemoNeedsEmpty,
     #[error("no data directory could be found; give one with --data-dir or ZHUQI_DATA_DIR")]
     NoDataDir,
+    #[error("this desk has no hub; join one with `zhuqi hub join URL`")]
+    NoHub,
+    #[error("this data directory is desk {joined} on its hub, not {offered}; use another --data-dir")]
+    OtherDesk { joined: String, offered: String },
+    #[error("cannot keep the hub's address in {}: {source}", path.display())]
+    HubFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the hub's event at place {seq} cannot be read ({message}); is this zhuqi older than the others?")]
+    HubEventUnreadable { seq: u64, message: String },
+    #[error(transparent)]
+    Hub(#[from] crate::hub::HubError),
     #[error(transparent)]
     File(#[from] FileError),
     #[error(transparent)]

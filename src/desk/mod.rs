@@ -10,6 +10,7 @@ pub mod paths;
 pub mod query;
 pub mod settings;
 pub mod supervise;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -128,6 +129,8 @@ pub struct Desk {
     calendar_path: PathBuf,
     clock: Clock,
     actor: String,
+    /// This desk's name: the hub's once joined, else the configuration's.
+    desk_name: Option<String>,
     opened: OpenReport,
 }
 
@@ -156,17 +159,26 @@ impl Desk {
         })?;
         let (calendar, calendar_path) = settings::load_calendar(&dir)?;
         let (store, opened) = Store::open_with(&dir, options.cache)?;
+        let hub = sync::HubLink::load(&dir)?;
+        store.set_provisional_numbers(hub.is_some());
+        let mut settings = settings;
+        if let Some(h) = &hub {
+            settings.desk = Some(h.desk.clone());
+        }
+        let actor = options
+            .actor
+            .as_deref()
+            .and_then(|a| non_empty(Some(a)))
+            .or_else(|| settings.actor.clone())
+            .unwrap_or_else(default_actor);
         Ok(Desk {
             store,
+            desk_name: settings.desk.clone(),
             settings,
             calendar,
             calendar_path,
             clock: options.now.map_or_else(Clock::system, Clock::fixed),
-            actor: options
-                .actor
-                .as_deref()
-                .and_then(|a| non_empty(Some(a)))
-                .unwrap_or_else(default_actor),
+            actor,
             opened,
         })
     }
@@ -218,6 +230,11 @@ impl Desk {
         &self.actor
     }
 
+    /// This desk's name, if it has one.
+    pub fn desk_name(&self) -> Option<&str> {
+        self.desk_name.as_deref()
+    }
+
     pub fn set_actor(&mut self, actor: &str) {
         self.actor = actor.to_string();
     }
@@ -237,6 +254,8 @@ impl Desk {
             at: self.clock.now(),
             actor: self.actor.clone(),
             body,
+            desk: self.desk_name.clone(),
+            hub: None,
         }
     }
 
@@ -594,8 +613,19 @@ impl Desk {
     // ----- imports and bundles: many commands at once -----
 
     /// Commands checked elsewhere (an import), written in one transaction.
-    pub fn append_commands(&self, commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, DeskError> {
+    pub fn append_commands(
+        &self,
+        mut commands: Vec<Vec<Event>>,
+    ) -> Result<Vec<Appeal>, DeskError> {
         let n = commands.len();
+        // Events that name no desk are this desk's to answer for.
+        if let Some(name) = &self.desk_name {
+            for e in commands.iter_mut().flatten() {
+                if e.desk.is_none() {
+                    e.desk = Some(name.clone());
+                }
+            }
+        }
         let appeals = self.store.append_batch(commands)?;
         tracing::info!(commands = n, "batch saved");
         Ok(appeals)

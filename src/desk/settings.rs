@@ -43,6 +43,8 @@ pub enum ColorSetting {
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     district: Option<String>,
+    actor: Option<String>,
+    desk: Option<String>,
     number_prefix: Option<String>,
     warning_days: Option<u32>,
     ack_days: Option<u32>,
@@ -65,6 +67,10 @@ struct CategoryEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Settings {
     pub district: Option<String>,
+    /// The person at this desk, written on every step (`--actor` overrides it).
+    pub actor: Option<String>,
+    /// This desk's name (the laptop or office); the hub's name for it once joined.
+    pub desk: Option<String>,
     pub number_prefix: String,
     #[serde(skip)]
     pub rules: Rules,
@@ -77,6 +83,8 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             district: None,
+            actor: None,
+            desk: None,
             number_prefix: String::new(),
             rules: Rules::default(),
             language: LanguageSetting::Auto,
@@ -162,6 +170,8 @@ pub fn parse_settings(text: &str, path: &Path) -> Result<Settings, FileError> {
     }
     Ok(Settings {
         district: file.district.filter(|d| !d.trim().is_empty()),
+        actor: crate::domain::records::non_empty(file.actor.as_deref()),
+        desk: crate::domain::records::non_empty(file.desk.as_deref()),
         number_prefix: prefix,
         rules,
         language: file.language.unwrap_or_default(),
@@ -188,6 +198,46 @@ pub fn load_settings(path: Option<&Path>) -> Result<Settings, FileError> {
     }
     let text = std::fs::read_to_string(path).map_err(|e| unreadable(path, "read", e))?;
     parse_settings(&text, path)
+}
+
+/// Sets a top-level `key = "value"` in the configuration file at `path` (the desk asks for its
+/// person once and keeps the answer there): an existing line for the key is replaced, otherwise
+/// the line goes above the first table. The file is written whole under a temporary name and
+/// renamed, and must still parse.
+pub fn set_config_value(path: &Path, key: &str, value: &str) -> Result<Settings, FileError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => DEFAULT_CONFIG.to_string(),
+        Err(e) => return Err(unreadable(path, "read", e)),
+    };
+    let line = format!("{key} = {}", toml::Value::String(value.to_string()));
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let is_key = |l: &str| {
+        l.split_once('=')
+            .is_some_and(|(k, _)| k.trim() == key && !l.trim_start().starts_with('#'))
+    };
+    let first_table = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with('['))
+        .unwrap_or(lines.len());
+    match lines[..first_table].iter().position(|l| is_key(l)) {
+        Some(i) => lines[i] = line,
+        None => {
+            lines.insert(first_table, String::new());
+            lines.insert(first_table, line);
+        }
+    }
+    let mut new_text = lines.join("\n");
+    new_text.push('\n');
+    let settings = parse_settings(&new_text, path)?;
+    if let Some(parent) = path.parent() {
+        let _ = super::paths::create_private_dir(parent);
+    }
+    let tmp = path.with_extension("toml.new");
+    std::fs::write(&tmp, &new_text)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(|e| unreadable(path, "write", e))?;
+    Ok(settings)
 }
 
 /// Checks a calendar text as `calendar check` does.
@@ -225,6 +275,24 @@ mod tests {
         assert_eq!(shipped.language, LanguageSetting::Auto);
         assert_eq!(shipped.color, ColorSetting::Auto);
         assert!(shipped.departments.contains(&"区住建局".to_string()));
+        Ok(())
+    }
+
+    #[test]
+    fn the_person_and_the_desk_are_kept_in_the_file() -> Result<(), FileError> {
+        let dir = tempfile::tempdir().map_err(|e| unreadable(Path::new("tmp"), "create", e))?;
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, DEFAULT_CONFIG).map_err(|e| unreadable(&path, "write", e))?;
+        let s = set_config_value(&path, "actor", "朱洁")?;
+        assert_eq!(s.actor.as_deref(), Some("朱洁"));
+        let s = set_config_value(&path, "actor", "李斌 \"首席\"")?;
+        assert_eq!(s.actor.as_deref(), Some("李斌 \"首席\""));
+        let s = set_config_value(&path, "desk", "xz-laptop-3")?;
+        assert_eq!(s.desk.as_deref(), Some("xz-laptop-3"));
+        let text = std::fs::read_to_string(&path).map_err(|e| unreadable(&path, "read", e))?;
+        assert_eq!(text.lines().filter(|l| l.starts_with("actor = ")).count(), 1);
+        // What was there before is kept.
+        assert_eq!(load_settings(Some(&path))?.rules, Rules::default());
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::event::{AppealChange, AppealId, Level, Satisfaction};
+use super::event::{AppealChange, AppealId, Event, EventBody, EventId, Level, Satisfaction};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -285,8 +285,63 @@ pub struct Appeal {
     pub last_note: Option<String>,
     /// How many events the appeal has: its version.
     pub events: u32,
+    /// Steps in its timeline that are not in effect: taken on another desk while this one was
+    /// offline, and made impossible by a step the hub had placed before them (see [`fold`]).
+    pub conflicts: u32,
     #[serde(with = "super::wire::time")]
     pub last_event_at: DateTime<FixedOffset>,
+}
+
+/// A step kept in an appeal's timeline that is not in effect: the state it met, in the hub's
+/// order, did not allow it. Every desk that holds the same events finds the same ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotInEffect {
+    pub event: EventId,
+    pub refusal: Refusal,
+}
+
+/// An appeal folded from its history, with the steps that are not in effect.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Folded {
+    /// `None` when the history holds no capture that took effect.
+    pub appeal: Option<Appeal>,
+    pub not_in_effect: Vec<NotInEffect>,
+}
+
+/// Puts an appeal's events in the district's order: the hub's first, by its place, then those
+/// not yet sent, in the order they were taken. Stable, so a desk alone keeps its own order.
+pub fn order_events(events: &mut [Event]) {
+    events.sort_by_key(Event::order_key);
+}
+
+/// An appeal from its events, taken in the order given (see [`order_events`]). A step the
+/// appeal's state refuses at its place stays in the timeline as [`NotInEffect`] instead of
+/// stopping the fold: two desks offline can each take a step that only one of them can keep.
+/// The numbers the hub gave (the appeal's and its meeting's) replace the ones it was taken with.
+pub fn fold(id: AppealId, events: &[Event]) -> Folded {
+    let mut folded = Folded::default();
+    for e in events {
+        let EventBody::Appeal { change, .. } = &e.body else {
+            continue;
+        };
+        match Appeal::apply_in_order(folded.appeal.as_ref(), id, e.at, &e.actor, change) {
+            Ok(mut next) => {
+                if let (AppealChange::Captured(_), Some(stamp)) = (change, e.hub) {
+                    next.number = stamp.number.unwrap_or(next.number);
+                    next.meeting = stamp.meeting.or(next.meeting);
+                }
+                folded.appeal = Some(next);
+            }
+            Err(refusal) => folded.not_in_effect.push(NotInEffect {
+                event: e.id,
+                refusal,
+            }),
+        }
+    }
+    if let Some(a) = folded.appeal.as_mut() {
+        a.conflicts = u32::try_from(folded.not_in_effect.len()).unwrap_or(u32::MAX);
+    }
+    folded
 }
 
 /// Only assigned and in-progress appeals have a deadline to meet.
@@ -365,6 +420,27 @@ impl Appeal {
         actor: &str,
         change: &AppealChange,
     ) -> Result<Appeal, Refusal> {
+        if let Some(c) = current
+            && change.kind() != ChangeKind::Capture
+            && at < c.last_event_at
+        {
+            return Err(Refusal::BeforeLastEvent {
+                last: c.last_event_at,
+            });
+        }
+        Appeal::apply_in_order(current, id, at, actor, change)
+    }
+
+    /// As [`Appeal::apply`], for a step whose place in the timeline is already decided (the
+    /// hub's order): its own date may be earlier than the last step's, taken on a desk whose
+    /// clock was behind or that was offline, and that alone refuses nothing.
+    fn apply_in_order(
+        current: Option<&Appeal>,
+        id: AppealId,
+        at: DateTime<FixedOffset>,
+        actor: &str,
+        change: &AppealChange,
+    ) -> Result<Appeal, Refusal> {
         let Some(current) = current else {
             return match change {
                 AppealChange::Captured(c) => Ok(Appeal {
@@ -402,6 +478,7 @@ impl Appeal {
                     closing_note: None,
                     last_note: None,
                     events: 1,
+                    conflicts: 0,
                     last_event_at: at,
                 }),
                 _ => Err(Refusal::NotCaptured),
@@ -417,15 +494,10 @@ impl Appeal {
                 status: current.status,
             });
         }
-        if at < current.last_event_at {
-            return Err(Refusal::BeforeLastEvent {
-                last: current.last_event_at,
-            });
-        }
         let today = at.date_naive();
         let mut next = current.clone();
         next.events += 1;
-        next.last_event_at = at;
+        next.last_event_at = at.max(current.last_event_at);
         match change {
             AppealChange::Captured(_) => return Err(Refusal::AlreadyCaptured),
             AppealChange::ResolvedOnSpot { answer } => {

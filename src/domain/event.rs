@@ -20,6 +20,63 @@ pub struct Event {
     pub at: DateTime<FixedOffset>,
     pub actor: String,
     pub body: EventBody,
+    /// The desk that wrote it (the laptop or office, `desk = "xz-laptop-3"`); events written
+    /// before a desk had a name carry none. The hub accepts an event only from the desk it names.
+    #[serde(default)]
+    pub desk: Option<String>,
+    /// Where the hub put the event in the district's history, once it has been there.
+    #[serde(default)]
+    pub hub: Option<HubStamp>,
+}
+
+/// What the hub added to an event when it took it in: its place in the district's history and,
+/// for captures and meetings, the numbers it handed out. Every desk folds an appeal's events in
+/// the hub's order (`seq`), then its own not yet sent, in the order they were taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct HubStamp {
+    pub seq: u64,
+    /// A capture's appeal number, or a meeting's number, as the hub gave it.
+    #[serde(default)]
+    pub number: Option<u64>,
+    /// A capture's meeting, by the number the hub gave that meeting.
+    #[serde(default)]
+    pub meeting: Option<u64>,
+}
+
+/// An event as text (the journal, bundles, the hub): the same fields, without the desk and the
+/// hub's stamp when it has none, so that a desk without a hub writes the lines it always wrote.
+#[derive(Serialize)]
+pub struct EventText<'a> {
+    #[serde(with = "super::wire::id")]
+    id: EventId,
+    #[serde(with = "super::wire::time")]
+    at: DateTime<FixedOffset>,
+    actor: &'a str,
+    body: &'a EventBody,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    desk: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hub: Option<HubStamp>,
+}
+
+impl Event {
+    /// See [`EventText`].
+    pub fn as_text(&self) -> EventText<'_> {
+        EventText {
+            id: self.id,
+            at: self.at,
+            actor: &self.actor,
+            body: &self.body,
+            desk: self.desk.as_deref(),
+            hub: self.hub,
+        }
+    }
+
+    /// Where the event stands in an appeal's order: the hub's place, or after every event the
+    /// hub has placed (those not yet sent keep the order they were taken in).
+    pub fn order_key(&self) -> u64 {
+        self.hub.map_or(u64::MAX, |h| h.seq)
+    }
 }
 
 /// What an event is about: one appeal, or the registry of enterprises, stewards and meetings.

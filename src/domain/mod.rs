@@ -8,19 +8,22 @@ pub mod card;
 pub mod credit_code;
 pub mod event;
 pub mod figures;
+pub mod number;
 pub mod records;
 pub mod rules;
 pub mod similar;
 pub mod wire;
 
 pub use appeal::{
-    Appeal, Brief, ChangeKind, ClosedHow, Field, Refusal, SUMMARY_TEXT_CHARS, Status,
+    Appeal, Brief, ChangeKind, ClosedHow, Field, Folded, NotInEffect, Refusal, SUMMARY_TEXT_CHARS,
+    Status,
 };
 pub use calendar::Calendar;
 pub use card::Card;
 pub use credit_code::CreditCode;
 pub use event::{
-    AppealChange, AppealId, Assignment, Capture, Event, EventBody, EventId, Level, Satisfaction,
+    AppealChange, AppealId, Assignment, Capture, Event, EventBody, EventId, HubStamp, Level,
+    Satisfaction,
 };
 pub use records::{Enterprise, Meeting, Steward};
 pub use rules::Rules;

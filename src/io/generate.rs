@@ -152,6 +152,8 @@ pub fn generate(
         at,
         actor: actor.clone(),
         body,
+        desk: None,
+        hub: None,
     };
     // About 150 appeals a meeting; Wednesdays back from today over at most five years (a
     // province's volume holds several meetings each Wednesday).

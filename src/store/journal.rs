@@ -8,18 +8,28 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+
 use super::StoreError;
 use crate::domain::Event;
 
 pub const JOURNAL_VERSION: u32 = 1;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Line {
     v: u32,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     more: bool,
     #[serde(flatten)]
     event: Event,
+}
+
+#[derive(Serialize)]
+struct LineOut<'a> {
+    v: u32,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    more: bool,
+    #[serde(flatten)]
+    event: crate::domain::event::EventText<'a>,
 }
 
 pub struct Journal {
@@ -36,10 +46,10 @@ fn io(what: String) -> impl FnOnce(std::io::Error) -> StoreError {
 pub fn encode(events: &[Event]) -> Result<Vec<u8>, StoreError> {
     let mut out = Vec::new();
     for (i, event) in events.iter().enumerate() {
-        let line = Line {
+        let line = LineOut {
             v: JOURNAL_VERSION,
             more: i + 1 < events.len(),
-            event: event.clone(),
+            event: event.as_text(),
         };
         serde_json::to_writer(&mut out, &line)
             .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?;
@@ -114,6 +124,16 @@ pub fn read_commands(
     offset: u64,
     mut apply: impl FnMut(Vec<Event>, u64) -> Result<(), StoreError>,
 ) -> Result<Tail, StoreError> {
+    read_commands_while(path, offset, |events, end| apply(events, end).map(|()| true))
+}
+
+/// As [`read_commands`], stopping after the command for which `apply` returns `false` (the
+/// tail then ends there).
+pub fn read_commands_while(
+    path: &Path,
+    offset: u64,
+    mut apply: impl FnMut(Vec<Event>, u64) -> Result<bool, StoreError>,
+) -> Result<Tail, StoreError> {
     let mut file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
     file.seek(SeekFrom::Start(offset))
         .map_err(io(format!("reading {}", path.display())))?;
@@ -154,8 +174,11 @@ pub fn read_commands(
         pos += n as u64;
         pending.push(line.event);
         if !line.more {
-            apply(std::mem::take(&mut pending), pos)?;
+            let go_on = apply(std::mem::take(&mut pending), pos)?;
             end = pos;
+            if !go_on {
+                return Ok(Tail { end, torn: 0 });
+            }
         }
     }
     Ok(Tail {

@@ -20,12 +20,14 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use crate::domain::{
     Appeal, AppealChange, AppealId, Enterprise, Event, EventBody, Meeting, Refusal, Status, Steward,
+    number,
 };
 use journal::Journal;
 use keys::{id_key, read_id, read_u64, status_key, u64_key};
 use lock::DeskLock;
 
 pub use codec::SCHEMA_VERSION;
+pub use journal::JOURNAL_VERSION;
 
 const STORE_DIR: &str = "store";
 const JOURNAL_FILE: &str = "journal.jsonl";
@@ -54,9 +56,10 @@ const REPLAY_BATCH_EVENTS: usize = 10_000;
 /// How the trees are laid out. 1: three keys per event, whole projections; 2: one history per
 /// appeal, and the `appeals` tree holds summaries (the whole appeal is the fold of its history);
 /// 3: briefs in the status index; 4: no tree of numbers; 5: values of schema 2 (times, dates and
-/// identities as numbers); 6: histories packed (`history::pack`). A store of an older layout is
+/// identities as numbers); 6: histories packed (`history::pack`); 7: events name their desk and
+/// carry the hub's stamp, appeals count their steps not in effect. A store of an older layout is
 /// rebuilt from the journal on open.
-const LAYOUT: u64 = 6;
+const LAYOUT: u64 = 7;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -126,6 +129,19 @@ pub enum AppendError {
     Store(#[from] StoreError),
 }
 
+/// What taking in the hub's events did.
+#[derive(Debug, Default)]
+pub struct HubIntake {
+    /// The appeals the events touched, as they are now.
+    pub appeals: Vec<Appeal>,
+    /// Appeals whose number changed (provisional → final): (before, after).
+    pub renumbered: Vec<(u64, u64)>,
+    /// Appeals the store did not hold before.
+    pub new_appeals: usize,
+    /// Steps found not in effect.
+    pub new_conflicts: u32,
+}
+
 /// What opening found and did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct OpenReport {
@@ -152,7 +168,8 @@ const MEETINGS: usize = 7;
 const META: usize = 8;
 const EVENT_IDS: usize = 9;
 const EXTERNAL_IDS: usize = 10;
-const TREE_NAMES: [&str; 11] = [
+const ALIASES: usize = 11;
+const TREE_NAMES: [&str; 12] = [
     "events",
     "histories",
     "appeals",
@@ -164,6 +181,7 @@ const TREE_NAMES: [&str; 11] = [
     "meta",
     "event_ids",
     "external_ids",
+    "aliases",
 ];
 
 /// Counters kept in the `meta` tree, changed in the same transaction as the data they count.
@@ -174,25 +192,49 @@ struct Meta {
     last_meeting: u64,
     appeals: u64,
     journal_len: u64,
+    /// The last place in the hub's history this store holds.
+    hub_seq: u64,
+    /// Provisional numbers given on this desk (appeals, meetings) while on a hub.
+    last_provisional: u64,
+    last_provisional_meeting: u64,
 }
 
-const META_KEYS: [&str; 5] = [
+const META_KEYS: [&str; 8] = [
     "next_seq",
     "last_number",
     "last_meeting",
     "appeals",
     "journal_len",
+    "hub_seq",
+    "last_provisional",
+    "last_provisional_meeting",
 ];
 
 impl Meta {
-    fn values(&self) -> [u64; 5] {
+    fn values(&self) -> [u64; 8] {
         [
             self.next_seq,
             self.last_number,
             self.last_meeting,
             self.appeals,
             self.journal_len,
+            self.hub_seq,
+            self.last_provisional,
+            self.last_provisional_meeting,
         ]
+    }
+
+    fn set(&mut self, values: [u64; 8]) {
+        [
+            self.next_seq,
+            self.last_number,
+            self.last_meeting,
+            self.appeals,
+            self.journal_len,
+            self.hub_seq,
+            self.last_provisional,
+            self.last_provisional_meeting,
+        ] = values;
     }
 }
 
@@ -206,6 +248,35 @@ struct Plan {
     ops: Vec<Op>,
     meta: Meta,
     appeals: Vec<Appeal>,
+    /// Appeals whose number changed: (before, after), as the hub gave final numbers.
+    renumbered: Vec<(u64, u64)>,
+    /// Appeals this command brought that the store did not hold.
+    new_appeals: usize,
+    /// Steps this command put out of effect (or brought in out of effect).
+    new_conflicts: u32,
+}
+
+/// One appeal a command changes.
+struct Touched {
+    id: AppealId,
+    before: Option<Appeal>,
+    after: Option<Appeal>,
+    events: Vec<Event>,
+}
+
+impl Touched {
+    fn number(&self) -> Option<u64> {
+        self.after.as_ref().map(|a| a.number)
+    }
+}
+
+/// `kind ‖ number` in the aliases tree: `a` an appeal's earlier number (→ its identity), `m` a
+/// meeting's earlier number (→ its number now).
+fn alias_key(kind: u8, number: u64) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = kind;
+    k[1..].copy_from_slice(&u64_key(number));
+    k
 }
 
 struct Writer {
@@ -215,6 +286,8 @@ struct Writer {
 }
 
 pub struct Store {
+    /// Captures and meetings get provisional numbers (the desk is on a hub).
+    provisional: std::sync::atomic::AtomicBool,
     db: sled::Db,
     trees: Vec<sled::Tree>,
     drafts: sled::Tree,
@@ -355,20 +428,14 @@ impl Store {
         let journal = Journal::open(&data_dir.join(JOURNAL_FILE))?;
         let mut meta = Meta::default();
         let meta_tree = &trees[META];
-        let mut values = [0u64; 5];
+        let mut values = [0u64; 8];
         for (slot, key) in values.iter_mut().zip(META_KEYS) {
             if let Some(v) = meta_tree.get(key)? {
                 *slot = read_u64(&v)
                     .ok_or_else(|| StoreError::Corrupt(format!("counter {key} is unreadable")))?;
             }
         }
-        [
-            meta.next_seq,
-            meta.last_number,
-            meta.last_meeting,
-            meta.appeals,
-            meta.journal_len,
-        ] = values;
+        meta.set(values);
         // A store without a layout mark but with data is of layout 1.
         let layout = match meta_tree.get("layout")? {
             Some(v) => read_u64(&v)
@@ -388,6 +455,7 @@ impl Store {
             });
         }
         Ok(Store {
+            provisional: std::sync::atomic::AtomicBool::new(false),
             db,
             trees,
             drafts,
@@ -511,6 +579,104 @@ impl Store {
         Ok(plan.appeals)
     }
 
+    /// Captures and meetings from now on get provisional numbers (the desk is on a hub) or the
+    /// desk's own next numbers.
+    pub fn set_provisional_numbers(&self, on: bool) {
+        self.provisional
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Takes in events from the hub (each with its stamp), in the hub's order, as one command:
+    /// journaled first, then one transaction. Events already here get their stamp and their
+    /// place; a step the hub's order makes impossible stays in its appeal's timeline, not in
+    /// effect. Returns the appeals as they are now and those whose number changed.
+    pub fn take_from_hub(&self, events: Vec<Event>) -> Result<HubIntake, StoreError> {
+        let mut w = self.writer();
+        if w.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        let mut events = events;
+        let mut plan = self.plan(&mut events, w.meta).map_err(|e| match e {
+            AppendError::Refused(r) => StoreError::Replay(r),
+            AppendError::Store(s) => s,
+        })?;
+        let lines = journal::encode(&events)?;
+        let before = w.journal.len();
+        plan.meta.journal_len = w.journal.append(&lines)?;
+        if let Err(e) = self.commit(&plan).and_then(|_| self.sync()) {
+            if w.journal.truncate(before).is_err() {
+                w.poisoned = true;
+            }
+            return Err(e);
+        }
+        w.meta = plan.meta;
+        Ok(HubIntake {
+            appeals: plan.appeals,
+            renumbered: plan.renumbered,
+            new_appeals: plan.new_appeals,
+            new_conflicts: plan.new_conflicts,
+        })
+    }
+
+    /// The last place in the hub's history this store holds (0 before the first pull).
+    pub fn hub_seq(&self) -> u64 {
+        self.writer().meta.hub_seq
+    }
+
+    /// Commands of this desk's own (not from the hub) in the journal from `offset` on, at most
+    /// about `max_events` events; each with the offset just after it.
+    pub fn own_commands(
+        &self,
+        offset: u64,
+        max_events: usize,
+    ) -> Result<Vec<(Vec<Event>, u64)>, StoreError> {
+        let mut out = Vec::new();
+        let mut count = 0usize;
+        let len = self.writer().journal.len();
+        if offset >= len {
+            return Ok(out);
+        }
+        journal::read_commands_while(&self.journal_path(), offset, |events, end| {
+            if events.iter().all(|e| e.hub.is_none()) {
+                count += events.len();
+                out.push((events, end));
+            }
+            Ok(count < max_events && end < len)
+        })?;
+        Ok(out)
+    }
+
+    /// The journal's length: where this desk's next command will begin.
+    pub fn journal_len(&self) -> u64 {
+        self.writer().journal.len()
+    }
+
+    /// A meeting's number now, given a number it had on this desk before the hub numbered it.
+    pub fn meeting_alias(&self, number: u64) -> Result<Option<u64>, StoreError> {
+        Ok(self.trees[ALIASES]
+            .get(alias_key(b'm', number))?
+            .and_then(|v| read_u64(&v)))
+    }
+
+    /// The appeals with steps not in effect (conflicts for a person to settle), with them.
+    pub fn conflicts(
+        &self,
+    ) -> Result<Vec<(Appeal, Vec<Event>, Vec<crate::domain::NotInEffect>)>, StoreError> {
+        let mut out = Vec::new();
+        for summary in self.summaries() {
+            let summary = summary?;
+            if summary.conflicts == 0 {
+                continue;
+            }
+            let events = self.events_of(summary.id)?;
+            let folded = crate::domain::appeal::fold(summary.id, &events);
+            if let Some(appeal) = folded.appeal {
+                out.push((appeal, events, folded.not_in_effect));
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether this event (by its identity) is already in the store (bundles merge by it).
     pub fn has_event(&self, event: &Event) -> Result<bool, StoreError> {
         match &event.body {
@@ -558,61 +724,62 @@ impl Store {
     }
 
     fn plan(&self, events: &mut [Event], mut meta: Meta) -> Result<Plan, AppendError> {
+        let provisional = self.provisional.load(std::sync::atomic::Ordering::Relaxed);
         let mut ops = Vec::new();
-        // Appeals touched by this command: as they were before it, as they are now, and their
-        // histories with this command's events added.
-        let mut touched: Vec<(Option<Appeal>, Appeal)> = Vec::new();
-        let mut histories: Vec<Vec<u8>> = Vec::new();
+        let mut renumbered = Vec::new();
+        // Appeals touched by this command: as they were before it, their events with this
+        // command's added, and as they are now.
+        let mut touched: Vec<Touched> = Vec::new();
         let mut index: HashMap<AppealId, usize> = HashMap::new();
         for event in events.iter_mut() {
             let seq = meta.next_seq;
             meta.next_seq += 1;
+            if let Some(stamp) = event.hub {
+                meta.hub_seq = meta.hub_seq.max(stamp.seq);
+            }
+            if let (Some(stamp), EventBody::Appeal { appeal, .. }) = (event.hub, &event.body) {
+                // From the hub: put it in its place and fold again in the hub's order; a step
+                // it makes impossible stays in the timeline, not in effect.
+                let appeal = *appeal;
+                let i = self.touched_slot(appeal, &mut touched, &mut index)?;
+                if let Some(n) = stamp.number {
+                    meta.last_number = meta.last_number.max(n);
+                }
+                let t = &mut touched[i];
+                match t.events.iter().position(|e| e.id == event.id) {
+                    Some(at) => t.events[at] = event.clone(),
+                    None => t.events.push(event.clone()),
+                }
+                crate::domain::appeal::order_events(&mut t.events);
+                t.after = crate::domain::appeal::fold(appeal, &t.events).appeal;
+                continue;
+            }
             match &mut event.body {
                 EventBody::Appeal { appeal, change } => {
+                    let i = self.touched_slot(*appeal, &mut touched, &mut index)?;
                     if let AppealChange::Captured(c) = change {
                         if c.number == 0 {
-                            c.number = meta.last_number + 1;
+                            c.number = if provisional {
+                                meta.last_provisional += 1;
+                                number::provisional(meta.last_provisional)
+                            } else {
+                                meta.last_number + 1
+                            };
                         } else if self.number_taken(c.number)?
-                            || touched.iter().any(|(_, a)| a.number == c.number)
+                            || touched.iter().any(|t| t.number() == Some(c.number))
                         {
                             return Err(StoreError::NumberTaken(c.number).into());
                         }
-                        meta.last_number = meta.last_number.max(c.number);
-                        meta.appeals += 1;
+                        if !number::is_provisional(c.number) {
+                            meta.last_number = meta.last_number.max(c.number);
+                        }
                     }
-                    let slot = match index.get(appeal) {
-                        Some(&i) => Some(i),
-                        None => {
-                            // One read of the history gives the appeal before (its fold) and the
-                            // bytes this command's events are added to.
-                            let history = self.history(*appeal)?;
-                            if history.is_empty() {
-                                None
-                            } else {
-                                let before = fold(*appeal, &history::events(&history)?)?;
-                                touched.push((Some(before.clone()), before));
-                                histories.push(history);
-                                index.insert(*appeal, touched.len() - 1);
-                                Some(touched.len() - 1)
-                            }
-                        }
-                    };
-                    let current = slot.map(|i| &touched[i].1);
-                    let next = Appeal::apply(current, *appeal, event.at, &event.actor, change)
-                        .map_err(AppendError::Refused)?;
-                    let i = match slot {
-                        Some(i) => {
-                            touched[i].1 = next;
-                            i
-                        }
-                        None => {
-                            touched.push((None, next));
-                            histories.push(Vec::new());
-                            index.insert(*appeal, touched.len() - 1);
-                            touched.len() - 1
-                        }
-                    };
-                    history::push(&mut histories[i], event)?;
+                    let t = &mut touched[i];
+                    let next =
+                        Appeal::apply(t.after.as_ref(), *appeal, event.at, &event.actor, change)
+                            .map_err(AppendError::Refused)?;
+                    t.after = Some(next);
+                    t.events.push(event.clone());
                     continue;
                 }
                 EventBody::EnterpriseSaved(e) => {
@@ -633,10 +800,31 @@ impl Store {
                     ops.push(Op::Put(DEPARTMENTS, name.as_bytes().to_vec(), Vec::new()));
                 }
                 EventBody::MeetingAdded(m) => {
-                    if m.number == 0 {
-                        m.number = meta.last_meeting + 1;
+                    if let Some(n) = event.hub.and_then(|h| h.number) {
+                        // One of ours the hub numbered: its provisional (or older) number goes.
+                        if let Some(own) = self.registry_event(event.id)?
+                            && let EventBody::MeetingAdded(before) = own.body
+                            && before.number != n
+                        {
+                            ops.push(Op::Del(MEETINGS, u64_key(before.number).to_vec()));
+                            ops.push(Op::Put(
+                                ALIASES,
+                                alias_key(b'm', before.number).to_vec(),
+                                u64_key(n).to_vec(),
+                            ));
+                        }
+                        m.number = n;
+                    } else if m.number == 0 {
+                        m.number = if provisional {
+                            meta.last_provisional_meeting += 1;
+                            number::provisional(meta.last_provisional_meeting)
+                        } else {
+                            meta.last_meeting + 1
+                        };
                     }
-                    meta.last_meeting = meta.last_meeting.max(m.number);
+                    if !number::is_provisional(m.number) {
+                        meta.last_meeting = meta.last_meeting.max(m.number);
+                    }
                     ops.push(Op::Put(
                         MEETINGS,
                         u64_key(m.number).to_vec(),
@@ -644,6 +832,14 @@ impl Store {
                     ));
                 }
             }
+            // An event of ours coming back from the hub keeps its place (and gets its stamp).
+            let seq = match self.trees[EVENT_IDS]
+                .get(event.id.0.to_be_bytes())
+                .map_err(StoreError::from)?
+            {
+                Some(old) if event.hub.is_some() => read_u64(&old).unwrap_or(seq),
+                _ => seq,
+            };
             ops.push(Op::Put(
                 EVENTS,
                 u64_key(seq).to_vec(),
@@ -655,30 +851,59 @@ impl Store {
                 u64_key(seq).to_vec(),
             ));
         }
-        for ((before, after), history) in touched.iter().zip(histories) {
-            ops.push(Op::Put(
-                HISTORIES,
-                id_key(after.id).to_vec(),
-                history::pack(&history)?,
-            ));
-            if let Some(b) = before {
+        // Index entries are taken out before any is put in: an appeal numbered by the hub may
+        // take a number another appeal of this command gives up.
+        let mut puts = Vec::new();
+        let (mut new_appeals, mut new_conflicts) = (0usize, 0u32);
+        for t in &touched {
+            let mut history = Vec::new();
+            for e in &t.events {
+                history::push(&mut history, e)?;
+            }
+            let id = id_key(t.id).to_vec();
+            puts.push(Op::Put(HISTORIES, id.clone(), history::pack(&history)?));
+            if let Some(b) = &t.before {
                 ops.push(Op::Del(BY_STATUS, status_key(b.status, b.number).to_vec()));
             }
-            let id = id_key(after.id).to_vec();
-            if let Some(ext) = &after.external_id {
-                ops.push(Op::Put(EXTERNAL_IDS, ext.as_bytes().to_vec(), id.clone()));
+            let Some(after) = &t.after else {
+                // Steps of an appeal whose capture has not come yet: kept, not shown.
+                if t.before.is_some() {
+                    ops.push(Op::Del(APPEALS, id.clone()));
+                    meta.appeals = meta.appeals.saturating_sub(1);
+                }
+                continue;
+            };
+            if t.before.is_none() {
+                meta.appeals += 1;
+                new_appeals += 1;
             }
-            ops.push(Op::Put(
+            let before_conflicts = t.before.as_ref().map_or(0, |b| b.conflicts);
+            new_conflicts += after.conflicts.saturating_sub(before_conflicts);
+            if let Some(b) = &t.before
+                && b.number != after.number
+            {
+                renumbered.push((b.number, after.number));
+                puts.push(Op::Put(
+                    ALIASES,
+                    alias_key(b'a', b.number).to_vec(),
+                    id.clone(),
+                ));
+            }
+            if let Some(ext) = &after.external_id {
+                puts.push(Op::Put(EXTERNAL_IDS, ext.as_bytes().to_vec(), id.clone()));
+            }
+            puts.push(Op::Put(
                 APPEALS,
                 id.clone(),
                 codec::encode(&after.summary())?,
             ));
-            ops.push(Op::Put(
+            puts.push(Op::Put(
                 BY_STATUS,
                 status_key(after.status, after.number).to_vec(),
                 brief::encode(&after.brief())?,
             ));
         }
+        ops.extend(puts);
         for (key, value) in META_KEYS.iter().zip(meta.values()) {
             ops.push(Op::Put(
                 META,
@@ -689,8 +914,51 @@ impl Store {
         Ok(Plan {
             ops,
             meta,
-            appeals: touched.into_iter().map(|(_, a)| a).collect(),
+            appeals: touched.into_iter().filter_map(|t| t.after).collect(),
+            renumbered,
+            new_appeals,
+            new_conflicts,
         })
+    }
+
+    /// Where the appeal is among those a command touches (read from the store the first time).
+    fn touched_slot(
+        &self,
+        appeal: AppealId,
+        touched: &mut Vec<Touched>,
+        index: &mut HashMap<AppealId, usize>,
+    ) -> Result<usize, StoreError> {
+        if let Some(&i) = index.get(&appeal) {
+            return Ok(i);
+        }
+        touched.push(self.touch(appeal)?);
+        index.insert(appeal, touched.len() - 1);
+        Ok(touched.len() - 1)
+    }
+
+    /// An appeal about to be changed: its events and its fold, as the store holds them.
+    fn touch(&self, id: AppealId) -> Result<Touched, StoreError> {
+        let history = self.history(id)?;
+        let events = history::events(&history)?;
+        let before = if events.is_empty() {
+            None
+        } else {
+            crate::domain::appeal::fold(id, &events).appeal
+        };
+        Ok(Touched {
+            id,
+            after: before.clone(),
+            before,
+            events,
+        })
+    }
+
+    /// A registry event (not an appeal's) by its identity.
+    fn registry_event(&self, id: crate::domain::EventId) -> Result<Option<Event>, StoreError> {
+        match self.trees[EVENT_IDS].get(id.0.to_be_bytes())? {
+            Some(seq) => self.get(EVENTS, &seq, "an event"),
+            None => Ok(None),
+        }
     }
 
     fn commit(&self, plan: &Plan) -> Result<(), StoreError> {
@@ -769,10 +1037,18 @@ impl Store {
         self.get(APPEALS, &id_key(id), "an appeal")
     }
 
+    /// The appeal with this number, or that had it on this desk before the hub numbered it
+    /// (provisional numbers are still accepted once final ones are given).
     pub fn appeal_by_number(&self, number: u64) -> Result<Option<Appeal>, StoreError> {
         match self.id_by_number(number)? {
             Some(id) => self.appeal(id),
-            None => Ok(None),
+            None => match self.trees[ALIASES].get(alias_key(b'a', number))? {
+                Some(v) => match read_id(&v) {
+                    Some(id) => self.appeal(id),
+                    None => Err(StoreError::Corrupt("an alias entry".into())),
+                },
+                None => Ok(None),
+            },
         }
     }
 
@@ -1050,19 +1326,12 @@ impl Store {
     }
 }
 
-/// An appeal from its events: the same fold as on the way in, so a stored history that the
-/// lifecycle refuses is damage.
+/// An appeal from its events, as stored (in the district's order): the same fold as on the way
+/// in. A history with no capture in effect is damage.
 fn fold(id: AppealId, events: &[Event]) -> Result<Appeal, StoreError> {
-    let mut appeal: Option<Appeal> = None;
-    for e in events {
-        if let EventBody::Appeal { change, .. } = &e.body {
-            appeal = Some(
-                Appeal::apply(appeal.as_ref(), id, e.at, &e.actor, change)
-                    .map_err(|r| StoreError::Corrupt(format!("appeal {id}: {r:?}")))?,
-            );
-        }
-    }
-    appeal.ok_or_else(|| StoreError::Corrupt(format!("appeal {id} has an empty history")))
+    crate::domain::appeal::fold(id, events)
+        .appeal
+        .ok_or_else(|| StoreError::Corrupt(format!("appeal {id} has no capture in effect")))
 }
 
 fn ensure_empty_dir(dir: &Path) -> Result<(), StoreError> {
@@ -1094,6 +1363,8 @@ mod tests {
             at,
             actor: "王磊".into(),
             body: EventBody::Appeal { appeal, change },
+            desk: None,
+            hub: None,
         }
     }
 

@@ -283,6 +283,8 @@ fn with_registry(
             at,
             actor: actor.to_string(),
             body,
+            desk: None,
+            hub: None,
         };
         let mut command = Vec::new();
         if !enterprises.contains(&p.enterprise) && !desk.has_enterprise(&p.enterprise)? {

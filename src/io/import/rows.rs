@@ -367,6 +367,8 @@ impl RowReader<'_> {
                 at,
                 actor: self.actor.clone(),
                 body: EventBody::Appeal { appeal: id, change },
+                desk: None,
+                hub: None,
             })
             .collect();
         Ok(Planned {

@@ -1,0 +1,323 @@
+//! The desk and its hub: which hub and which desk this data directory is (`hub.toml`, readable
+//! by its owner only), and sync: this desk's own events up, in the order it took them, then
+//! every event of the hub's it lacks down, in the hub's order. Both halves can be cut at any
+//! point and run again: the hub takes an event once (by identity), the store takes a place once.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Desk, DeskError};
+use crate::domain::{Event, HubStamp};
+use crate::hub::{Incoming, Outgoing, Session, Whoami};
+
+/// The file in the data directory that says which hub and which desk this is.
+pub const HUB_FILE: &str = "hub.toml";
+
+/// Own events sent in one go, and hub events taken in one go (one transaction each).
+const PUSH_PAGE: usize = 5_000;
+const PULL_PAGE: usize = 5_000;
+
+/// Which hub this desk syncs with, and how far it has come.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HubLink {
+    /// The connection string `hub desk add` gave (it holds the desk's password).
+    pub url: String,
+    /// The desk this is, by the hub's account.
+    pub desk: String,
+    pub role: String,
+    /// The journal's length when the desk joined: meetings named by captures before it are the
+    /// desk's own numbering.
+    pub joined_at: u64,
+    /// The journal offset before which every own event is on the hub (or refused by it).
+    pub pushed_to: u64,
+}
+
+impl HubLink {
+    fn path(dir: &Path) -> PathBuf {
+        dir.join(HUB_FILE)
+    }
+
+    /// The data directory's link, if it has joined a hub.
+    pub fn load(dir: &Path) -> Result<Option<HubLink>, DeskError> {
+        let path = HubLink::path(dir);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(DeskError::HubFile { path, source }),
+        };
+        toml::from_str(&text).map(Some).map_err(|e| DeskError::HubFile {
+            path,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.message().to_string()),
+        })
+    }
+
+    /// Writes the link whole (a temporary file, synced, renamed), readable by its owner only.
+    pub fn save(&self, dir: &Path) -> Result<(), DeskError> {
+        let path = HubLink::path(dir);
+        let fail = |source| DeskError::HubFile {
+            path: path.clone(),
+            source,
+        };
+        let text = toml::to_string(self)
+            .map_err(|e| fail(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+        let tmp = dir.join(format!("{HUB_FILE}.new"));
+        write_private(&tmp, text.as_bytes()).map_err(fail)?;
+        std::fs::rename(&tmp, &path).map_err(fail)?;
+        Ok(())
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// An own event the hub refused, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefusedEvent {
+    pub id: String,
+    /// What it was: the appeal's number and the step, or the registry record.
+    pub what: String,
+    pub reason: String,
+}
+
+/// What one sync moved.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Own events the hub took.
+    pub pushed: usize,
+    /// Events the hub took from the others and this desk now holds.
+    pub pulled: usize,
+    pub new_appeals: usize,
+    /// Steps found not in effect.
+    pub conflicts: u32,
+    /// Own appeals (and any seen before) whose number became final: (before, after).
+    pub renumbered: Vec<(u64, u64)>,
+    pub refused: Vec<RefusedEvent>,
+}
+
+/// Own events waiting to go up, each with the journal offset just after its command.
+pub struct Outbox {
+    pub events: Vec<(Outgoing, u64)>,
+    /// Where reading stopped: the next page starts here.
+    pub end: u64,
+}
+
+impl Desk {
+    /// The hub this desk syncs with, if it has joined one.
+    pub fn hub_link(&self) -> Result<Option<HubLink>, DeskError> {
+        HubLink::load(self.data_dir())
+    }
+
+    /// Joins the hub at `url`: checks the connection, learns which desk this is, and keeps the
+    /// link in the data directory. Joining again (a new password) keeps how far sync has come.
+    pub fn join_hub(&mut self, url: &str) -> Result<Whoami, DeskError> {
+        let mut session = Session::open(url)?;
+        let me = session.whoami()?;
+        let old = self.hub_link()?;
+        if let Some(old) = &old
+            && old.desk != me.desk
+        {
+            return Err(DeskError::OtherDesk {
+                joined: old.desk.clone(),
+                offered: me.desk,
+            });
+        }
+        let link = HubLink {
+            url: url.trim().to_string(),
+            desk: me.desk.clone(),
+            role: me.role.key().to_string(),
+            joined_at: old
+                .as_ref()
+                .map_or_else(|| self.store.journal_len(), |o| o.joined_at),
+            pushed_to: old.as_ref().map_or(0, |o| o.pushed_to),
+        };
+        link.save(self.data_dir())?;
+        self.desk_name = Some(me.desk.clone());
+        self.settings.desk = Some(me.desk.clone());
+        self.store.set_provisional_numbers(true);
+        tracing::info!(desk = %me.desk, "joined a hub");
+        Ok(me)
+    }
+
+    /// Own events from journal offset `from` on that may not be on the hub yet (a page).
+    pub fn outbox(&self, link: &HubLink, from: u64) -> Result<Outbox, DeskError> {
+        let commands = self.store.own_commands(from, PUSH_PAGE)?;
+        let mut out = Outbox {
+            events: Vec::new(),
+            end: commands.last().map_or(from, |(_, end)| *end),
+        };
+        for (events, end) in commands {
+            for e in events {
+                let body = serde_json::to_string(&e.as_text())
+                    .map_err(|err| DeskError::Export(err.to_string()))?;
+                out.events.push((
+                    Outgoing {
+                        id: e.id.to_string(),
+                        body,
+                        local_meeting: end <= link.joined_at,
+                    },
+                    end,
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    /// What an event is, for a message: `appeal 临3: note`, or the registry record.
+    fn describe_event(&self, id: &str, outbox: &Outbox) -> String {
+        let found = outbox.events.iter().find(|(o, _)| o.id == id);
+        let Some((o, _)) = found else {
+            return id.to_string();
+        };
+        match serde_json::from_str::<Event>(&o.body) {
+            Ok(e) => match &e.body {
+                crate::domain::EventBody::Appeal { appeal, .. } => {
+                    let number = self
+                        .store
+                        .summary(*appeal)
+                        .ok()
+                        .flatten()
+                        .map_or_else(|| appeal.to_string(), |a| self.label(a.number));
+                    format!("{number} · {} · {}", super::event_name(&e), e.at.to_rfc3339())
+                }
+                _ => format!("{} · {}", super::event_name(&e), e.at.to_rfc3339()),
+            },
+            Err(_) => id.to_string(),
+        }
+    }
+
+    /// Sends every own event the hub lacks; keeps how far it came. Refused events are named in
+    /// the report and stay on this desk; the rest go.
+    pub fn push_to(
+        &self,
+        session: &mut Session,
+        report: &mut SyncReport,
+    ) -> Result<(), DeskError> {
+        let Some(mut link) = self.hub_link()? else {
+            return Err(DeskError::NoHub);
+        };
+        let mut from = link.pushed_to;
+        // The first command with a refused event: the link stays before it, so that the next
+        // sync names it again until a person settles it.
+        let mut held_at: Option<u64> = None;
+        loop {
+            let outbox = self.outbox(&link, from)?;
+            if outbox.events.is_empty() {
+                break;
+            }
+            let outgoing: Vec<Outgoing> = outbox.events.iter().map(|(o, _)| o.clone()).collect();
+            let pushed = session.push(&outgoing)?;
+            report.pushed += pushed.taken;
+            for r in &pushed.refused {
+                let start = outbox
+                    .events
+                    .iter()
+                    .position(|(o, _)| o.id == r.id)
+                    .map_or(from, |i| if i == 0 { from } else { outbox.events[i - 1].1 });
+                held_at = Some(held_at.map_or(start, |h: u64| h.min(start)));
+                report.refused.push(RefusedEvent {
+                    id: r.id.clone(),
+                    what: self.describe_event(&r.id, &outbox),
+                    reason: r.reason.clone(),
+                });
+            }
+            from = outbox.end;
+            link.pushed_to = held_at.unwrap_or(from);
+            link.save(self.data_dir())?;
+        }
+        Ok(())
+    }
+
+    /// Takes every hub event after the last this desk holds, a page a transaction.
+    pub fn pull_from(
+        &self,
+        session: &mut Session,
+        report: &mut SyncReport,
+    ) -> Result<(), DeskError> {
+        loop {
+            let page = session.pull(self.store.hub_seq(), PULL_PAGE)?;
+            if page.is_empty() {
+                return Ok(());
+            }
+            self.take_pulled(page, report)?;
+        }
+    }
+
+    /// Takes in a page of hub events (pulled here or on another thread).
+    pub fn take_pulled(
+        &self,
+        page: Vec<Incoming>,
+        report: &mut SyncReport,
+    ) -> Result<(), DeskError> {
+        let mut events = Vec::with_capacity(page.len());
+        for i in page {
+            let mut e: Event = serde_json::from_str(&i.body).map_err(|err| {
+                DeskError::HubEventUnreadable {
+                    seq: i.seq,
+                    message: err.to_string(),
+                }
+            })?;
+            e.hub = Some(HubStamp {
+                seq: i.seq,
+                number: i.number,
+                meeting: i.meeting,
+            });
+            events.push(e);
+        }
+        let n = events.len();
+        let intake = self.store.take_from_hub(events)?;
+        report.pulled += n;
+        report.new_appeals += intake.new_appeals;
+        report.conflicts += intake.new_conflicts;
+        report.renumbered.extend(intake.renumbered);
+        Ok(())
+    }
+
+    /// One whole sync: up, then down.
+    pub fn sync(&self) -> Result<SyncReport, DeskError> {
+        let Some(link) = self.hub_link()? else {
+            return Err(DeskError::NoHub);
+        };
+        let mut session = Session::open(&link.url)?;
+        let mut report = SyncReport::default();
+        self.push_to(&mut session, &mut report)?;
+        self.pull_from(&mut session, &mut report)?;
+        tracing::info!(
+            pushed = report.pushed,
+            pulled = report.pulled,
+            refused = report.refused.len(),
+            "synced"
+        );
+        Ok(report)
+    }
+
+    /// Own events not yet on the hub (an estimate for the status line: events of own commands
+    /// after the link's mark).
+    pub fn waiting_to_send(&self) -> Result<usize, DeskError> {
+        let Some(link) = self.hub_link()? else {
+            return Ok(0);
+        };
+        Ok(self
+            .store
+            .own_commands(link.pushed_to, usize::MAX)?
+            .iter()
+            .map(|(events, _)| events.len())
+            .sum())
+    }
+}
