@@ -193,6 +193,19 @@ pub enum Command {
     Backup { dir: PathBuf },
     /// Check that every appeal agrees with its events and the indexes with the appeals
     Verify,
+    /// The team desk's hub on PostgreSQL: set it up, add desks, join one
+    #[command(subcommand)]
+    Hub(HubCmd),
+    /// Send this desk's steps to the hub and take everyone else's
+    Sync {
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+    /// Steps not in effect: taken on two desks offline where only one could hold
+    Conflicts {
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
     /// The configuration file: where it is, what is in force, whether it is sound
     #[command(subcommand)]
     Config(ConfigCmd),
@@ -484,6 +497,54 @@ pub enum ListFormat {
     Table,
     Csv,
     Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HubCmd {
+    /// Create (or upgrade) the hub's schema in the database URL names; run twice, changes nothing
+    Init {
+        /// A PostgreSQL connection string (URL or key=value; host may be a socket directory)
+        url: String,
+    },
+    /// The hub's desks
+    #[command(subcommand)]
+    Desk(HubDeskCmd),
+    /// Join this desk to a hub, with the address `hub desk add` gave
+    Join { url: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HubDeskCmd {
+    /// Create a desk's own login and print, once, the address it joins with
+    Add {
+        /// An administrator's connection string
+        admin_url: String,
+        /// The desk's name: the laptop or office, like xz-laptop-3
+        name: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::Officer)]
+        role: RoleArg,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Officer,
+    Steward,
+    Supervisor,
+    Viewer,
+}
+
+impl From<RoleArg> for crate::hub::DeskRole {
+    fn from(r: RoleArg) -> crate::hub::DeskRole {
+        match r {
+            RoleArg::Officer => crate::hub::DeskRole::Officer,
+            RoleArg::Steward => crate::hub::DeskRole::Steward,
+            RoleArg::Supervisor => crate::hub::DeskRole::Supervisor,
+            RoleArg::Viewer => crate::hub::DeskRole::Viewer,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -891,8 +952,17 @@ pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, Desk
         }
         Command::Show { appeal, format } => {
             let (a, events) = desk.show(&appeal)?;
+            let not_in_effect = desk.not_in_effect(&a, &events);
             let row = desk.row(a);
-            Ok(output::show(lang, &row, &events, format))
+            Ok(output::show(lang, &row, &events, &not_in_effect, format))
+        }
+        Command::Conflicts { format } => {
+            let found = desk.conflicts()?;
+            Ok(output::conflicts(lang, desk, &found, format))
+        }
+        Command::Hub(HubCmd::Join { url }) => {
+            let me = desk.join_hub(&url)?;
+            Ok(format!("{}\n", lang.hub_joined(&me.desk, me.role)))
         }
         Command::Backup { dir } => {
             desk.backup(&dir)?;
@@ -907,7 +977,10 @@ pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, Desk
             }
         }
         // Handled before the desk is opened: they need no store, or replace it.
-        Command::Rebuild
+        Command::Sync { .. }
+        | Command::Hub(HubCmd::Init { .. })
+        | Command::Hub(HubCmd::Desk(_))
+        | Command::Rebuild
         | Command::Config(_)
         | Command::Calendar(_)
         | Command::Completions { .. }
@@ -978,6 +1051,36 @@ pub fn main_with(cli: Cli) -> ExitCode {
             };
         }
         Command::Config(cmd) => return tools::config(cmd, &settings, config_path.as_deref(), lang),
+        Command::Hub(HubCmd::Init { url }) => {
+            return match crate::hub::init(&url) {
+                Ok(report) => {
+                    out!("{}\n", lang.hub_initialised(report));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(lang.hub_error(&e)),
+            };
+        }
+        Command::Hub(HubCmd::Desk(HubDeskCmd::Add {
+            admin_url,
+            name,
+            role,
+            format,
+        })) => {
+            return match crate::hub::add_desk(&admin_url, &name, role.into()) {
+                Ok(d) if format == ShowFormat::Json => {
+                    out!(
+                        "{}\n",
+                        serde_json::json!({"desk": d.desk, "role": d.role.key(), "url": d.url})
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(d) => {
+                    out!("{}\n", lang.desk_added(&d));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(lang.hub_error(&e)),
+            };
+        }
         Command::Calendar(cmd) => return tools::calendar(cmd, &options, lang),
         _ => {}
     }
@@ -991,11 +1094,61 @@ pub fn main_with(cli: Cli) -> ExitCode {
     if desk.open_report().replayed > 0 {
         eprintln!("zhuqi: {}", lang.replayed(desk.open_report().replayed));
     }
+    if let Command::Sync { format } = command {
+        return sync(&desk, lang, format);
+    }
     match run(&mut desk, command, lang) {
         Ok(out) => {
             out!("{out}");
             ExitCode::SUCCESS
         }
         Err(e) => fail(lang.error(&e)),
+    }
+}
+
+/// `zhuqi sync`: what moved on stdout; refused events, or the hub out of reach, on stderr with
+/// exit 1 (what could go, went).
+fn sync(desk: &Desk, lang: Lang, format: ShowFormat) -> ExitCode {
+    let report = desk.sync();
+    let label = |n: u64| desk.label(n);
+    match report {
+        Ok(r) => {
+            if format == ShowFormat::Json {
+                let renumbered: Vec<serde_json::Value> = r
+                    .renumbered
+                    .iter()
+                    .map(|(b, a)| serde_json::json!({"from": label(*b), "to": label(*a)}))
+                    .collect();
+                out!(
+                    "{}\n",
+                    serde_json::json!({
+                        "pushed": r.pushed,
+                        "pulled": r.pulled,
+                        "new_appeals": r.new_appeals,
+                        "conflicts": r.conflicts,
+                        "renumbered": renumbered,
+                        "refused": r.refused,
+                    })
+                );
+            } else {
+                out!("{}", lang.sync_report(&r, &label));
+            }
+            if r.refused.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("zhuqi: {}", lang.sync_refused(&r));
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            let waiting = desk.waiting_to_send().unwrap_or(0);
+            let offline = matches!(&e, DeskError::Hub(h) if h.is_offline());
+            if offline {
+                eprintln!("zhuqi: {} {}", lang.error(&e), lang.sync_offline(waiting));
+            } else {
+                eprintln!("zhuqi: {}", lang.error(&e));
+            }
+            ExitCode::from(1)
+        }
     }
 }

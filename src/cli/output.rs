@@ -122,9 +122,22 @@ struct ShowJson<'a> {
     feedback_comment: Option<&'a str>,
     closing_note: Option<&'a str>,
     timeline: &'a [Event],
+    not_in_effect: Vec<NotInEffectJson>,
 }
 
-pub fn show(lang: Lang, row: &Row, events: &[Event], format: ShowFormat) -> String {
+#[derive(Serialize)]
+struct NotInEffectJson {
+    event: String,
+    reason: String,
+}
+
+pub fn show(
+    lang: Lang,
+    row: &Row,
+    events: &[Event],
+    not_in_effect: &[crate::domain::NotInEffect],
+    format: ShowFormat,
+) -> String {
     let a = &row.appeal;
     if format == ShowFormat::Json {
         return json(&ShowJson {
@@ -135,6 +148,13 @@ pub fn show(lang: Lang, row: &Row, events: &[Event], format: ShowFormat) -> Stri
             feedback_comment: a.feedback_comment.as_deref(),
             closing_note: a.closing_note.as_deref(),
             timeline: events,
+            not_in_effect: not_in_effect
+                .iter()
+                .map(|n| NotInEffectJson {
+                    event: n.event.to_string(),
+                    reason: lang.refusal(&n.refusal),
+                })
+                .collect(),
         });
     }
     let mut out = format!(
@@ -156,6 +176,14 @@ pub fn show(lang: Lang, row: &Row, events: &[Event], format: ShowFormat) -> Stri
             cell(&e.actor, 8),
             sanitize(&lang.describe(&e.body))
         ));
+        if let Some(n) = not_in_effect.iter().find(|n| n.event == e.id) {
+            out.push_str(&format!(
+                "  {}  ⚠ {}：{}\n",
+                " ".repeat(16 + 2 + 8),
+                lang.not_in_effect(),
+                sanitize(&lang.refusal(&n.refusal))
+            ));
+        }
     }
     out
 }
@@ -352,5 +380,57 @@ pub fn import_report(lang: Lang, r: &crate::io::import::ImportReport, dry_run: b
         lang.import_stopped().to_string()
     };
     out.push_str(&format!("{verdict}\n"));
+    out
+}
+
+/// Every appeal with steps not in effect, each step with who took it, on which desk, and why.
+pub fn conflicts(
+    lang: Lang,
+    desk: &crate::desk::Desk,
+    found: &[(
+        crate::domain::Appeal,
+        Vec<Event>,
+        Vec<crate::domain::NotInEffect>,
+    )],
+    format: ShowFormat,
+) -> String {
+    let entries: Vec<serde_json::Value> = found
+        .iter()
+        .flat_map(|(a, events, nie)| {
+            nie.iter().filter_map(move |n| {
+                let e = events.iter().find(|e| e.id == n.event)?;
+                Some(serde_json::json!({
+                    "appeal": desk.label(a.number),
+                    "id": a.id.to_string(),
+                    "event": e.id.to_string(),
+                    "at": e.at.to_rfc3339(),
+                    "actor": e.actor,
+                    "desk": e.desk,
+                    "step": lang.describe(&e.body),
+                    "reason": lang.refusal(&n.refusal),
+                }))
+            })
+        })
+        .collect();
+    if format == ShowFormat::Json {
+        return json(&entries);
+    }
+    if entries.is_empty() {
+        return format!("{}\n", lang.no_conflicts());
+    }
+    let text = |v: &serde_json::Value, k: &str| v[k].as_str().unwrap_or_default().to_string();
+    let mut out = String::new();
+    for v in &entries {
+        out.push_str(&format!(
+            "{}  {}  {} @ {}  {}\n    ⚠ {}：{}\n",
+            text(v, "appeal"),
+            text(v, "at"),
+            sanitize(&text(v, "actor")),
+            sanitize(&text(v, "desk")),
+            sanitize(&text(v, "step")),
+            lang.not_in_effect(),
+            sanitize(&text(v, "reason")),
+        ));
+    }
     out
 }

@@ -75,7 +75,9 @@ pub enum DeskError {
     NoDataDir,
     #[error("this desk has no hub; join one with `zhuqi hub join URL`")]
     NoHub,
-    #[error("this data directory is desk {joined} on its hub, not {offered}; use another --data-dir")]
+    #[error(
+        "this data directory is desk {joined} on its hub, not {offered}; use another --data-dir"
+    )]
     OtherDesk { joined: String, offered: String },
     #[error("cannot keep the hub's address in {}: {source}", path.display())]
     HubFile {
@@ -83,7 +85,9 @@ pub enum DeskError {
         #[source]
         source: std::io::Error,
     },
-    #[error("the hub's event at place {seq} cannot be read ({message}); is this zhuqi older than the others?")]
+    #[error(
+        "the hub's event at place {seq} cannot be read ({message}); is this zhuqi older than the others?"
+    )]
     HubEventUnreadable { seq: u64, message: String },
     #[error(transparent)]
     Hub(#[from] crate::hub::HubError),

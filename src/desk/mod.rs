@@ -320,7 +320,7 @@ impl Desk {
     /// Finds an appeal by its number (`12`, `#12`) or its identity (a 26-character ULID).
     pub fn find(&self, reference: &str) -> Result<Appeal, DeskError> {
         let r = strip_prefix(&self.settings.number_prefix, reference);
-        let found = if let Ok(n) = r.parse::<u64>() {
+        let found = if let Some(n) = crate::domain::number::parse(r) {
             self.store.appeal_by_number(n)?
         } else if let Ok(id) = ulid::Ulid::from_string(r) {
             self.store.appeal(id)?
@@ -604,6 +604,22 @@ impl Desk {
     }
 
     /// The appeal with its whole timeline.
+    /// The steps of an appeal's timeline that are not in effect, and why (see `domain::fold`).
+    pub fn not_in_effect(
+        &self,
+        appeal: &Appeal,
+        events: &[Event],
+    ) -> Vec<crate::domain::NotInEffect> {
+        crate::domain::appeal::fold(appeal.id, events).not_in_effect
+    }
+
+    /// Appeals with steps not in effect, for a person to settle, with their timelines.
+    pub fn conflicts(
+        &self,
+    ) -> Result<Vec<(Appeal, Vec<Event>, Vec<crate::domain::NotInEffect>)>, DeskError> {
+        Ok(self.store.conflicts()?)
+    }
+
     pub fn show(&self, reference: &str) -> Result<(Appeal, Vec<Event>), DeskError> {
         let appeal = self.find(reference)?;
         let events = self.store.events_of(appeal.id)?;
@@ -613,10 +629,7 @@ impl Desk {
     // ----- imports and bundles: many commands at once -----
 
     /// Commands checked elsewhere (an import), written in one transaction.
-    pub fn append_commands(
-        &self,
-        mut commands: Vec<Vec<Event>>,
-    ) -> Result<Vec<Appeal>, DeskError> {
+    pub fn append_commands(&self, mut commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, DeskError> {
         let n = commands.len();
         // Events that name no desk are this desk's to answer for.
         if let Some(name) = &self.desk_name {
@@ -686,9 +699,11 @@ impl Desk {
     }
 }
 
-/// `12` with the prefix `XZ` is `XZ-12`.
+/// `12` with the prefix `XZ` is `XZ-12`; a provisional number is `临3` (its own mark, no prefix).
 pub fn label(prefix: &str, number: u64) -> String {
-    if prefix.is_empty() {
+    if crate::domain::number::is_provisional(number) {
+        crate::domain::number::display(number)
+    } else if prefix.is_empty() {
         number.to_string()
     } else {
         format!("{prefix}-{number}")
@@ -710,7 +725,7 @@ fn strip_prefix<'a>(prefix: &str, reference: &'a str) -> &'a str {
 }
 
 /// A short name for an event, for the log.
-fn event_name(e: &Event) -> &'static str {
+pub(crate) fn event_name(e: &Event) -> &'static str {
     match &e.body {
         EventBody::Appeal { change, .. } => match change.kind() {
             crate::domain::ChangeKind::Capture => "capture",

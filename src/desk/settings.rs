@@ -290,7 +290,10 @@ mod tests {
         let s = set_config_value(&path, "desk", "xz-laptop-3")?;
         assert_eq!(s.desk.as_deref(), Some("xz-laptop-3"));
         let text = std::fs::read_to_string(&path).map_err(|e| unreadable(&path, "read", e))?;
-        assert_eq!(text.lines().filter(|l| l.starts_with("actor = ")).count(), 1);
+        assert_eq!(
+            text.lines().filter(|l| l.starts_with("actor = ")).count(),
+            1
+        );
         // What was there before is kept.
         assert_eq!(load_settings(Some(&path))?.rules, Rules::default());
         Ok(())

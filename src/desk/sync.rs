@@ -46,10 +46,15 @@ impl HubLink {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(DeskError::HubFile { path, source }),
         };
-        toml::from_str(&text).map(Some).map_err(|e| DeskError::HubFile {
-            path,
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.message().to_string()),
-        })
+        toml::from_str(&text)
+            .map(Some)
+            .map_err(|e| DeskError::HubFile {
+                path,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    e.message().to_string(),
+                ),
+            })
     }
 
     /// Writes the link whole (a temporary file, synced, renamed), readable by its owner only.
@@ -194,7 +199,11 @@ impl Desk {
                         .ok()
                         .flatten()
                         .map_or_else(|| appeal.to_string(), |a| self.label(a.number));
-                    format!("{number} · {} · {}", super::event_name(&e), e.at.to_rfc3339())
+                    format!(
+                        "{number} · {} · {}",
+                        super::event_name(&e),
+                        e.at.to_rfc3339()
+                    )
                 }
                 _ => format!("{} · {}", super::event_name(&e), e.at.to_rfc3339()),
             },
@@ -204,11 +213,7 @@ impl Desk {
 
     /// Sends every own event the hub lacks; keeps how far it came. Refused events are named in
     /// the report and stay on this desk; the rest go.
-    pub fn push_to(
-        &self,
-        session: &mut Session,
-        report: &mut SyncReport,
-    ) -> Result<(), DeskError> {
+    pub fn push_to(&self, session: &mut Session, report: &mut SyncReport) -> Result<(), DeskError> {
         let Some(mut link) = self.hub_link()? else {
             return Err(DeskError::NoHub);
         };
@@ -267,12 +272,11 @@ impl Desk {
     ) -> Result<(), DeskError> {
         let mut events = Vec::with_capacity(page.len());
         for i in page {
-            let mut e: Event = serde_json::from_str(&i.body).map_err(|err| {
-                DeskError::HubEventUnreadable {
+            let mut e: Event =
+                serde_json::from_str(&i.body).map_err(|err| DeskError::HubEventUnreadable {
                     seq: i.seq,
                     message: err.to_string(),
-                }
-            })?;
+                })?;
             e.hub = Some(HubStamp {
                 seq: i.seq,
                 number: i.number,

@@ -117,8 +117,7 @@ fn check_desk_name(name: &str) -> Result<String, HubError> {
     let n = name.trim();
     let ok = !n.is_empty()
         && n.chars().count() <= 40
-        && n
-            .chars()
+        && n.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     if ok {
         Ok(n.to_string())
@@ -129,7 +128,10 @@ fn check_desk_name(name: &str) -> Result<String, HubError> {
 
 /// A value for a `key=value` connection string, quoted when it must be.
 fn conn_value(v: &str) -> String {
-    if !v.is_empty() && v.chars().all(|c| !c.is_whitespace() && c != '\'' && c != '\\') {
+    if !v.is_empty()
+        && v.chars()
+            .all(|c| !c.is_whitespace() && c != '\'' && c != '\\')
+    {
         v.to_string()
     } else {
         format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
@@ -179,7 +181,7 @@ pub fn add_desk(admin_url: &str, name: &str, role: DeskRole) -> Result<NewDesk, 
     };
     tx.batch_execute(&create).map_err(HubError::from_pg)?;
     let mut grants = format!(
-        "GRANT CONNECT ON DATABASE \"{db}\" TO {ident}; GRANT SELECT ON zhuqi_events TO {ident};"
+        "GRANT CONNECT ON DATABASE \"{db}\" TO {ident}; GRANT SELECT ON zhuqi_events, zhuqi_hub TO {ident};"
     );
     if role.writes() {
         grants.push_str(&format!(" GRANT INSERT ON zhuqi_events TO {ident};"));

@@ -197,8 +197,12 @@ impl Session {
             .iter()
             .map(|r| Incoming {
                 seq: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
-                number: r.get::<_, Option<i64>>(1).and_then(|n| u64::try_from(n).ok()),
-                meeting: r.get::<_, Option<i64>>(2).and_then(|n| u64::try_from(n).ok()),
+                number: r
+                    .get::<_, Option<i64>>(1)
+                    .and_then(|n| u64::try_from(n).ok()),
+                meeting: r
+                    .get::<_, Option<i64>>(2)
+                    .and_then(|n| u64::try_from(n).ok()),
                 body: r.get(3),
             })
             .collect())

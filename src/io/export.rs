@@ -27,6 +27,10 @@ pub enum ExportFormat {
 pub struct RowJson<'a> {
     pub number: u64,
     pub label: &'a str,
+    /// Captured offline on a desk of a hub: the number is this desk's until the hub gives one.
+    pub provisional: bool,
+    /// Steps of its timeline not in effect (conflicts between desks).
+    pub conflicts: u32,
     pub id: String,
     pub status: &'static str,
     pub enterprise: &'a str,
@@ -53,8 +57,10 @@ pub struct RowJson<'a> {
 pub fn row_json(r: &Row) -> RowJson<'_> {
     let a = &r.appeal;
     RowJson {
-        number: a.number,
+        number: crate::domain::number::provisional_part(a.number).unwrap_or(a.number),
         label: &r.label,
+        provisional: crate::domain::number::is_provisional(a.number),
+        conflicts: a.conflicts,
         id: a.id.to_string(),
         status: a.status.key(),
         enterprise: &a.enterprise,

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-
 use super::StoreError;
 use crate::domain::Event;
 
@@ -124,7 +123,9 @@ pub fn read_commands(
     offset: u64,
     mut apply: impl FnMut(Vec<Event>, u64) -> Result<(), StoreError>,
 ) -> Result<Tail, StoreError> {
-    read_commands_while(path, offset, |events, end| apply(events, end).map(|()| true))
+    read_commands_while(path, offset, |events, end| {
+        apply(events, end).map(|()| true)
+    })
 }
 
 /// As [`read_commands`], stopping after the command for which `apply` returns `false` (the

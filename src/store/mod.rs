@@ -19,8 +19,8 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use crate::domain::{
-    Appeal, AppealChange, AppealId, Enterprise, Event, EventBody, Meeting, Refusal, Status, Steward,
-    number,
+    Appeal, AppealChange, AppealId, Enterprise, Event, EventBody, Meeting, Refusal, Status,
+    Steward, number,
 };
 use journal::Journal;
 use keys::{id_key, read_id, read_u64, status_key, u64_key};

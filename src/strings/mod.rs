@@ -1,6 +1,7 @@
 //! Every sentence a user reads, in 简体中文 and English, in one place: the words of the domain and
 //! the command line here, the terminal desk's in `tui.rs`.
 
+mod hub;
 mod import;
 mod report;
 mod tui;
@@ -362,6 +363,17 @@ impl Lang {
             (Lang::Zh, DeskError::BadBundle(m)) => format!("数据包无法使用：{m}；未写入任何数据。"),
             (Lang::En, DeskError::BadBundle(m)) => format!("the bundle cannot be used: {m}; nothing was written."),
             (_, DeskError::Store(s)) => self.store_error(s),
+            (_, DeskError::Hub(h)) => self.hub_error(h),
+            (Lang::Zh, DeskError::NoHub) => "本机还没有加入枢纽；用 `zhuqi hub join URL` 加入。".into(),
+            (Lang::Zh, DeskError::OtherDesk { joined, offered }) => format!(
+                "该数据目录是枢纽上的工作台 {joined}，不是 {offered}；请换用另一个 --data-dir。"
+            ),
+            (Lang::Zh, DeskError::HubFile { path, source }) => {
+                format!("无法保存枢纽设置 {}：{source}", path.display())
+            }
+            (Lang::Zh, DeskError::HubEventUnreadable { seq, message }) => format!(
+                "无法读取枢纽第 {seq} 条记录（{message}）；本机的 zhuqi 是否比其他工作台旧？"
+            ),
             (Lang::Zh, DeskError::File(f)) => format!(
                 "{}:{}:{}：{}（请修改该文件后重试）",
                 f.path.display(),
