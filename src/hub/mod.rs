@@ -158,7 +158,18 @@ impl Session {
                         let Some(db) = err.as_db_error() else {
                             return Err(HubError::from_pg(err));
                         };
-                        let reason = db.message().trim_start_matches("zhuqi: ").to_string();
+                        let reason = match db.message().strip_prefix("zhuqi: ") {
+                            Some(ours) => ours.to_string(),
+                            None if *db.code()
+                                == postgres::error::SqlState::INSUFFICIENT_PRIVILEGE =>
+                            {
+                                format!(
+                                    "this desk may not write: a viewer reads only ({})",
+                                    db.message()
+                                )
+                            }
+                            None => db.message().to_string(),
+                        };
                         sp.rollback().map_err(HubError::from_pg)?;
                         // An event another desk sent already is not refused for being sent
                         // again (a desk may hold others' events from a bundle).

@@ -12,9 +12,11 @@ CREATE TABLE zhuqi_desks (
     added_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- Places may skip (a sequence jumps after a crash); the numbers people read do not: they come
+-- from counters changed in the same transaction as the event (inserts take turns, see below).
 CREATE SEQUENCE zhuqi_event_seq;
-CREATE SEQUENCE zhuqi_appeal_number;
-CREATE SEQUENCE zhuqi_meeting_number;
+CREATE TABLE zhuqi_counters (name text PRIMARY KEY, value bigint NOT NULL);
+INSERT INTO zhuqi_counters (name, value) VALUES ('appeal', 0), ('meeting', 0);
 
 -- One row an event, never updated or deleted. `seq` is the hub's order, the order of the
 -- history on every desk; `number` the appeal's (for a capture) or the meeting's number;
@@ -104,7 +106,8 @@ BEGIN
     IF NEW.kind = 'captured' THEN
         IF NOT EXISTS (SELECT 1 FROM zhuqi_events e
                        WHERE e.appeal = NEW.appeal AND e.kind = 'captured') THEN
-            NEW.number := nextval('zhuqi_appeal_number');
+            UPDATE zhuqi_counters SET value = value + 1 WHERE name = 'appeal'
+                RETURNING value INTO NEW.number;
         END IF;
         -- A meeting the sending desk numbered itself (provisionally, or before it joined) is
         -- named by the number the hub gave that desk's meeting.
@@ -120,7 +123,8 @@ BEGIN
             END IF;
         END IF;
     ELSIF NEW.kind = 'meeting_added' THEN
-        NEW.number := nextval('zhuqi_meeting_number');
+        UPDATE zhuqi_counters SET value = value + 1 WHERE name = 'meeting'
+            RETURNING value INTO NEW.number;
     END IF;
     RETURN NEW;
 END
@@ -147,4 +151,4 @@ CREATE POLICY zhuqi_read ON zhuqi_events FOR SELECT USING (true);
 CREATE POLICY zhuqi_write_own ON zhuqi_events FOR INSERT
     WITH CHECK (desk = (SELECT w.name FROM zhuqi_whoami() w));
 
-REVOKE ALL ON zhuqi_events, zhuqi_desks, zhuqi_hub FROM PUBLIC;
+REVOKE ALL ON zhuqi_events, zhuqi_desks, zhuqi_hub, zhuqi_counters FROM PUBLIC;
