@@ -722,3 +722,108 @@ proptest! {
         }
     }
 }
+
+#[path = "common/tmux.rs"]
+mod tmux;
+
+#[test]
+fn the_desk_in_the_terminal_syncs_in_the_background_and_marks_what_others_changed() {
+    let c = cluster();
+    let admin = new_hub(c);
+    let (ta, tb) = (common::tempdir(), common::tempdir());
+    let (da, db) = (ta.path().join("laptop"), tb.path().join("district"));
+    let za = |args: &[&str]| common::zhuqi(&da, args);
+    let zb = |args: &[&str]| common::zhuqi(&db, args);
+    assert!(
+        za(&[
+            "hub",
+            "join",
+            &add_desk(&admin, "laptop", DeskRole::Steward)
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        zb(&[
+            "hub",
+            "join",
+            &add_desk(&admin, "district", DeskRole::Supervisor)
+        ])
+        .status
+        .success()
+    );
+    let captured = zb(&[
+        "capture",
+        "--enterprise",
+        "甲",
+        "--category",
+        "消防",
+        "--text",
+        "消防审批慢",
+    ]);
+    assert!(captured.status.success());
+    assert!(zb(&["sync"]).status.success());
+    assert!(za(&["sync"]).status.success());
+
+    let term = tmux::Tmux::start(&da);
+    term.text(&format!(
+        "ZHUQI_SYNC_SECS=1 ZHUQI_CONFIG={cfg} {bin} --data-dir {dir} --lang zh --actor 朱洁",
+        cfg = da.join("no-config.toml").display(),
+        bin = env!("CARGO_BIN_EXE_zhuqi"),
+        dir = da.display()
+    ));
+    term.keys(&["Enter"]);
+    let first = term.wait_for("已同步");
+    assert!(
+        first
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("朱洁 @ laptop")),
+        "{first}"
+    );
+    term.keys(&["Left"]);
+    // Elsewhere: a note on appeal 1 and a new appeal, synced.
+    assert!(zb(&["note", "1", "住建局已受理"]).status.success());
+    assert!(
+        zb(&[
+            "capture",
+            "--enterprise",
+            "乙",
+            "--category",
+            "消防",
+            "--text",
+            "验收慢"
+        ])
+        .status
+        .success()
+    );
+    assert!(zb(&["sync"]).status.success());
+    let changed = term.wait_for("2*");
+    assert!(changed.contains("乙"), "{changed}");
+    assert!(
+        changed.contains("1*"),
+        "appeal 1 is marked as changed elsewhere:\n{changed}"
+    );
+    // A step taken here goes up at once.
+    term.keys(&["Enter"]);
+    term.wait_for("时间线");
+    term.keys(&["n"]);
+    term.text("已电话联系企业");
+    term.keys(&["C-s"]);
+    term.wait_for("已保存");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        assert!(zb(&["sync"]).status.success());
+        let listed = common::stdout(&zb(&["list", "--format", "json"]));
+        if listed.contains("已电话联系企业") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the note never reached the other desk"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    term.keys(&["Escape", "q"]);
+    term.wait_for_shell();
+}

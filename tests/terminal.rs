@@ -4,148 +4,16 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-static SESSIONS: AtomicUsize = AtomicUsize::new(0);
-
-/// One tmux server of our own, with one shell window of 100×30.
-struct Tmux {
-    socket: String,
-}
-
-fn tmux_cmd(socket: &str, args: &[&str]) -> Output {
-    Command::new("tmux")
-        .arg("-u")
-        .args(["-L", socket])
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("tmux is needed for the terminal tests (apt-get install tmux): {e}")
-        })
-}
-
-/// tmux, installed from Debian's packages when it is missing (the README's test command does its
-/// own set-up); without it, and without a way to install it, the tests fail saying so.
-fn ensure_tmux() {
-    static CHECKED: std::sync::Once = std::sync::Once::new();
-    CHECKED.call_once(|| {
-        let present = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !present {
-            let _ = Command::new("sh")
-                .args([
-                    "-c",
-                    "(apt-get update -qq && apt-get install -y -qq tmux) >/dev/null 2>&1",
-                ])
-                .status();
-        }
-    });
-}
-
-impl Tmux {
-    fn start(data_dir: &Path) -> Tmux {
-        ensure_tmux();
-        let socket = format!(
-            "zhuqi-test-{}-{}",
-            std::process::id(),
-            SESSIONS.fetch_add(1, Ordering::SeqCst)
-        );
-        let home = data_dir.with_extension("home");
-        let _ = std::fs::create_dir_all(&home);
-        let out = tmux_cmd(
-            &socket,
-            &[
-                "new-session",
-                "-d",
-                "-s",
-                "main",
-                "-x",
-                "100",
-                "-y",
-                "30",
-                "-e",
-                "LANG=C.UTF-8",
-                "-e",
-                &format!("HOME={}", home.display()),
-                "bash --norc --noprofile",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "tmux would not start: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Tmux { socket }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            tmux_cmd(&self.socket, &["send-keys", "-t", "main", k]);
-            // A person types with pauses; Esc followed at once by a letter would read as Alt.
-            std::thread::sleep(Duration::from_millis(120));
-        }
-    }
-
-    fn text(&self, text: &str) {
-        tmux_cmd(&self.socket, &["send-keys", "-t", "main", "-l", text]);
-        std::thread::sleep(Duration::from_millis(150));
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(
-            &tmux_cmd(&self.socket, &["capture-pane", "-p", "-t", "main"]).stdout,
-        )
-        .into_owned()
-    }
-
-    /// Waits until the desk has exited and the shell runs commands again.
-    fn wait_for_shell(&self) -> String {
-        self.text("echo EXITED-$((40+2))");
-        self.keys(&["Enter"]);
-        self.wait_for("EXITED-42")
-    }
-
-    fn display(&self, format: &str) -> String {
-        String::from_utf8_lossy(
-            &tmux_cmd(
-                &self.socket,
-                &["display-message", "-p", "-t", "main", format],
-            )
-            .stdout,
-        )
-        .trim()
-        .to_string()
-    }
-
-    /// Waits until the screen shows `text`; the screen is returned for the message if not.
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("the screen never showed {text:?}:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = tmux_cmd(&self.socket, &["kill-server"]);
-    }
-}
+#[path = "common/tmux.rs"]
+mod tmux;
+use tmux::Tmux;
 
 fn zhuqi_line(dir: &Path, extra: &str) -> String {
     format!(
-        "{extra} ZHUQI_CONFIG={cfg} {bin} --data-dir {dir} --now 2024-01-10T09:00 --lang zh",
+        "{extra} ZHUQI_CONFIG={cfg} {bin} --data-dir {dir} --now 2024-01-10T09:00 --lang zh --actor 测试员",
         cfg = dir.join("no-config.toml").display(),
         bin = env!("CARGO_BIN_EXE_zhuqi"),
         dir = dir.display()
@@ -311,4 +179,68 @@ fn the_appeal_text_can_be_written_in_editor_and_the_desk_comes_back() {
     );
     tmux.keys(&["C-c"]);
     tmux.wait_for_shell();
+}
+
+#[test]
+fn the_first_start_asks_who_is_at_the_desk_once_and_signs_steps_with_it() {
+    let (_t, dir) = data_dir();
+    let cfg = dir.with_extension("config.toml");
+    let line = |extra: &str| {
+        format!(
+            "{extra} ZHUQI_CONFIG={cfg} {bin} --data-dir {dir} --now 2024-01-10T09:00 --lang zh",
+            cfg = cfg.display(),
+            bin = env!("CARGO_BIN_EXE_zhuqi"),
+            dir = dir.display()
+        )
+    };
+    let tmux = Tmux::start(&dir);
+    tmux.text(&line("USER=officer"));
+    tmux.keys(&["Enter"]);
+    let asked = tmux.wait_for("您是谁");
+    assert!(
+        asked.contains("officer"),
+        "the system user is offered: {asked}"
+    );
+    // The caret is in the field, so that the IME composes in place.
+    for _ in 0.."officer".len() {
+        tmux.keys(&["BSpace"]);
+    }
+    tmux.text("朱洁");
+    tmux.keys(&["Enter"]);
+    let title = tmux.wait_for("已保存：本机由 朱洁 使用。");
+    assert!(
+        title.lines().next().is_some_and(|l| l.contains("朱洁")),
+        "{title}"
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("新建现场会");
+    tmux.keys(&["Tab"]);
+    tmux.text("嘉兴机场建设工地");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("现场会 #1");
+    tmux.text("浙江圆通航空投资发展有限公司");
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.text("消防");
+    tmux.keys(&["Tab"]);
+    tmux.text("审批慢");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("已保存：诉求 1");
+    tmux.keys(&["Escape", "q"]);
+    tmux.wait_for_shell();
+    let kept = std::fs::read_to_string(&cfg).unwrap_or_default();
+    assert!(kept.lines().any(|l| l == "actor = \"朱洁\""), "{kept}");
+    // Asked once: the next start goes straight to the desk, signed by the same person.
+    tmux.text(&line("USER=officer"));
+    tmux.keys(&["Enter"]);
+    let again = tmux.wait_for("现场会 #1");
+    assert!(!again.contains("您是谁"), "{again}");
+    assert!(
+        again.lines().next().is_some_and(|l| l.contains("朱洁")),
+        "{again}"
+    );
+    tmux.keys(&["Escape", "q"]);
+    tmux.wait_for_shell();
+    let shown = common::zhuqi(&dir, &["show", "1", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&common::stdout(&shown)).unwrap_or_default();
+    assert_eq!(v["timeline"][0]["actor"], "朱洁", "{v}");
 }

@@ -131,6 +131,10 @@ pub struct Desk {
     actor: String,
     /// This desk's name: the hub's once joined, else the configuration's.
     desk_name: Option<String>,
+    /// Whether the person acting was said (`--actor` or the configuration), not guessed.
+    actor_said: bool,
+    /// The configuration file in force (where the person is kept once asked).
+    config_path: Option<PathBuf>,
     opened: OpenReport,
 }
 
@@ -165,6 +169,13 @@ impl Desk {
         if let Some(h) = &hub {
             settings.desk = Some(h.desk.clone());
         }
+        let actor_said = options
+            .actor
+            .as_deref()
+            .and_then(|a| non_empty(Some(a)))
+            .is_some()
+            || settings.actor.is_some();
+        let config_path = paths::config_file(options.config.as_deref());
         let actor = options
             .actor
             .as_deref()
@@ -179,6 +190,8 @@ impl Desk {
             calendar_path,
             clock: options.now.map_or_else(Clock::system, Clock::fixed),
             actor,
+            actor_said,
+            config_path,
             opened,
         })
     }
@@ -228,6 +241,23 @@ impl Desk {
 
     pub fn actor(&self) -> &str {
         &self.actor
+    }
+
+    /// Whether the person acting was said rather than taken from the operating system.
+    pub fn actor_said(&self) -> bool {
+        self.actor_said
+    }
+
+    /// Keeps the person at this desk in the configuration file (asked once, at the first start
+    /// of the desk in the terminal), and acts as them from now on.
+    pub fn remember_actor(&mut self, name: &str) -> Result<(), DeskError> {
+        let name = non_empty(Some(name)).ok_or(DeskError::Empty("name"))?;
+        if let Some(path) = &self.config_path {
+            settings::set_config_value(path, "actor", &name)?;
+        }
+        self.actor = name;
+        self.actor_said = true;
+        Ok(())
     }
 
     /// This desk's name, if it has one.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Desk, DeskError};
 use crate::domain::{Event, HubStamp};
-use crate::hub::{Incoming, Outgoing, Session, Whoami};
+use crate::hub::{Incoming, Outgoing, Pushed, Session, Whoami};
 
 /// The file in the data directory that says which hub and which desk this is.
 pub const HUB_FILE: &str = "hub.toml";
@@ -114,6 +114,41 @@ pub struct SyncReport {
     /// Own appeals (and any seen before) whose number became final: (before, after).
     pub renumbered: Vec<(u64, u64)>,
     pub refused: Vec<RefusedEvent>,
+    /// Where the push had to stop for a refused event (the link stays there).
+    #[serde(skip)]
+    pub held_at: Option<u64>,
+}
+
+/// One round of sync: what goes up (from journal offset `from`), where the pull starts, and the
+/// hub's address. Made on the desk's thread; [`exchange`] may run on another.
+pub struct Round {
+    pub url: String,
+    pub from: u64,
+    pub outbox: Outbox,
+    pub hub_seq: u64,
+}
+
+/// What a round brought back from the hub.
+pub struct Exchange {
+    pub pushed: Pushed,
+    pub pulled: Vec<Incoming>,
+}
+
+/// The network half of a round: sends the round's events, then takes up to `max_pull` events
+/// after the desk's last place. Touches no store, so it can run off the desk's thread.
+pub fn exchange(
+    session: &mut Session,
+    round: &Round,
+    max_pull: usize,
+) -> Result<Exchange, crate::hub::HubError> {
+    let outgoing: Vec<Outgoing> = round.outbox.events.iter().map(|(o, _)| o.clone()).collect();
+    let pushed = if outgoing.is_empty() {
+        Pushed::default()
+    } else {
+        session.push(&outgoing)?
+    };
+    let pulled = session.pull(round.hub_seq, max_pull)?;
+    Ok(Exchange { pushed, pulled })
 }
 
 /// Own events waiting to go up, each with the journal offset just after its command.
@@ -211,65 +246,66 @@ impl Desk {
         }
     }
 
-    /// Sends every own event the hub lacks; keeps how far it came. Refused events are named in
-    /// the report and stay on this desk; the rest go.
-    pub fn push_to(&self, session: &mut Session, report: &mut SyncReport) -> Result<(), DeskError> {
+    /// What the next round of sync sends, from journal offset `from` (the link's mark when
+    /// `None`), and where the pull starts; `None` without a hub.
+    pub fn round(&self, from: Option<u64>) -> Result<Option<Round>, DeskError> {
+        let Some(link) = self.hub_link()? else {
+            return Ok(None);
+        };
+        let from = from.unwrap_or(link.pushed_to);
+        let outbox = self.outbox(&link, from)?;
+        Ok(Some(Round {
+            url: link.url,
+            from,
+            outbox,
+            hub_seq: self.store.hub_seq(),
+        }))
+    }
+
+    /// Takes in what a round brought: keeps how far the push came (before the first refused
+    /// command, which the next sync names again until a person settles it) and takes the
+    /// pulled events in. Returns the appeals that changed.
+    pub fn settle(
+        &self,
+        round: &Round,
+        exchange: Exchange,
+        report: &mut SyncReport,
+    ) -> Result<Vec<crate::domain::Appeal>, DeskError> {
         let Some(mut link) = self.hub_link()? else {
             return Err(DeskError::NoHub);
         };
-        let mut from = link.pushed_to;
-        // The first command with a refused event: the link stays before it, so that the next
-        // sync names it again until a person settles it.
-        let mut held_at: Option<u64> = None;
-        loop {
-            let outbox = self.outbox(&link, from)?;
-            if outbox.events.is_empty() {
-                break;
-            }
-            let outgoing: Vec<Outgoing> = outbox.events.iter().map(|(o, _)| o.clone()).collect();
-            let pushed = session.push(&outgoing)?;
-            report.pushed += pushed.taken;
-            for r in &pushed.refused {
-                let start = outbox
-                    .events
-                    .iter()
-                    .position(|(o, _)| o.id == r.id)
-                    .map_or(from, |i| if i == 0 { from } else { outbox.events[i - 1].1 });
-                held_at = Some(held_at.map_or(start, |h: u64| h.min(start)));
-                report.refused.push(RefusedEvent {
-                    id: r.id.clone(),
-                    what: self.describe_event(&r.id, &outbox),
-                    reason: r.reason.clone(),
+        report.pushed += exchange.pushed.taken;
+        for r in &exchange.pushed.refused {
+            let events = &round.outbox.events;
+            let start = events
+                .iter()
+                .position(|(o, _)| o.id == r.id)
+                .map_or(round.from, |i| {
+                    if i == 0 { round.from } else { events[i - 1].1 }
                 });
-            }
-            from = outbox.end;
-            link.pushed_to = held_at.unwrap_or(from);
+            report.held_at = Some(report.held_at.map_or(start, |h| h.min(start)));
+            report.refused.push(RefusedEvent {
+                id: r.id.clone(),
+                what: self.describe_event(&r.id, &round.outbox),
+                reason: r.reason.clone(),
+            });
+        }
+        if !round.outbox.events.is_empty() {
+            link.pushed_to = report.held_at.unwrap_or(round.outbox.end);
             link.save(self.data_dir())?;
         }
-        Ok(())
+        self.take_pulled(exchange.pulled, report)
     }
 
-    /// Takes every hub event after the last this desk holds, a page a transaction.
-    pub fn pull_from(
-        &self,
-        session: &mut Session,
-        report: &mut SyncReport,
-    ) -> Result<(), DeskError> {
-        loop {
-            let page = session.pull(self.store.hub_seq(), PULL_PAGE)?;
-            if page.is_empty() {
-                return Ok(());
-            }
-            self.take_pulled(page, report)?;
-        }
-    }
-
-    /// Takes in a page of hub events (pulled here or on another thread).
+    /// Takes in a page of hub events; returns the appeals that changed.
     pub fn take_pulled(
         &self,
         page: Vec<Incoming>,
         report: &mut SyncReport,
-    ) -> Result<(), DeskError> {
+    ) -> Result<Vec<crate::domain::Appeal>, DeskError> {
+        if page.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut events = Vec::with_capacity(page.len());
         for i in page {
             let mut e: Event =
@@ -290,18 +326,29 @@ impl Desk {
         report.new_appeals += intake.new_appeals;
         report.conflicts += intake.new_conflicts;
         report.renumbered.extend(intake.renumbered);
-        Ok(())
+        Ok(intake.appeals)
     }
 
-    /// One whole sync: up, then down.
+    /// One whole sync: every own event up, then every hub event down, round after round.
     pub fn sync(&self) -> Result<SyncReport, DeskError> {
         let Some(link) = self.hub_link()? else {
             return Err(DeskError::NoHub);
         };
         let mut session = Session::open(&link.url)?;
         let mut report = SyncReport::default();
-        self.push_to(&mut session, &mut report)?;
-        self.pull_from(&mut session, &mut report)?;
+        let mut from = None;
+        loop {
+            let Some(round) = self.round(from)? else {
+                return Err(DeskError::NoHub);
+            };
+            let exchange = exchange(&mut session, &round, PULL_PAGE)?;
+            let done = round.outbox.events.is_empty() && exchange.pulled.len() < PULL_PAGE;
+            from = Some(round.outbox.end);
+            self.settle(&round, exchange, &mut report)?;
+            if done {
+                break;
+            }
+        }
         tracing::info!(
             pushed = report.pushed,
             pulled = report.pulled,
@@ -309,6 +356,11 @@ impl Desk {
             "synced"
         );
         Ok(report)
+    }
+
+    /// How many appeals have steps not in effect (conflicts for a person to settle).
+    pub fn conflicted(&self) -> u64 {
+        self.store.conflicted()
     }
 
     /// Own events not yet on the hub (an estimate for the status line: events of own commands

@@ -197,9 +197,11 @@ struct Meta {
     /// Provisional numbers given on this desk (appeals, meetings) while on a hub.
     last_provisional: u64,
     last_provisional_meeting: u64,
+    /// Appeals with steps not in effect.
+    conflicted: u64,
 }
 
-const META_KEYS: [&str; 8] = [
+const META_KEYS: [&str; 9] = [
     "next_seq",
     "last_number",
     "last_meeting",
@@ -208,10 +210,11 @@ const META_KEYS: [&str; 8] = [
     "hub_seq",
     "last_provisional",
     "last_provisional_meeting",
+    "conflicted",
 ];
 
 impl Meta {
-    fn values(&self) -> [u64; 8] {
+    fn values(&self) -> [u64; 9] {
         [
             self.next_seq,
             self.last_number,
@@ -221,10 +224,11 @@ impl Meta {
             self.hub_seq,
             self.last_provisional,
             self.last_provisional_meeting,
+            self.conflicted,
         ]
     }
 
-    fn set(&mut self, values: [u64; 8]) {
+    fn set(&mut self, values: [u64; 9]) {
         [
             self.next_seq,
             self.last_number,
@@ -234,6 +238,7 @@ impl Meta {
             self.hub_seq,
             self.last_provisional,
             self.last_provisional_meeting,
+            self.conflicted,
         ] = values;
     }
 }
@@ -428,7 +433,7 @@ impl Store {
         let journal = Journal::open(&data_dir.join(JOURNAL_FILE))?;
         let mut meta = Meta::default();
         let meta_tree = &trees[META];
-        let mut values = [0u64; 8];
+        let mut values = [0u64; 9];
         for (slot, key) in values.iter_mut().zip(META_KEYS) {
             if let Some(v) = meta_tree.get(key)? {
                 *slot = read_u64(&v)
@@ -616,6 +621,11 @@ impl Store {
             new_appeals: plan.new_appeals,
             new_conflicts: plan.new_conflicts,
         })
+    }
+
+    /// How many appeals have steps not in effect.
+    pub fn conflicted(&self) -> u64 {
+        self.writer().meta.conflicted
     }
 
     /// The last place in the hub's history this store holds (0 before the first pull).
@@ -879,6 +889,11 @@ impl Store {
             }
             let before_conflicts = t.before.as_ref().map_or(0, |b| b.conflicts);
             new_conflicts += after.conflicts.saturating_sub(before_conflicts);
+            match (before_conflicts > 0, after.conflicts > 0) {
+                (false, true) => meta.conflicted += 1,
+                (true, false) => meta.conflicted = meta.conflicted.saturating_sub(1),
+                _ => {}
+            }
             if let Some(b) = &t.before
                 && b.number != after.number
             {

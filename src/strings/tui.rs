@@ -32,6 +32,7 @@ impl Lang {
             FieldId::Host => self.pick("主持", "Host"),
             FieldId::PeriodFrom => self.pick("自", "From"),
             FieldId::PeriodTo => self.pick("至", "To"),
+            FieldId::Person => self.pick("姓名", "Name"),
         }
     }
 

@@ -63,6 +63,8 @@ pub enum Modal {
     },
     /// The custom period of the figures.
     Period(Form),
+    /// The person at this desk, asked once at the first start.
+    WhoAreYou(Form),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,6 +120,8 @@ pub struct App {
     pub board: BoardScreen,
     pub figures: FiguresScreen,
     pub registry: Registry,
+    /// Sync with the hub, in the background.
+    pub sync: super::sync::Sync,
     pub message: Option<Message>,
     pub quit: bool,
     pub effect: Option<Effect>,
@@ -131,7 +135,9 @@ fn is_ctrl(key: &KeyEvent, c: char) -> bool {
 
 impl App {
     pub fn new(desk: Desk, lang: Lang, theme: Theme) -> Result<App, DeskError> {
+        let sync = super::sync::Sync::new(&desk);
         let mut app = App {
+            sync,
             lang,
             theme,
             screen: Screen::List,
@@ -167,7 +173,19 @@ impl App {
             Screen::List
         };
         app.offer_drafts()?;
+        if app.modal.is_none() && !app.desk.actor_said() {
+            app.ask_who();
+        }
         Ok(app)
+    }
+
+    /// Asks for the person at this desk (once: the answer is kept in the configuration).
+    fn ask_who(&mut self) {
+        let form = Form::new(vec![
+            FormField::text(FieldId::Person, self.lang.field_label(FieldId::Person))
+                .with_text(self.desk.actor()),
+        ]);
+        self.modal = Some(Modal::WhoAreYou(form));
     }
 
     fn offer_drafts(&mut self) -> Result<(), DeskError> {
@@ -246,6 +264,7 @@ impl App {
     }
 
     fn after_write(&mut self) {
+        self.sync.want();
         if let Err(e) = self.refresh() {
             self.error(&e);
         }
@@ -254,6 +273,7 @@ impl App {
     /// After a step on one appeal: that appeal is put in place, the board and the tally follow,
     /// and nothing else is read again — at a hundred thousand appeals a full reload takes a second.
     fn after_change(&mut self, appeal: crate::domain::Appeal) {
+        self.sync.want();
         let row = self.list.row(&self.desk.card_rules(), &appeal.brief());
         self.list.update(row);
         self.refresh_tally();
@@ -275,10 +295,11 @@ impl App {
 
     fn reload_detail(&mut self) -> Result<(), DeskError> {
         if let Some(d) = &self.detail {
-            let number = d.row.appeal.number.to_string();
+            let number = d.row.appeal.id.to_string();
             let (appeal, events) = self.desk.show(&number)?;
             let scroll = d.scroll;
             self.detail = Some(DetailScreen {
+                not_in_effect: self.desk.not_in_effect(&appeal, &events),
                 row: self.desk.row(appeal),
                 events,
                 scroll,
@@ -303,7 +324,9 @@ impl App {
     /// Whether keys are going into a text (so letters are text, not commands).
     pub fn typing(&self) -> bool {
         match &self.modal {
-            Some(Modal::Action(_) | Modal::NewMeeting(_) | Modal::Period(_)) => true,
+            Some(
+                Modal::Action(_) | Modal::NewMeeting(_) | Modal::Period(_) | Modal::WhoAreYou(_),
+            ) => true,
             Some(_) => false,
             None => match self.screen {
                 Screen::Meeting => self.meeting.editing,
@@ -334,8 +357,52 @@ impl App {
         self.list.work() || self.list.reading() || board || figures
     }
 
-    /// Called regularly: saves an idle form as a draft.
+    /// What a sync round brought: the appeals it changed are put in place (all read again when
+    /// there are many, as on a first pull) and marked until looked at; new numbers are said.
+    fn after_sync(&mut self, settled: super::sync::Settled) {
+        let report = settled.report;
+        if !report.renumbered.is_empty() {
+            let said: Vec<String> = report
+                .renumbered
+                .iter()
+                .map(|(b, a)| format!("{} → {}", self.desk.label(*b), self.desk.label(*a)))
+                .collect();
+            self.say(MessageKind::Info, self.lang.renumbered(&said.join("  ")));
+        }
+        self.list.changed_elsewhere = self.sync.changed_elsewhere.clone();
+        if settled.appeals.is_empty() {
+            return;
+        }
+        if settled.appeals.len() > 2_000 || !report.renumbered.is_empty() {
+            if let Err(e) = self.refresh() {
+                self.error(&e);
+            }
+            return;
+        }
+        let rules = self.desk.card_rules();
+        for appeal in &settled.appeals {
+            let row = self.list.row(&rules, &appeal.brief());
+            self.list.update(row);
+        }
+        self.refresh_tally();
+        self.board.stale = true;
+        self.figures.stale = true;
+        let result = self
+            .registry_reload()
+            .and_then(|_| self.refresh_shown())
+            .and_then(|_| self.reload_detail());
+        if let Err(e) = result {
+            self.error(&e);
+        }
+    }
+
+    /// Called regularly: saves an idle form as a draft; syncs with the hub when due.
     pub fn tick(&mut self, now: Instant) {
+        match self.sync.tick(&self.desk, now) {
+            Ok(Some(settled)) => self.after_sync(settled),
+            Ok(None) => {}
+            Err(e) => self.error(&e),
+        }
         if let Some(since) = self.dirty_since
             && now.duration_since(since) >= DRAFT_IDLE
         {
@@ -766,7 +833,10 @@ impl App {
     pub fn open_detail(&mut self, number: u64, back_to: Screen) {
         match self.desk.show(&number.to_string()) {
             Ok((appeal, events)) => {
+                self.sync.seen(appeal.id);
+                self.list.changed_elsewhere = self.sync.changed_elsewhere.clone();
                 self.detail = Some(DetailScreen {
+                    not_in_effect: self.desk.not_in_effect(&appeal, &events),
                     row: self.desk.row(appeal),
                     events,
                     scroll: 0,
@@ -922,6 +992,20 @@ impl App {
                     FormEvent::Moved | FormEvent::Ignored => {}
                 }
             }
+            Modal::WhoAreYou(mut form) => match form.handle_key(key) {
+                FormEvent::Submit => {
+                    let name = form.value(FieldId::Person);
+                    match self.desk.remember_actor(&name) {
+                        Ok(()) => self.say(MessageKind::Saved, self.lang.who_saved(&name)),
+                        Err(e) => {
+                            self.modal = Some(Modal::WhoAreYou(form));
+                            self.error(&e);
+                        }
+                    }
+                }
+                _ if key.code == KeyCode::Esc => {}
+                _ => self.modal = Some(Modal::WhoAreYou(form)),
+            },
             Modal::NewMeeting(mut form) => {
                 if key.code == KeyCode::Esc && !form.fields.iter().any(|f| f.picked.is_some()) {
                     return;
@@ -1208,9 +1292,9 @@ impl App {
                 .collect()
         };
         match &self.modal {
-            Some(Modal::Action(_) | Modal::NewMeeting(_) | Modal::Period(_)) => {
-                own(self.lang.keys_form())
-            }
+            Some(
+                Modal::Action(_) | Modal::NewMeeting(_) | Modal::Period(_) | Modal::WhoAreYou(_),
+            ) => own(self.lang.keys_form()),
             Some(Modal::PickMeeting { .. }) => own(self.lang.keys_picker()),
             Some(_) => Vec::new(),
             None => match self.screen {

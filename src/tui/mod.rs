@@ -5,6 +5,7 @@ pub mod app;
 pub mod background;
 pub mod registry;
 pub mod screens;
+pub mod sync;
 pub mod theme;
 pub mod ui;
 pub mod widgets;

@@ -114,7 +114,17 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
     let on_list = matches!(app.screen, Screen::List | Screen::Detail);
     let on_board = app.screen == Screen::Board;
     let on_figures = app.screen == Screen::Figures;
-    let date = format!("{} {} ", today, app.lang.weekday(today.weekday()));
+    // Who is acting, on which desk: written on every step.
+    let who = match app.desk.desk_name() {
+        Some(d) => format!("{} @ {d}", app.desk.actor()),
+        None => app.desk.actor().to_string(),
+    };
+    let date = format!(
+        "{}  {} {} ",
+        sanitize(&who),
+        today,
+        app.lang.weekday(today.weekday())
+    );
     // The full title where there is room; the tabs matter more.
     let title = if area.width >= 110 {
         app.lang.app_title()
@@ -140,6 +150,20 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
 
 fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
+    let mut area = area;
+    // With a hub, the right end says where sync stands.
+    if app.sync.linked {
+        let status = format!(" {} ", app.lang.sync_status(&app.sync.status));
+        let w = (width(&status) as u16).min(area.width);
+        let style = if app.sync.status.offline || app.sync.status.conflicts > 0 {
+            theme.yellow()
+        } else {
+            theme.dim()
+        };
+        let r = Rect::new(area.right() - w, area.y, w, 1);
+        frame.render_widget(Paragraph::new(Span::styled(status, style)), r);
+        area.width -= w;
+    }
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (key, what) in app.keys() {
@@ -265,6 +289,15 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
             let area = centered(body, 50, form.height() + 3);
             let inner = popup(frame, area, lang.period_title(), app);
             form.render(inner, frame.buffer_mut(), theme, true)
+        }
+        Modal::WhoAreYou(form) => {
+            let explained = Paragraph::new(lang.who_explained()).wrap(Wrap { trim: false });
+            let area = centered(body, 60, form.height() + 6);
+            let inner = popup(frame, area, lang.who_title(), app);
+            let [text, fields] =
+                Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(inner);
+            frame.render_widget(explained, text);
+            form.render(fields, frame.buffer_mut(), theme, true)
         }
         Modal::NewMeeting(form) => {
             let area = centered(body, 70, form.height() + 3);

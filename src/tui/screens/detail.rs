@@ -14,6 +14,8 @@ use crate::tui::theme::Theme;
 pub struct DetailScreen {
     pub row: Row,
     pub events: Vec<Event>,
+    /// Steps of the timeline not in effect (a conflict between desks), and why.
+    pub not_in_effect: Vec<crate::domain::NotInEffect>,
     /// How far the timeline is scrolled from its end (0 = the latest in view).
     pub scroll: usize,
 }
@@ -133,13 +135,27 @@ impl DetailScreen {
         let lines: Vec<Line> = self.events[start..end]
             .iter()
             .map(|e| {
-                Line::from(vec![
+                let mut spans = vec![
                     Span::styled(e.at.format("%m-%d %H:%M").to_string(), theme.dim()),
                     Span::raw(" "),
                     Span::styled(cell(&e.actor, 6), theme.label()),
                     Span::raw(" "),
-                    Span::raw(sanitize(&lang.describe(&e.body))),
-                ])
+                ];
+                match self.not_in_effect.iter().find(|n| n.event == e.id) {
+                    Some(n) => {
+                        spans.push(Span::styled(
+                            format!("⚠ {} ", lang.not_in_effect()),
+                            theme.yellow(),
+                        ));
+                        spans.push(Span::styled(sanitize(&lang.describe(&e.body)), theme.dim()));
+                        spans.push(Span::styled(
+                            format!(" ({})", sanitize(&lang.refusal(&n.refusal))),
+                            theme.yellow(),
+                        ));
+                    }
+                    None => spans.push(Span::raw(sanitize(&lang.describe(&e.body)))),
+                }
+                Line::from(spans)
             })
             .collect();
         frame.render_widget(Paragraph::new(lines), inner);

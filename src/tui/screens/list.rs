@@ -143,6 +143,8 @@ pub struct ListScreen {
     pub selected: usize,
     /// The district's number prefix, for the labels drawn.
     pub prefix: String,
+    /// Appeals changed on another desk since they were last opened here: marked.
+    pub changed_elsewhere: std::collections::HashSet<crate::domain::AppealId>,
     /// How many entries each tab admits, kept as rows come and change rather than per frame.
     counts: [usize; 6],
     job: Option<Job>,
@@ -162,6 +164,7 @@ impl ListScreen {
             view: Vec::new(),
             selected: 0,
             prefix: String::new(),
+            changed_elsewhere: std::collections::HashSet::new(),
             counts: [0; 6],
             job: None,
             names: Names::default(),
@@ -519,8 +522,14 @@ impl ListScreen {
                 } else {
                     theme.normal()
                 };
+                let label = crate::desk::label(&self.prefix, r.number);
+                let label = if self.changed_elsewhere.contains(&r.id) {
+                    format!("{label}*")
+                } else {
+                    label
+                };
                 TableRow::new(vec![
-                    Line::from(crate::desk::label(&self.prefix, r.number)),
+                    Line::from(label),
                     Line::from(sanitize(r.enterprise.as_str())),
                     Line::from(sanitize(r.category.as_str())),
                     Line::from(sanitize(r.steward.as_deref().map_or("", |s| s.as_str()))),

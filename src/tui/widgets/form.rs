@@ -36,6 +36,7 @@ pub enum FieldId {
     Host,
     PeriodFrom,
     PeriodTo,
+    Person,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
