@@ -280,7 +280,7 @@ fn a_step_made_impossible_is_kept_not_in_effect_on_every_desk() {
     for desk in [&supervisor, &steward] {
         let found = desk.conflicts().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(found.len(), 1);
-        let (appeal, events, nie) = &found[0];
+        let (appeal, events, nie) = (&found[0].appeal, &found[0].events, &found[0].not_in_effect);
         assert_eq!(appeal.status, zhuqi::domain::Status::Answered);
         assert_eq!(appeal.steward.as_deref(), Some("朱洁"));
         assert_eq!(nie.len(), 1);

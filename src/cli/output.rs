@@ -387,17 +387,14 @@ pub fn import_report(lang: Lang, r: &crate::io::import::ImportReport, dry_run: b
 pub fn conflicts(
     lang: Lang,
     desk: &crate::desk::Desk,
-    found: &[(
-        crate::domain::Appeal,
-        Vec<Event>,
-        Vec<crate::domain::NotInEffect>,
-    )],
+    found: &[crate::domain::Conflicted],
     format: ShowFormat,
 ) -> String {
     let entries: Vec<serde_json::Value> = found
         .iter()
-        .flat_map(|(a, events, nie)| {
-            nie.iter().filter_map(move |n| {
+        .flat_map(|c| {
+            let (a, events) = (&c.appeal, &c.events);
+            c.not_in_effect.iter().filter_map(move |n| {
                 let e = events.iter().find(|e| e.id == n.event)?;
                 Some(serde_json::json!({
                     "appeal": desk.label(a.number),

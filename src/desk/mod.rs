@@ -644,9 +644,7 @@ impl Desk {
     }
 
     /// Appeals with steps not in effect, for a person to settle, with their timelines.
-    pub fn conflicts(
-        &self,
-    ) -> Result<Vec<(Appeal, Vec<Event>, Vec<crate::domain::NotInEffect>)>, DeskError> {
+    pub fn conflicts(&self) -> Result<Vec<crate::domain::Conflicted>, DeskError> {
         Ok(self.store.conflicts()?)
     }
 

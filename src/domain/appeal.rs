@@ -308,6 +308,14 @@ pub struct Folded {
     pub not_in_effect: Vec<NotInEffect>,
 }
 
+/// An appeal with steps not in effect: the appeal, its whole timeline, and those steps.
+#[derive(Clone, Debug)]
+pub struct Conflicted {
+    pub appeal: Appeal,
+    pub events: Vec<Event>,
+    pub not_in_effect: Vec<NotInEffect>,
+}
+
 /// Puts an appeal's events in the district's order: the hub's first, by its place, then those
 /// not yet sent, in the order they were taken. Stable, so a desk alone keeps its own order.
 pub fn order_events(events: &mut [Event]) {

@@ -15,8 +15,8 @@ pub mod similar;
 pub mod wire;
 
 pub use appeal::{
-    Appeal, Brief, ChangeKind, ClosedHow, Field, Folded, NotInEffect, Refusal, SUMMARY_TEXT_CHARS,
-    Status,
+    Appeal, Brief, ChangeKind, ClosedHow, Conflicted, Field, Folded, NotInEffect, Refusal,
+    SUMMARY_TEXT_CHARS, Status,
 };
 pub use calendar::Calendar;
 pub use card::Card;

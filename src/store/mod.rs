@@ -669,9 +669,7 @@ impl Store {
     }
 
     /// The appeals with steps not in effect (conflicts for a person to settle), with them.
-    pub fn conflicts(
-        &self,
-    ) -> Result<Vec<(Appeal, Vec<Event>, Vec<crate::domain::NotInEffect>)>, StoreError> {
+    pub fn conflicts(&self) -> Result<Vec<crate::domain::Conflicted>, StoreError> {
         let mut out = Vec::new();
         for summary in self.summaries() {
             let summary = summary?;
@@ -681,7 +679,11 @@ impl Store {
             let events = self.events_of(summary.id)?;
             let folded = crate::domain::appeal::fold(summary.id, &events);
             if let Some(appeal) = folded.appeal {
-                out.push((appeal, events, folded.not_in_effect));
+                out.push(crate::domain::Conflicted {
+                    appeal,
+                    events,
+                    not_in_effect: folded.not_in_effect,
+                });
             }
         }
         Ok(out)
