@@ -1,4 +1,4 @@
-//! The demo story: the Xiuzhou airport meeting of DESIGN.md, then four more Wednesday meetings
+//! The demo story: the Xiuzhou airport meeting of the source story (ARCHITECTURE.md), then four more Wednesday meetings
 //! whose appeals stand in every state of the lifecycle as of today — some closed on the spot,
 //! some on the list, some overdue (red), some due within days (yellow), some reopened.
 

@@ -1,4 +1,4 @@
-//! An appeal (诉求) is the fold of its events. `Appeal::apply` is the lifecycle of DESIGN.md: it
+//! An appeal (诉求) is the fold of its events. `Appeal::apply` is the lifecycle of ARCHITECTURE.md: it
 //! either returns the appeal after the change or a `Refusal` saying why not, and it is the one
 //! place that decides — capture, replay from the journal and rebuild all go through it.
 
@@ -127,7 +127,7 @@ impl ChangeKind {
         ChangeKind::Close,
     ];
 
-    /// The states this change may start from (DESIGN.md's diagram). `Capture` starts from nothing.
+    /// The states this change may start from (the diagram in ARCHITECTURE.md). `Capture` starts from nothing.
     pub fn allowed_from(self) -> &'static [Status] {
         use Status::*;
         match self {

@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn ten_working_days_from_a_wednesday_is_the_wednesday_two_weeks_on() {
-        // DESIGN.md: 10 working days from Wednesday 2024-01-10 is Wednesday 2024-01-24.
+        // ARCHITECTURE.md: 10 working days from Wednesday 2024-01-10 is Wednesday 2024-01-24.
         assert_eq!(
             shipped().add_working_days(d("2024-01-10"), 10),
             d("2024-01-24")

@@ -105,7 +105,7 @@ pub enum Level {
     Province,
 }
 
-/// One step of an appeal's lifecycle (DESIGN.md, "The lifecycle").
+/// One step of an appeal's lifecycle (ARCHITECTURE.md, "The lifecycle").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AppealChange {

@@ -1,5 +1,5 @@
 //! Appeal and meeting numbers. A desk on a hub gives what it captures offline a provisional
-//! number until the hub hands out the final one (DESIGN: "One number everywhere"). Provisional
+//! number until the hub hands out the final one (ARCHITECTURE.md, "The team desk"). Provisional
 //! numbers live above every final one, so the two can never be taken for each other.
 
 /// Provisional number `n` is stored as `PROVISIONAL_BASE + n`.

@@ -1,5 +1,5 @@
 //! The hub: a PostgreSQL database that holds a district's events (append-only) and hands out
-//! appeal and meeting numbers, nothing else (DESIGN: "The team desk"). This module is the wire
+//! appeal and meeting numbers, nothing else (ARCHITECTURE.md, "The team desk"). This module is the wire
 //! to it and knows nothing of appeals: events go up and come down as JSON text, and each desk
 //! folds them itself. Checks that must hold whoever connects (a desk writes only as itself, a
 //! viewer only reads, nothing is changed or removed, no event from the future) live in the hub,

@@ -102,7 +102,8 @@ BEGIN
     NEW.seq := nextval('zhuqi_event_seq');
     NEW.number := NULL;
     NEW.meeting := NULL;
-    NEW.received_at := now();
+    -- Taken under the lock: it grows with seq (what partitioning by month relies on).
+    NEW.received_at := clock_timestamp();
     IF NEW.kind = 'captured' THEN
         IF NOT EXISTS (SELECT 1 FROM zhuqi_events e
                        WHERE e.appeal = NEW.appeal AND e.kind = 'captured') THEN
