@@ -197,10 +197,10 @@ impl Desk {
 
     /// Own events from journal offset `from` on that may not be on the hub yet (a page).
     pub fn outbox(&self, link: &HubLink, from: u64) -> Result<Outbox, DeskError> {
-        let commands = self.store.own_commands(from, PUSH_PAGE)?;
+        let (commands, end) = self.store.own_commands(from, PUSH_PAGE)?;
         let mut out = Outbox {
             events: Vec::new(),
-            end: commands.last().map_or(from, |(_, end)| *end),
+            end,
         };
         for (events, end) in commands {
             for e in events {
@@ -290,11 +290,20 @@ impl Desk {
                 reason: r.reason.clone(),
             });
         }
-        if !round.outbox.events.is_empty() {
-            link.pushed_to = report.held_at.unwrap_or(round.outbox.end);
+        // Nothing of the desk's own came after what this round read: the lines the intake adds
+        // need not be read again by the next round.
+        let nothing_since = self.store.journal_len() == round.outbox.end;
+        let appeals = self.take_pulled(exchange.pulled, report)?;
+        let mark = match report.held_at {
+            Some(held) => held,
+            None if nothing_since => self.store.journal_len(),
+            None => round.outbox.end,
+        };
+        if mark != link.pushed_to {
+            link.pushed_to = mark;
             link.save(self.data_dir())?;
         }
-        self.take_pulled(exchange.pulled, report)
+        Ok(appeals)
     }
 
     /// Takes in a page of hub events; returns the appeals that changed.
@@ -335,16 +344,24 @@ impl Desk {
             return Err(DeskError::NoHub);
         };
         let mut session = Session::open(&link.url)?;
+        self.sync_with(&mut session)
+    }
+
+    /// As [`Desk::sync`], over a connection already open (a desk that syncs often keeps one:
+    /// opening one, with its password exchange, costs more than a small sync).
+    pub fn sync_with(&self, session: &mut Session) -> Result<SyncReport, DeskError> {
         let mut report = SyncReport::default();
         let mut from = None;
         loop {
             let Some(round) = self.round(from)? else {
                 return Err(DeskError::NoHub);
             };
-            let exchange = exchange(&mut session, &round, PULL_PAGE)?;
+            let exchange = exchange(session, &round, PULL_PAGE)?;
             let done = round.outbox.events.is_empty() && exchange.pulled.len() < PULL_PAGE;
-            from = Some(round.outbox.end);
             self.settle(&round, exchange, &mut report)?;
+            // On from what this round read, or from past what it took in when that was all.
+            let mark = self.hub_link()?.map_or(0, |l| l.pushed_to);
+            from = Some(round.outbox.end.max(mark));
             if done {
                 break;
             }
@@ -372,6 +389,7 @@ impl Desk {
         Ok(self
             .store
             .own_commands(link.pushed_to, usize::MAX)?
+            .0
             .iter()
             .map(|(events, _)| events.len())
             .sum())

@@ -634,26 +634,27 @@ impl Store {
     }
 
     /// Commands of this desk's own (not from the hub) in the journal from `offset` on, at most
-    /// about `max_events` events; each with the offset just after it.
+    /// about `max_events` events, each with the offset just after it; and the offset where
+    /// reading stopped (the journal's end when it was read to the end).
     pub fn own_commands(
         &self,
         offset: u64,
         max_events: usize,
-    ) -> Result<Vec<(Vec<Event>, u64)>, StoreError> {
+    ) -> Result<(Vec<(Vec<Event>, u64)>, u64), StoreError> {
         let mut out = Vec::new();
         let mut count = 0usize;
         let len = self.writer().journal.len();
         if offset >= len {
-            return Ok(out);
+            return Ok((out, offset));
         }
-        journal::read_commands_while(&self.journal_path(), offset, |events, end| {
+        let tail = journal::read_commands_while(&self.journal_path(), offset, |events, end| {
             if events.iter().all(|e| e.hub.is_none()) {
                 count += events.len();
                 out.push((events, end));
             }
             Ok(count < max_events && end < len)
         })?;
-        Ok(out)
+        Ok((out, tail.end.min(len).max(offset)))
     }
 
     /// The journal's length: where this desk's next command will begin.

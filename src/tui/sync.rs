@@ -44,7 +44,9 @@ pub struct SyncStatus {
 pub struct Sync {
     /// Whether this desk has a hub at all.
     pub linked: bool,
-    job: Option<(Round, Background<Exchange>)>,
+    job: Option<(Round, Background<(crate::hub::Session, Exchange)>)>,
+    /// The connection kept between rounds (opening one costs more than a small round).
+    session: Option<crate::hub::Session>,
     wanted: bool,
     next_at: Option<Instant>,
     pub status: SyncStatus,
@@ -64,6 +66,7 @@ impl Sync {
         let mut s = Sync {
             linked,
             job: None,
+            session: None,
             wanted: linked,
             next_at: None,
             status: SyncStatus::default(),
@@ -121,15 +124,19 @@ impl Sync {
         let url = round.url.clone();
         let outbox: Vec<_> = round.outbox.events.iter().map(|(o, _)| o.clone()).collect();
         let hub_seq = round.hub_seq;
+        let kept = self.session.take();
         let job = Background::start("sync", move || {
-            let mut session = crate::hub::Session::open(&url)?;
+            let mut session = match kept {
+                Some(s) => s,
+                None => crate::hub::Session::open(&url)?,
+            };
             let pushed = if outbox.is_empty() {
                 crate::hub::Pushed::default()
             } else {
                 session.push(&outbox)?
             };
             let pulled = session.pull(hub_seq, ROUND_PULL)?;
-            Ok(Exchange { pushed, pulled })
+            Ok((session, Exchange { pushed, pulled }))
         })?;
         self.job = Some((round, job));
         Ok(())
@@ -139,9 +146,13 @@ impl Sync {
         &mut self,
         desk: &Desk,
         round: &Round,
-        result: Result<Exchange, DeskError>,
+        result: Result<(crate::hub::Session, Exchange), DeskError>,
         now: Instant,
     ) -> Result<Settled, DeskError> {
+        let result = result.map(|(session, exchange)| {
+            self.session = Some(session);
+            exchange
+        });
         let mut report = SyncReport::default();
         // Appeals another desk changed: marked until looked at (own steps coming back are not
         // news).
@@ -166,7 +177,8 @@ impl Sync {
                 self.status.offline = false;
                 self.status.last_ok = Some(Local::now());
                 self.status.refused = report.refused.len();
-                self.wanted = more;
+                // A step saved while the round was out wants a round of its own.
+                self.wanted = self.wanted || more;
                 self.next_at = Some(now + every());
                 self.count(desk);
                 Ok(Settled { appeals, report })
