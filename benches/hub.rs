@@ -79,7 +79,10 @@ fn main() {
     let cluster = pg::Cluster::start();
     let admin = cluster.new_database();
     zhuqi::hub::init(&admin).unwrap_or_else(|e| panic!("init: {e}"));
-    println!("# hub benchmark: {appeals} appeals, {desks} desks, soak {} s", soak.as_secs());
+    println!(
+        "# hub benchmark: {appeals} appeals, {desks} desks, soak {} s",
+        soak.as_secs()
+    );
 
     // 1. A desk with N appeals sends them up.
     let seed_dir = work.path().join("seed");
@@ -88,7 +91,10 @@ fn main() {
     let started = Instant::now();
     let events = zhuqi::io::generate::generate(&seed, appeals, 1, &texts, |_| {})
         .unwrap_or_else(|e| panic!("generate: {e}"));
-    println!("generated: {events} appeals in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "generated: {events} appeals in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     drop(seed);
     let url = zhuqi::hub::add_desk(&admin, "seed", DeskRole::Officer)
         .unwrap_or_else(|e| panic!("{e}"))
@@ -137,7 +143,12 @@ fn main() {
         .take(100)
         .map(|r| r.appeal.id.to_string())
         .collect();
-    let fresh_url = fresh.hub_link().ok().flatten().map(|l| l.url).unwrap_or_default();
+    let fresh_url = fresh
+        .hub_link()
+        .ok()
+        .flatten()
+        .map(|l| l.url)
+        .unwrap_or_default();
     let mut session = zhuqi::hub::Session::open(&fresh_url).unwrap_or_else(|e| panic!("{e}"));
     let mut incremental = Vec::new();
     let mut kept_open = Vec::new();
@@ -159,7 +170,9 @@ fn main() {
             incremental.push(started.elapsed());
             r
         } else {
-            let r = fresh.sync_with(&mut session).unwrap_or_else(|e| panic!("{e}"));
+            let r = fresh
+                .sync_with(&mut session)
+                .unwrap_or_else(|e| panic!("{e}"));
             kept_open.push(started.elapsed());
             r
         };
@@ -190,7 +203,12 @@ fn main() {
         let desk = joined(&dir, &admin, &format!("desk-{d}"));
         let stop = stop.clone();
         let written = written.clone();
-        let url = desk.hub_link().ok().flatten().map(|l| l.url).unwrap_or_default();
+        let url = desk
+            .hub_link()
+            .ok()
+            .flatten()
+            .map(|l| l.url)
+            .unwrap_or_default();
         handles.push(std::thread::spawn(move || {
             // Each desk keeps its connection, as the desk in the terminal does.
             let mut session = zhuqi::hub::Session::open(&url).ok();
@@ -209,7 +227,12 @@ fn main() {
                     // Capture, listing and (the first time) the enterprise.
                     written.fetch_add(2 + usize::from(n == 1), Ordering::Relaxed);
                     if desk
-                        .act(&a.id.to_string(), Action::Note { text: "已受理".into() })
+                        .act(
+                            &a.id.to_string(),
+                            Action::Note {
+                                text: "已受理".into(),
+                            },
+                        )
                         .is_ok()
                     {
                         written.fetch_add(1, Ordering::Relaxed);

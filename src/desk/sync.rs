@@ -16,7 +16,7 @@ pub const HUB_FILE: &str = "hub.toml";
 
 /// Own events sent in one go, and hub events taken in one go (one transaction each).
 const PUSH_PAGE: usize = 5_000;
-const PULL_PAGE: usize = 5_000;
+const PULL_PAGE: usize = 10_000;
 
 /// Which hub this desk syncs with, and how far it has come.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,8 +147,31 @@ pub fn exchange(
     } else {
         session.push(&outgoing)?
     };
-    let pulled = session.pull(round.hub_seq, max_pull)?;
+    let pulled = if max_pull == 0 {
+        Vec::new()
+    } else {
+        session.pull(round.hub_seq, max_pull)?
+    };
     Ok(Exchange { pushed, pulled })
+}
+
+/// Reads a page of hub events: each event's text, with what the hub added as its stamp.
+pub fn read_page(page: Vec<Incoming>) -> Result<Vec<Event>, DeskError> {
+    page.into_iter()
+        .map(|i| {
+            let mut e: Event =
+                serde_json::from_str(&i.body).map_err(|err| DeskError::HubEventUnreadable {
+                    seq: i.seq,
+                    message: err.to_string(),
+                })?;
+            e.hub = Some(HubStamp {
+                seq: i.seq,
+                number: i.number,
+                meeting: i.meeting,
+            });
+            Ok(e)
+        })
+        .collect()
 }
 
 /// Own events waiting to go up, each with the journal offset just after its command.
@@ -315,20 +338,15 @@ impl Desk {
         if page.is_empty() {
             return Ok(Vec::new());
         }
-        let mut events = Vec::with_capacity(page.len());
-        for i in page {
-            let mut e: Event =
-                serde_json::from_str(&i.body).map_err(|err| DeskError::HubEventUnreadable {
-                    seq: i.seq,
-                    message: err.to_string(),
-                })?;
-            e.hub = Some(HubStamp {
-                seq: i.seq,
-                number: i.number,
-                meeting: i.meeting,
-            });
-            events.push(e);
-        }
+        self.take_events(read_page(page)?, report)
+    }
+
+    /// Takes in hub events already read (each with its stamp), as one command.
+    fn take_events(
+        &self,
+        events: Vec<Event>,
+        report: &mut SyncReport,
+    ) -> Result<Vec<crate::domain::Appeal>, DeskError> {
         let n = events.len();
         let intake = self.store.take_from_hub(events)?;
         report.pulled += n;
@@ -351,20 +369,30 @@ impl Desk {
     /// opening one, with its password exchange, costs more than a small sync).
     pub fn sync_with(&self, session: &mut Session) -> Result<SyncReport, DeskError> {
         let mut report = SyncReport::default();
+        // Up: own events, a page a round, until none is left.
         let mut from = None;
         loop {
             let Some(round) = self.round(from)? else {
                 return Err(DeskError::NoHub);
             };
-            let exchange = exchange(session, &round, PULL_PAGE)?;
-            let done = round.outbox.events.is_empty() && exchange.pulled.len() < PULL_PAGE;
-            self.settle(&round, exchange, &mut report)?;
-            // On from what this round read, or from past what it took in when that was all.
-            let mark = self.hub_link()?.map_or(0, |l| l.pushed_to);
-            from = Some(round.outbox.end.max(mark));
-            if done {
+            if round.outbox.events.is_empty() {
                 break;
             }
+            let exchange = exchange(session, &round, 0)?;
+            self.settle(&round, exchange, &mut report)?;
+            from = Some(round.outbox.end);
+        }
+        // Down: the hub's events, a page a transaction; the next page is fetched and read on
+        // another thread while this one is taken in.
+        let before = self.store.journal_len();
+        let own_since = self.hub_link()?.is_none_or(|l| l.pushed_to != before);
+        self.pull_pipelined(session, &mut report)?;
+        if !own_since
+            && report.held_at.is_none()
+            && let Some(mut link) = self.hub_link()?
+        {
+            link.pushed_to = self.store.journal_len();
+            link.save(self.data_dir())?;
         }
         tracing::info!(
             pushed = report.pushed,
@@ -373,6 +401,46 @@ impl Desk {
             "synced"
         );
         Ok(report)
+    }
+
+    /// Pulls every hub event after the desk's last place: one thread fetches and reads pages,
+    /// this one takes them in, one page behind at most.
+    fn pull_pipelined(
+        &self,
+        session: &mut Session,
+        report: &mut SyncReport,
+    ) -> Result<(), DeskError> {
+        let start = self.store.hub_seq();
+        std::thread::scope(|scope| {
+            let (send, pages) = std::sync::mpsc::sync_channel::<Result<Vec<Event>, DeskError>>(1);
+            scope.spawn(move || {
+                let mut after = start;
+                loop {
+                    let page = match session.pull(after, PULL_PAGE) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            let _ = send.send(Err(e.into()));
+                            return;
+                        }
+                    };
+                    let last = page.len() < PULL_PAGE;
+                    after = page.last().map_or(after, |i| i.seq);
+                    if page.is_empty() {
+                        return;
+                    }
+                    let read = read_page(page);
+                    let failed = read.is_err();
+                    // The taker stopped (an error of its own): nothing more to do.
+                    if send.send(read).is_err() || failed || last {
+                        return;
+                    }
+                }
+            });
+            for page in pages {
+                self.take_events(page?, report)?;
+            }
+            Ok(())
+        })
     }
 
     /// How many appeals have steps not in effect (conflicts for a person to settle).
