@@ -129,6 +129,10 @@ pub enum AppendError {
     Store(#[from] StoreError),
 }
 
+/// This desk's own commands read from the journal, each with the offset just after it, and the
+/// offset where reading stopped.
+pub type OwnCommands = (Vec<(Vec<Event>, u64)>, u64);
+
 /// What taking in the hub's events did.
 #[derive(Debug, Default)]
 pub struct HubIntake {
@@ -640,7 +644,7 @@ impl Store {
         &self,
         offset: u64,
         max_events: usize,
-    ) -> Result<(Vec<(Vec<Event>, u64)>, u64), StoreError> {
+    ) -> Result<OwnCommands, StoreError> {
         let mut out = Vec::new();
         let mut count = 0usize;
         let len = self.writer().journal.len();
