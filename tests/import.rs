@@ -18,6 +18,16 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Whether the project's real data is beside this clone (`../shared/data`); a test that reads
+/// it says in one line that it was passed over when it is not (`.ci/run` insists on it).
+fn shared_data(test: &str) -> bool {
+    let here = data("").is_dir();
+    if !here {
+        eprintln!("{test}: passed over: ../shared/data is not beside this clone of the project");
+    }
+    here
+}
+
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
@@ -151,6 +161,9 @@ fn check_against_source(desk: &Desk) {
 
 #[test]
 fn the_answered_ledger_from_csv_and_from_xlsx() {
+    if !shared_data("the_answered_ledger_from_csv_and_from_xlsx") {
+        return;
+    }
     let dir = tempdir();
     let desk = common::open(dir.path(), "2026-11-27T10:00");
     let m = mapping("tipdm2020c-answered.toml");
@@ -195,6 +208,9 @@ fn the_answered_ledger_from_csv_and_from_xlsx() {
 
 #[test]
 fn the_unanswered_ledger_goes_onto_the_list() {
+    if !shared_data("the_unanswered_ledger_goes_onto_the_list") {
+        return;
+    }
     let dir = tempdir();
     let d = dir.path();
     let map = example("tipdm2020c-unanswered.toml");
@@ -234,6 +250,9 @@ fn the_unanswered_ledger_goes_onto_the_list() {
 
 #[test]
 fn a_dry_run_writes_nothing_and_says_what_would_happen() {
+    if !shared_data("a_dry_run_writes_nothing_and_says_what_would_happen") {
+        return;
+    }
     let dir = tempdir();
     let d = dir.path();
     let map = example("tipdm2020c-answered.toml");

@@ -640,11 +640,7 @@ impl Store {
     /// Commands of this desk's own (not from the hub) in the journal from `offset` on, at most
     /// about `max_events` events, each with the offset just after it; and the offset where
     /// reading stopped (the journal's end when it was read to the end).
-    pub fn own_commands(
-        &self,
-        offset: u64,
-        max_events: usize,
-    ) -> Result<OwnCommands, StoreError> {
+    pub fn own_commands(&self, offset: u64, max_events: usize) -> Result<OwnCommands, StoreError> {
         let mut out = Vec::new();
         let mut count = 0usize;
         let len = self.writer().journal.len();
