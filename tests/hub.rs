@@ -294,6 +294,39 @@ fn a_step_made_impossible_is_kept_not_in_effect_on_every_desk() {
         ));
     }
     assert_eq!(state(&supervisor), state(&steward));
+    // In the desk: `c` on the list lists it, Enter opens the appeal with the step marked.
+    let mut app = zhuqi::tui::app::App::new(
+        steward,
+        zhuqi::strings::Lang::Zh,
+        zhuqi::tui::theme::Theme::from_env(zhuqi::desk::settings::ColorSetting::Never),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    app.finish_reading().unwrap_or_else(|e| panic!("{e}"));
+    app.screen = zhuqi::tui::app::Screen::List;
+    let key = |app: &mut zhuqi::tui::app::App, code| {
+        app.on_key(ratatui::crossterm::event::KeyEvent::new(
+            code,
+            ratatui::crossterm::event::KeyModifiers::NONE,
+        ))
+    };
+    let screen = |app: &zhuqi::tui::app::App| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
+            .unwrap_or_else(|e| panic!("{e}"));
+        t.draw(|f| zhuqi::tui::ui::draw(app, f))
+            .unwrap_or_else(|e| panic!("{e}"));
+        t.backend().to_string()
+    };
+    key(&mut app, ratatui::crossterm::event::KeyCode::Char('c'));
+    let listed = screen(&app);
+    assert!(listed.contains("冲突：未生效的步骤"), "{listed}");
+    assert!(
+        listed.contains("李斌 @ supervisor") || listed.contains("@ supervisor"),
+        "{listed}"
+    );
+    key(&mut app, ratatui::crossterm::event::KeyCode::Enter);
+    let opened = screen(&app);
+    assert!(opened.contains("⚠ 未生效"), "{opened}");
+    drop(app);
     // And the command says so on either desk.
     drop(supervisor);
     let listed = common::zhuqi(da.path(), &["conflicts", "--format", "json"]);

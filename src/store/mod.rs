@@ -173,7 +173,9 @@ const META: usize = 8;
 const EVENT_IDS: usize = 9;
 const EXTERNAL_IDS: usize = 10;
 const ALIASES: usize = 11;
-const TREE_NAMES: [&str; 12] = [
+/// Appeals with steps not in effect (a handful): the desk lists them without reading the rest.
+const CONFLICTED: usize = 12;
+const TREE_NAMES: [&str; 13] = [
     "events",
     "histories",
     "appeals",
@@ -186,6 +188,7 @@ const TREE_NAMES: [&str; 12] = [
     "event_ids",
     "external_ids",
     "aliases",
+    "conflicted",
 ];
 
 /// Counters kept in the `meta` tree, changed in the same transaction as the data they count.
@@ -672,13 +675,11 @@ impl Store {
     /// The appeals with steps not in effect (conflicts for a person to settle), with them.
     pub fn conflicts(&self) -> Result<Vec<crate::domain::Conflicted>, StoreError> {
         let mut out = Vec::new();
-        for summary in self.summaries() {
-            let summary = summary?;
-            if summary.conflicts == 0 {
-                continue;
-            }
-            let events = self.events_of(summary.id)?;
-            let folded = crate::domain::appeal::fold(summary.id, &events);
+        for key in self.trees[CONFLICTED].iter().keys() {
+            let id =
+                read_id(&key?).ok_or_else(|| StoreError::Corrupt("a conflict entry".into()))?;
+            let events = self.events_of(id)?;
+            let folded = crate::domain::appeal::fold(id, &events);
             if let Some(appeal) = folded.appeal {
                 out.push(crate::domain::Conflicted {
                     appeal,
@@ -893,8 +894,14 @@ impl Store {
             let before_conflicts = t.before.as_ref().map_or(0, |b| b.conflicts);
             new_conflicts += after.conflicts.saturating_sub(before_conflicts);
             match (before_conflicts > 0, after.conflicts > 0) {
-                (false, true) => meta.conflicted += 1,
-                (true, false) => meta.conflicted = meta.conflicted.saturating_sub(1),
+                (false, true) => {
+                    meta.conflicted += 1;
+                    puts.push(Op::Put(CONFLICTED, id.clone(), Vec::new()));
+                }
+                (true, false) => {
+                    meta.conflicted = meta.conflicted.saturating_sub(1);
+                    ops.push(Op::Del(CONFLICTED, id.clone()));
+                }
                 _ => {}
             }
             if let Some(b) = &t.before

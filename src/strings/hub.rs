@@ -219,6 +219,20 @@ impl Lang {
         }
     }
 
+    pub fn conflicts_title(self) -> &'static str {
+        match self {
+            Lang::Zh => "冲突：未生效的步骤",
+            Lang::En => "Conflicts: steps not in effect",
+        }
+    }
+
+    pub fn conflicts_keys(self) -> &'static str {
+        match self {
+            Lang::Zh => "↑/↓ 移动   Enter 查看诉求   Esc 返回",
+            Lang::En => "↑/↓ move   Enter open the appeal   Esc back",
+        }
+    }
+
     pub fn not_in_effect(self) -> &'static str {
         match self {
             Lang::Zh => "未生效",

@@ -65,6 +65,12 @@ pub enum Modal {
     Period(Form),
     /// The person at this desk, asked once at the first start.
     WhoAreYou(Form),
+    /// Steps not in effect on this desk's appeals (conflicts between desks): the appeal's number
+    /// and a line saying what and why.
+    Conflicts {
+        entries: Vec<(u64, String)>,
+        selected: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -815,6 +821,7 @@ impl App {
             KeyCode::Char('/') => self.list.filtering = true,
             KeyCode::Char('s') => self.list.next_sort(),
             KeyCode::Char('x') => self.export_view(),
+            KeyCode::Char('c') => self.show_conflicts(),
             KeyCode::Char('m') => self.screen = Screen::Meeting,
             KeyCode::Esc if !self.list.filter.is_empty() => {
                 self.list.filter.set_text("");
@@ -1083,6 +1090,27 @@ impl App {
                     self.error(&e);
                 }
             }
+            Modal::Conflicts { entries, selected } => match key.code {
+                KeyCode::Up => {
+                    self.modal = Some(Modal::Conflicts {
+                        selected: selected.saturating_sub(1),
+                        entries,
+                    })
+                }
+                KeyCode::Down => {
+                    self.modal = Some(Modal::Conflicts {
+                        selected: (selected + 1).min(entries.len().saturating_sub(1)),
+                        entries,
+                    })
+                }
+                KeyCode::Enter => {
+                    if let Some((number, _)) = entries.get(selected) {
+                        self.open_detail(*number, Screen::List);
+                    }
+                }
+                KeyCode::Esc | KeyCode::Char('q') => {}
+                _ => self.modal = Some(Modal::Conflicts { entries, selected }),
+            },
             Modal::PickMeeting { selected } => {
                 let n = self.registry.meetings.len();
                 match key.code {
@@ -1107,6 +1135,44 @@ impl App {
                     _ => self.modal = Some(Modal::PickMeeting { selected }),
                 }
             }
+        }
+    }
+
+    /// Lists the steps not in effect, for a person to settle (the same on every desk).
+    fn show_conflicts(&mut self) {
+        let found = match self.desk.conflicts() {
+            Ok(f) => f,
+            Err(e) => return self.error(&e),
+        };
+        let mut entries = Vec::new();
+        for c in &found {
+            for n in &c.not_in_effect {
+                if let Some(e) = c.events.iter().find(|e| e.id == n.event) {
+                    let who = match &e.desk {
+                        Some(d) => format!("{} @ {d}", e.actor),
+                        None => e.actor.clone(),
+                    };
+                    entries.push((
+                        c.appeal.number,
+                        format!(
+                            "{}  {}  {}  {}：{}",
+                            self.desk.label(c.appeal.number),
+                            who,
+                            self.lang.describe(&e.body),
+                            self.lang.not_in_effect(),
+                            self.lang.refusal(&n.refusal)
+                        ),
+                    ));
+                }
+            }
+        }
+        if entries.is_empty() {
+            self.say(MessageKind::Info, self.lang.no_conflicts());
+        } else {
+            self.modal = Some(Modal::Conflicts {
+                entries,
+                selected: 0,
+            });
         }
     }
 

@@ -317,6 +317,33 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
             );
             None
         }
+        Modal::Conflicts { entries, selected } => {
+            let area = centered(body, 100, (entries.len() as u16).clamp(1, 12) + 3);
+            let inner = popup(frame, area, lang.conflicts_title(), app);
+            let [list, keys] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+            let first = selected.saturating_sub(list.height.saturating_sub(1) as usize);
+            let lines: Vec<Line> = entries
+                .iter()
+                .enumerate()
+                .skip(first)
+                .take(list.height as usize)
+                .map(|(i, (_, text))| {
+                    let style = if i == *selected {
+                        theme.selected()
+                    } else {
+                        theme.normal()
+                    };
+                    Line::styled(cell(&sanitize(text), list.width as usize), style)
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(lines), list);
+            frame.render_widget(
+                Paragraph::new(Line::styled(lang.conflicts_keys(), theme.key())),
+                keys,
+            );
+            None
+        }
         Modal::PickMeeting { selected } => {
             let meetings = &app.registry.meetings;
             let area = centered(body, 70, (meetings.len() as u16).clamp(1, 12) + 2);
