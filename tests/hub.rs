@@ -760,6 +760,46 @@ proptest! {
 mod tmux;
 
 #[test]
+fn a_hub_reached_with_sslmode_require_is_reached_over_tls() {
+    let c = Cluster::start_with_tls();
+    let admin = new_hub(&c);
+    let db = admin
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix("dbname="))
+        .unwrap_or_default()
+        .to_string();
+    let Some(tls_admin) = c.admin_url_tls(&db) else {
+        panic!("the cluster has no TLS port");
+    };
+    // The desk's address keeps sslmode=require; the desk joins and syncs over it.
+    let desk_url = add_desk(&tls_admin, "remote", DeskRole::Officer);
+    assert!(
+        desk_url.contains("host=127.0.0.1") && desk_url.contains("sslmode=require"),
+        "{desk_url}"
+    );
+    let ssl_of = |url: &str| -> bool {
+        let mut client = zhuqi::hub::connect(url).unwrap_or_else(|e| panic!("{e}"));
+        client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .map(|r| r.get(0))
+            .unwrap_or(false)
+    };
+    assert!(ssl_of(&desk_url));
+    assert!(!ssl_of(
+        &desk_url.replace("sslmode=require", "sslmode=disable")
+    ));
+    let dir = common::tempdir();
+    let mut desk = common::open(dir.path(), "2026-11-25T10:00");
+    desk.join_hub(&desk_url).unwrap_or_else(|e| panic!("{e}"));
+    capture(&desk, "经 TLS 同步");
+    let r = sync(&desk);
+    assert_eq!(r.pushed, 3);
+}
+
+#[test]
 fn the_desk_in_the_terminal_syncs_in_the_background_and_marks_what_others_changed() {
     let c = cluster();
     let admin = new_hub(c);

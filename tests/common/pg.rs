@@ -16,6 +16,8 @@ pub struct Cluster {
     bin: PathBuf,
     owner: Option<String>,
     next_db: AtomicUsize,
+    /// With TLS: the loopback port it listens on too (a free one, found at start).
+    tls_port: Option<u16>,
 }
 
 /// The directory of Debian's PostgreSQL binaries, installing the packages if none is there.
@@ -56,6 +58,16 @@ fn is_root() -> bool {
 impl Cluster {
     /// Starts a new cluster.
     pub fn start() -> Cluster {
+        Cluster::start_with(false)
+    }
+
+    /// Starts a new cluster that also listens on a loopback port with TLS (a self-signed
+    /// certificate made here with `openssl`).
+    pub fn start_with_tls() -> Cluster {
+        Cluster::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Cluster {
         let bin = binaries();
         let dir = tempfile::Builder::new()
             .prefix("zhuqi-pg-")
@@ -76,11 +88,48 @@ impl Cluster {
                 .args([user.as_str(), &pwfile.display().to_string()])
                 .status();
         }
+        let tls_port = tls.then(|| {
+            let ok = Command::new("openssl")
+                .args([
+                    "req",
+                    "-new",
+                    "-x509",
+                    "-days",
+                    "2",
+                    "-nodes",
+                    "-subj",
+                    "/CN=localhost",
+                    "-out",
+                    "server.crt",
+                    "-keyout",
+                    "server.key",
+                ])
+                .current_dir(dir.path())
+                .output()
+                .is_ok_and(|o| o.status.success());
+            assert!(ok, "openssl could not make a certificate for the TLS test");
+            for f in ["server.crt", "server.key"] {
+                let p = dir.path().join(f);
+                if let Some(user) = &owner {
+                    let _ = Command::new("chown")
+                        .args([user.as_str(), &p.display().to_string()])
+                        .status();
+                }
+                let _ = Command::new("chmod")
+                    .args(["600", &p.display().to_string()])
+                    .status();
+            }
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .unwrap_or_else(|e| panic!("no free port: {e}"))
+        });
         let cluster = Cluster {
             dir,
             bin,
             owner,
             next_db: AtomicUsize::new(0),
+            tls_port,
         };
         let data = cluster.data_dir();
         cluster.run(
@@ -136,10 +185,17 @@ impl Cluster {
 
     /// Starts the server (again, after `stop`).
     pub fn start_server(&self) {
-        let opts = format!(
-            "-k {} -c listen_addresses='' -c fsync=off -c max_connections=100",
+        let mut opts = format!(
+            "-k {} -c fsync=off -c max_connections=100",
             self.socket_dir().display()
         );
+        match self.tls_port {
+            Some(port) => opts.push_str(&format!(
+                " -c listen_addresses=127.0.0.1 -p {port} -c ssl=on -c ssl_cert_file={d}/server.crt -c ssl_key_file={d}/server.key",
+                d = self.dir.path().display()
+            )),
+            None => opts.push_str(" -c listen_addresses=''"),
+        }
         self.run(
             "pg_ctl",
             &[
@@ -172,10 +228,23 @@ impl Cluster {
 
     /// The administrator's connection string for database `db`.
     pub fn admin_url(&self, db: &str) -> String {
-        format!(
-            "host={} user={ADMIN} password={PASSWORD} dbname={db}",
-            self.socket_dir().display()
-        )
+        match self.tls_port {
+            Some(port) => format!(
+                "host={} port={port} user={ADMIN} password={PASSWORD} dbname={db}",
+                self.socket_dir().display()
+            ),
+            None => format!(
+                "host={} user={ADMIN} password={PASSWORD} dbname={db}",
+                self.socket_dir().display()
+            ),
+        }
+    }
+
+    /// The administrator's connection string over loopback TCP with TLS required.
+    pub fn admin_url_tls(&self, db: &str) -> Option<String> {
+        self.tls_port.map(|port| {
+            format!("host=127.0.0.1 port={port} user={ADMIN} password={PASSWORD} dbname={db} sslmode=require")
+        })
     }
 
     /// A new empty database; returns its administrator's connection string.
