@@ -226,13 +226,6 @@ impl Lang {
         }
     }
 
-    pub fn conflicts_keys(self) -> &'static str {
-        match self {
-            Lang::Zh => "↑/↓ 移动   Enter 查看诉求   Esc 返回",
-            Lang::En => "↑/↓ move   Enter open the appeal   Esc back",
-        }
-    }
-
     pub fn not_in_effect(self) -> &'static str {
         match self {
             Lang::Zh => "未生效",

@@ -104,54 +104,6 @@ impl Lang {
         self.pick("催办通知", "Notice of urging")
     }
 
-    pub fn notice_keys(self) -> &'static str {
-        self.pick("w 写入文件 · Esc 关闭", "w write it to a file · Esc close")
-    }
-
-    pub fn keys_board(self) -> Vec<KeyHelp> {
-        match self {
-            Lang::Zh => vec![
-                ("↑/↓", "移动"),
-                ("u", "督办"),
-                ("Enter", "查看"),
-                ("F5", "统计"),
-                ("?", "帮助"),
-                ("q", "退出"),
-            ],
-            Lang::En => vec![
-                ("↑/↓", "move"),
-                ("u", "urge"),
-                ("Enter", "open"),
-                ("F5", "figures"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
-        }
-    }
-
-    pub fn keys_figures(self) -> Vec<KeyHelp> {
-        match self {
-            Lang::Zh => vec![
-                ("←/→", "时间段"),
-                ("c", "自定义时间段"),
-                ("Tab", "分项"),
-                ("↑/↓", "滚动"),
-                ("F4", "督办"),
-                ("?", "帮助"),
-                ("q", "退出"),
-            ],
-            Lang::En => vec![
-                ("←/→", "period"),
-                ("c", "custom period"),
-                ("Tab", "breakdown"),
-                ("↑/↓", "scroll"),
-                ("F4", "board"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
-        }
-    }
-
     pub fn weekday(self, d: chrono::Weekday) -> &'static str {
         use chrono::Weekday::*;
         match d {
@@ -344,25 +296,11 @@ impl Lang {
         }
     }
 
-    pub fn duplicate_keys(self) -> &'static str {
-        self.pick(
-            "s 仍然登记为新诉求 · a 作为办理进展追加到该诉求 · Esc 返回修改",
-            "s save as a new appeal · a add it as a note to that appeal · Esc back to the form",
-        )
-    }
-
     pub fn draft_found(self, summary: &str) -> String {
         match self {
             Lang::Zh => format!("上次有未保存的草稿：{summary}"),
             Lang::En => format!("An unsaved draft was left: {summary}"),
         }
-    }
-
-    pub fn draft_keys(self) -> &'static str {
-        self.pick(
-            "Enter 恢复草稿 · Del 丢弃",
-            "Enter restore it · Del discard it",
-        )
     }
 
     pub fn draft_title(self) -> &'static str {
@@ -431,136 +369,6 @@ impl Lang {
     }
 
     // ----- keys -----
-
-    pub fn keys_editing(self) -> Vec<KeyHelp> {
-        match self {
-            Lang::Zh => vec![
-                ("Tab/↓", "下一项"),
-                ("⇧Tab/↑", "上一项"),
-                ("Enter", "下一项/选中补全"),
-                ("Ctrl-S", "保存"),
-                ("Ctrl-E", "用 $EDITOR 编辑诉求内容"),
-                ("←/→", "切换选项"),
-                ("Esc", "离开表单（草稿保留）"),
-                ("F1", "帮助"),
-            ],
-            Lang::En => vec![
-                ("Tab/↓", "next field"),
-                ("⇧Tab/↑", "previous field"),
-                ("Enter", "next / take completion"),
-                ("Ctrl-S", "save"),
-                ("Ctrl-E", "edit the text in $EDITOR"),
-                ("←/→", "change a choice"),
-                ("Esc", "leave the form (draft kept)"),
-                ("F1", "help"),
-            ],
-        }
-    }
-
-    pub fn keys_meeting(self) -> Vec<KeyHelp> {
-        match self {
-            Lang::Zh => vec![
-                ("Enter/i", "登记诉求"),
-                ("Ctrl-N", "新建现场会"),
-                ("Ctrl-O", "选择现场会"),
-                ("F3", "诉求清单"),
-                ("?", "帮助"),
-                ("q", "退出"),
-            ],
-            Lang::En => vec![
-                ("Enter/i", "capture"),
-                ("Ctrl-N", "new meeting"),
-                ("Ctrl-O", "pick meeting"),
-                ("F3", "appeal list"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
-        }
-    }
-
-    pub fn keys_list(self) -> Vec<KeyHelp> {
-        match self {
-            Lang::Zh => vec![
-                ("←/→", "切换分类"),
-                ("↑/↓", "移动"),
-                ("Enter", "查看"),
-                ("/", "筛选"),
-                ("s", "排序"),
-                ("x", "导出当前视图"),
-                ("c", "冲突"),
-                ("F2", "现场会"),
-                ("?", "帮助"),
-                ("q", "退出"),
-            ],
-            Lang::En => vec![
-                ("←/→", "tab"),
-                ("↑/↓", "move"),
-                ("Enter", "open"),
-                ("/", "filter"),
-                ("s", "sort"),
-                ("x", "export this view"),
-                ("c", "conflicts"),
-                ("F2", "meeting"),
-                ("?", "help"),
-                ("q", "quit"),
-            ],
-        }
-    }
-
-    pub fn keys_filter(self) -> Vec<KeyHelp> {
-        match self {
-            Lang::Zh => vec![
-                ("Enter", "完成"),
-                ("Esc", "清除筛选"),
-                ("拼音首字母", "如 ytjt"),
-            ],
-            Lang::En => vec![
-                ("Enter", "done"),
-                ("Esc", "clear"),
-                ("pinyin initials", "e.g. ytjt"),
-            ],
-        }
-    }
-
-    pub fn keys_detail_common(self) -> Vec<KeyHelp> {
-        match self {
-            Lang::Zh => vec![("↑/↓", "滚动时间线"), ("Esc/q", "返回"), ("?", "帮助")],
-            Lang::En => vec![
-                ("↑/↓", "scroll the timeline"),
-                ("Esc/q", "back"),
-                ("?", "help"),
-            ],
-        }
-    }
-
-    pub fn keys_form(self) -> Vec<KeyHelp> {
-        match self {
-            Lang::Zh => vec![("Tab", "下一项"), ("Ctrl-S", "提交"), ("Esc", "取消")],
-            Lang::En => vec![
-                ("Tab", "next field"),
-                ("Ctrl-S", "submit"),
-                ("Esc", "cancel"),
-            ],
-        }
-    }
-
-    pub fn keys_welcome(self) -> Vec<KeyHelp> {
-        match self {
-            Lang::Zh => vec![("d", "载入示例"), ("Enter", "从空白开始"), ("q", "退出")],
-            Lang::En => vec![
-                ("d", "load the demo"),
-                ("Enter", "start empty"),
-                ("q", "quit"),
-            ],
-        }
-    }
-
-    pub fn keys_picker(self) -> Vec<KeyHelp> {
-        match self {
-            Lang::Zh => vec![("↑/↓", "移动"), ("Enter", "选择"), ("Esc", "取消")],
-            Lang::En => vec![("↑/↓", "move"), ("Enter", "choose"), ("Esc", "cancel")],
-        }
-    }
 }
 
 fn capitalize(s: &str) -> String {

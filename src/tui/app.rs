@@ -1,22 +1,23 @@
-//! The desk's state and what each key does to it. Drawing lives in `ui.rs` and reads this state
+//! The desk's state; what each key does to it is in `dispatch`. Drawing lives in `ui.rs` and reads this state
 //! only; nothing here touches the terminal, so the whole app runs headless in tests.
 
 use std::time::{Duration, Instant};
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use serde::{Deserialize, Serialize};
+
+mod dispatch;
 
 use super::registry::Registry;
 use super::screens::action::{ActionForm, irreversible};
 use super::screens::board::BoardScreen;
-use super::screens::detail::{ACTION_KEYS, DetailScreen, allowed};
+use super::screens::detail::{DetailScreen, allowed};
 use super::screens::figures::FiguresScreen;
 use super::screens::list::ListScreen;
 use super::screens::meeting::MeetingScreen;
 use super::theme::Theme;
-use super::widgets::form::{FieldId, Form, FormDraft, FormEvent, FormField, last_item, split_list};
+use super::widgets::form::{FieldId, Form, FormDraft, FormEvent, FormField, split_list};
 use crate::desk::clock::parse_date;
-use crate::desk::{Action, Desk, DeskError};
+use crate::desk::{Desk, DeskError};
 use crate::domain::ChangeKind;
 use crate::domain::similar::{DUPLICATE_THRESHOLD, similarity};
 use crate::strings::Lang;
@@ -38,7 +39,6 @@ pub enum Pending {
 }
 
 pub enum Modal {
-    Help,
     DraftOffer {
         key: String,
         summary: String,
@@ -129,14 +129,12 @@ pub struct App {
     /// Sync with the hub, in the background.
     pub sync: super::sync::Sync,
     pub message: Option<Message>,
+    /// The help is shown over whatever has the keys (its keys are that context's).
+    pub help: bool,
     pub quit: bool,
     pub effect: Option<Effect>,
     /// When the capture form last changed without being saved as a draft.
     dirty_since: Option<Instant>,
-}
-
-fn is_ctrl(key: &KeyEvent, c: char) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
 }
 
 impl App {
@@ -156,6 +154,7 @@ impl App {
             figures: FiguresScreen::default(),
             registry: Registry::default(),
             message: None,
+            help: false,
             quit: false,
             effect: None,
             dirty_since: None,
@@ -498,127 +497,6 @@ impl App {
         }
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) {
-        if key.kind == KeyEventKind::Release {
-            return;
-        }
-        if is_ctrl(&key, 'c') {
-            self.request_quit();
-            return;
-        }
-        if self.modal.is_some() {
-            self.modal_key(key);
-            return;
-        }
-        match key.code {
-            KeyCode::F(1) => return self.modal = Some(Modal::Help),
-            KeyCode::F(2) if self.screen != Screen::Welcome => {
-                return self.screen = Screen::Meeting;
-            }
-            KeyCode::F(3) if self.screen != Screen::Welcome => {
-                self.meeting.editing = false;
-                return self.screen = Screen::List;
-            }
-            KeyCode::F(4) if self.screen != Screen::Welcome => {
-                self.meeting.editing = false;
-                self.screen = Screen::Board;
-                if self.board.stale
-                    && let Err(e) = self.board.start(&self.desk)
-                {
-                    self.error(&e);
-                }
-                return;
-            }
-            KeyCode::F(5) if self.screen != Screen::Welcome => {
-                self.meeting.editing = false;
-                self.screen = Screen::Figures;
-                if self.figures.stale
-                    && let Err(e) = self.figures.compute(&self.desk)
-                {
-                    self.error(&e);
-                }
-                return;
-            }
-            KeyCode::Char('?') if !self.typing() => return self.modal = Some(Modal::Help),
-            _ => {}
-        }
-        match self.screen {
-            Screen::Welcome => self.welcome_key(key),
-            Screen::Meeting => self.meeting_key(key),
-            Screen::List => self.list_key(key),
-            Screen::Detail => self.detail_key(key),
-            Screen::Board => self.board_key(key),
-            Screen::Figures => self.figures_key(key),
-        }
-    }
-
-    fn board_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => self.board.move_by(-1),
-            KeyCode::Down | KeyCode::Char('j') => self.board.move_by(1),
-            KeyCode::PageUp => self.board.move_by(-10),
-            KeyCode::PageDown => self.board.move_by(10),
-            KeyCode::Enter => {
-                if let Some(n) = self.board.selected_number() {
-                    self.open_detail(n, Screen::Board);
-                }
-            }
-            KeyCode::Char('u') => {
-                let Some(entry) = self.board.entries.get(self.board.selected) else {
-                    return;
-                };
-                let days = self.desk.rules().days_for(&entry.appeal.category);
-                if allowed(&entry.appeal, ChangeKind::Urge)
-                    && let Some(form) =
-                        ActionForm::new(ChangeKind::Urge, &entry.appeal, self.lang, days)
-                {
-                    self.modal = Some(Modal::Action(form));
-                }
-            }
-            KeyCode::Char('q') => self.request_quit(),
-            _ => {}
-        }
-    }
-
-    fn figures_key(&mut self, key: KeyEvent) {
-        let periods = super::screens::figures::PeriodChoice::ALL.len();
-        let dims = crate::domain::figures::Dimension::ALL.len();
-        match key.code {
-            KeyCode::Left => self.figures.choice = (self.figures.choice + periods - 1) % periods,
-            KeyCode::Right => self.figures.choice = (self.figures.choice + 1) % periods,
-            KeyCode::Tab => self.figures.dimension = (self.figures.dimension + 1) % dims,
-            KeyCode::BackTab => self.figures.dimension = (self.figures.dimension + dims - 1) % dims,
-            KeyCode::Up => self.figures.scroll = self.figures.scroll.saturating_sub(1),
-            KeyCode::Down => {
-                self.figures.scroll =
-                    (self.figures.scroll + 1).min(self.figures.breakdown.len().saturating_sub(1));
-            }
-            KeyCode::Char('c') => {
-                let today = self.desk.clock().today().to_string();
-                let from = self
-                    .figures
-                    .custom
-                    .map_or_else(|| today.clone(), |p| p.from.to_string());
-                let to = self.figures.custom.map_or(today, |p| p.to.to_string());
-                let l = |id| self.lang.field_label(id);
-                self.modal = Some(Modal::Period(Form::new(vec![
-                    FormField::text(FieldId::PeriodFrom, l(FieldId::PeriodFrom)).with_text(&from),
-                    FormField::text(FieldId::PeriodTo, l(FieldId::PeriodTo)).with_text(&to),
-                ])));
-                return;
-            }
-            KeyCode::Char('q') => return self.request_quit(),
-            _ => return,
-        }
-        if matches!(
-            key.code,
-            KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab
-        ) && let Err(e) = self.figures.compute(&self.desk)
-        {
-            self.error(&e);
-        }
-    }
-
     /// Writes the rows in view (tab, filter and sort as shown) to a spreadsheet in the data
     /// directory, with the figures of all time.
     fn export_view(&mut self) {
@@ -652,67 +530,6 @@ impl App {
                 self.lang.exported(rows.len(), &path.display().to_string()),
             ),
             Err(e) => self.error(&DeskError::Export(e.to_string())),
-        }
-    }
-
-    fn welcome_key(&mut self, key: KeyEvent) {
-        match key.code {
-            KeyCode::Char('d') => {
-                match crate::desk::demo::load(&mut self.desk) {
-                    Ok(n) => self.say(MessageKind::Saved, self.lang.demo_loaded(n)),
-                    Err(e) => self.error(&e),
-                }
-                self.after_write();
-                self.screen = Screen::List;
-            }
-            KeyCode::Enter => {
-                self.screen = Screen::Meeting;
-                self.modal = Some(Modal::NewMeeting(self.meeting_form()));
-            }
-            KeyCode::Char('q') => self.request_quit(),
-            _ => {}
-        }
-    }
-
-    fn meeting_key(&mut self, key: KeyEvent) {
-        if is_ctrl(&key, 'n') {
-            self.modal = Some(Modal::NewMeeting(self.meeting_form()));
-            return;
-        }
-        if is_ctrl(&key, 'o') {
-            self.modal = Some(Modal::PickMeeting { selected: 0 });
-            return;
-        }
-        if !self.meeting.editing {
-            match key.code {
-                KeyCode::Enter | KeyCode::Char('i') => self.meeting.editing = true,
-                KeyCode::Char('l') => self.screen = Screen::List,
-                KeyCode::Char('q') => self.request_quit(),
-                _ => {}
-            }
-            return;
-        }
-        if key.code == KeyCode::Esc {
-            self.meeting.editing = false;
-            self.save_capture_draft();
-            return;
-        }
-        if is_ctrl(&key, 'e') && self.meeting.form.focused_id() == Some(FieldId::Text) {
-            self.effect = Some(Effect::EditText);
-            return;
-        }
-        match self.meeting.form.handle_key(key) {
-            FormEvent::Changed(id) => {
-                self.meeting.on_change(id, &self.registry);
-                self.dirty_since.get_or_insert_with(Instant::now);
-            }
-            FormEvent::FocusMoved => {
-                if self.dirty_since.is_some() {
-                    self.save_capture_draft();
-                }
-            }
-            FormEvent::Submit => self.submit_capture(),
-            FormEvent::Moved | FormEvent::Ignored => {}
         }
     }
 
@@ -790,53 +607,6 @@ impl App {
         }
     }
 
-    fn list_key(&mut self, key: KeyEvent) {
-        if self.list.filtering {
-            match key.code {
-                KeyCode::Enter => self.list.filtering = false,
-                KeyCode::Esc => {
-                    self.list.filtering = false;
-                    self.list.filter.set_text("");
-                    self.list.restart();
-                }
-                _ => {
-                    if self.list.filter.handle_key(key) == super::widgets::text_field::Edit::Changed
-                    {
-                        self.list.selected = 0;
-                        self.list.restart();
-                    }
-                }
-            }
-            return;
-        }
-        match key.code {
-            KeyCode::Left => self.list.step_tab(-1),
-            KeyCode::Right | KeyCode::Tab => self.list.step_tab(1),
-            KeyCode::Up | KeyCode::Char('k') => self.list.move_by(-1),
-            KeyCode::Down | KeyCode::Char('j') => self.list.move_by(1),
-            KeyCode::PageUp => self.list.move_by(-10),
-            KeyCode::PageDown => self.list.move_by(10),
-            KeyCode::Home => self.list.move_by(isize::MIN / 2),
-            KeyCode::End => self.list.move_by(isize::MAX / 2),
-            KeyCode::Char('/') => self.list.filtering = true,
-            KeyCode::Char('s') => self.list.next_sort(),
-            KeyCode::Char('x') => self.export_view(),
-            KeyCode::Char('c') => self.show_conflicts(),
-            KeyCode::Char('m') => self.screen = Screen::Meeting,
-            KeyCode::Esc if !self.list.filter.is_empty() => {
-                self.list.filter.set_text("");
-                self.list.restart();
-            }
-            KeyCode::Enter => {
-                if let Some(n) = self.list.selected_number() {
-                    self.open_detail(n, Screen::List);
-                }
-            }
-            KeyCode::Char('q') => self.request_quit(),
-            _ => {}
-        }
-    }
-
     pub fn open_detail(&mut self, number: u64, back_to: Screen) {
         match self.desk.show(&number.to_string()) {
             Ok((appeal, events)) => {
@@ -855,48 +625,6 @@ impl App {
         }
     }
 
-    fn detail_key(&mut self, key: KeyEvent) {
-        let Some(detail) = &mut self.detail else {
-            self.screen = self.back_to;
-            return;
-        };
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
-                self.screen = self.back_to;
-                self.detail = None;
-            }
-            KeyCode::Up => {
-                detail.scroll = (detail.scroll + 1).min(detail.events.len().saturating_sub(1))
-            }
-            KeyCode::Down => detail.scroll = detail.scroll.saturating_sub(1),
-            KeyCode::Char(c) => {
-                let Some((_, kind)) = ACTION_KEYS.iter().find(|(k, _)| *k == c) else {
-                    return;
-                };
-                let appeal = &detail.row.appeal;
-                if !allowed(appeal, *kind) {
-                    return;
-                }
-                let days = self.desk.rules().days_for(&appeal.category);
-                if let Some(mut form) = ActionForm::new(*kind, appeal, self.lang, days) {
-                    // Show the due date the default working days give.
-                    if form.form.field(FieldId::Due).is_some() {
-                        form.on_change(
-                            FieldId::Due,
-                            &self.registry,
-                            self.lang,
-                            self.desk.clock().today(),
-                            self.desk.calendar(),
-                            days,
-                        );
-                    }
-                    self.modal = Some(Modal::Action(form));
-                }
-            }
-            _ => {}
-        }
-    }
-
     fn on_action_change(&mut self, id: FieldId) {
         let today = self.desk.clock().today();
         if let Some(Modal::Action(a)) = &mut self.modal {
@@ -909,232 +637,6 @@ impl App {
                 self.desk.calendar(),
                 days,
             );
-        }
-    }
-
-    fn modal_key(&mut self, key: KeyEvent) {
-        let Some(modal) = self.modal.take() else {
-            return;
-        };
-        match modal {
-            Modal::Help => {
-                if !matches!(
-                    key.code,
-                    KeyCode::Esc
-                        | KeyCode::Char('q')
-                        | KeyCode::Char('?')
-                        | KeyCode::F(1)
-                        | KeyCode::Enter
-                ) {
-                    self.modal = Some(Modal::Help);
-                }
-            }
-            Modal::DraftOffer {
-                key: draft_key,
-                summary,
-            } => match key.code {
-                KeyCode::Delete | KeyCode::Backspace => {
-                    self.discard(&draft_key);
-                    self.say(MessageKind::Info, self.lang.draft_discarded().to_string());
-                    let _ = self.offer_drafts();
-                }
-                KeyCode::Enter | KeyCode::Esc => self.restore_draft(&draft_key),
-                _ => {
-                    self.modal = Some(Modal::DraftOffer {
-                        key: draft_key,
-                        summary,
-                    })
-                }
-            },
-            Modal::Duplicate { number, text } => match key.code {
-                KeyCode::Char('s') => self.capture_or_confirm(),
-                KeyCode::Char('a') => {
-                    let note = self.meeting.form.value(FieldId::Text);
-                    let result = self
-                        .desk
-                        .act(&number.to_string(), Action::Note { text: note });
-                    self.finish_capture(result, |app, a| {
-                        app.lang.noted_on(app.desk.label(a.number))
-                    });
-                }
-                KeyCode::Esc => {}
-                _ => self.modal = Some(Modal::Duplicate { number, text }),
-            },
-            Modal::Confirm { prompt, pending } => match key.code {
-                KeyCode::Char('y') | KeyCode::Enter => match pending {
-                    Pending::Capture => self.do_capture(),
-                    Pending::Act(form) => self.do_act(form),
-                },
-                KeyCode::Char('n') | KeyCode::Esc => {
-                    if let Pending::Act(form) = pending {
-                        self.modal = Some(Modal::Action(form));
-                    }
-                }
-                _ => self.modal = Some(Modal::Confirm { prompt, pending }),
-            },
-            Modal::Action(mut form) => {
-                if key.code == KeyCode::Esc && !form.form.fields.iter().any(|f| f.picked.is_some())
-                {
-                    self.discard(ACTION_DRAFT);
-                    return;
-                }
-                if is_ctrl(&key, 'e') && form.form.focused_id() == Some(FieldId::Text) {
-                    self.modal = Some(Modal::Action(form));
-                    self.effect = Some(Effect::EditText);
-                    return;
-                }
-                let event = if form.form.fields.is_empty() && key.code == KeyCode::Enter {
-                    FormEvent::Submit
-                } else {
-                    form.form.handle_key(key)
-                };
-                self.modal = Some(Modal::Action(form));
-                match event {
-                    FormEvent::Changed(id) => {
-                        self.on_action_change(id);
-                        self.save_action_draft();
-                    }
-                    FormEvent::FocusMoved => self.save_action_draft(),
-                    FormEvent::Submit => self.submit_action(),
-                    FormEvent::Moved | FormEvent::Ignored => {}
-                }
-            }
-            Modal::WhoAreYou(mut form) => match form.handle_key(key) {
-                FormEvent::Submit => {
-                    let name = form.value(FieldId::Person);
-                    match self.desk.remember_actor(&name) {
-                        Ok(()) => self.say(MessageKind::Saved, self.lang.who_saved(&name)),
-                        Err(e) => {
-                            self.modal = Some(Modal::WhoAreYou(form));
-                            self.error(&e);
-                        }
-                    }
-                }
-                _ if key.code == KeyCode::Esc => {}
-                _ => self.modal = Some(Modal::WhoAreYou(form)),
-            },
-            Modal::NewMeeting(mut form) => {
-                if key.code == KeyCode::Esc && !form.fields.iter().any(|f| f.picked.is_some()) {
-                    return;
-                }
-                match form.handle_key(key) {
-                    FormEvent::Changed(FieldId::Departments) => {
-                        let raw = form.raw(FieldId::Departments);
-                        form.set_suggestions(
-                            FieldId::Departments,
-                            self.registry.departments_for(last_item(&raw)),
-                        );
-                        self.modal = Some(Modal::NewMeeting(form));
-                    }
-                    FormEvent::Submit => self.add_meeting(form),
-                    _ => self.modal = Some(Modal::NewMeeting(form)),
-                }
-            }
-            Modal::Notice { number, text } => match key.code {
-                KeyCode::Char('w') => {
-                    let dir = self.desk.data_dir().join("notices");
-                    let name = format!(
-                        "催办-{}-{}.txt",
-                        self.desk.label(number),
-                        self.desk.clock().now().format("%Y%m%d-%H%M")
-                    );
-                    let path = dir.join(name);
-                    let written = crate::desk::paths::create_private_dir(&dir)
-                        .and_then(|_| std::fs::write(&path, &text));
-                    match written {
-                        Ok(()) => self.say(
-                            MessageKind::Saved,
-                            self.lang.written(&path.display().to_string()),
-                        ),
-                        Err(source) => self.error(&DeskError::DataDir { path, source }),
-                    }
-                }
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {}
-                _ => self.modal = Some(Modal::Notice { number, text }),
-            },
-            Modal::Period(mut form) => {
-                if key.code == KeyCode::Esc {
-                    return;
-                }
-                if form.handle_key(key) != FormEvent::Submit {
-                    self.modal = Some(Modal::Period(form));
-                    return;
-                }
-                let (from, to) = (
-                    form.value(FieldId::PeriodFrom),
-                    form.value(FieldId::PeriodTo),
-                );
-                let period = match (parse_date(&from), parse_date(&to)) {
-                    (Some(f), Some(t)) if f <= t => {
-                        crate::domain::figures::Period { from: f, to: t }
-                    }
-                    (Some(_), Some(_)) => {
-                        form.error = Some(self.lang.error(&DeskError::BadPeriod(from, to)));
-                        self.modal = Some(Modal::Period(form));
-                        return;
-                    }
-                    _ => {
-                        let bad = if parse_date(&from).is_none() {
-                            from
-                        } else {
-                            to
-                        };
-                        form.error = Some(self.lang.error(&DeskError::BadDate(bad)));
-                        self.modal = Some(Modal::Period(form));
-                        return;
-                    }
-                };
-                self.figures.custom = Some(period);
-                self.figures.choice = super::screens::figures::PeriodChoice::ALL.len() - 1;
-                if let Err(e) = self.figures.compute(&self.desk) {
-                    self.error(&e);
-                }
-            }
-            Modal::Conflicts { entries, selected } => match key.code {
-                KeyCode::Up => {
-                    self.modal = Some(Modal::Conflicts {
-                        selected: selected.saturating_sub(1),
-                        entries,
-                    })
-                }
-                KeyCode::Down => {
-                    self.modal = Some(Modal::Conflicts {
-                        selected: (selected + 1).min(entries.len().saturating_sub(1)),
-                        entries,
-                    })
-                }
-                KeyCode::Enter => {
-                    if let Some((number, _)) = entries.get(selected) {
-                        self.open_detail(*number, Screen::List);
-                    }
-                }
-                KeyCode::Esc | KeyCode::Char('q') => {}
-                _ => self.modal = Some(Modal::Conflicts { entries, selected }),
-            },
-            Modal::PickMeeting { selected } => {
-                let n = self.registry.meetings.len();
-                match key.code {
-                    KeyCode::Up => {
-                        self.modal = Some(Modal::PickMeeting {
-                            selected: selected.saturating_sub(1),
-                        })
-                    }
-                    KeyCode::Down => {
-                        self.modal = Some(Modal::PickMeeting {
-                            selected: (selected + 1).min(n.saturating_sub(1)),
-                        })
-                    }
-                    KeyCode::Enter => {
-                        if let Some(m) = self.registry.meetings.get(selected) {
-                            self.meeting.meeting = Some(m.clone());
-                            self.refresh_tally();
-                            self.screen = Screen::Meeting;
-                        }
-                    }
-                    KeyCode::Esc => {}
-                    _ => self.modal = Some(Modal::PickMeeting { selected }),
-                }
-            }
         }
     }
 
@@ -1347,36 +849,6 @@ impl App {
                 self.meeting.form.set_value(FieldId::Text, text);
                 self.save_capture_draft();
             }
-        }
-    }
-
-    /// The keys of what has the focus now, for the hint bar and the help screen.
-    pub fn keys(&self) -> Vec<(String, String)> {
-        let own = |v: Vec<crate::strings::KeyHelp>| {
-            v.into_iter()
-                .map(|(k, d)| (k.to_string(), d.to_string()))
-                .collect()
-        };
-        match &self.modal {
-            Some(
-                Modal::Action(_) | Modal::NewMeeting(_) | Modal::Period(_) | Modal::WhoAreYou(_),
-            ) => own(self.lang.keys_form()),
-            Some(Modal::PickMeeting { .. }) => own(self.lang.keys_picker()),
-            Some(_) => Vec::new(),
-            None => match self.screen {
-                Screen::Welcome => own(self.lang.keys_welcome()),
-                Screen::Meeting if self.meeting.editing => own(self.lang.keys_editing()),
-                Screen::Meeting => own(self.lang.keys_meeting()),
-                Screen::List if self.list.filtering => own(self.lang.keys_filter()),
-                Screen::List => own(self.lang.keys_list()),
-                Screen::Detail => self
-                    .detail
-                    .as_ref()
-                    .map(|d| d.keys(self.lang))
-                    .unwrap_or_default(),
-                Screen::Board => own(self.lang.keys_board()),
-                Screen::Figures => own(self.lang.keys_figures()),
-            },
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod background;
+pub mod keymap;
 pub mod registry;
 pub mod screens;
 pub mod sync;

@@ -94,6 +94,10 @@ pub fn draw(app: &App, frame: &mut Frame) {
     if let Some(modal) = &app.modal {
         caret = draw_modal(app, modal, frame, body);
     }
+    if app.help {
+        draw_help(app, frame, body);
+        caret = None;
+    }
     // The terminal's own cursor sits at the caret, so that an IME composes in place.
     if let Some(p) = caret {
         frame.set_cursor_position(p);
@@ -164,15 +168,24 @@ fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Span::styled(status, style)), r);
         area.width -= w;
     }
+    // The help's key is always shown: what does not fit gives way to it.
+    let mut keys = app.keys();
+    let help = keys
+        .iter()
+        .position(|(k, _)| k == "?" || k == "F1")
+        .map(|i| keys.remove(i));
+    let piece = |(k, w): &(String, String)| width(k) + width(w) + 3;
+    let room = (area.width as usize).saturating_sub(help.as_ref().map_or(0, piece));
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for (key, what) in app.keys() {
-        let piece = width(&key) + width(&what) + 3;
-        if used + piece > area.width as usize {
-            break;
+    for entry in keys.iter().chain(help.iter()) {
+        let is_help = help.as_ref() == Some(entry);
+        if !is_help && used + piece(entry) > room {
+            continue;
         }
-        used += piece;
-        spans.push(Span::styled(key, theme.key()));
+        used += piece(entry);
+        let (key, what) = entry;
+        spans.push(Span::styled(key.clone(), theme.key()));
         spans.push(Span::styled(format!(" {what}   "), theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -205,22 +218,6 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
     let lang = app.lang;
     let theme = app.theme;
     match modal {
-        Modal::Help => {
-            let keys = help_keys(app);
-            let area = centered(body, 60, keys.len() as u16 + 2);
-            let inner = popup(frame, area, lang.help_title(), app);
-            let lines: Vec<Line> = keys
-                .iter()
-                .map(|(k, d)| {
-                    Line::from(vec![
-                        Span::styled(cell(k, 14), theme.key()),
-                        Span::raw(d.clone()),
-                    ])
-                })
-                .collect();
-            frame.render_widget(Paragraph::new(lines), inner);
-            None
-        }
         Modal::DraftOffer { summary, .. } => {
             let area = centered(body, 70, 6);
             let inner = popup(frame, area, lang.draft_title(), app);
@@ -232,7 +229,10 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
                 text,
             );
             frame.render_widget(
-                Paragraph::new(Line::styled(lang.draft_keys(), theme.key())),
+                Paragraph::new(Line::styled(
+                    key_line(crate::tui::keymap::Context::Draft, lang),
+                    theme.key(),
+                )),
                 keys,
             );
             None
@@ -248,7 +248,10 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
                 theme.yellow(),
             );
             frame.render_widget(Paragraph::new(warning).wrap(Wrap { trim: false }), above);
-            let hint = Line::styled(lang.duplicate_keys(), theme.key());
+            let hint = Line::styled(
+                key_line(crate::tui::keymap::Context::Duplicate, lang),
+                theme.key(),
+            );
             frame.render_widget(Paragraph::new(hint).wrap(Wrap { trim: false }), keys);
             None
         }
@@ -312,7 +315,10 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
                 Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
             frame.render_widget(
-                Paragraph::new(Line::styled(lang.notice_keys(), theme.key())),
+                Paragraph::new(Line::styled(
+                    key_line(crate::tui::keymap::Context::Notice, lang),
+                    theme.key(),
+                )),
                 keys,
             );
             None
@@ -339,7 +345,10 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
                 .collect();
             frame.render_widget(Paragraph::new(lines), list);
             frame.render_widget(
-                Paragraph::new(Line::styled(lang.conflicts_keys(), theme.key())),
+                Paragraph::new(Line::styled(
+                    key_line(crate::tui::keymap::Context::Picker, lang),
+                    theme.key(),
+                )),
                 keys,
             );
             None
@@ -371,38 +380,28 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
     }
 }
 
-/// The help screen lists the keys of the screen under it.
-fn help_keys(app: &App) -> Vec<(String, String)> {
-    let own = |v: Vec<crate::strings::KeyHelp>| -> Vec<(String, String)> {
-        v.into_iter()
-            .map(|(k, d)| (k.to_string(), d.to_string()))
-            .collect()
-    };
-    let mut keys = match app.screen {
-        Screen::Welcome => own(app.lang.keys_welcome()),
-        Screen::Meeting => {
-            let mut k = own(app.lang.keys_meeting());
-            k.extend(own(app.lang.keys_editing()));
-            k
-        }
-        Screen::List => {
-            let mut k = own(app.lang.keys_list());
-            k.extend(own(app.lang.keys_filter()));
-            k
-        }
-        Screen::Detail => app
-            .detail
-            .as_ref()
-            .map(|d| d.keys(app.lang))
-            .unwrap_or_default(),
-        Screen::Board => own(app.lang.keys_board()),
-        Screen::Figures => own(app.lang.keys_figures()),
-    };
-    keys.push((
-        "Ctrl-C".into(),
-        app.lang
-            .pick("退出（草稿保留）", "quit (drafts kept)")
-            .into(),
-    ));
-    keys
+/// The help, over whatever has the keys: that context's keys, from the key table.
+fn draw_help(app: &App, frame: &mut Frame, body: Rect) {
+    let keys = app.help_keys();
+    let area = centered(body, 64, keys.len() as u16 + 2);
+    let inner = popup(frame, area, app.lang.help_title(), app);
+    let lines: Vec<Line> = keys
+        .iter()
+        .map(|(k, d)| {
+            Line::from(vec![
+                Span::styled(cell(k, 14), app.theme.key()),
+                Span::raw(d.clone()),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// A box's keys on one line, from the key table.
+fn key_line(context: crate::tui::keymap::Context, lang: Lang) -> String {
+    crate::tui::keymap::hints(context, lang, |_| true)
+        .into_iter()
+        .map(|(k, w)| format!("{k} {w}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }

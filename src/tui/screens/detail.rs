@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::desk::Row;
 use crate::domain::{Appeal, Card, ChangeKind, ClosedHow, Event, Status};
-use crate::strings::{KeyHelp, Lang};
+use crate::strings::Lang;
 use crate::text::{cell, sanitize};
 use crate::tui::theme::Theme;
 
@@ -20,23 +20,6 @@ pub struct DetailScreen {
     pub scroll: usize,
 }
 
-/// The key for each lifecycle step on the detail screen.
-pub const ACTION_KEYS: [(char, ChangeKind); 13] = [
-    ('a', ChangeKind::Assign),
-    ('k', ChangeKind::Acknowledge),
-    ('b', ChangeKind::Return),
-    ('r', ChangeKind::Reassign),
-    ('n', ChangeKind::Note),
-    ('e', ChangeKind::Escalate),
-    ('x', ChangeKind::Extend),
-    ('u', ChangeKind::Urge),
-    ('w', ChangeKind::Answer),
-    ('f', ChangeKind::Feedback),
-    ('o', ChangeKind::Reopen),
-    ('d', ChangeKind::Withdraw),
-    ('c', ChangeKind::Close),
-];
-
 /// Whether the appeal's state allows the step (the same table the lifecycle checks).
 pub fn allowed(a: &Appeal, kind: ChangeKind) -> bool {
     let from_state = kind.allowed_from().contains(&a.status);
@@ -47,30 +30,6 @@ pub fn allowed(a: &Appeal, kind: ChangeKind) -> bool {
 }
 
 impl DetailScreen {
-    /// The steps offered now, with their keys.
-    pub fn actions(&self) -> Vec<(char, ChangeKind)> {
-        ACTION_KEYS
-            .iter()
-            .copied()
-            .filter(|(_, k)| allowed(&self.row.appeal, *k))
-            .collect()
-    }
-
-    pub fn keys(&self, lang: Lang) -> Vec<(String, String)> {
-        let mut keys: Vec<(String, String)> = self
-            .actions()
-            .into_iter()
-            .map(|(c, k)| (c.to_string(), lang.change(k).to_string()))
-            .collect();
-        let common: Vec<KeyHelp> = lang.keys_detail_common();
-        keys.extend(
-            common
-                .into_iter()
-                .map(|(k, d)| (k.to_string(), d.to_string())),
-        );
-        keys
-    }
-
     pub fn draw(&self, frame: &mut Frame, area: Rect, lang: Lang, theme: Theme) {
         let r = &self.row;
         let a = &r.appeal;

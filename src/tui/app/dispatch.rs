@@ -1,0 +1,599 @@
+//! Keys become acts through the one key table (`tui::keymap`), and acts change the desk's state:
+//! screen by screen, box by box. A key the table has nothing for goes to the focused field.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+
+use super::{ACTION_DRAFT, App, Effect, MessageKind, Modal, Pending, Screen};
+use crate::desk::clock::parse_date;
+use crate::desk::{Action, DeskError};
+use crate::domain::ChangeKind;
+use crate::tui::keymap::{self, Act, Context};
+use crate::tui::screens::action::ActionForm;
+use crate::tui::screens::detail::allowed;
+use crate::tui::widgets::form::{FieldId, Form, FormEvent, FormField, last_item};
+
+impl App {
+    /// Where keys go now.
+    pub fn context(&self) -> Context {
+        match &self.modal {
+            Some(
+                Modal::Action(_) | Modal::NewMeeting(_) | Modal::Period(_) | Modal::WhoAreYou(_),
+            ) => Context::Form,
+            Some(Modal::PickMeeting { .. } | Modal::Conflicts { .. }) => Context::Picker,
+            Some(Modal::Confirm { .. }) => Context::Confirm,
+            Some(Modal::DraftOffer { .. }) => Context::Draft,
+            Some(Modal::Duplicate { .. }) => Context::Duplicate,
+            Some(Modal::Notice { .. }) => Context::Notice,
+            None => match self.screen {
+                Screen::Welcome => Context::Welcome,
+                Screen::Meeting if self.meeting.editing => Context::Capture,
+                Screen::Meeting => Context::Meeting,
+                Screen::List if self.list.filtering => Context::Filter,
+                Screen::List => Context::List,
+                Screen::Detail => Context::Detail,
+                Screen::Board => Context::Board,
+                Screen::Figures => Context::Figures,
+            },
+        }
+    }
+
+    /// Which acts are offered now (the detail screen offers the steps the state allows).
+    pub fn offered(&self, act: Act) -> bool {
+        match act {
+            Act::Step(kind) => self
+                .detail
+                .as_ref()
+                .is_some_and(|d| allowed(&d.row.appeal, kind)),
+            _ => true,
+        }
+    }
+
+    /// The hint line's keys: from the table.
+    pub fn keys(&self) -> Vec<(String, String)> {
+        keymap::hints(self.context(), self.lang, |a| self.offered(a))
+    }
+
+    /// The help's keys: from the table.
+    pub fn help_keys(&self) -> Vec<(String, String)> {
+        keymap::help(self.context(), self.lang, |a| self.offered(a))
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if key.kind == KeyEventKind::Release {
+            return;
+        }
+        if self.help {
+            match keymap::dispatch(Context::Help, &key) {
+                Some(Act::CloseHelp) => self.help = false,
+                Some(Act::Quit) => self.request_quit(),
+                _ => {}
+            }
+            return;
+        }
+        let context = self.context();
+        let act = keymap::dispatch(context, &key);
+        match act {
+            Some(Act::Quit) => return self.request_quit(),
+            Some(Act::Help) => {
+                self.help = true;
+                return;
+            }
+            Some(a @ (Act::ToMeeting | Act::ToList | Act::ToBoard | Act::ToFigures)) => {
+                return self.go(a);
+            }
+            _ => {}
+        }
+        match context {
+            Context::Welcome => self.welcome(act),
+            Context::Meeting => self.meeting_screen(act),
+            Context::Capture => self.capture(act, key),
+            Context::List => self.list_screen(act),
+            Context::Filter => self.filter(act, key),
+            Context::Detail => self.detail_screen(act),
+            Context::Board => self.board_screen(act),
+            Context::Figures => self.figures_screen(act),
+            Context::Form => self.form(act, key),
+            Context::Picker => self.picker(act),
+            Context::Confirm => self.confirm(act),
+            Context::Draft => self.draft(act),
+            Context::Duplicate => self.duplicate(act),
+            Context::Notice => self.notice(act),
+            Context::Help => {}
+        }
+    }
+
+    /// To another screen (the board and the figures are worked out when shown).
+    fn go(&mut self, to: Act) {
+        if to != Act::ToMeeting {
+            self.meeting.editing = false;
+        }
+        match to {
+            Act::ToMeeting => self.screen = Screen::Meeting,
+            Act::ToList => self.screen = Screen::List,
+            Act::ToBoard => {
+                self.screen = Screen::Board;
+                if self.board.stale
+                    && let Err(e) = self.board.start(&self.desk)
+                {
+                    self.error(&e);
+                }
+            }
+            _ => {
+                self.screen = Screen::Figures;
+                if self.figures.stale
+                    && let Err(e) = self.figures.compute(&self.desk)
+                {
+                    self.error(&e);
+                }
+            }
+        }
+    }
+
+    fn welcome(&mut self, act: Option<Act>) {
+        match act {
+            Some(Act::LoadDemo) => {
+                match crate::desk::demo::load(&mut self.desk) {
+                    Ok(n) => self.say(MessageKind::Saved, self.lang.demo_loaded(n)),
+                    Err(e) => self.error(&e),
+                }
+                self.after_write();
+                self.screen = Screen::List;
+            }
+            Some(Act::StartEmpty) => {
+                self.screen = Screen::Meeting;
+                self.modal = Some(Modal::NewMeeting(self.meeting_form()));
+            }
+            _ => {}
+        }
+    }
+
+    fn meeting_screen(&mut self, act: Option<Act>) {
+        match act {
+            Some(Act::StartCapture) => self.meeting.editing = true,
+            Some(Act::NewMeeting) => self.modal = Some(Modal::NewMeeting(self.meeting_form())),
+            Some(Act::PickMeeting) => self.modal = Some(Modal::PickMeeting { selected: 0 }),
+            _ => {}
+        }
+    }
+
+    fn capture(&mut self, act: Option<Act>, key: KeyEvent) {
+        match act {
+            Some(Act::LeaveForm) => {
+                self.meeting.editing = false;
+                self.save_capture_draft();
+            }
+            Some(Act::Save) => self.submit_capture(),
+            Some(Act::EditInEditor) if self.meeting.form.focused_id() == Some(FieldId::Text) => {
+                self.effect = Some(Effect::EditText);
+            }
+            Some(Act::NewMeeting) => self.modal = Some(Modal::NewMeeting(self.meeting_form())),
+            Some(Act::PickMeeting) => self.modal = Some(Modal::PickMeeting { selected: 0 }),
+            _ => match self.meeting.form.handle_key(key) {
+                FormEvent::Changed(id) => {
+                    self.meeting.on_change(id, &self.registry);
+                    self.dirty_since.get_or_insert_with(std::time::Instant::now);
+                }
+                FormEvent::FocusMoved => {
+                    if self.dirty_since.is_some() {
+                        self.save_capture_draft();
+                    }
+                }
+                FormEvent::Submit => self.submit_capture(),
+                FormEvent::Moved | FormEvent::Ignored => {}
+            },
+        }
+    }
+
+    fn list_screen(&mut self, act: Option<Act>) {
+        match act {
+            Some(Act::PrevTab) => self.list.step_tab(-1),
+            Some(Act::NextTab) => self.list.step_tab(1),
+            Some(Act::Up) => self.list.move_by(-1),
+            Some(Act::Down) => self.list.move_by(1),
+            Some(Act::PageUp) => self.list.move_by(-10),
+            Some(Act::PageDown) => self.list.move_by(10),
+            Some(Act::Home) => self.list.move_by(isize::MIN / 2),
+            Some(Act::End) => self.list.move_by(isize::MAX / 2),
+            Some(Act::StartFilter) => self.list.filtering = true,
+            Some(Act::Sort) => self.list.next_sort(),
+            Some(Act::ExportView) => self.export_view(),
+            Some(Act::Conflicts) => self.show_conflicts(),
+            Some(Act::ClearFilter) if !self.list.filter.is_empty() => {
+                self.list.filter.set_text("");
+                self.list.restart();
+            }
+            Some(Act::Open) => {
+                if let Some(n) = self.list.selected_number() {
+                    self.open_detail(n, Screen::List);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn filter(&mut self, act: Option<Act>, key: KeyEvent) {
+        match act {
+            Some(Act::EndFilter) => self.list.filtering = false,
+            Some(Act::ClearFilter) => {
+                self.list.filtering = false;
+                self.list.filter.set_text("");
+                self.list.restart();
+            }
+            _ => {
+                if self.list.filter.handle_key(key)
+                    == crate::tui::widgets::text_field::Edit::Changed
+                {
+                    self.list.selected = 0;
+                    self.list.restart();
+                }
+            }
+        }
+    }
+
+    fn detail_screen(&mut self, act: Option<Act>) {
+        let Some(detail) = &mut self.detail else {
+            self.screen = self.back_to;
+            return;
+        };
+        match act {
+            Some(Act::Back) => {
+                self.screen = self.back_to;
+                self.detail = None;
+            }
+            Some(Act::ScrollUp) => {
+                detail.scroll = (detail.scroll + 1).min(detail.events.len().saturating_sub(1))
+            }
+            Some(Act::ScrollDown) => detail.scroll = detail.scroll.saturating_sub(1),
+            Some(Act::Step(kind)) => {
+                let appeal = detail.row.appeal.clone();
+                self.open_step(kind, &appeal);
+            }
+            _ => {}
+        }
+    }
+
+    /// Opens the form of a lifecycle step on an appeal, if its state allows the step.
+    fn open_step(&mut self, kind: ChangeKind, appeal: &crate::domain::Appeal) {
+        if !allowed(appeal, kind) {
+            return;
+        }
+        let days = self.desk.rules().days_for(&appeal.category);
+        if let Some(mut form) = ActionForm::new(kind, appeal, self.lang, days) {
+            // Show the due date the default working days give.
+            if form.form.field(FieldId::Due).is_some() {
+                form.on_change(
+                    FieldId::Due,
+                    &self.registry,
+                    self.lang,
+                    self.desk.clock().today(),
+                    self.desk.calendar(),
+                    days,
+                );
+            }
+            self.modal = Some(Modal::Action(form));
+        }
+    }
+
+    fn board_screen(&mut self, act: Option<Act>) {
+        match act {
+            Some(Act::Up) => self.board.move_by(-1),
+            Some(Act::Down) => self.board.move_by(1),
+            Some(Act::PageUp) => self.board.move_by(-10),
+            Some(Act::PageDown) => self.board.move_by(10),
+            Some(Act::Open) => {
+                if let Some(n) = self.board.selected_number() {
+                    self.open_detail(n, Screen::Board);
+                }
+            }
+            Some(Act::Urge) => {
+                if let Some(entry) = self.board.entries.get(self.board.selected) {
+                    let appeal = entry.appeal.clone();
+                    self.open_step(ChangeKind::Urge, &appeal);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn figures_screen(&mut self, act: Option<Act>) {
+        let periods = crate::tui::screens::figures::PeriodChoice::ALL.len();
+        let dims = crate::domain::figures::Dimension::ALL.len();
+        let f = &mut self.figures;
+        match act {
+            Some(Act::PrevPeriod) => f.choice = (f.choice + periods - 1) % periods,
+            Some(Act::NextPeriod) => f.choice = (f.choice + 1) % periods,
+            Some(Act::NextBreakdown) => f.dimension = (f.dimension + 1) % dims,
+            Some(Act::PrevBreakdown) => f.dimension = (f.dimension + dims - 1) % dims,
+            Some(Act::ScrollUp) => f.scroll = f.scroll.saturating_sub(1),
+            Some(Act::ScrollDown) => {
+                f.scroll = (f.scroll + 1).min(f.breakdown.len().saturating_sub(1));
+                return;
+            }
+            Some(Act::CustomPeriod) => {
+                let today = self.desk.clock().today().to_string();
+                let from = f
+                    .custom
+                    .map_or_else(|| today.clone(), |p| p.from.to_string());
+                let to = f.custom.map_or(today, |p| p.to.to_string());
+                let l = |id| self.lang.field_label(id);
+                self.modal = Some(Modal::Period(Form::new(vec![
+                    FormField::text(FieldId::PeriodFrom, l(FieldId::PeriodFrom)).with_text(&from),
+                    FormField::text(FieldId::PeriodTo, l(FieldId::PeriodTo)).with_text(&to),
+                ])));
+                return;
+            }
+            _ => return,
+        }
+        if !matches!(act, Some(Act::ScrollUp))
+            && let Err(e) = self.figures.compute(&self.desk)
+        {
+            self.error(&e);
+        }
+    }
+
+    /// A form in a box: Ctrl-S submits, Esc cancels (or first drops a highlighted completion),
+    /// Ctrl-E opens a long text in `$EDITOR`; other keys go to the focused field.
+    fn form(&mut self, act: Option<Act>, key: KeyEvent) {
+        let Some(modal) = self.modal.take() else {
+            return;
+        };
+        let picking = form_of(&modal).is_some_and(|f| f.fields.iter().any(|f| f.picked.is_some()));
+        let on_text = form_of(&modal).and_then(Form::focused_id) == Some(FieldId::Text);
+        match act {
+            Some(Act::Cancel) if !picking => {
+                if matches!(modal, Modal::Action(_)) {
+                    self.discard(ACTION_DRAFT);
+                }
+                return;
+            }
+            Some(Act::EditInEditor) if on_text => {
+                self.modal = Some(modal);
+                self.effect = Some(Effect::EditText);
+                return;
+            }
+            _ => {}
+        }
+        let submit = act == Some(Act::Save);
+        match modal {
+            Modal::Action(mut form) => {
+                let event = if submit || (form.form.fields.is_empty() && key.code == KeyCode::Enter)
+                {
+                    FormEvent::Submit
+                } else {
+                    form.form.handle_key(key)
+                };
+                self.modal = Some(Modal::Action(form));
+                match event {
+                    FormEvent::Changed(id) => {
+                        self.on_action_change(id);
+                        self.save_action_draft();
+                    }
+                    FormEvent::FocusMoved => self.save_action_draft(),
+                    FormEvent::Submit => self.submit_action(),
+                    FormEvent::Moved | FormEvent::Ignored => {}
+                }
+            }
+            Modal::WhoAreYou(mut form) => {
+                let event = if submit {
+                    FormEvent::Submit
+                } else {
+                    form.handle_key(key)
+                };
+                if event != FormEvent::Submit {
+                    self.modal = Some(Modal::WhoAreYou(form));
+                    return;
+                }
+                let name = form.value(FieldId::Person);
+                match self.desk.remember_actor(&name) {
+                    Ok(()) => self.say(MessageKind::Saved, self.lang.who_saved(&name)),
+                    Err(e) => {
+                        self.modal = Some(Modal::WhoAreYou(form));
+                        self.error(&e);
+                    }
+                }
+            }
+            Modal::NewMeeting(mut form) => {
+                let event = if submit {
+                    FormEvent::Submit
+                } else {
+                    form.handle_key(key)
+                };
+                match event {
+                    FormEvent::Changed(FieldId::Departments) => {
+                        let raw = form.raw(FieldId::Departments);
+                        form.set_suggestions(
+                            FieldId::Departments,
+                            self.registry.departments_for(last_item(&raw)),
+                        );
+                        self.modal = Some(Modal::NewMeeting(form));
+                    }
+                    FormEvent::Submit => self.add_meeting(form),
+                    _ => self.modal = Some(Modal::NewMeeting(form)),
+                }
+            }
+            Modal::Period(mut form) => {
+                let event = if submit {
+                    FormEvent::Submit
+                } else {
+                    form.handle_key(key)
+                };
+                if event != FormEvent::Submit {
+                    self.modal = Some(Modal::Period(form));
+                    return;
+                }
+                let (from, to) = (
+                    form.value(FieldId::PeriodFrom),
+                    form.value(FieldId::PeriodTo),
+                );
+                let period = match (parse_date(&from), parse_date(&to)) {
+                    (Some(f), Some(t)) if f <= t => {
+                        crate::domain::figures::Period { from: f, to: t }
+                    }
+                    (Some(_), Some(_)) => {
+                        form.error = Some(self.lang.error(&DeskError::BadPeriod(from, to)));
+                        self.modal = Some(Modal::Period(form));
+                        return;
+                    }
+                    _ => {
+                        let bad = if parse_date(&from).is_none() {
+                            from
+                        } else {
+                            to
+                        };
+                        form.error = Some(self.lang.error(&DeskError::BadDate(bad)));
+                        self.modal = Some(Modal::Period(form));
+                        return;
+                    }
+                };
+                self.figures.custom = Some(period);
+                self.figures.choice = crate::tui::screens::figures::PeriodChoice::ALL.len() - 1;
+                if let Err(e) = self.figures.compute(&self.desk) {
+                    self.error(&e);
+                }
+            }
+            other => self.modal = Some(other),
+        }
+    }
+
+    fn picker(&mut self, act: Option<Act>) {
+        let Some(modal) = self.modal.take() else {
+            return;
+        };
+        match modal {
+            Modal::PickMeeting { selected } => {
+                let n = self.registry.meetings.len();
+                match act {
+                    Some(Act::Up) => {
+                        self.modal = Some(Modal::PickMeeting {
+                            selected: selected.saturating_sub(1),
+                        })
+                    }
+                    Some(Act::Down) => {
+                        self.modal = Some(Modal::PickMeeting {
+                            selected: (selected + 1).min(n.saturating_sub(1)),
+                        })
+                    }
+                    Some(Act::Choose) => {
+                        if let Some(m) = self.registry.meetings.get(selected) {
+                            self.meeting.meeting = Some(m.clone());
+                            self.refresh_tally();
+                            self.screen = Screen::Meeting;
+                        }
+                    }
+                    Some(Act::Cancel) => {}
+                    _ => self.modal = Some(Modal::PickMeeting { selected }),
+                }
+            }
+            Modal::Conflicts { entries, selected } => match act {
+                Some(Act::Up) => {
+                    self.modal = Some(Modal::Conflicts {
+                        selected: selected.saturating_sub(1),
+                        entries,
+                    })
+                }
+                Some(Act::Down) => {
+                    self.modal = Some(Modal::Conflicts {
+                        selected: (selected + 1).min(entries.len().saturating_sub(1)),
+                        entries,
+                    })
+                }
+                Some(Act::Choose) => {
+                    if let Some((number, _)) = entries.get(selected) {
+                        self.open_detail(*number, Screen::List);
+                    }
+                }
+                Some(Act::Cancel) => {}
+                _ => self.modal = Some(Modal::Conflicts { entries, selected }),
+            },
+            other => self.modal = Some(other),
+        }
+    }
+
+    fn confirm(&mut self, act: Option<Act>) {
+        let Some(Modal::Confirm { prompt, pending }) = self.modal.take() else {
+            return;
+        };
+        match act {
+            Some(Act::Yes) => match pending {
+                Pending::Capture => self.do_capture(),
+                Pending::Act(form) => self.do_act(form),
+            },
+            Some(Act::No) => {
+                if let Pending::Act(form) = pending {
+                    self.modal = Some(Modal::Action(form));
+                }
+            }
+            _ => self.modal = Some(Modal::Confirm { prompt, pending }),
+        }
+    }
+
+    fn draft(&mut self, act: Option<Act>) {
+        let Some(Modal::DraftOffer { key, summary }) = self.modal.take() else {
+            return;
+        };
+        match act {
+            Some(Act::Discard) => {
+                self.discard(&key);
+                self.say(MessageKind::Info, self.lang.draft_discarded().to_string());
+                let _ = self.offer_drafts();
+            }
+            Some(Act::Restore) => self.restore_draft(&key),
+            _ => self.modal = Some(Modal::DraftOffer { key, summary }),
+        }
+    }
+
+    fn duplicate(&mut self, act: Option<Act>) {
+        let Some(Modal::Duplicate { number, text }) = self.modal.take() else {
+            return;
+        };
+        match act {
+            Some(Act::SaveAsNew) => self.capture_or_confirm(),
+            Some(Act::AddAsNote) => {
+                let note = self.meeting.form.value(FieldId::Text);
+                let result = self
+                    .desk
+                    .act(&number.to_string(), Action::Note { text: note });
+                self.finish_capture(result, |app, a| app.lang.noted_on(app.desk.label(a.number)));
+            }
+            Some(Act::Cancel) => {}
+            _ => self.modal = Some(Modal::Duplicate { number, text }),
+        }
+    }
+
+    fn notice(&mut self, act: Option<Act>) {
+        let Some(Modal::Notice { number, text }) = self.modal.take() else {
+            return;
+        };
+        match act {
+            Some(Act::WriteNotice) => {
+                let dir = self.desk.data_dir().join("notices");
+                let name = format!(
+                    "催办-{}-{}.txt",
+                    self.desk.label(number),
+                    self.desk.clock().now().format("%Y%m%d-%H%M")
+                );
+                let path = dir.join(name);
+                let written = crate::desk::paths::create_private_dir(&dir)
+                    .and_then(|_| std::fs::write(&path, &text));
+                match written {
+                    Ok(()) => self.say(
+                        MessageKind::Saved,
+                        self.lang.written(&path.display().to_string()),
+                    ),
+                    Err(source) => self.error(&DeskError::DataDir { path, source }),
+                }
+            }
+            Some(Act::Cancel) => {}
+            _ => self.modal = Some(Modal::Notice { number, text }),
+        }
+    }
+}
+
+/// The form of a box that holds one.
+fn form_of(m: &Modal) -> Option<&Form> {
+    match m {
+        Modal::Action(a) => Some(&a.form),
+        Modal::NewMeeting(f) | Modal::Period(f) | Modal::WhoAreYou(f) => Some(f),
+        _ => None,
+    }
+}
