@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod background;
+pub mod component;
 pub mod keymap;
 pub mod registry;
 pub mod screens;

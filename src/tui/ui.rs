@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::app::{App, MessageKind, Modal, Screen};
+use super::component::{Component, View};
 use super::widgets::clear_overlay;
 use crate::strings::Lang;
 use crate::text::{cell, sanitize, width};
@@ -38,7 +39,12 @@ pub fn draw(app: &App, frame: &mut Frame) {
     ])
     .areas(area);
     draw_header(app, frame, header);
-    let active = app.modal.is_none();
+    let active = app.modal.is_none() && !app.help;
+    let view = View {
+        lang: app.lang,
+        theme: app.theme,
+        today: app.desk.clock().today(),
+    };
     let mut caret: Option<Position> = match app.screen {
         Screen::Welcome => {
             let lines: Vec<Line> = app.lang.welcome().into_iter().map(Line::from).collect();
@@ -54,24 +60,13 @@ pub fn draw(app: &App, frame: &mut Frame) {
             None
         }
         Screen::Meeting => app.meeting.draw(frame, body, app.lang, app.theme, active),
-        Screen::List => app
-            .list
-            .draw(frame, body, app.lang, app.theme, app.desk.clock().today())
-            .filter(|_| active),
-        Screen::Detail => {
-            if let Some(d) = &app.detail {
-                d.draw(frame, body, app.lang, app.theme);
-            }
-            None
-        }
-        Screen::Board => {
-            app.board.draw(frame, body, app.lang, app.theme);
-            None
-        }
-        Screen::Figures => {
-            app.figures.draw(frame, body, app.lang, app.theme);
-            None
-        }
+        Screen::List => app.list.draw_in(frame, body, &view).filter(|_| active),
+        Screen::Detail => app
+            .detail
+            .as_ref()
+            .and_then(|d| d.draw_in(frame, body, &view)),
+        Screen::Board => app.board.draw_in(frame, body, &view),
+        Screen::Figures => app.figures.draw_in(frame, body, &view),
     };
     if let Some(m) = &app.message {
         let style = match m.kind {

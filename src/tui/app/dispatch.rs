@@ -7,6 +7,7 @@ use super::{ACTION_DRAFT, App, Effect, MessageKind, Modal, Pending, Screen};
 use crate::desk::clock::parse_date;
 use crate::desk::{Action, DeskError};
 use crate::domain::ChangeKind;
+use crate::tui::component::{Component, Do};
 use crate::tui::keymap::{self, Act, Context};
 use crate::tui::screens::action::ActionForm;
 use crate::tui::screens::detail::allowed;
@@ -87,11 +88,12 @@ impl App {
             Context::Welcome => self.welcome(act),
             Context::Meeting => self.meeting_screen(act),
             Context::Capture => self.capture(act, key),
-            Context::List => self.list_screen(act),
             Context::Filter => self.filter(act, key),
-            Context::Detail => self.detail_screen(act),
-            Context::Board => self.board_screen(act),
-            Context::Figures => self.figures_screen(act),
+            Context::List | Context::Detail | Context::Board | Context::Figures => {
+                if let Some(act) = act {
+                    self.on_component(act);
+                }
+            }
             Context::Form => self.form(act, key),
             Context::Picker => self.picker(act),
             Context::Confirm => self.confirm(act),
@@ -184,42 +186,10 @@ impl App {
         }
     }
 
-    fn list_screen(&mut self, act: Option<Act>) {
-        match act {
-            Some(Act::PrevTab) => self.list.step_tab(-1),
-            Some(Act::NextTab) => self.list.step_tab(1),
-            Some(Act::Up) => self.list.move_by(-1),
-            Some(Act::Down) => self.list.move_by(1),
-            Some(Act::PageUp) => self.list.move_by(-10),
-            Some(Act::PageDown) => self.list.move_by(10),
-            Some(Act::Home) => self.list.move_by(isize::MIN / 2),
-            Some(Act::End) => self.list.move_by(isize::MAX / 2),
-            Some(Act::StartFilter) => self.list.filtering = true,
-            Some(Act::Sort) => self.list.next_sort(),
-            Some(Act::ExportView) => self.export_view(),
-            Some(Act::Conflicts) => self.show_conflicts(),
-            Some(Act::ClearFilter) if !self.list.filter.is_empty() => {
-                self.list.filter.set_text("");
-                self.list.restart();
-            }
-            Some(Act::Open) => {
-                if let Some(n) = self.list.selected_number() {
-                    self.open_detail(n, Screen::List);
-                }
-            }
-            _ => {}
-        }
-    }
-
     fn filter(&mut self, act: Option<Act>, key: KeyEvent) {
         match act {
-            Some(Act::EndFilter) => self.list.filtering = false,
-            Some(Act::ClearFilter) => {
-                self.list.filtering = false;
-                self.list.filter.set_text("");
-                self.list.restart();
-            }
-            _ => {
+            Some(act) => self.on_component(act),
+            None => {
                 if self.list.filter.handle_key(key)
                     == crate::tui::widgets::text_field::Edit::Changed
                 {
@@ -230,25 +200,61 @@ impl App {
         }
     }
 
-    fn detail_screen(&mut self, act: Option<Act>) {
-        let Some(detail) = &mut self.detail else {
-            self.screen = self.back_to;
-            return;
-        };
-        match act {
-            Some(Act::Back) => {
+    /// The screen in front, as a component.
+    fn component(&mut self) -> Option<&mut dyn Component> {
+        match self.screen {
+            Screen::List => Some(&mut self.list),
+            Screen::Board => Some(&mut self.board),
+            Screen::Figures => Some(&mut self.figures),
+            Screen::Detail => self.detail.as_mut().map(|d| d as &mut dyn Component),
+            Screen::Welcome | Screen::Meeting => None,
+        }
+    }
+
+    /// Hands an act to the screen in front and carries out what it asks for.
+    fn on_component(&mut self, act: Act) {
+        let mut queue = Vec::new();
+        match self.component() {
+            Some(c) => c.handle(act, &mut queue),
+            None => {
+                // An appeal no longer there: back where it was opened from.
+                self.screen = self.back_to;
+                return;
+            }
+        }
+        for what in queue {
+            self.carry_out(what);
+        }
+    }
+
+    fn carry_out(&mut self, what: Do) {
+        match what {
+            Do::Open { number, back_to } => self.open_detail(number, back_to),
+            Do::Step { kind, appeal } => self.open_step(kind, &appeal),
+            Do::Back => {
                 self.screen = self.back_to;
                 self.detail = None;
             }
-            Some(Act::ScrollUp) => {
-                detail.scroll = (detail.scroll + 1).min(detail.events.len().saturating_sub(1))
+            Do::ExportView => self.export_view(),
+            Do::ShowConflicts => self.show_conflicts(),
+            Do::Recompute => {
+                if let Err(e) = self.figures.compute(&self.desk) {
+                    self.error(&e);
+                }
             }
-            Some(Act::ScrollDown) => detail.scroll = detail.scroll.saturating_sub(1),
-            Some(Act::Step(kind)) => {
-                let appeal = detail.row.appeal.clone();
-                self.open_step(kind, &appeal);
+            Do::AskPeriod => {
+                let today = self.desk.clock().today().to_string();
+                let f = &self.figures;
+                let from = f
+                    .custom
+                    .map_or_else(|| today.clone(), |p| p.from.to_string());
+                let to = f.custom.map_or(today, |p| p.to.to_string());
+                let l = |id| self.lang.field_label(id);
+                self.modal = Some(Modal::Period(Form::new(vec![
+                    FormField::text(FieldId::PeriodFrom, l(FieldId::PeriodFrom)).with_text(&from),
+                    FormField::text(FieldId::PeriodTo, l(FieldId::PeriodTo)).with_text(&to),
+                ])));
             }
-            _ => {}
         }
     }
 
@@ -271,63 +277,6 @@ impl App {
                 );
             }
             self.modal = Some(Modal::Action(form));
-        }
-    }
-
-    fn board_screen(&mut self, act: Option<Act>) {
-        match act {
-            Some(Act::Up) => self.board.move_by(-1),
-            Some(Act::Down) => self.board.move_by(1),
-            Some(Act::PageUp) => self.board.move_by(-10),
-            Some(Act::PageDown) => self.board.move_by(10),
-            Some(Act::Open) => {
-                if let Some(n) = self.board.selected_number() {
-                    self.open_detail(n, Screen::Board);
-                }
-            }
-            Some(Act::Urge) => {
-                if let Some(entry) = self.board.entries.get(self.board.selected) {
-                    let appeal = entry.appeal.clone();
-                    self.open_step(ChangeKind::Urge, &appeal);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn figures_screen(&mut self, act: Option<Act>) {
-        let periods = crate::tui::screens::figures::PeriodChoice::ALL.len();
-        let dims = crate::domain::figures::Dimension::ALL.len();
-        let f = &mut self.figures;
-        match act {
-            Some(Act::PrevPeriod) => f.choice = (f.choice + periods - 1) % periods,
-            Some(Act::NextPeriod) => f.choice = (f.choice + 1) % periods,
-            Some(Act::NextBreakdown) => f.dimension = (f.dimension + 1) % dims,
-            Some(Act::PrevBreakdown) => f.dimension = (f.dimension + dims - 1) % dims,
-            Some(Act::ScrollUp) => f.scroll = f.scroll.saturating_sub(1),
-            Some(Act::ScrollDown) => {
-                f.scroll = (f.scroll + 1).min(f.breakdown.len().saturating_sub(1));
-                return;
-            }
-            Some(Act::CustomPeriod) => {
-                let today = self.desk.clock().today().to_string();
-                let from = f
-                    .custom
-                    .map_or_else(|| today.clone(), |p| p.from.to_string());
-                let to = f.custom.map_or(today, |p| p.to.to_string());
-                let l = |id| self.lang.field_label(id);
-                self.modal = Some(Modal::Period(Form::new(vec![
-                    FormField::text(FieldId::PeriodFrom, l(FieldId::PeriodFrom)).with_text(&from),
-                    FormField::text(FieldId::PeriodTo, l(FieldId::PeriodTo)).with_text(&to),
-                ])));
-                return;
-            }
-            _ => return,
-        }
-        if !matches!(act, Some(Act::ScrollUp))
-            && let Err(e) = self.figures.compute(&self.desk)
-        {
-            self.error(&e);
         }
     }
 

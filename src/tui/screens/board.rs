@@ -134,3 +134,47 @@ impl BoardScreen {
         );
     }
 }
+
+impl crate::tui::component::Component for BoardScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Board
+    }
+
+    fn handle(&mut self, act: crate::tui::keymap::Act, queue: &mut Vec<crate::tui::component::Do>) {
+        use crate::tui::component::Do;
+        use crate::tui::keymap::Act;
+        match act {
+            Act::Up => self.move_by(-1),
+            Act::Down => self.move_by(1),
+            Act::PageUp => self.move_by(-10),
+            Act::PageDown => self.move_by(10),
+            Act::Open => {
+                if let Some(number) = self.selected_number() {
+                    queue.push(Do::Open {
+                        number,
+                        back_to: crate::tui::app::Screen::Board,
+                    });
+                }
+            }
+            Act::Urge => {
+                if let Some(entry) = self.entries.get(self.selected) {
+                    queue.push(Do::Step {
+                        kind: crate::domain::ChangeKind::Urge,
+                        appeal: Box::new(entry.appeal.clone()),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn draw_in(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        view: &crate::tui::component::View,
+    ) -> Option<ratatui::layout::Position> {
+        BoardScreen::draw(self, frame, area, view.lang, view.theme);
+        None
+    }
+}

@@ -120,3 +120,36 @@ impl DetailScreen {
         frame.render_widget(Paragraph::new(lines), inner);
     }
 }
+
+impl crate::tui::component::Component for DetailScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Detail
+    }
+
+    fn handle(&mut self, act: crate::tui::keymap::Act, queue: &mut Vec<crate::tui::component::Do>) {
+        use crate::tui::component::Do;
+        use crate::tui::keymap::Act;
+        match act {
+            Act::Back => queue.push(Do::Back),
+            Act::ScrollUp => {
+                self.scroll = (self.scroll + 1).min(self.events.len().saturating_sub(1))
+            }
+            Act::ScrollDown => self.scroll = self.scroll.saturating_sub(1),
+            Act::Step(kind) if allowed(&self.row.appeal, kind) => queue.push(Do::Step {
+                kind,
+                appeal: Box::new(self.row.appeal.clone()),
+            }),
+            _ => {}
+        }
+    }
+
+    fn draw_in(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        view: &crate::tui::component::View,
+    ) -> Option<ratatui::layout::Position> {
+        DetailScreen::draw(self, frame, area, view.lang, view.theme);
+        None
+    }
+}

@@ -1,0 +1,54 @@
+//! A screen of the desk as a component: it answers the acts of its part of the key table, changes
+//! its own state, and draws itself. What reaches beyond it (open an appeal, show a box, say
+//! something, work the figures out again) it asks for through one queue that the app carries out,
+//! as gitui's components do.
+
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+
+use super::app::Screen;
+use super::keymap::{Act, Context};
+use super::theme::Theme;
+use crate::domain::{Appeal, ChangeKind};
+use crate::strings::Lang;
+
+/// What a component asks the app to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Do {
+    /// Open an appeal by its number; Esc comes back to `back_to`.
+    Open {
+        number: u64,
+        back_to: Screen,
+    },
+    /// Open the form of a step on an appeal (if its state allows it).
+    Step {
+        kind: ChangeKind,
+        appeal: Box<Appeal>,
+    },
+    /// Leave the appeal for the screen it was opened from.
+    Back,
+    ExportView,
+    ShowConflicts,
+    /// The figures again, for another period or breakdown.
+    Recompute,
+    /// Ask for a custom period of the figures.
+    AskPeriod,
+}
+
+/// What drawing needs besides the component's own state.
+#[derive(Clone, Copy, Debug)]
+pub struct View {
+    pub lang: Lang,
+    pub theme: Theme,
+    pub today: NaiveDate,
+}
+
+pub trait Component {
+    /// The part of the key table it answers.
+    fn context(&self) -> Context;
+    /// Answers an act; anything beyond itself goes on the queue.
+    fn handle(&mut self, act: Act, queue: &mut Vec<Do>);
+    /// Draws itself; returns where the terminal's cursor goes, if it has a caret.
+    fn draw_in(&self, frame: &mut Frame, area: Rect, view: &View) -> Option<Position>;
+}
