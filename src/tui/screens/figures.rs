@@ -256,6 +256,43 @@ impl FiguresScreen {
     }
 }
 
+impl crate::tui::component::Component for FiguresScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        crate::tui::keymap::Context::Figures
+    }
+
+    fn handle(&mut self, act: crate::tui::keymap::Act, queue: &mut Vec<crate::tui::component::Do>) {
+        use crate::tui::component::Do;
+        use crate::tui::keymap::Act;
+        let periods = PeriodChoice::ALL.len();
+        let dims = crate::domain::figures::Dimension::ALL.len();
+        match act {
+            Act::PrevPeriod => self.choice = (self.choice + periods - 1) % periods,
+            Act::NextPeriod => self.choice = (self.choice + 1) % periods,
+            Act::NextBreakdown => self.dimension = (self.dimension + 1) % dims,
+            Act::PrevBreakdown => self.dimension = (self.dimension + dims - 1) % dims,
+            Act::ScrollUp => return self.scroll = self.scroll.saturating_sub(1),
+            Act::ScrollDown => {
+                self.scroll = (self.scroll + 1).min(self.breakdown.len().saturating_sub(1));
+                return;
+            }
+            Act::CustomPeriod => return queue.push(Do::AskPeriod),
+            _ => return,
+        }
+        queue.push(Do::Recompute);
+    }
+
+    fn draw_in(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        view: &crate::tui::component::View,
+    ) -> Option<ratatui::layout::Position> {
+        FiguresScreen::draw(self, frame, area, view.lang, view.theme);
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use ratatui::Terminal;
@@ -300,42 +337,5 @@ mod tests {
         assert!(!screen.working());
         assert!(screen_text(&screen).contains("登记诉求"));
         Ok(())
-    }
-}
-
-impl crate::tui::component::Component for FiguresScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        crate::tui::keymap::Context::Figures
-    }
-
-    fn handle(&mut self, act: crate::tui::keymap::Act, queue: &mut Vec<crate::tui::component::Do>) {
-        use crate::tui::component::Do;
-        use crate::tui::keymap::Act;
-        let periods = PeriodChoice::ALL.len();
-        let dims = crate::domain::figures::Dimension::ALL.len();
-        match act {
-            Act::PrevPeriod => self.choice = (self.choice + periods - 1) % periods,
-            Act::NextPeriod => self.choice = (self.choice + 1) % periods,
-            Act::NextBreakdown => self.dimension = (self.dimension + 1) % dims,
-            Act::PrevBreakdown => self.dimension = (self.dimension + dims - 1) % dims,
-            Act::ScrollUp => return self.scroll = self.scroll.saturating_sub(1),
-            Act::ScrollDown => {
-                self.scroll = (self.scroll + 1).min(self.breakdown.len().saturating_sub(1));
-                return;
-            }
-            Act::CustomPeriod => return queue.push(Do::AskPeriod),
-            _ => return,
-        }
-        queue.push(Do::Recompute);
-    }
-
-    fn draw_in(
-        &self,
-        frame: &mut Frame,
-        area: Rect,
-        view: &crate::tui::component::View,
-    ) -> Option<ratatui::layout::Position> {
-        FiguresScreen::draw(self, frame, area, view.lang, view.theme);
-        None
     }
 }

@@ -592,6 +592,61 @@ impl Default for ListScreen {
     }
 }
 
+impl crate::tui::component::Component for ListScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.filtering {
+            crate::tui::keymap::Context::Filter
+        } else {
+            crate::tui::keymap::Context::List
+        }
+    }
+
+    fn handle(&mut self, act: crate::tui::keymap::Act, queue: &mut Vec<crate::tui::component::Do>) {
+        use crate::tui::component::Do;
+        use crate::tui::keymap::Act;
+        match act {
+            Act::PrevTab => self.step_tab(-1),
+            Act::NextTab => self.step_tab(1),
+            Act::Up => self.move_by(-1),
+            Act::Down => self.move_by(1),
+            Act::PageUp => self.move_by(-10),
+            Act::PageDown => self.move_by(10),
+            Act::Home => self.move_by(isize::MIN / 2),
+            Act::End => self.move_by(isize::MAX / 2),
+            Act::StartFilter => self.filtering = true,
+            Act::EndFilter => self.filtering = false,
+            Act::Sort => self.next_sort(),
+            Act::ExportView => queue.push(Do::ExportView),
+            Act::Conflicts => queue.push(Do::ShowConflicts),
+            Act::ClearFilter => {
+                self.filtering = false;
+                if !self.filter.is_empty() {
+                    self.filter.set_text("");
+                    self.restart();
+                }
+            }
+            Act::Open => {
+                if let Some(number) = self.selected_number() {
+                    queue.push(Do::Open {
+                        number,
+                        back_to: crate::tui::app::Screen::List,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn draw_in(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        view: &crate::tui::component::View,
+    ) -> Option<ratatui::layout::Position> {
+        ListScreen::draw(self, frame, area, view.lang, view.theme, view.today)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::mpsc::Sender;
@@ -811,60 +866,5 @@ mod tests {
             shown(&mut list, "圆通 纺织").is_empty(),
             "every word must match"
         );
-    }
-}
-
-impl crate::tui::component::Component for ListScreen {
-    fn context(&self) -> crate::tui::keymap::Context {
-        if self.filtering {
-            crate::tui::keymap::Context::Filter
-        } else {
-            crate::tui::keymap::Context::List
-        }
-    }
-
-    fn handle(&mut self, act: crate::tui::keymap::Act, queue: &mut Vec<crate::tui::component::Do>) {
-        use crate::tui::component::Do;
-        use crate::tui::keymap::Act;
-        match act {
-            Act::PrevTab => self.step_tab(-1),
-            Act::NextTab => self.step_tab(1),
-            Act::Up => self.move_by(-1),
-            Act::Down => self.move_by(1),
-            Act::PageUp => self.move_by(-10),
-            Act::PageDown => self.move_by(10),
-            Act::Home => self.move_by(isize::MIN / 2),
-            Act::End => self.move_by(isize::MAX / 2),
-            Act::StartFilter => self.filtering = true,
-            Act::EndFilter => self.filtering = false,
-            Act::Sort => self.next_sort(),
-            Act::ExportView => queue.push(Do::ExportView),
-            Act::Conflicts => queue.push(Do::ShowConflicts),
-            Act::ClearFilter => {
-                self.filtering = false;
-                if !self.filter.is_empty() {
-                    self.filter.set_text("");
-                    self.restart();
-                }
-            }
-            Act::Open => {
-                if let Some(number) = self.selected_number() {
-                    queue.push(Do::Open {
-                        number,
-                        back_to: crate::tui::app::Screen::List,
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn draw_in(
-        &self,
-        frame: &mut Frame,
-        area: Rect,
-        view: &crate::tui::component::View,
-    ) -> Option<ratatui::layout::Position> {
-        ListScreen::draw(self, frame, area, view.lang, view.theme, view.today)
     }
 }
