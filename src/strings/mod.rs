@@ -2,7 +2,6 @@
 //! the command line here, the terminal desk's in `tui.rs`.
 
 mod hub;
-mod import;
 mod report;
 mod tui;
 

@@ -2,40 +2,11 @@
 
 use super::Lang;
 use crate::domain::{Card, ChangeKind};
-use crate::tui::widgets::form::FieldId;
 
 /// A key and what it does, for the hint bar and the help screen.
 pub type KeyHelp = (&'static str, &'static str);
 
 impl Lang {
-    pub fn field_label(self, id: FieldId) -> &'static str {
-        match id {
-            FieldId::Enterprise => self.pick("企业", "Enterprise"),
-            FieldId::Contact => self.pick("联系人", "Contact"),
-            FieldId::Category => self.pick("类别", "Category"),
-            FieldId::Text => self.pick("诉求内容", "Appeal"),
-            FieldId::Departments => self.pick("涉及部门", "Departments"),
-            FieldId::Outcome => self.pick("处理结果", "Outcome"),
-            FieldId::Answer => self.pick("当场答复", "Answer given"),
-            FieldId::Steward => self.pick("服务管家", "Steward"),
-            FieldId::Lead => self.pick("主办部门", "Lead dept"),
-            FieldId::Co => self.pick("协办部门", "Co-handling"),
-            FieldId::Due => self.pick("期限/工作日", "Due / days"),
-            FieldId::Reason => self.pick("理由", "Reason"),
-            FieldId::Note => self.pick("说明", "Note"),
-            FieldId::Level => self.pick("上报层级", "Level"),
-            FieldId::To => self.pick("上报对象", "To"),
-            FieldId::Rating => self.pick("满意度", "Satisfaction"),
-            FieldId::Comment => self.pick("回访意见", "Comment"),
-            FieldId::Date => self.pick("日期", "Date"),
-            FieldId::Venue => self.pick("地点", "Venue"),
-            FieldId::Host => self.pick("主持", "Host"),
-            FieldId::PeriodFrom => self.pick("自", "From"),
-            FieldId::PeriodTo => self.pick("至", "To"),
-            FieldId::Person => self.pick("姓名", "Name"),
-        }
-    }
-
     pub fn outcome_options(self) -> Vec<String> {
         vec![
             self.pick("列入诉求清单", "onto the appeal list")

@@ -187,7 +187,7 @@ impl App {
     /// Asks for the person at this desk (once: the answer is kept in the configuration).
     fn ask_who(&mut self) {
         let form = Form::new(vec![
-            FormField::text(FieldId::Person, self.lang.field_label(FieldId::Person))
+            FormField::text(FieldId::Person, FieldId::Person.label(self.lang))
                 .with_text(self.desk.actor()),
         ]);
         self.modal = Some(Modal::WhoAreYou(form));
@@ -777,7 +777,7 @@ impl App {
     }
 
     pub fn meeting_form(&self) -> Form {
-        let l = |id| self.lang.field_label(id);
+        let l = |id: FieldId| id.label(self.lang);
         Form::new(vec![
             FormField::text(FieldId::Date, l(FieldId::Date))
                 .with_text(&self.desk.clock().today().to_string()),

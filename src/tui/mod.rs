@@ -11,6 +11,7 @@ pub mod sync;
 pub mod theme;
 pub mod ui;
 pub mod widgets;
+mod words;
 
 use std::io::{self, Write};
 use std::process::Command;

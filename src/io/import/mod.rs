@@ -5,6 +5,7 @@
 pub mod mapping;
 pub mod rows;
 pub mod table;
+mod words;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};

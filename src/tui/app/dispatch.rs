@@ -249,7 +249,7 @@ impl App {
                     .custom
                     .map_or_else(|| today.clone(), |p| p.from.to_string());
                 let to = f.custom.map_or(today, |p| p.to.to_string());
-                let l = |id| self.lang.field_label(id);
+                let l = |id: FieldId| id.label(self.lang);
                 self.modal = Some(Modal::Period(Form::new(vec![
                     FormField::text(FieldId::PeriodFrom, l(FieldId::PeriodFrom)).with_text(&from),
                     FormField::text(FieldId::PeriodTo, l(FieldId::PeriodTo)).with_text(&to),

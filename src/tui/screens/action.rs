@@ -55,7 +55,7 @@ impl ActionForm {
         lang: Lang,
         category_days: u32,
     ) -> Option<ActionForm> {
-        let l = |id| lang.field_label(id);
+        let l = |id: FieldId| id.label(lang);
         let fields = match kind {
             ChangeKind::Assign => vec![
                 FormField::text(FieldId::Steward, l(FieldId::Steward)),
@@ -76,9 +76,10 @@ impl ActionForm {
                 FormField::text(FieldId::Steward, l(FieldId::Steward)),
                 FormField::text(FieldId::Lead, l(FieldId::Lead)),
             ],
-            ChangeKind::Note | ChangeKind::Answer => {
-                vec![FormField::multiline(FieldId::Text, l(FieldId::Text))]
-            }
+            ChangeKind::Note | ChangeKind::Answer => vec![FormField::multiline(
+                FieldId::Text,
+                FieldId::text_label(kind, lang),
+            )],
             ChangeKind::Escalate => vec![
                 FormField::choice(FieldId::Level, l(FieldId::Level), lang.levels(), 1),
                 FormField::text(FieldId::To, l(FieldId::To)),

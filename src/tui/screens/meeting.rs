@@ -195,18 +195,18 @@ impl MeetingScreen {
 
 pub fn capture_form(lang: Lang) -> Form {
     let mut form = Form::new(vec![
-        FormField::text(FieldId::Enterprise, lang.field_label(FieldId::Enterprise)),
-        FormField::text(FieldId::Contact, lang.field_label(FieldId::Contact)),
-        FormField::text(FieldId::Category, lang.field_label(FieldId::Category)),
-        FormField::multiline(FieldId::Text, lang.field_label(FieldId::Text)),
-        FormField::text(FieldId::Departments, lang.field_label(FieldId::Departments)),
+        FormField::text(FieldId::Enterprise, FieldId::Enterprise.label(lang)),
+        FormField::text(FieldId::Contact, FieldId::Contact.label(lang)),
+        FormField::text(FieldId::Category, FieldId::Category.label(lang)),
+        FormField::multiline(FieldId::Text, FieldId::Text.label(lang)),
+        FormField::text(FieldId::Departments, FieldId::Departments.label(lang)),
         FormField::choice(
             FieldId::Outcome,
-            lang.field_label(FieldId::Outcome),
+            FieldId::Outcome.label(lang),
             lang.outcome_options(),
             0,
         ),
-        FormField::text(FieldId::Answer, lang.field_label(FieldId::Answer)),
+        FormField::text(FieldId::Answer, FieldId::Answer.label(lang)),
     ]);
     form.set_hidden(FieldId::Answer, true);
     form

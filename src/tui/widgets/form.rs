@@ -1,6 +1,7 @@
 //! A small form: labelled text fields and choices, with completion suggestions under the focused
 //! field and an inline message for refusals. Its values can be saved as a draft and restored.
 
+use crate::strings::Lang;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::{Position, Rect};
@@ -37,6 +38,46 @@ pub enum FieldId {
     PeriodFrom,
     PeriodTo,
     Person,
+}
+
+/// What each field is called: the words of the desk's forms live with the forms.
+impl FieldId {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            FieldId::Enterprise => lang.pick("企业", "Enterprise"),
+            FieldId::Contact => lang.pick("联系人", "Contact"),
+            FieldId::Category => lang.pick("类别", "Category"),
+            FieldId::Text => lang.pick("诉求内容", "Appeal"),
+            FieldId::Departments => lang.pick("涉及部门", "Departments"),
+            FieldId::Outcome => lang.pick("处理结果", "Outcome"),
+            FieldId::Answer => lang.pick("当场答复", "Answer given"),
+            FieldId::Steward => lang.pick("服务管家", "Steward"),
+            FieldId::Lead => lang.pick("主办部门", "Lead dept"),
+            FieldId::Co => lang.pick("协办部门", "Co-handling"),
+            FieldId::Due => lang.pick("期限/工作日", "Due / days"),
+            FieldId::Reason => lang.pick("理由", "Reason"),
+            FieldId::Note => lang.pick("说明", "Note"),
+            FieldId::Level => lang.pick("上报层级", "Level"),
+            FieldId::To => lang.pick("上报对象", "To"),
+            FieldId::Rating => lang.pick("满意度", "Satisfaction"),
+            FieldId::Comment => lang.pick("回访意见", "Comment"),
+            FieldId::Date => lang.pick("日期", "Date"),
+            FieldId::Venue => lang.pick("地点", "Venue"),
+            FieldId::Host => lang.pick("主持", "Host"),
+            FieldId::PeriodFrom => lang.pick("自", "From"),
+            FieldId::PeriodTo => lang.pick("至", "To"),
+            FieldId::Person => lang.pick("姓名", "Name"),
+        }
+    }
+
+    /// The label of the text field of a step's form: what it holds (进展内容, 答复内容).
+    pub fn text_label(kind: crate::domain::ChangeKind, lang: Lang) -> &'static str {
+        match kind {
+            crate::domain::ChangeKind::Note => lang.pick("进展内容", "Progress"),
+            crate::domain::ChangeKind::Answer => lang.pick("答复内容", "Answer"),
+            _ => FieldId::Text.label(lang),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,8 +1,9 @@
-//! The words of imports and bundles.
+//! The words of imports and bundles: they live with the import, which says them through the
+//! language the desk speaks.
 
-use super::Lang;
-use crate::io::import::rows::{Problem, RowError};
-use crate::io::import::{ImportError, table::TableError};
+use super::rows::{Problem, RowError};
+use super::{ImportError, table::TableError};
+use crate::strings::Lang;
 
 impl Lang {
     pub fn import_read(self, described: &str, rows: usize, empty: usize) -> String {

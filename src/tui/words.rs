@@ -1,0 +1,78 @@
+//! Words only the desk in the terminal says (the team desk's status line, the first start's
+//! question, the conflicts box), kept with the face that says them.
+
+use crate::strings::Lang;
+
+impl Lang {
+    /// Said in the desk when sync gave final numbers.
+    pub fn renumbered(self, pairs: &str) -> String {
+        match self {
+            Lang::Zh => format!("已同步，编号确定：{pairs}"),
+            Lang::En => format!("synced; numbers made final: {pairs}"),
+        }
+    }
+
+    /// The status line's word on sync (已同步 10:32 · 离线，3 条待上传 · 冲突 1).
+    pub fn sync_status(self, s: &super::sync::SyncStatus) -> String {
+        let mut parts = Vec::new();
+        match (self, s.offline, s.last_ok) {
+            (Lang::Zh, true, _) => parts.push(format!("离线，{} 条待上传", s.waiting)),
+            (Lang::En, true, _) => parts.push(format!("offline, {} to send", s.waiting)),
+            (Lang::Zh, false, Some(t)) => parts.push(format!("已同步 {}", t.format("%H:%M"))),
+            (Lang::En, false, Some(t)) => parts.push(format!("synced {}", t.format("%H:%M"))),
+            (Lang::Zh, false, None) => parts.push("同步中…".to_string()),
+            (Lang::En, false, None) => parts.push("syncing…".to_string()),
+        }
+        if !s.offline && s.waiting > 0 {
+            parts.push(match self {
+                Lang::Zh => format!("{} 条待上传", s.waiting),
+                Lang::En => format!("{} to send", s.waiting),
+            });
+        }
+        if s.refused > 0 {
+            parts.push(match self {
+                Lang::Zh => format!("拒收 {}", s.refused),
+                Lang::En => format!("refused {}", s.refused),
+            });
+        }
+        if s.conflicts > 0 {
+            parts.push(match self {
+                Lang::Zh => format!("冲突 {}", s.conflicts),
+                Lang::En => format!("conflicts {}", s.conflicts),
+            });
+        }
+        parts.join(" · ")
+    }
+
+    pub fn who_title(self) -> &'static str {
+        match self {
+            Lang::Zh => "您是谁？",
+            Lang::En => "Who are you?",
+        }
+    }
+
+    pub fn who_explained(self) -> &'static str {
+        match self {
+            Lang::Zh => {
+                "您的姓名写在本机记录的每一步上（只问这一次，保存在配置文件中）。Enter 保存，Esc 暂用系统用户名。"
+            }
+            Lang::En => {
+                "Your name is written on every step taken at this desk (asked once, kept in the configuration). Enter saves; Esc uses the system user for now."
+            }
+        }
+    }
+
+    pub fn who_saved(self, name: &str) -> String {
+        match self {
+            Lang::Zh => format!("已保存：本机由 {name} 使用。"),
+            Lang::En => format!("saved: this desk is {name}'s."),
+        }
+    }
+
+    pub fn conflicts_title(self) -> &'static str {
+        match self {
+            Lang::Zh => "冲突：未生效的步骤",
+            Lang::En => "Conflicts: steps not in effect",
+        }
+    }
+}
