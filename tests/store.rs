@@ -508,8 +508,8 @@ fn the_list_reads_every_appeal_once_open_ones_first_as_its_summary_says() {
     assert_eq!(desk.appeal_count(), summaries.len() as u64);
     // Two loaders share the appeals between them; each is read to its end.
     let mut shares = Vec::new();
-    let mut texts = zhuqi::desk::list_row::Texts::default();
-    for mut loader in desk.list_loaders() {
+    let mut texts = zhuqi::tui::screens::list::row::Texts::default();
+    for mut loader in zhuqi::tui::screens::list::row::list_loaders(&desk) {
         let mut rows = Vec::new();
         loop {
             // A small batch, so that reading goes over many batches.

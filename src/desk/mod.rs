@@ -4,7 +4,6 @@
 pub mod clock;
 pub mod demo;
 pub mod error;
-pub mod list_row;
 pub mod merge;
 pub mod paths;
 pub mod query;
@@ -21,6 +20,7 @@ use crate::domain::{
     Appeal, AppealChange, AppealId, Assignment, Calendar, Capture, CreditCode, Enterprise, Event,
     EventBody, Level, Meeting, Rules, Satisfaction, Steward,
 };
+pub use crate::store::BriefCursor;
 use crate::store::{Cache, OpenReport, Store};
 
 pub use clock::Clock;

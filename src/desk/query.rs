@@ -121,3 +121,24 @@ impl Desk {
         Ok(rows)
     }
 }
+
+impl Desk {
+    /// One appeal's summary, as the list's neighbours (the meeting's tally) show it.
+    pub fn summary_row(&self, id: crate::domain::AppealId) -> Result<Option<Row>, DeskError> {
+        Ok(self.store.summary(id)?.map(|a| self.row(a)))
+    }
+
+    /// The highest appeal number given on this desk.
+    pub fn last_number(&self) -> u64 {
+        self.store.last_number()
+    }
+
+    /// The briefs of the states given, each within a range of numbers, in that order: what the
+    /// list's readers read on their own threads.
+    pub fn briefs_in(
+        &self,
+        order: Vec<(crate::domain::Status, std::ops::RangeInclusive<u64>)>,
+    ) -> super::BriefCursor {
+        self.store.briefs_in(order)
+    }
+}

@@ -211,8 +211,10 @@ impl App {
     /// read on another thread; [`App::work`] takes its rows in as they come.
     pub fn refresh(&mut self) -> Result<(), DeskError> {
         self.registry = Registry::load(&self.desk)?;
-        self.list
-            .start_reading(self.desk.list_loaders(), self.desk.appeal_count())?;
+        self.list.start_reading(
+            super::screens::list::row::list_loaders(&self.desk),
+            self.desk.appeal_count(),
+        )?;
         self.meeting.tally.clear();
         // The board and the figures are worked out when their screens are shown.
         self.board.stale = true;
@@ -279,7 +281,10 @@ impl App {
     /// and nothing else is read again — at a hundred thousand appeals a full reload takes a second.
     fn after_change(&mut self, appeal: crate::domain::Appeal) {
         self.sync.want();
-        let row = self.list.row(&self.desk.card_rules(), &appeal.brief());
+        let row = self.list.row(
+            &super::screens::list::row::card_rules(&self.desk),
+            &appeal.brief(),
+        );
         self.list.update(row);
         self.refresh_tally();
         self.board.stale = true;
@@ -384,7 +389,7 @@ impl App {
             }
             return;
         }
-        let rules = self.desk.card_rules();
+        let rules = super::screens::list::row::card_rules(&self.desk);
         for appeal in &settled.appeals {
             let row = self.list.row(&rules, &appeal.brief());
             self.list.update(row);

@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::{Desk, DeskError};
+use crate::desk::BriefCursor;
+use crate::desk::{Desk, DeskError};
 use crate::domain::appeal::running_due;
 use crate::domain::card::days_overdue;
 use crate::domain::{AppealId, Brief, Calendar, Card, Status};
 use crate::search::{Name, Query};
-use crate::store::BriefCursor;
 
 /// One appeal as the list holds it: 96 bytes, its text kept apart in [`Texts`] (a million rows
 /// are read into the desk; every field here costs a megabyte per byte).
@@ -225,39 +225,33 @@ const OPEN_FIRST: [Status; 5] = [
     Status::Captured,
 ];
 
-impl Desk {
-    pub fn card_rules(&self) -> CardRules {
-        CardRules {
-            today: self.clock.today(),
-            calendar: self.calendar.clone(),
-            warning_days: self.settings.rules.warning_days,
-        }
+/// How the list's rows get their cards: today, the calendar and the warning window.
+pub fn card_rules(desk: &Desk) -> CardRules {
+    CardRules {
+        today: desk.clock().today(),
+        calendar: desk.calendar().clone(),
+        warning_days: desk.rules().warning_days,
     }
+}
 
-    /// Loaders that read every appeal's row once between them: the first reads the open
-    /// appeals first (the list opens on them) and then the closed ones of the lower half of
-    /// the numbers; the second the closed ones of the upper half and the withdrawn. On two cores
-    /// a million are in after 2.3 s instead of 3.1 s.
-    pub fn list_loaders(&self) -> [ListLoader; 2] {
-        let all = 0..=u64::MAX;
-        let middle = self.store.last_number() / 2;
-        let mut first: Vec<_> = OPEN_FIRST.iter().map(|s| (*s, all.clone())).collect();
-        first.push((Status::Closed, 0..=middle));
-        let second = vec![
-            (Status::Closed, middle.saturating_add(1)..=u64::MAX),
-            (Status::Withdrawn, all),
-        ];
-        [first, second].map(|order| ListLoader {
-            cursor: self.store.briefs_in(order),
-            rules: self.card_rules(),
-            names: Names::default(),
-        })
-    }
-
-    /// One appeal's summary, as the list's neighbours (the meeting's tally) show it.
-    pub fn summary_row(&self, id: AppealId) -> Result<Option<super::Row>, DeskError> {
-        Ok(self.store.summary(id)?.map(|a| self.row(a)))
-    }
+/// Loaders that read every appeal's row once between them: the first reads the open appeals
+/// first (the list opens on them) and then the closed ones of the lower half of the numbers; the
+/// second the closed ones of the upper half and the withdrawn. On two cores a million are in
+/// after 2.3 s instead of 3.1 s.
+pub fn list_loaders(desk: &Desk) -> [ListLoader; 2] {
+    let all = 0..=u64::MAX;
+    let middle = desk.last_number() / 2;
+    let mut first: Vec<_> = OPEN_FIRST.iter().map(|s| (*s, all.clone())).collect();
+    first.push((Status::Closed, 0..=middle));
+    let second = vec![
+        (Status::Closed, middle.saturating_add(1)..=u64::MAX),
+        (Status::Withdrawn, all),
+    ];
+    [first, second].map(|order| ListLoader {
+        cursor: desk.briefs_in(order),
+        rules: card_rules(desk),
+        names: Names::default(),
+    })
 }
 
 #[cfg(test)]

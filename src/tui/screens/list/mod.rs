@@ -1,6 +1,15 @@
 //! The appeal list: quick filters by state, sorting, and `/` filtering as you type. Filtering
 //! runs in slices between keystrokes so the screen never blocks, and only the rows in view are
-//! built each frame.
+//! built each frame. Reading the rows is in `readers`, filtering in `filter`, drawing in `draw`,
+//! the rows themselves in `row`.
+
+mod draw;
+mod filter;
+mod readers;
+pub mod row;
+
+use filter::Job;
+use readers::Reading;
 
 use std::collections::HashSet;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
@@ -12,13 +21,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row as TableRow, Table, Tabs};
 
 use crate::desk::DeskError;
-use crate::desk::list_row::{CardRules, ListLoader, ListRow, Names, RowBatch, Texts};
 use crate::domain::{AppealId, Brief, Card, Status};
 use crate::search::Query;
 use crate::strings::Lang;
 use crate::text::sanitize;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text_field::TextField;
+use row::{CardRules, ListLoader, ListRow, Names, RowBatch, Texts};
 
 /// The quick filters, in the order of their tabs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,61 +83,6 @@ impl Sort {
     }
 }
 
-/// A filter being worked through, a slice at a time.
-struct Job {
-    query: Query,
-    next: usize,
-    found: Vec<usize>,
-    /// The appeal to keep selected when the view is sorted anew (rows came in meanwhile).
-    keep: Option<u64>,
-}
-
-/// How many entries one slice of filtering looks at, at most, before input is read again.
-const SLICE: usize = 10_000;
-/// How long one slice may take: rows the tab admits cost several times more to match than rows it
-/// does not, so a slice of 10,000 took 0.8 ms or 2.9 ms at a million depending on which came
-/// first. Bounded by time, a key is answered as quickly on a slower laptop.
-const SLICE_TIME: Duration = Duration::from_millis(3);
-/// How many entries are looked at between two looks at the clock.
-const CHUNK: usize = 1_000;
-
-/// How many rows the reader sends at a time.
-const BATCH: usize = 10_000;
-
-/// One reader's work: batches of rows until its share is read, then the names it met.
-fn read_rows(mut loader: ListLoader, send: &Sender<Batch>) {
-    loop {
-        let batch = match loader.next_batch(BATCH) {
-            Ok(batch) if batch.rows.is_empty() => break,
-            Ok(batch) => Batch::Rows(batch),
-            Err(e) => Batch::Failed(e),
-        };
-        let failed = matches!(batch, Batch::Failed(_));
-        // A send fails only when the list was read anew: this reader is not needed.
-        if send.send(batch).is_err() || failed {
-            return;
-        }
-    }
-    let _ = send.send(Batch::Done(loader.into_names()));
-}
-
-/// What a reader thread sends.
-enum Batch {
-    Rows(RowBatch),
-    Done(Names),
-    Failed(DeskError),
-}
-
-/// The rows still being read on another thread.
-struct Reading {
-    batches: Receiver<Batch>,
-    total: u64,
-    /// Appeals changed here while the readers were going: their copies of them are older.
-    changed: HashSet<AppealId>,
-    /// Readers not yet done.
-    readers: usize,
-}
-
 pub struct ListScreen {
     pub entries: Vec<ListRow>,
     /// The entries' texts.
@@ -169,124 +123,6 @@ impl ListScreen {
             job: None,
             names: Names::default(),
             reading: None,
-        }
-    }
-
-    /// Reads every row again, on other threads (one a loader): the list fills batch by batch
-    /// while the desk answers keys.
-    pub fn start_reading(
-        &mut self,
-        loaders: impl IntoIterator<Item = ListLoader>,
-        total: u64,
-    ) -> Result<(), DeskError> {
-        let (send, batches) = channel();
-        self.entries = Vec::new();
-        self.texts.clear();
-        // Room for every row at once: growing by doubling would hold two copies at the end. The
-        // count comes from the store, so a room that cannot be had is simply not made.
-        let room = usize::try_from(total).unwrap_or(0).saturating_add(64);
-        let _ = self.entries.try_reserve_exact(room);
-        self.view.clear();
-        self.counts = [0; 6];
-        self.job = None;
-        self.reading = Some(Reading {
-            batches,
-            total,
-            changed: HashSet::new(),
-            readers: 0,
-        });
-        for loader in loaders {
-            let send = send.clone();
-            let reader = move || read_rows(loader, &send);
-            if let Err(e) = std::thread::Builder::new()
-                .name("list reader".into())
-                .spawn(reader)
-            {
-                tracing::error!("cannot start a list reader: {e}");
-                self.reading = None;
-                return Err(DeskError::ListUnread);
-            }
-            if let Some(r) = &mut self.reading {
-                r.readers += 1;
-            }
-        }
-        Ok(())
-    }
-
-    /// Whether rows are still being read.
-    pub fn reading(&self) -> bool {
-        self.reading.is_some()
-    }
-
-    /// Takes in what the reader has sent so far; returns whether it has more to send.
-    pub fn receive(&mut self) -> Result<bool, DeskError> {
-        loop {
-            let Some(reading) = &self.reading else {
-                return Ok(false);
-            };
-            match reading.batches.try_recv() {
-                Ok(batch) => self.take(batch)?,
-                Err(TryRecvError::Empty) => return Ok(true),
-                Err(TryRecvError::Disconnected) => {
-                    self.reading = None;
-                    return Err(DeskError::ListUnread);
-                }
-            }
-        }
-    }
-
-    /// Waits until every row is read and the filter has run (tests, benchmarks).
-    pub fn finish_reading(&mut self) -> Result<(), DeskError> {
-        while let Some(reading) = &self.reading {
-            match reading.batches.recv() {
-                Ok(batch) => self.take(batch)?,
-                Err(_) => {
-                    self.reading = None;
-                    return Err(DeskError::ListUnread);
-                }
-            }
-        }
-        self.settle();
-        Ok(())
-    }
-
-    fn take(&mut self, batch: Batch) -> Result<(), DeskError> {
-        match batch {
-            Batch::Rows(RowBatch { mut rows, texts }) => {
-                let first = self.entries.len();
-                if let Some(r) = self.reading.as_ref().filter(|r| !r.changed.is_empty()) {
-                    rows.retain(|row| !r.changed.contains(&row.id));
-                }
-                self.texts.append(texts, &mut rows);
-                for row in &rows {
-                    self.count(row, 1);
-                }
-                self.entries.extend(rows);
-                // The filter goes on over the new rows; what it found so far stays.
-                if self.job.is_none() {
-                    self.job = Some(Job {
-                        query: Query::new(&self.filter.text()),
-                        next: first,
-                        found: self.view.clone(),
-                        keep: self.selected_number(),
-                    });
-                }
-                Ok(())
-            }
-            Batch::Done(names) => {
-                self.names.absorb(names);
-                if let Some(r) = &mut self.reading {
-                    r.readers = r.readers.saturating_sub(1);
-                    if r.readers == 0 {
-                        self.reading = None;
-                    }
-                }
-                Ok(())
-            }
-            Batch::Failed(e) => {
-                self.reading = None;
-                Err(e)
-            }
         }
     }
 
@@ -346,72 +182,6 @@ impl ListScreen {
         }
     }
 
-    /// Starts filtering again from the first entry (after a keystroke, a tab or a reload).
-    pub fn restart(&mut self) {
-        self.job = Some(Job {
-            query: Query::new(&self.filter.text()),
-            next: 0,
-            found: Vec::new(),
-            keep: None,
-        });
-    }
-
-    pub fn busy(&self) -> bool {
-        self.job.is_some()
-    }
-
-    /// One slice of filtering; returns whether more remains.
-    pub fn work(&mut self) -> bool {
-        let Some(job) = &mut self.job else {
-            return false;
-        };
-        let started = Instant::now();
-        let limit = (job.next + SLICE).min(self.entries.len());
-        while job.next < limit {
-            let end = (job.next + CHUNK).min(limit);
-            for (i, row) in self.entries[job.next..end].iter().enumerate() {
-                if self.tab.admits(row)
-                    && (job.query.is_empty() || row.matches(&job.query, &self.texts))
-                {
-                    job.found.push(job.next + i);
-                }
-            }
-            job.next = end;
-            if started.elapsed() >= SLICE_TIME {
-                break;
-            }
-        }
-        if job.next < self.entries.len() {
-            return true;
-        }
-        let mut found = std::mem::take(&mut job.found);
-        let job_keep = job.keep;
-        self.job = None;
-        let e = &self.entries;
-        match self.sort {
-            Sort::Due => found.sort_by_key(|&i| (e[i].due.is_none(), e[i].due, e[i].number)),
-            Sort::Age => found.sort_by_key(|&i| (e[i].captured_at, e[i].number)),
-            Sort::Enterprise => found.sort_by(|&x, &y| {
-                e[x].enterprise
-                    .as_str()
-                    .cmp(e[y].enterprise.as_str())
-                    .then(e[x].number.cmp(&e[y].number))
-            }),
-            Sort::Number => found.sort_by_key(|&i| e[i].number),
-        }
-        self.view = found;
-        self.selected = self.selected.min(self.view.len().saturating_sub(1));
-        if let Some(n) = job_keep {
-            self.select_number(n);
-        }
-        false
-    }
-
-    /// Finishes any filtering at once (tests, and after a change).
-    pub fn settle(&mut self) {
-        while self.work() {}
-    }
-
     pub fn set_tab(&mut self, tab: Tab) {
         self.tab = tab;
         self.selected = 0;
@@ -435,154 +205,6 @@ impl ListScreen {
         }
         let max = self.view.len() as isize - 1;
         self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
-    }
-
-    pub fn draw(
-        &self,
-        frame: &mut Frame,
-        area: Rect,
-        lang: Lang,
-        theme: Theme,
-        today: chrono::NaiveDate,
-    ) -> Option<Position> {
-        let [tabs_area, filter_area, table_area] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(1),
-            Constraint::Min(0),
-        ])
-        .areas(area);
-        let titles: Vec<Line> = lang
-            .list_tabs()
-            .iter()
-            .zip(Tab::ALL)
-            .map(|(name, tab)| Line::from(format!("{name} {}", self.counts[tab.index()])))
-            .collect();
-        frame.render_widget(
-            Tabs::new(titles)
-                .select(self.tab.index())
-                .highlight_style(theme.selected())
-                .divider("│"),
-            tabs_area,
-        );
-        // The filter line: what is typed, how many are shown, and the sort.
-        let status = match &self.reading {
-            Some(r) => lang.reading(self.entries.len(), r.total),
-            None if self.busy() => lang.filtering().to_string(),
-            None => lang.shown_of(self.view.len(), self.entries.len()),
-        };
-        let sort = lang.sort_names()[Sort::ALL.iter().position(|s| *s == self.sort).unwrap_or(0)];
-        let right = format!("{status} · {sort}");
-        let right_w = crate::text::width(&right) as u16;
-        let prompt = format!("/{} ", lang.filter_prompt());
-        let prompt_w = crate::text::width(&prompt) as u16;
-        let buf = frame.buffer_mut();
-        buf.set_string(
-            filter_area.x,
-            filter_area.y,
-            &prompt,
-            if self.filtering {
-                theme.focused_label()
-            } else {
-                theme.dim()
-            },
-        );
-        let input = Rect::new(
-            filter_area.x + prompt_w,
-            filter_area.y,
-            filter_area.width.saturating_sub(prompt_w + right_w + 1),
-            1,
-        );
-        let caret = self.filter.render(input, buf, theme.input(self.filtering));
-        buf.set_string(
-            filter_area.right().saturating_sub(right_w),
-            filter_area.y,
-            &right,
-            theme.dim(),
-        );
-
-        let height = table_area.height.saturating_sub(1) as usize;
-        let offset = self.selected.saturating_sub(height.saturating_sub(1));
-        // Only the rows in view are built.
-        let rows: Vec<TableRow> = self
-            .view
-            .iter()
-            .skip(offset)
-            .take(height)
-            .enumerate()
-            .map(|(k, &i)| {
-                let r = &self.entries[i];
-                let card_style = match r.card {
-                    Card::Red => theme.red(),
-                    Card::Yellow => theme.yellow(),
-                    Card::None => theme.normal(),
-                };
-                let age = (today - r.captured_on).num_days().max(0);
-                let style = if offset + k == self.selected {
-                    theme.selected()
-                } else {
-                    theme.normal()
-                };
-                let label = crate::desk::label(&self.prefix, r.number);
-                let label = if self.changed_elsewhere.contains(&r.id) {
-                    format!("{label}*")
-                } else {
-                    label
-                };
-                TableRow::new(vec![
-                    Line::from(label),
-                    Line::from(sanitize(r.enterprise.as_str())),
-                    Line::from(sanitize(r.category.as_str())),
-                    Line::from(sanitize(r.steward.as_deref().map_or("", |s| s.as_str()))),
-                    Line::from(
-                        r.due
-                            .map(|d| d.format("%m-%d").to_string())
-                            .unwrap_or_default(),
-                    ),
-                    Line::from(Span::styled(
-                        lang.card_short(r.card, r.days_overdue(today)),
-                        card_style,
-                    )),
-                    Line::from(age.to_string()),
-                    Line::from(lang.urges_short(u32::from(r.urges))),
-                ])
-                .style(style)
-            })
-            .collect();
-        let widths = [
-            Constraint::Length(5),
-            Constraint::Min(12),
-            Constraint::Length(8),
-            Constraint::Length(8),
-            Constraint::Length(5),
-            Constraint::Length(10),
-            Constraint::Length(4),
-            Constraint::Length(5),
-        ];
-        let header = TableRow::new(lang.table_headers().map(Line::from)).style(theme.title());
-        if rows.is_empty() && !self.busy() {
-            frame.render_widget(
-                Table::new(Vec::<TableRow>::new(), widths).header(header),
-                table_area,
-            );
-            if table_area.height > 2 {
-                let msg = Rect::new(
-                    table_area.x + 1,
-                    table_area.y + 2,
-                    table_area.width.saturating_sub(1),
-                    1,
-                );
-                frame.render_widget(
-                    Paragraph::new(Span::styled(lang.no_rows(), theme.dim())),
-                    msg,
-                );
-            }
-        } else {
-            frame.render_widget(
-                Table::new(rows, widths).header(header).column_spacing(1),
-                table_area,
-            );
-        }
-        self.filtering.then_some(caret)
     }
 }
 
@@ -649,7 +271,9 @@ impl crate::tui::component::Component for ListScreen {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::mpsc::Sender;
+    use std::sync::mpsc::{Sender, channel};
+
+    use super::readers::{Batch, Reading};
 
     use super::*;
 
