@@ -1,0 +1,93 @@
+//! Checking the store against its events, and copying it whole.
+
+use super::*;
+
+pub(super) fn ensure_empty_dir(dir: &Path) -> Result<(), StoreError> {
+    if dir.exists() {
+        let mut entries =
+            std::fs::read_dir(dir).map_err(io_err(format!("reading {}", dir.display())))?;
+        if entries.next().is_some() {
+            return Err(StoreError::TargetNotEmpty(dir.to_path_buf()));
+        }
+    } else {
+        std::fs::create_dir_all(dir).map_err(io_err(format!("creating {}", dir.display())))?;
+    }
+    Ok(())
+}
+
+impl Store {
+    // ----- integrity, backup, rebuild -----
+
+    /// Checks that every projection is the fold of its events and that the indexes agree with
+    /// the projections. Returns the problems found (empty when all is well).
+    pub fn verify(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        let mut by_status = 0usize;
+        let mut count = 0u64;
+        let mut numbers = HashSet::new();
+        for appeal in self.summaries() {
+            let appeal = appeal?;
+            count += 1;
+            match fold(appeal.id, &self.events_of(appeal.id)?) {
+                Ok(whole) if whole.summary() == appeal => {}
+                Ok(_) => problems.push(format!(
+                    "appeal {}: projection differs from its events",
+                    appeal.number
+                )),
+                Err(e) => problems.push(format!("appeal {}: {e}", appeal.number)),
+            }
+            if !numbers.insert(appeal.number) {
+                problems.push(format!("number {} is given to two appeals", appeal.number));
+            }
+            match self.trees[BY_STATUS].get(status_key(appeal.status, appeal.number))? {
+                None => problems.push(format!(
+                    "appeal {}: missing from the status index",
+                    appeal.number
+                )),
+                Some(v) if *v != brief::encode(&appeal.brief())? => problems.push(format!(
+                    "appeal {}: its entry in the list differs from it",
+                    appeal.number
+                )),
+                Some(_) => {}
+            }
+            by_status += 1;
+        }
+        if self.trees[BY_STATUS].len() != by_status {
+            problems.push("the status index has entries for no appeal".to_string());
+        }
+        if self.appeal_count() != count {
+            problems.push("the appeal count disagrees with the appeals".to_string());
+        }
+        for kv in self.trees[HISTORIES].iter() {
+            let (k, _) = kv?;
+            if let Some(id) = read_id(&k)
+                && self.summary(id)?.is_none()
+            {
+                problems.push(format!("events of appeal {id} have no projection"));
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Writes a consistent copy (journal and store) into `target`, which must be new or empty.
+    /// Holds the write lock throughout, so no command lands half in the copy.
+    pub fn backup(&self, target: &Path) -> Result<(), StoreError> {
+        let w = self.writer();
+        ensure_empty_dir(target)?;
+        let journal_copy = target.join(JOURNAL_FILE);
+        std::fs::copy(w.journal.path(), &journal_copy).map_err(io_err(format!(
+            "copying the journal to {}",
+            journal_copy.display()
+        )))?;
+        File::open(&journal_copy)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(format!("syncing {}", journal_copy.display())))?;
+        let copy = super::open::open_engine(&target.join(STORE_DIR), target, Cache::Ample)?;
+        copy.import(self.db.export());
+        copy.flush()?;
+        File::open(target.join(STORE_DIR).join("db"))
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(format!("syncing the copy in {}", target.display())))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,74 @@
+//! What can go wrong in the store, each said with what to do (`crate::strings` says it in the
+//! user's language).
+
+use std::path::PathBuf;
+
+use crate::domain::Refusal;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "the store in {} is already open{}; close the other zhuqi first (or use another --data-dir)",
+        dir.display(),
+        pid.map(|p| format!(" by process {p}")).unwrap_or_default()
+    )]
+    AlreadyOpen { dir: PathBuf, pid: Option<u32> },
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the storage engine failed: {0}")]
+    Engine(String),
+    #[error("the store is damaged: {0}; rebuild it from the journal with `zhuqi rebuild`")]
+    Corrupt(String),
+    #[error(
+        "this data was written by a newer zhuqi (schema {found}, this one reads up to {supported}); update zhuqi"
+    )]
+    NewerSchema { found: u8, supported: u8 },
+    #[error("the journal {} cannot be read at line {line}: {message}", path.display())]
+    Journal {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error(
+        "the journal is shorter ({journal} bytes) than the store has applied ({applied} bytes): \
+         it was truncated or replaced; restore it from a backup"
+    )]
+    JournalBehind { journal: u64, applied: u64 },
+    #[error(
+        "the journal holds an event the lifecycle refuses ({0:?}); restore the journal from a backup"
+    )]
+    Replay(Refusal),
+    #[error("appeal number {0} is already taken")]
+    NumberTaken(u64),
+    #[error(
+        "a write failed half-way and could not be undone; restart zhuqi to recover from the journal"
+    )]
+    Poisoned,
+    #[error("{} already exists and is not empty; choose a new directory", .0.display())]
+    TargetNotEmpty(PathBuf),
+    /// Internal: the store was written in an older layout (rebuilt on open, never shown).
+    #[error("the store was written by an older zhuqi; rebuild it with `zhuqi rebuild`")]
+    OldLayout { journal_len: u64 },
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> StoreError {
+        match e {
+            sled::Error::Corruption { .. } => StoreError::Corrupt(e.to_string()),
+            other => StoreError::Engine(other.to_string()),
+        }
+    }
+}
+
+/// Why an append did not happen. Either way, nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

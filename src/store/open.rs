@@ -1,0 +1,238 @@
+//! Opening the store (taking the desk lock, laying an older layout out anew, applying the
+//! journal's commands it lacks) and rebuilding it from the journal.
+
+use super::*;
+
+pub(super) fn open_engine(
+    path: &Path,
+    data_dir: &Path,
+    cache: Cache,
+) -> Result<sled::Db, StoreError> {
+    // Callers hold the desk lock, so no other zhuqi has this store open. But a sled database just
+    // closed by this process (a rebuild reopens the one it built) lets go of its file only when
+    // its last background writes finish: wait for that, briefly.
+    let mut waited = std::time::Duration::ZERO;
+    loop {
+        match sled::Config::new()
+            .path(path)
+            .cache_capacity(cache.bytes())
+            .open()
+        {
+            Ok(db) => return Ok(db),
+            Err(e) if is_lock_error(&e) && waited < ENGINE_RELEASE_WAIT => {
+                std::thread::sleep(ENGINE_RETRY);
+                waited += ENGINE_RETRY;
+            }
+            Err(e) if is_lock_error(&e) => {
+                return Err(StoreError::AlreadyOpen {
+                    dir: data_dir.to_path_buf(),
+                    pid: None,
+                });
+            }
+            Err(e) => return Err(StoreError::from(e)),
+        }
+    }
+}
+
+/// sled reports a database held elsewhere only as an I/O error with this text.
+pub(super) fn is_lock_error(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.to_string().contains("could not acquire lock"))
+}
+
+pub(super) const ENGINE_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
+pub(super) const ENGINE_RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl Store {
+    /// Opens (or creates) the store in `data_dir`, taking the desk lock, and applies any
+    /// journal commands the store lacks.
+    pub fn open(data_dir: &Path) -> Result<(Store, OpenReport), StoreError> {
+        Store::open_with(data_dir, Cache::default())
+    }
+
+    /// As [`Store::open`], with the cache given.
+    pub fn open_with(data_dir: &Path, cache: Cache) -> Result<(Store, OpenReport), StoreError> {
+        let lock = DeskLock::acquire(data_dir)?;
+        match Store::open_locked(data_dir, &data_dir.join(STORE_DIR), Some(lock), cache) {
+            Ok(store) => {
+                let report = store.catch_up()?;
+                Ok((store, report))
+            }
+            Err(StoreError::OldLayout { journal_len }) => {
+                // The journal holds everything: lay the store out anew from it — unless it is
+                // shorter than what the store holds.
+                let journal = std::fs::metadata(data_dir.join(JOURNAL_FILE))
+                    .map(|m| m.len())
+                    .unwrap_or(0);
+                if journal < journal_len {
+                    return Err(StoreError::JournalBehind {
+                        journal,
+                        applied: journal_len,
+                    });
+                }
+                let (store, old) = Store::rebuild_with(data_dir, cache)?;
+                tracing::info!(old = %old.display(), "store of an older layout rebuilt from the journal");
+                let report = OpenReport {
+                    upgraded_from: Some(old),
+                    ..OpenReport::default()
+                };
+                Ok((store, report))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens the engine at `path`; the caller holds the desk lock (`lock` is kept, if given).
+    pub(super) fn open_locked(
+        data_dir: &Path,
+        path: &Path,
+        lock: Option<DeskLock>,
+        cache: Cache,
+    ) -> Result<Store, StoreError> {
+        let db = open_engine(path, data_dir, cache)?;
+        let trees = TREE_NAMES
+            .iter()
+            .map(|name| db.open_tree(name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let drafts = db.open_tree("drafts")?;
+        let db_file = File::open(path.join("db"))
+            .map_err(io_err(format!("opening {}", path.join("db").display())))?;
+        let journal = Journal::open(&data_dir.join(JOURNAL_FILE))?;
+        let mut meta = Meta::default();
+        let meta_tree = &trees[META];
+        let mut values = [0u64; 9];
+        for (slot, key) in values.iter_mut().zip(META_KEYS) {
+            if let Some(v) = meta_tree.get(key)? {
+                *slot = read_u64(&v)
+                    .ok_or_else(|| StoreError::Corrupt(format!("counter {key} is unreadable")))?;
+            }
+        }
+        meta.set(values);
+        // A store without a layout mark but with data is of layout 1.
+        let layout = match meta_tree.get("layout")? {
+            Some(v) => read_u64(&v)
+                .ok_or_else(|| StoreError::Corrupt("the layout mark is unreadable".into()))?,
+            None if meta.next_seq == 0 => LAYOUT,
+            None => 1,
+        };
+        if layout > LAYOUT {
+            return Err(StoreError::NewerSchema {
+                found: u8::try_from(layout).unwrap_or(u8::MAX),
+                supported: u8::try_from(LAYOUT).unwrap_or(u8::MAX),
+            });
+        }
+        if layout < LAYOUT {
+            return Err(StoreError::OldLayout {
+                journal_len: meta.journal_len,
+            });
+        }
+        Ok(Store {
+            provisional: std::sync::atomic::AtomicBool::new(false),
+            db,
+            trees,
+            drafts,
+            db_file,
+            dir: data_dir.to_path_buf(),
+            writer: Mutex::new(Writer {
+                journal,
+                meta,
+                poisoned: false,
+            }),
+            _lock: lock,
+        })
+    }
+
+    /// Applies the journal commands the store does not have yet; cuts a torn tail.
+    pub(super) fn catch_up(&self) -> Result<OpenReport, StoreError> {
+        let mut w = self.writer();
+        let applied = w.meta.journal_len;
+        let len = w.journal.len();
+        if len < applied {
+            return Err(StoreError::JournalBehind {
+                journal: len,
+                applied,
+            });
+        }
+        let mut report = OpenReport::default();
+        if len == applied {
+            return Ok(report);
+        }
+        let path = w.journal.path().to_path_buf();
+        let mut meta = w.meta;
+        // Commands are applied in batches, each one transaction that ends at a command's end in
+        // the journal: a rebuild of a long journal does not pay a transaction per command.
+        let mut batch: Vec<Event> = Vec::new();
+        let mut batch_end = applied;
+        let flush = |batch: &mut Vec<Event>, end: u64, meta: &mut Meta| {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let mut plan = self.plan(batch, *meta).map_err(|e| match e {
+                AppendError::Refused(r) => StoreError::Replay(r),
+                AppendError::Store(s) => s,
+            })?;
+            plan.meta.journal_len = end;
+            self.commit(&plan)?;
+            *meta = plan.meta;
+            batch.clear();
+            Ok::<(), StoreError>(())
+        };
+        let tail = journal::read_commands(&path, applied, |events, end| {
+            batch.extend(events);
+            batch_end = end;
+            report.replayed += 1;
+            if batch.len() >= REPLAY_BATCH_EVENTS {
+                flush(&mut batch, batch_end, &mut meta)?;
+            }
+            Ok(())
+        })?;
+        flush(&mut batch, batch_end, &mut meta)?;
+        w.meta = meta;
+        if tail.torn > 0 {
+            w.journal.truncate(tail.end)?;
+            report.torn_bytes = tail.torn;
+        }
+        self.sync()?;
+        Ok(report)
+    }
+
+    /// Recreates the store of `data_dir` from its journal alone. The old store is kept beside it
+    /// (its path is returned) until the user removes it.
+    pub fn rebuild(data_dir: &Path) -> Result<(Store, PathBuf), StoreError> {
+        Store::rebuild_with(data_dir, Cache::default())
+    }
+
+    /// As [`Store::rebuild`]; the store returned has the cache given (the rebuild itself, all
+    /// writes, has the ample one).
+    pub(super) fn rebuild_with(
+        data_dir: &Path,
+        cache: Cache,
+    ) -> Result<(Store, PathBuf), StoreError> {
+        let lock = DeskLock::acquire(data_dir)?;
+        let fresh = data_dir.join("store.rebuilding");
+        if fresh.exists() {
+            std::fs::remove_dir_all(&fresh)
+                .map_err(io_err(format!("removing {}", fresh.display())))?;
+        }
+        {
+            let store = Store::open_locked(data_dir, &fresh, None, Cache::Ample)?;
+            store.catch_up()?;
+            // Dropped here: sled closes the fresh store before it is moved into place.
+        }
+        let old = data_dir.join(format!(
+            "store.replaced-{}",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        ));
+        let current = data_dir.join(STORE_DIR);
+        if current.exists() {
+            std::fs::rename(&current, &old)
+                .map_err(io_err(format!("moving {} aside", current.display())))?;
+        }
+        std::fs::rename(&fresh, &current).map_err(io_err(format!(
+            "moving the rebuilt store to {}",
+            current.display()
+        )))?;
+        let store = Store::open_locked(data_dir, &current, Some(lock), cache)?;
+        store.catch_up()?;
+        Ok((store, old))
+    }
+}

@@ -1,0 +1,314 @@
+//! Reading: appeals whole and as summaries, briefs for the list, the registry, what sync needs.
+
+use super::*;
+
+impl Store {
+    /// How many appeals have steps not in effect.
+    pub fn conflicted(&self) -> u64 {
+        self.writer().meta.conflicted
+    }
+
+    /// The last place in the hub's history this store holds (0 before the first pull).
+    pub fn hub_seq(&self) -> u64 {
+        self.writer().meta.hub_seq
+    }
+
+    /// Commands of this desk's own (not from the hub) in the journal from `offset` on, at most
+    /// about `max_events` events, each with the offset just after it; and the offset where
+    /// reading stopped (the journal's end when it was read to the end).
+    pub fn own_commands(&self, offset: u64, max_events: usize) -> Result<OwnCommands, StoreError> {
+        let mut out = Vec::new();
+        let mut count = 0usize;
+        let len = self.writer().journal.len();
+        if offset >= len {
+            return Ok((out, offset));
+        }
+        let tail = journal::read_commands_while(&self.journal_path(), offset, |events, end| {
+            if events.iter().all(|e| e.hub.is_none()) {
+                count += events.len();
+                out.push((events, end));
+            }
+            Ok(count < max_events && end < len)
+        })?;
+        Ok((out, tail.end.min(len).max(offset)))
+    }
+
+    /// The journal's length: where this desk's next command will begin.
+    pub fn journal_len(&self) -> u64 {
+        self.writer().journal.len()
+    }
+
+    /// A meeting's number now, given a number it had on this desk before the hub numbered it.
+    pub fn meeting_alias(&self, number: u64) -> Result<Option<u64>, StoreError> {
+        Ok(self.trees[ALIASES]
+            .get(alias_key(b'm', number))?
+            .and_then(|v| read_u64(&v)))
+    }
+
+    /// The appeals with steps not in effect (conflicts for a person to settle), with them.
+    pub fn conflicts(&self) -> Result<Vec<crate::domain::Conflicted>, StoreError> {
+        let mut out = Vec::new();
+        for key in self.trees[CONFLICTED].iter().keys() {
+            let id =
+                read_id(&key?).ok_or_else(|| StoreError::Corrupt("a conflict entry".into()))?;
+            let events = self.events_of(id)?;
+            let folded = crate::domain::appeal::fold(id, &events);
+            if let Some(appeal) = folded.appeal {
+                out.push(crate::domain::Conflicted {
+                    appeal,
+                    events,
+                    not_in_effect: folded.not_in_effect,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether this event (by its identity) is already in the store (bundles merge by it).
+    pub fn has_event(&self, event: &Event) -> Result<bool, StoreError> {
+        match &event.body {
+            EventBody::Appeal { appeal, .. } => {
+                history::contains(&self.history(*appeal)?, event.id)
+            }
+            _ => Ok(self.trees[EVENT_IDS].contains_key(event.id.0.to_be_bytes())?),
+        }
+    }
+
+    /// The appeal imported from a ledger row with this `source:id`.
+    pub fn appeal_by_external_id(&self, external_id: &str) -> Result<Option<Appeal>, StoreError> {
+        match self.trees[EXTERNAL_IDS].get(external_id.as_bytes())? {
+            Some(id) => match read_id(&id) {
+                Some(id) => self.appeal(id),
+                None => Err(StoreError::Corrupt("an external id entry".into())),
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// The highest appeal number given so far.
+    pub fn last_number(&self) -> u64 {
+        self.writer().meta.last_number
+    }
+
+    /// Whether an appeal number is in use.
+    pub fn number_taken(&self, number: u64) -> Result<bool, StoreError> {
+        Ok(self.id_by_number(number)?.is_some())
+    }
+
+    /// The appeal that has `number`, looked up in the status index state by state.
+    pub(super) fn id_by_number(&self, number: u64) -> Result<Option<AppealId>, StoreError> {
+        // Most appeals are closed: that state is looked at first.
+        let states = std::iter::once(Status::Closed)
+            .chain(Status::ALL.into_iter().filter(|s| *s != Status::Closed));
+        for status in states {
+            if let Some(v) = self.trees[BY_STATUS].get(status_key(status, number))? {
+                return read_id(&v).map(Some).ok_or_else(|| {
+                    StoreError::Corrupt(format!("the entry of number {number} is unreadable"))
+                });
+            }
+        }
+        Ok(None)
+    }
+
+    // ----- reading -----
+
+    pub(super) fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        tree: usize,
+        key: &[u8],
+        what: &str,
+    ) -> Result<Option<T>, StoreError> {
+        match self.trees[tree].get(key)? {
+            Some(v) => codec::decode(&v, what).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) fn values<T: serde::de::DeserializeOwned>(
+        &self,
+        tree: usize,
+        what: &'static str,
+    ) -> impl Iterator<Item = Result<T, StoreError>> + '_ {
+        self.trees[tree].iter().map(move |kv| {
+            let (_, v) = kv?;
+            codec::decode(&v, what)
+        })
+    }
+
+    /// The whole appeal: the fold of its history.
+    pub fn appeal(&self, id: AppealId) -> Result<Option<Appeal>, StoreError> {
+        let history = self.history(id)?;
+        if history.is_empty() {
+            return Ok(None);
+        }
+        fold(id, &history::events(&history)?).map(Some)
+    }
+
+    /// The appeal's summary (every field but the long texts), as the `appeals` tree keeps it.
+    pub fn summary(&self, id: AppealId) -> Result<Option<Appeal>, StoreError> {
+        self.get(APPEALS, &id_key(id), "an appeal")
+    }
+
+    /// The appeal with this number, or that had it on this desk before the hub numbered it
+    /// (provisional numbers are still accepted once final ones are given).
+    pub fn appeal_by_number(&self, number: u64) -> Result<Option<Appeal>, StoreError> {
+        match self.id_by_number(number)? {
+            Some(id) => self.appeal(id),
+            None => match self.trees[ALIASES].get(alias_key(b'a', number))? {
+                Some(v) => match read_id(&v) {
+                    Some(id) => self.appeal(id),
+                    None => Err(StoreError::Corrupt("an alias entry".into())),
+                },
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// Every appeal whole, in order of identity (which is capture order on one desk).
+    pub fn appeals(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
+        self.trees[HISTORIES].iter().map(|kv| {
+            let (k, stored) = kv?;
+            let id = read_id(&k).ok_or_else(|| StoreError::Corrupt("a history key".into()))?;
+            fold(id, &history::events(&history::unpack(&stored)?)?)
+        })
+    }
+
+    /// Every appeal's summary, in order of identity: what the list and the figures read.
+    pub fn summaries(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
+        self.values(APPEALS, "an appeal")
+    }
+
+    /// The summaries of the appeals in the states given (all of them when `states` is `None`),
+    /// owning what they read so that they can be read on other threads: in parts, to be read
+    /// side by side and put together in the order given.
+    pub fn summaries_apart(&self, states: Option<&[Status]>) -> Vec<SummariesApart> {
+        let appeals = self.trees[APPEALS].clone();
+        let decode = |kv: sled::Result<(sled::IVec, sled::IVec)>| {
+            let (_, v) = kv?;
+            codec::decode(&v, "an appeal")
+        };
+        match states {
+            None => {
+                // Two halves of the identities, which begin with the time of capture.
+                let first = appeals
+                    .first()
+                    .ok()
+                    .flatten()
+                    .and_then(|(k, _)| read_id(&k));
+                let last = appeals.last().ok().flatten().and_then(|(k, _)| read_id(&k));
+                let Some((first, last)) = first.zip(last) else {
+                    return vec![Box::new(appeals.iter().map(decode))];
+                };
+                let middle = id_key(ulid::Ulid(first.0 / 2 + last.0 / 2));
+                vec![
+                    Box::new(appeals.range(..middle).map(decode)),
+                    Box::new(appeals.range(middle..).map(decode)),
+                ]
+            }
+            Some(states) => vec![{
+                let by_status = self.trees[BY_STATUS].clone();
+                Box::new(Vec::from(states).into_iter().flat_map(move |s| {
+                    let appeals = appeals.clone();
+                    by_status.scan_prefix([s.code()]).map(move |kv| {
+                        let (_, v) = kv?;
+                        let id = read_id(&v)
+                            .ok_or_else(|| StoreError::Corrupt("an index entry".into()))?;
+                        match appeals.get(id_key(id))? {
+                            Some(v) => codec::decode(&v, "an appeal"),
+                            None => Err(StoreError::Corrupt(format!(
+                                "the index names a missing appeal {id}"
+                            ))),
+                        }
+                    })
+                }))
+            }],
+        }
+    }
+
+    pub fn appeal_count(&self) -> u64 {
+        self.writer().meta.appeals
+    }
+
+    /// Every appeal's [`Brief`](crate::domain::Brief), state by state in the order given, in
+    /// one pass over the status index; it owns what it reads so that it can be read on another
+    /// thread while the desk goes on. States not named are not read.
+    pub fn briefs(&self, order: &[Status]) -> BriefCursor {
+        self.briefs_in(order.iter().map(|s| (*s, 0..=u64::MAX)).collect())
+    }
+
+    /// As [`Store::briefs`], each state's appeals limited to a range of numbers: two readers
+    /// can split one state between them.
+    pub fn briefs_in(&self, order: Vec<(Status, RangeInclusive<u64>)>) -> BriefCursor {
+        BriefCursor {
+            by_status: self.trees[BY_STATUS].clone(),
+            order: order.into_iter(),
+            current: None,
+        }
+    }
+
+    /// One appeal's history, its frames unpacked (empty for an appeal the store does not hold).
+    pub(super) fn history(&self, id: AppealId) -> Result<Vec<u8>, StoreError> {
+        match self.trees[HISTORIES].get(id_key(id))? {
+            Some(stored) => history::unpack(&stored),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// One appeal's events, in the order they were recorded.
+    pub fn events_of(&self, id: AppealId) -> Result<Vec<Event>, StoreError> {
+        history::events(&self.history(id)?)
+    }
+
+    pub fn enterprise(&self, name: &str) -> Result<Option<Enterprise>, StoreError> {
+        self.get(ENTERPRISES, name.as_bytes(), "an enterprise")
+    }
+
+    pub fn enterprises(&self) -> impl Iterator<Item = Result<Enterprise, StoreError>> + '_ {
+        self.values(ENTERPRISES, "an enterprise")
+    }
+
+    pub fn steward(&self, name: &str) -> Result<Option<Steward>, StoreError> {
+        self.get(STEWARDS, name.as_bytes(), "a steward")
+    }
+
+    pub fn stewards(&self) -> impl Iterator<Item = Result<Steward, StoreError>> + '_ {
+        self.values(STEWARDS, "a steward")
+    }
+
+    pub fn has_department(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.trees[DEPARTMENTS].contains_key(name.as_bytes())?)
+    }
+
+    pub fn departments(&self) -> Result<Vec<String>, StoreError> {
+        self.trees[DEPARTMENTS]
+            .iter()
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
+            .collect()
+    }
+
+    pub fn meeting(&self, number: u64) -> Result<Option<Meeting>, StoreError> {
+        self.get(MEETINGS, &u64_key(number), "a meeting")
+    }
+
+    pub fn meetings(&self) -> impl Iterator<Item = Result<Meeting, StoreError>> + '_ {
+        self.values(MEETINGS, "a meeting")
+    }
+
+    /// Whether the store holds nothing at all (a first start).
+    pub fn is_empty(&self) -> bool {
+        self.writer().meta.next_seq == 0
+    }
+
+    pub fn draft(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.drafts.get(key.as_bytes())?.map(|v| v.to_vec()))
+    }
+
+    pub fn draft_keys(&self) -> Result<Vec<String>, StoreError> {
+        self.drafts
+            .iter()
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
+            .collect()
+    }
+}

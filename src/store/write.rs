@@ -1,0 +1,388 @@
+//! Writing: a command's events planned against the lifecycle, journaled, and committed in one
+//! transaction; the hub's events taken in the same way; drafts.
+
+use super::*;
+
+impl Store {
+    /// Validates `events` against the lifecycle, journals them and commits them in one
+    /// transaction. Capture and meeting numbers left at 0 are given the next number.
+    /// Returns the appeals as they are after the command.
+    pub fn append(&self, events: Vec<Event>) -> Result<Vec<Appeal>, AppendError> {
+        self.append_batch(vec![events])
+    }
+
+    /// Several commands in one journal write, one transaction and one fsync: the way imports
+    /// stay fast. All or nothing: a refusal anywhere writes none of them.
+    pub fn append_batch(&self, mut commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, AppendError> {
+        let mut w = self.writer();
+        if w.poisoned {
+            return Err(StoreError::Poisoned.into());
+        }
+        // Planned over all the events at once; the journal keeps each command's grouping, so a
+        // replay applies them one by one to the same result.
+        let mut flat: Vec<Event> = commands.iter().flatten().cloned().collect();
+        let mut plan = self.plan(&mut flat, w.meta)?;
+        // The plan filled in numbers: carry them back into the commands for the journal.
+        let mut filled = flat.into_iter();
+        let mut lines = Vec::new();
+        for c in commands.iter_mut() {
+            for e in c.iter_mut() {
+                if let Some(f) = filled.next() {
+                    *e = f;
+                }
+            }
+            lines.extend(journal::encode(c)?);
+        }
+        let before = w.journal.len();
+        plan.meta.journal_len = w.journal.append(&lines)?;
+        if let Err(e) = self.commit(&plan).and_then(|_| self.sync()) {
+            // The store did not take it: take it back out of the journal too.
+            if w.journal.truncate(before).is_err() {
+                w.poisoned = true;
+            }
+            return Err(e.into());
+        }
+        w.meta = plan.meta;
+        Ok(plan.appeals)
+    }
+
+    /// Captures and meetings from now on get provisional numbers (the desk is on a hub) or the
+    /// desk's own next numbers.
+    pub fn set_provisional_numbers(&self, on: bool) {
+        self.provisional
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Takes in events from the hub (each with its stamp), in the hub's order, as one command:
+    /// journaled first, then one transaction. Events already here get their stamp and their
+    /// place; a step the hub's order makes impossible stays in its appeal's timeline, not in
+    /// effect. Returns the appeals as they are now and those whose number changed.
+    pub fn take_from_hub(&self, events: Vec<Event>) -> Result<HubIntake, StoreError> {
+        let mut w = self.writer();
+        if w.poisoned {
+            return Err(StoreError::Poisoned);
+        }
+        let mut events = events;
+        let mut plan = self.plan(&mut events, w.meta).map_err(|e| match e {
+            AppendError::Refused(r) => StoreError::Replay(r),
+            AppendError::Store(s) => s,
+        })?;
+        let lines = journal::encode(&events)?;
+        let before = w.journal.len();
+        plan.meta.journal_len = w.journal.append(&lines)?;
+        if let Err(e) = self.commit(&plan).and_then(|_| self.sync()) {
+            if w.journal.truncate(before).is_err() {
+                w.poisoned = true;
+            }
+            return Err(e);
+        }
+        w.meta = plan.meta;
+        Ok(HubIntake {
+            appeals: plan.appeals,
+            renumbered: plan.renumbered,
+            new_appeals: plan.new_appeals,
+            new_conflicts: plan.new_conflicts,
+        })
+    }
+
+    pub(super) fn plan(&self, events: &mut [Event], mut meta: Meta) -> Result<Plan, AppendError> {
+        let provisional = self.provisional.load(std::sync::atomic::Ordering::Relaxed);
+        let mut ops = Vec::new();
+        let mut renumbered = Vec::new();
+        // Appeals touched by this command: as they were before it, their events with this
+        // command's added, and as they are now.
+        let mut touched: Vec<Touched> = Vec::new();
+        let mut index: HashMap<AppealId, usize> = HashMap::new();
+        for event in events.iter_mut() {
+            let seq = meta.next_seq;
+            meta.next_seq += 1;
+            if let Some(stamp) = event.hub {
+                meta.hub_seq = meta.hub_seq.max(stamp.seq);
+            }
+            if let (Some(stamp), EventBody::Appeal { appeal, .. }) = (event.hub, &event.body) {
+                // From the hub: put it in its place and fold again in the hub's order; a step
+                // it makes impossible stays in the timeline, not in effect.
+                let appeal = *appeal;
+                let i = self.touched_slot(appeal, &mut touched, &mut index)?;
+                if let Some(n) = stamp.number {
+                    meta.last_number = meta.last_number.max(n);
+                }
+                let t = &mut touched[i];
+                match t.events.iter().position(|e| e.id == event.id) {
+                    Some(at) => t.events[at] = event.clone(),
+                    None => t.events.push(event.clone()),
+                }
+                crate::domain::appeal::order_events(&mut t.events);
+                t.after = crate::domain::appeal::fold(appeal, &t.events).appeal;
+                continue;
+            }
+            match &mut event.body {
+                EventBody::Appeal { appeal, change } => {
+                    let i = self.touched_slot(*appeal, &mut touched, &mut index)?;
+                    if let AppealChange::Captured(c) = change {
+                        if c.number == 0 {
+                            c.number = if provisional {
+                                meta.last_provisional += 1;
+                                number::provisional(meta.last_provisional)
+                            } else {
+                                meta.last_number + 1
+                            };
+                        } else if self.number_taken(c.number)?
+                            || touched.iter().any(|t| t.number() == Some(c.number))
+                        {
+                            return Err(StoreError::NumberTaken(c.number).into());
+                        }
+                        if !number::is_provisional(c.number) {
+                            meta.last_number = meta.last_number.max(c.number);
+                        }
+                    }
+                    let t = &mut touched[i];
+                    let next =
+                        Appeal::apply(t.after.as_ref(), *appeal, event.at, &event.actor, change)
+                            .map_err(AppendError::Refused)?;
+                    t.after = Some(next);
+                    t.events.push(event.clone());
+                    continue;
+                }
+                EventBody::EnterpriseSaved(e) => {
+                    ops.push(Op::Put(
+                        ENTERPRISES,
+                        e.name.as_bytes().to_vec(),
+                        codec::encode(e)?,
+                    ));
+                }
+                EventBody::StewardSaved(s) => {
+                    ops.push(Op::Put(
+                        STEWARDS,
+                        s.name.as_bytes().to_vec(),
+                        codec::encode(s)?,
+                    ));
+                }
+                EventBody::DepartmentAdded { name } => {
+                    ops.push(Op::Put(DEPARTMENTS, name.as_bytes().to_vec(), Vec::new()));
+                }
+                EventBody::MeetingAdded(m) => {
+                    if let Some(n) = event.hub.and_then(|h| h.number) {
+                        // One of ours the hub numbered: its provisional (or older) number goes.
+                        if let Some(own) = self.registry_event(event.id)?
+                            && let EventBody::MeetingAdded(before) = own.body
+                            && before.number != n
+                        {
+                            ops.push(Op::Del(MEETINGS, u64_key(before.number).to_vec()));
+                            ops.push(Op::Put(
+                                ALIASES,
+                                alias_key(b'm', before.number).to_vec(),
+                                u64_key(n).to_vec(),
+                            ));
+                        }
+                        m.number = n;
+                    } else if m.number == 0 {
+                        m.number = if provisional {
+                            meta.last_provisional_meeting += 1;
+                            number::provisional(meta.last_provisional_meeting)
+                        } else {
+                            meta.last_meeting + 1
+                        };
+                    }
+                    if !number::is_provisional(m.number) {
+                        meta.last_meeting = meta.last_meeting.max(m.number);
+                    }
+                    ops.push(Op::Put(
+                        MEETINGS,
+                        u64_key(m.number).to_vec(),
+                        codec::encode(m)?,
+                    ));
+                }
+            }
+            // An event of ours coming back from the hub keeps its place (and gets its stamp).
+            let seq = match self.trees[EVENT_IDS]
+                .get(event.id.0.to_be_bytes())
+                .map_err(StoreError::from)?
+            {
+                Some(old) if event.hub.is_some() => read_u64(&old).unwrap_or(seq),
+                _ => seq,
+            };
+            ops.push(Op::Put(
+                EVENTS,
+                u64_key(seq).to_vec(),
+                codec::encode(&*event)?,
+            ));
+            ops.push(Op::Put(
+                EVENT_IDS,
+                event.id.0.to_be_bytes().to_vec(),
+                u64_key(seq).to_vec(),
+            ));
+        }
+        // Index entries are taken out before any is put in: an appeal numbered by the hub may
+        // take a number another appeal of this command gives up.
+        let mut puts = Vec::new();
+        let (mut new_appeals, mut new_conflicts) = (0usize, 0u32);
+        for t in &touched {
+            let mut history = Vec::new();
+            for e in &t.events {
+                history::push(&mut history, e)?;
+            }
+            let id = id_key(t.id).to_vec();
+            puts.push(Op::Put(HISTORIES, id.clone(), history::pack(&history)?));
+            if let Some(b) = &t.before {
+                ops.push(Op::Del(BY_STATUS, status_key(b.status, b.number).to_vec()));
+            }
+            let Some(after) = &t.after else {
+                // Steps of an appeal whose capture has not come yet: kept, not shown.
+                if t.before.is_some() {
+                    ops.push(Op::Del(APPEALS, id.clone()));
+                    meta.appeals = meta.appeals.saturating_sub(1);
+                }
+                continue;
+            };
+            if t.before.is_none() {
+                meta.appeals += 1;
+                new_appeals += 1;
+            }
+            let before_conflicts = t.before.as_ref().map_or(0, |b| b.conflicts);
+            new_conflicts += after.conflicts.saturating_sub(before_conflicts);
+            match (before_conflicts > 0, after.conflicts > 0) {
+                (false, true) => {
+                    meta.conflicted += 1;
+                    puts.push(Op::Put(CONFLICTED, id.clone(), Vec::new()));
+                }
+                (true, false) => {
+                    meta.conflicted = meta.conflicted.saturating_sub(1);
+                    ops.push(Op::Del(CONFLICTED, id.clone()));
+                }
+                _ => {}
+            }
+            if let Some(b) = &t.before
+                && b.number != after.number
+            {
+                renumbered.push((b.number, after.number));
+                puts.push(Op::Put(
+                    ALIASES,
+                    alias_key(b'a', b.number).to_vec(),
+                    id.clone(),
+                ));
+            }
+            if let Some(ext) = &after.external_id {
+                puts.push(Op::Put(EXTERNAL_IDS, ext.as_bytes().to_vec(), id.clone()));
+            }
+            puts.push(Op::Put(
+                APPEALS,
+                id.clone(),
+                codec::encode(&after.summary())?,
+            ));
+            puts.push(Op::Put(
+                BY_STATUS,
+                status_key(after.status, after.number).to_vec(),
+                brief::encode(&after.brief())?,
+            ));
+        }
+        ops.extend(puts);
+        for (key, value) in META_KEYS.iter().zip(meta.values()) {
+            ops.push(Op::Put(
+                META,
+                key.as_bytes().to_vec(),
+                u64_key(value).to_vec(),
+            ));
+        }
+        Ok(Plan {
+            ops,
+            meta,
+            appeals: touched.into_iter().filter_map(|t| t.after).collect(),
+            renumbered,
+            new_appeals,
+            new_conflicts,
+        })
+    }
+
+    /// Where the appeal is among those a command touches (read from the store the first time).
+    pub(super) fn touched_slot(
+        &self,
+        appeal: AppealId,
+        touched: &mut Vec<Touched>,
+        index: &mut HashMap<AppealId, usize>,
+    ) -> Result<usize, StoreError> {
+        if let Some(&i) = index.get(&appeal) {
+            return Ok(i);
+        }
+        touched.push(self.touch(appeal)?);
+        index.insert(appeal, touched.len() - 1);
+        Ok(touched.len() - 1)
+    }
+
+    /// An appeal about to be changed: its events and its fold, as the store holds them.
+    pub(super) fn touch(&self, id: AppealId) -> Result<Touched, StoreError> {
+        let history = self.history(id)?;
+        let events = history::events(&history)?;
+        let before = if events.is_empty() {
+            None
+        } else {
+            crate::domain::appeal::fold(id, &events).appeal
+        };
+        Ok(Touched {
+            id,
+            after: before.clone(),
+            before,
+            events,
+        })
+    }
+
+    /// A registry event (not an appeal's) by its identity.
+    pub(super) fn registry_event(
+        &self,
+        id: crate::domain::EventId,
+    ) -> Result<Option<Event>, StoreError> {
+        match self.trees[EVENT_IDS].get(id.0.to_be_bytes())? {
+            Some(seq) => self.get(EVENTS, &seq, "an event"),
+            None => Ok(None),
+        }
+    }
+
+    pub(super) fn commit(&self, plan: &Plan) -> Result<(), StoreError> {
+        // The journal length is part of the same transaction: the store knows exactly which
+        // journal lines it holds.
+        let journal_len = u64_key(plan.meta.journal_len);
+        let trees: Vec<&sled::Tree> = self.trees.iter().collect();
+        let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
+            for op in &plan.ops {
+                match op {
+                    Op::Put(t, k, v) => {
+                        tx[*t].insert(k.as_slice(), v.as_slice())?;
+                    }
+                    Op::Del(t, k) => {
+                        tx[*t].remove(k.as_slice())?;
+                    }
+                }
+            }
+            tx[META].insert("journal_len", &journal_len[..])?;
+            tx[META].insert("layout", &u64_key(LAYOUT)[..])?;
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+            Err(TransactionError::Abort(())) => {
+                Err(StoreError::Engine("transaction aborted".to_string()))
+            }
+        }
+    }
+
+    /// sled's flush does not fsync on Linux (upstream issue 1452): sync its data file after it.
+    pub(super) fn sync(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        self.db_file
+            .sync_all()
+            .map_err(io_err("syncing the store to disk".to_string()))
+    }
+
+    // ----- drafts: half-typed forms, not events; never journaled -----
+
+    pub fn save_draft(&self, key: &str, body: &[u8]) -> Result<(), StoreError> {
+        self.drafts.insert(key.as_bytes(), body)?;
+        self.sync()
+    }
+
+    pub fn discard_draft(&self, key: &str) -> Result<(), StoreError> {
+        self.drafts.remove(key.as_bytes())?;
+        self.sync()
+    }
+}
