@@ -33,11 +33,15 @@ CREATE TABLE zhuqi_events (
     number bigint,
     meeting bigint,
     local_meeting boolean NOT NULL DEFAULT false,
+    -- A meeting's number as its desk gave it (provisionally, or before it joined): what that
+    -- desk's captures name it by.
+    local_number bigint,
     body jsonb NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX zhuqi_events_appeal ON zhuqi_events (appeal);
-CREATE INDEX zhuqi_events_desk_kind ON zhuqi_events (desk, kind);
+CREATE INDEX zhuqi_events_desk_meeting ON zhuqi_events (desk, local_number)
+    WHERE kind = 'meeting_added';
 
 -- The desk the session is, by its login.
 CREATE FUNCTION zhuqi_whoami(OUT name text, OUT role text)
@@ -102,6 +106,7 @@ BEGIN
     NEW.seq := nextval('zhuqi_event_seq');
     NEW.number := NULL;
     NEW.meeting := NULL;
+    NEW.local_number := NULL;
     -- Taken under the lock: it grows with seq (what partitioning by month relies on).
     NEW.received_at := clock_timestamp();
     IF NEW.kind = 'captured' THEN
@@ -117,13 +122,13 @@ BEGIN
             NEW.meeting := ref;
             IF ref > 1099511627776 OR NEW.local_meeting THEN
                 SELECT e.number INTO NEW.meeting FROM zhuqi_events e
-                 WHERE e.desk = me AND e.kind = 'meeting_added'
-                   AND (e.body->'body'->'meeting_added'->>'number')::bigint = ref
+                 WHERE e.desk = me AND e.kind = 'meeting_added' AND e.local_number = ref
                  ORDER BY e.seq DESC LIMIT 1;
                 NEW.meeting := coalesce(NEW.meeting, ref);
             END IF;
         END IF;
     ELSIF NEW.kind = 'meeting_added' THEN
+        NEW.local_number := (NEW.body->'body'->'meeting_added'->>'number')::bigint;
         UPDATE zhuqi_counters SET value = value + 1 WHERE name = 'meeting'
             RETURNING value INTO NEW.number;
     END IF;

@@ -148,7 +148,30 @@ impl Cluster {
             ],
         );
         cluster.start_server();
+        cluster.watch_over();
         cluster
+    }
+
+    /// A cluster kept in a `static` is never dropped: a watchdog stops it, and removes its
+    /// directory, once this process has ended, however it ended.
+    fn watch_over(&self) {
+        let pg_ctl = self.bin.join("pg_ctl");
+        let stop = match &self.owner {
+            Some(user) => format!("runuser -u {user} -- {}", pg_ctl.display()),
+            None => pg_ctl.display().to_string(),
+        };
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} -D {data} -m immediate stop >/dev/null 2>&1; rm -rf {dir}",
+            pid = std::process::id(),
+            data = self.data_dir().display(),
+            dir = self.dir.path().display(),
+        );
+        let _ = Command::new("sh")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
     }
 
     fn data_dir(&self) -> PathBuf {
