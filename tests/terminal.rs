@@ -26,6 +26,14 @@ fn data_dir() -> (tempfile::TempDir, PathBuf) {
     (t, d)
 }
 
+/// Ctrl-S on a capture naming an enterprise the desk does not know: the form says it is new
+/// first, and the second Ctrl-S saves.
+fn save_with_a_new_enterprise(tmux: &Tmux) {
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("新企业");
+    tmux.keys(&["C-s"]);
+}
+
 /// Welcome → new meeting → the capture form, focused on the enterprise.
 fn open_meeting(tmux: &Tmux) {
     tmux.wait_for("从空白开始");
@@ -51,7 +59,7 @@ fn capture_in_chinese_quit_and_find_it_on_the_list() {
     tmux.text("消防");
     tmux.keys(&["Tab"]);
     tmux.text("空港物流园区特殊消防审批进度慢");
-    tmux.keys(&["C-s"]);
+    save_with_a_new_enterprise(&tmux);
     tmux.wait_for("已保存：诉求 1，待交办。");
     // The terminal's cursor is back at the start of the enterprise field for the next appeal.
     let cursor = tmux.display("#{cursor_x},#{cursor_y}");
@@ -113,7 +121,7 @@ fn a_draft_survives_sigkill_and_is_offered_back_intact() {
         form.contains("现场会 #1"),
         "the draft keeps its meeting: {form}"
     );
-    tmux.keys(&["C-s"]);
+    save_with_a_new_enterprise(&tmux);
     tmux.wait_for("已保存：诉求 1，待交办。");
     tmux.keys(&["C-c"]);
     tmux.wait_for_shell();
@@ -223,7 +231,7 @@ fn the_first_start_asks_who_is_at_the_desk_once_and_signs_steps_with_it() {
     tmux.text("消防");
     tmux.keys(&["Tab"]);
     tmux.text("审批慢");
-    tmux.keys(&["C-s"]);
+    save_with_a_new_enterprise(&tmux);
     tmux.wait_for("已保存：诉求 1");
     tmux.keys(&["Escape", "q"]);
     tmux.wait_for_shell();

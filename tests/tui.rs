@@ -213,6 +213,18 @@ fn the_airport_story_by_keyboard() {
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "供电公司现场受理");
     ctrl(&mut app, 's');
+    // An enterprise the desk does not know is said to be new before it is created.
+    assert!(app.modal.is_none());
+    let said = screen_text(&app, 120, 40);
+    assert!(
+        said.contains("新企业“浙江圆通航空投资发展有限公司”"),
+        "{said}"
+    );
+    assert!(
+        app.desk.find("1").is_err(),
+        "nothing is saved before the second Ctrl-S"
+    );
+    ctrl(&mut app, 's');
     assert!(matches!(app.modal, Some(Modal::Confirm { .. })));
     press(&mut app, KeyCode::Char('y'));
     let first = app.desk.find("1").unwrap_or_else(|e| panic!("{e}"));
@@ -444,9 +456,11 @@ fn an_idle_form_is_kept_as_a_draft_and_offered_back() {
             .value(zhuqi::tui::widgets::form::FieldId::Text),
         "二期用地指标"
     );
-    // Saving the appeal clears the draft.
+    // Saving the appeal clears the draft (the enterprise is new: the form says so first).
     press(&mut app, KeyCode::BackTab);
     type_text(&mut app, "用地");
+    ctrl(&mut app, 's');
+    assert!(app.desk.find("1").is_err());
     ctrl(&mut app, 's');
     assert!(app.desk.find("1").is_ok());
     assert_eq!(app.desk.draft("capture").ok().flatten(), None);
@@ -727,4 +741,103 @@ fn while_the_store_opens_the_terminal_says_so() {
             "the note is dim"
         );
     }
+}
+
+#[test]
+fn enter_takes_the_suggestion_shown_and_a_new_steward_is_said_first() {
+    let dir = common::tempdir();
+    {
+        let desk = common::open(dir.path(), NOW);
+        desk.add_steward("朱洁", "区住建局", None, None)
+            .unwrap_or_else(|e| panic!("{e}"));
+        desk.capture(&zhuqi::desk::CaptureInput {
+            enterprise: "嘉兴佳利电子有限公司".into(),
+            category: "消防".into(),
+            text: "厂房消防验收".into(),
+            ..Default::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut app = app_in(dir.path(), NOW, Lang::Zh);
+    app.open_detail(1, Screen::List);
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "王磊");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "区住");
+    // The suggestion shown is highlighted: Enter takes it, not the half-typed name.
+    press(&mut app, KeyCode::Enter);
+    let Some(Modal::Action(form)) = &app.modal else {
+        panic!("the assign form closed");
+    };
+    assert_eq!(
+        form.form.value(zhuqi::tui::widgets::form::FieldId::Lead),
+        "区住建局"
+    );
+    // 王磊 is not known: the form says so, and nothing is saved yet.
+    ctrl(&mut app, 's');
+    let said = screen_text(&app, 120, 40);
+    assert!(said.contains("新服务管家“王磊”"), "{said}");
+    let before = app.desk.find("1").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(before.status, Status::Listed);
+    // Saved again: the steward joins the registry in the lead department, and is assigned.
+    ctrl(&mut app, 's');
+    let after = app.desk.find("1").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(after.status, Status::Assigned);
+    assert_eq!(after.steward.as_deref(), Some("王磊"));
+    let stewards = app.desk.stewards().unwrap_or_default();
+    assert!(
+        stewards
+            .iter()
+            .any(|s| s.name == "王磊" && s.dept == "区住建局")
+    );
+}
+
+#[test]
+fn the_category_field_lists_every_category_before_anything_is_typed() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(2));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    let screen = screen_text(&app, 120, 40);
+    for category in ["审批", "消防", "用地"] {
+        assert!(
+            screen.contains(&format!("› {category}")),
+            "{category}: {screen}"
+        );
+    }
+    assert!(screen.contains("… +"), "the rest are counted: {screen}");
+    // The list covers the fields under it: nothing there looks like its value.
+    for line in screen.lines().filter(|l| l.contains('›')) {
+        assert!(
+            !line.contains("诉求内容") && !line.contains("涉及部门"),
+            "{line}"
+        );
+    }
+    // ↓ goes down the list (past those shown), Enter picks one.
+    for _ in 0..7 {
+        press(&mut app, KeyCode::Down);
+    }
+    let scrolled = screen_text(&app, 120, 40);
+    assert!(!scrolled.contains("› 审批"), "{scrolled}");
+    press(&mut app, KeyCode::Enter);
+    let picked = app
+        .meeting
+        .form
+        .value(zhuqi::tui::widgets::form::FieldId::Category);
+    assert!(!picked.is_empty() && picked != "审批", "{picked}");
+    // Typed, the list narrows and Enter takes what is shown.
+    press(&mut app, KeyCode::BackTab);
+    for _ in 0..picked.chars().count() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "水");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.meeting
+            .form
+            .value(zhuqi::tui::widgets::form::FieldId::Category),
+        "水电气"
+    );
 }

@@ -17,7 +17,7 @@ use super::screens::meeting::MeetingScreen;
 use super::theme::Theme;
 use super::widgets::form::{FieldId, Form, FormDraft, FormEvent, FormField, split_list};
 use crate::desk::clock::parse_date;
-use crate::desk::{Desk, DeskError};
+use crate::desk::{Action, Desk, DeskError};
 use crate::domain::ChangeKind;
 use crate::domain::similar::{DUPLICATE_THRESHOLD, similarity};
 use crate::strings::Lang;
@@ -539,6 +539,12 @@ impl App {
     }
 
     fn submit_capture(&mut self) {
+        // A name the desk does not know is saved only once the form has said it is new.
+        let new = self.registry.new_names(&self.meeting.form, self.lang);
+        let lang = self.lang;
+        if !self.meeting.form.new_names_said(new, |n| lang.new_names(n)) {
+            return;
+        }
         let input = self.meeting.capture_input();
         // A similar open appeal of the same enterprise is pointed out first. The list holds
         // briefs, so those few appeals are read whole to compare the whole texts.
@@ -727,9 +733,15 @@ impl App {
     }
 
     fn submit_action(&mut self) {
-        let Some(Modal::Action(form)) = self.modal.take() else {
+        let Some(Modal::Action(mut form)) = self.modal.take() else {
             return;
         };
+        let new = self.registry.new_names(&form.form, self.lang);
+        let lang = self.lang;
+        if !form.form.new_names_said(new, |n| lang.new_names(n)) {
+            self.modal = Some(Modal::Action(form));
+            return;
+        }
         if irreversible(form.kind) {
             // Check what can be checked before asking.
             if let Err(e) = form.action(self.desk.clock().today(), self.desk.calendar()) {
@@ -755,6 +767,22 @@ impl App {
             Ok(a) => a,
             Err(e) => return self.refuse_in_form(form, &e),
         };
+        // A steward named for the first time (the form said so) joins the registry first, in
+        // the lead department.
+        if let Action::Assign { steward, lead, .. }
+        | Action::Reassign {
+            steward,
+            lead: Some(lead),
+        } = &action
+            && self.registry.steward(steward).is_none()
+        {
+            if let Err(e) = self.desk.add_steward(steward, lead, None, None) {
+                return self.refuse_in_form(form, &e);
+            }
+            if let Err(e) = self.registry_reload() {
+                self.error(&e);
+            }
+        }
         match self.desk.act(&form.number.to_string(), action) {
             Ok(a) => {
                 self.modal = None;

@@ -99,6 +99,49 @@ impl Registry {
         )
     }
 
+    pub fn knows_department(&self, name: &str) -> bool {
+        self.departments.iter().any(|d| d == name.trim())
+    }
+
+    /// The names a form holds that the desk does not know yet, as "what: name" for the form to
+    /// say before they are created.
+    pub fn new_names(
+        &self,
+        form: &crate::tui::widgets::form::Form,
+        lang: crate::strings::Lang,
+    ) -> Vec<String> {
+        use crate::tui::widgets::form::{FieldId, split_list};
+        let mut new = Vec::new();
+        for f in form.fields.iter().filter(|f| !f.hidden) {
+            let value = form.value(f.id);
+            let names: Vec<String> = match f.id {
+                FieldId::Departments | FieldId::Co => {
+                    split_list(&value).into_iter().map(String::from).collect()
+                }
+                FieldId::Enterprise | FieldId::Steward | FieldId::Lead => {
+                    vec![value.trim().to_string()]
+                }
+                _ => continue,
+            };
+            for n in names.into_iter().filter(|n| !n.is_empty()) {
+                let known = match f.id {
+                    FieldId::Enterprise => self.enterprise(&n).is_some(),
+                    FieldId::Steward => self.steward(&n).is_some(),
+                    _ => self.knows_department(&n),
+                };
+                if !known {
+                    new.push(format!("{}“{n}”", lang.new_what(f.id)));
+                }
+            }
+        }
+        new
+    }
+
+    /// Every category, for a category field before anything is typed in it.
+    pub fn all_categories(&self) -> Vec<String> {
+        self.categories.clone()
+    }
+
     pub fn categories_for(&self, typed: &str) -> Vec<String> {
         suggest(
             self.categories

@@ -75,4 +75,31 @@ impl Lang {
             Lang::En => "Conflicts: steps not in effect",
         }
     }
+
+    /// What a new name in a field is (新企业, 新服务管家, 新部门).
+    pub fn new_what(self, id: crate::tui::widgets::form::FieldId) -> &'static str {
+        use crate::tui::widgets::form::FieldId;
+        match (self, id) {
+            (Lang::Zh, FieldId::Enterprise) => "新企业",
+            (Lang::Zh, FieldId::Steward) => "新服务管家",
+            (Lang::Zh, _) => "新部门",
+            (Lang::En, FieldId::Enterprise) => "new enterprise ",
+            (Lang::En, FieldId::Steward) => "new steward ",
+            (Lang::En, _) => "new department ",
+        }
+    }
+
+    /// Said in a form that holds names the desk does not know, before they are created.
+    pub fn new_names(self, names: &[String]) -> String {
+        match self {
+            Lang::Zh => format!(
+                "{}：确认无误请再按 Ctrl-S，将一并新建并保存（Esc 修改）。",
+                names.join("、")
+            ),
+            Lang::En => format!(
+                "{}: press Ctrl-S again to create and save (Esc to change).",
+                names.join(", ")
+            ),
+        }
+    }
 }

@@ -176,6 +176,7 @@ impl App {
                     self.dirty_since.get_or_insert_with(std::time::Instant::now);
                 }
                 FormEvent::FocusMoved => {
+                    self.meeting.on_focus(&self.registry);
                     if self.dirty_since.is_some() {
                         self.save_capture_draft();
                     }

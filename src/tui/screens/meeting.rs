@@ -66,6 +66,16 @@ impl MeetingScreen {
         }
     }
 
+    /// A field just got the focus: an empty category field lists every category (↓ picks one).
+    pub fn on_focus(&mut self, registry: &Registry) {
+        if self.form.focused_id() == Some(FieldId::Category)
+            && self.form.value(FieldId::Category).is_empty()
+        {
+            self.form
+                .set_suggestions(FieldId::Category, registry.all_categories());
+        }
+    }
+
     pub fn sync_outcome(&mut self) {
         let on_spot = self.form.choice(FieldId::Outcome) == 1;
         self.form.set_hidden(FieldId::Answer, !on_spot);

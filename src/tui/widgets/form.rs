@@ -171,6 +171,9 @@ pub struct Form {
     pub focus: usize,
     /// A refusal or a mistake, shown under the fields until the next change.
     pub error: Option<String>,
+    /// Names the form has said are new (not known to the desk), and the person saved again:
+    /// a new name is saved only once it has been said.
+    pub said_new: Vec<String>,
 }
 
 impl Form {
@@ -179,6 +182,7 @@ impl Form {
             fields,
             focus: 0,
             error: None,
+            said_new: Vec::new(),
         }
     }
 
@@ -238,11 +242,35 @@ impl Form {
         }
     }
 
+    /// Offers completions under a field. Once something is typed the first is highlighted, so
+    /// that Enter takes what is shown (Esc drops the highlight to keep what was typed); before
+    /// anything is typed they are only listed (↓ picks one).
     pub fn set_suggestions(&mut self, id: FieldId, suggestions: Vec<String>) {
+        let raw = self.raw(id);
+        let typed = match id {
+            FieldId::Departments | FieldId::Co => last_item(&raw),
+            _ => raw.as_str(),
+        };
+        let typed = !typed.trim().is_empty();
         if let Some(f) = self.field_mut(id) {
-            f.picked = None;
+            f.picked = (typed && !suggestions.is_empty()).then_some(0);
             f.suggestions = suggestions;
         }
+    }
+
+    /// Whether the form has said these names are new (and may save them now); says so if not.
+    /// `new` holds, for each field, the names it holds that the desk does not know.
+    pub fn new_names_said(
+        &mut self,
+        new: Vec<String>,
+        say: impl FnOnce(&[String]) -> String,
+    ) -> bool {
+        if new.iter().all(|n| self.said_new.contains(n)) {
+            return true;
+        }
+        self.error = Some(say(&new));
+        self.said_new = new;
+        false
     }
 
     pub fn set_note(&mut self, id: FieldId, note: Option<String>) {
@@ -532,22 +560,44 @@ impl Form {
             );
         }
         if let Some((at, f)) = popup {
-            let n = f.suggestions.len().min(6) as u16;
-            let h = n.min(area.bottom().saturating_sub(at.y));
-            let r = Rect::new(at.x, at.y, at.width, h);
+            // The list drops down under its field across the whole form, so that the fields
+            // it covers cannot be taken for its values; more than fit are counted.
+            let shown = f.suggestions.len().min(6) as u16;
+            let more = f.suggestions.len().saturating_sub(shown as usize);
+            let h = (shown + u16::from(more > 0)).min(area.bottom().saturating_sub(at.y));
+            let r = Rect::new(area.x, at.y, area.width, h);
             super::clear_overlay(r, buf);
-            for (k, s) in f.suggestions.iter().take(h as usize).enumerate() {
+            let rows = if more > 0 { h.saturating_sub(1) } else { h };
+            let first = f
+                .picked
+                .map_or(0, |p| p.saturating_sub(rows.saturating_sub(1) as usize));
+            for (k, s) in f
+                .suggestions
+                .iter()
+                .enumerate()
+                .skip(first)
+                .take(rows as usize)
+            {
                 let style: Style = if f.picked == Some(k) {
                     theme.selected()
                 } else {
                     theme.dim()
                 };
                 buf.set_stringn(
-                    r.x,
-                    r.y + k as u16,
-                    cell(&format!("› {s}"), r.width as usize),
-                    r.width as usize,
+                    at.x,
+                    r.y + (k - first) as u16,
+                    cell(&format!("› {s}"), at.width as usize),
+                    at.width as usize,
                     style,
+                );
+            }
+            if more > 0 && h > rows {
+                buf.set_stringn(
+                    at.x,
+                    r.y + rows,
+                    format!("  … +{more} ↓"),
+                    at.width as usize,
+                    theme.dim(),
                 );
             }
         }
