@@ -841,3 +841,33 @@ fn the_category_field_lists_every_category_before_anything_is_typed() {
         "水电气"
     );
 }
+
+#[test]
+fn the_filter_counts_its_matches_in_every_tab_and_the_list_remembers_its_tab() {
+    use zhuqi::tui::screens::list::Tab;
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(3));
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "嘉兴市");
+    app.list.settle();
+    let all = app.list.shown_in(Tab::All);
+    assert!(all >= 2 && all < app.list.entries.len(), "{all}");
+    let by_tab: usize = [Tab::Listed, Tab::InProgress, Tab::Answered, Tab::Closed]
+        .into_iter()
+        .map(|t| app.list.shown_in(t))
+        .sum();
+    assert!(by_tab <= all && by_tab > 0, "{by_tab} of {all}");
+    let screen = screen_text(&app, 120, 40);
+    assert!(screen.contains(&format!("全部 {all}")), "{screen}");
+    // The current tab is marked in text, not only in colour.
+    assert!(screen.contains("[办理中 "), "{screen}");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.list.tab, Tab::Overdue);
+    drop(app);
+    // The next start opens on the tab last used.
+    let again = app_in(dir.path(), NOW, Lang::Zh);
+    assert_eq!(again.list.tab, Tab::Overdue);
+}

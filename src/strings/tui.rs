@@ -178,6 +178,14 @@ impl Lang {
         }
     }
 
+    pub fn status_header(self) -> &'static str {
+        self.pick("状态", "Status")
+    }
+
+    pub fn lead_header(self) -> &'static str {
+        self.pick("主办部门", "Lead dept")
+    }
+
     pub fn table_headers(self) -> [&'static str; 8] {
         match self {
             Lang::Zh => [

@@ -95,6 +95,8 @@ pub enum Effect {
 }
 
 const CAPTURE_DRAFT: &str = "capture";
+/// The list's tab last used (a preference kept with the drafts).
+const LIST_TAB: &str = "ui.list_tab";
 const ACTION_DRAFT: &str = "action";
 /// A form idle this long is saved as a draft.
 pub const DRAFT_IDLE: Duration = Duration::from_secs(1);
@@ -161,6 +163,18 @@ impl App {
             desk,
         };
         app.list.prefix = app.desk.number_prefix().to_string();
+        // The list opens on the tab last used (else on the first that has appeals).
+        if let Some(tab) = app
+            .desk
+            .draft(LIST_TAB)
+            .ok()
+            .flatten()
+            .and_then(|t| t.trim().parse::<usize>().ok())
+            .and_then(|i| super::screens::list::Tab::ALL.get(i).copied())
+        {
+            app.list.tab = tab;
+            app.list.tab_chosen = true;
+        }
         app.refresh()?;
         let today = app.desk.clock().today();
         app.meeting.meeting = app

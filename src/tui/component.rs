@@ -34,6 +34,8 @@ pub enum Do {
     Recompute,
     /// Ask for a custom period of the figures.
     AskPeriod,
+    /// Keep the list's tab for the next start (the list opens on the tab last used).
+    RememberTab(usize),
 }
 
 /// What drawing needs besides the component's own state.

@@ -243,6 +243,10 @@ impl App {
                     self.error(&e);
                 }
             }
+            Do::RememberTab(i) => {
+                // A preference, not an event: kept beside the drafts; losing it loses nothing.
+                let _ = self.desk.save_draft(super::LIST_TAB, &i.to_string());
+            }
             Do::AskPeriod => {
                 let today = self.desk.clock().today().to_string();
                 let f = &self.figures;

@@ -21,12 +21,21 @@ impl super::ListScreen {
             .list_tabs()
             .iter()
             .zip(Tab::ALL)
-            .map(|(name, tab)| Line::from(format!("{name} {}", self.counts[tab.index()])))
+            .map(|(name, tab)| {
+                // The current tab is marked in text too, for a terminal without colour.
+                let n = self.shown_in(tab);
+                if tab == self.tab {
+                    Line::from(format!("[{name} {n}]"))
+                } else {
+                    Line::from(format!(" {name} {n} "))
+                }
+            })
             .collect();
         frame.render_widget(
             Tabs::new(titles)
                 .select(self.tab.index())
                 .highlight_style(theme.selected())
+                .padding("", "")
                 .divider("│"),
             tabs_area,
         );
@@ -66,6 +75,8 @@ impl super::ListScreen {
             theme.dim(),
         );
 
+        // The lead department where there is room for it.
+        let wide = table_area.width >= 110;
         let height = table_area.height.saturating_sub(1) as usize;
         let offset = self.selected.saturating_sub(height.saturating_sub(1));
         // Only the rows in view are built.
@@ -94,11 +105,19 @@ impl super::ListScreen {
                 } else {
                     label
                 };
-                TableRow::new(vec![
+                let mut cells = vec![
                     Line::from(label),
+                    Line::from(lang.status(r.status)),
                     Line::from(sanitize(r.enterprise.as_str())),
                     Line::from(sanitize(r.category.as_str())),
                     Line::from(sanitize(r.steward.as_deref().map_or("", |s| s.as_str()))),
+                ];
+                if wide {
+                    cells.push(Line::from(sanitize(
+                        r.lead_dept.as_deref().map_or("", |s| s.as_str()),
+                    )));
+                }
+                cells.extend([
                     Line::from(
                         r.due
                             .map(|d| d.format("%m-%d").to_string())
@@ -110,21 +129,31 @@ impl super::ListScreen {
                     )),
                     Line::from(age.to_string()),
                     Line::from(lang.urges_short(u32::from(r.urges))),
-                ])
-                .style(style)
+                ]);
+                TableRow::new(cells).style(style)
             })
             .collect();
-        let widths = [
+        let status_w = if lang == Lang::Zh { 6 } else { 11 };
+        let mut widths = vec![
             Constraint::Length(5),
+            Constraint::Length(status_w),
             Constraint::Min(12),
             Constraint::Length(8),
             Constraint::Length(8),
+        ];
+        let mut headers: Vec<&str> = lang.table_headers().to_vec();
+        headers.insert(1, lang.status_header());
+        if wide {
+            widths.push(Constraint::Length(16));
+            headers.insert(5, lang.lead_header());
+        }
+        widths.extend([
             Constraint::Length(5),
             Constraint::Length(10),
             Constraint::Length(4),
             Constraint::Length(5),
-        ];
-        let header = TableRow::new(lang.table_headers().map(Line::from)).style(theme.title());
+        ]);
+        let header = TableRow::new(headers.into_iter().map(Line::from)).style(theme.title());
         if rows.is_empty() && !self.busy() {
             frame.render_widget(
                 Table::new(Vec::<TableRow>::new(), widths).header(header),

@@ -9,6 +9,8 @@ pub(super) struct Job {
     pub(super) found: Vec<usize>,
     /// The appeal to keep selected when the view is sorted anew (rows came in meanwhile).
     pub(super) keep: Option<u64>,
+    /// How many entries match the filter, tab by tab: the filter runs across every tab.
+    pub(super) matched: [usize; 6],
 }
 
 /// How many entries one slice of filtering looks at, at most, before input is read again.
@@ -28,6 +30,7 @@ impl super::ListScreen {
             next: 0,
             found: Vec::new(),
             keep: None,
+            matched: [0; 6],
         });
     }
 
@@ -45,9 +48,15 @@ impl super::ListScreen {
         while job.next < limit {
             let end = (job.next + CHUNK).min(limit);
             for (i, row) in self.entries[job.next..end].iter().enumerate() {
-                if self.tab.admits(row)
-                    && (job.query.is_empty() || row.matches(&job.query, &self.texts))
-                {
+                if !(job.query.is_empty() || row.matches(&job.query, &self.texts)) {
+                    continue;
+                }
+                for t in Tab::ALL {
+                    if t.admits(row) {
+                        job.matched[t.index()] += 1;
+                    }
+                }
+                if self.tab.admits(row) {
                     job.found.push(job.next + i);
                 }
             }
@@ -61,6 +70,7 @@ impl super::ListScreen {
         }
         let mut found = std::mem::take(&mut job.found);
         let job_keep = job.keep;
+        self.matched = job.matched;
         self.job = None;
         let e = &self.entries;
         match self.sort {

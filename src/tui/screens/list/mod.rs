@@ -61,7 +61,7 @@ impl Tab {
         }
     }
 
-    fn index(self) -> usize {
+    pub fn index(self) -> usize {
         Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
     }
 }
@@ -101,6 +101,10 @@ pub struct ListScreen {
     pub changed_elsewhere: std::collections::HashSet<crate::domain::AppealId>,
     /// How many entries each tab admits, kept as rows come and change rather than per frame.
     counts: [usize; 6],
+    /// How many entries match the filter, tab by tab (the filter runs across every tab).
+    matched: [usize; 6],
+    /// Until the person picks a tab, the list moves to the first that has appeals as they come.
+    pub tab_chosen: bool,
     job: Option<Job>,
     names: Names,
     reading: Option<Reading>,
@@ -118,6 +122,8 @@ impl ListScreen {
             view: Vec::new(),
             selected: 0,
             prefix: String::new(),
+            matched: [0; 6],
+            tab_chosen: false,
             changed_elsewhere: std::collections::HashSet::new(),
             counts: [0; 6],
             job: None,
@@ -188,7 +194,30 @@ impl ListScreen {
         self.restart();
     }
 
+    /// How many appeals a tab shows now: those matching the filter when there is one.
+    pub fn shown_in(&self, tab: Tab) -> usize {
+        if self.filter.is_empty() {
+            self.counts[tab.index()]
+        } else {
+            self.matched[tab.index()]
+        }
+    }
+
+    /// Opens on the first tab that has appeals, while the person has not chosen one: the list
+    /// never opens on an empty tab when another has appeals.
+    pub fn open_on_a_tab_with_appeals(&mut self) {
+        if self.tab_chosen || self.counts[self.tab.index()] > 0 {
+            return;
+        }
+        if let Some(t) = Tab::ALL.into_iter().find(|t| self.counts[t.index()] > 0) {
+            self.tab = t;
+            self.selected = 0;
+            self.restart();
+        }
+    }
+
     pub fn step_tab(&mut self, dir: isize) {
+        self.tab_chosen = true;
         let i = (self.tab.index() as isize + dir).rem_euclid(Tab::ALL.len() as isize);
         self.set_tab(Tab::ALL[i as usize]);
     }
@@ -227,8 +256,10 @@ impl crate::tui::component::Component for ListScreen {
         use crate::tui::component::Do;
         use crate::tui::keymap::Act;
         match act {
-            Act::PrevTab => self.step_tab(-1),
-            Act::NextTab => self.step_tab(1),
+            Act::PrevTab | Act::NextTab => {
+                self.step_tab(if act == Act::PrevTab { -1 } else { 1 });
+                queue.push(Do::RememberTab(self.tab.index()));
+            }
             Act::Up => self.move_by(-1),
             Act::Down => self.move_by(1),
             Act::PageUp => self.move_by(-10),

@@ -137,6 +137,7 @@ impl super::ListScreen {
                         next: first,
                         found: self.view.clone(),
                         keep: self.selected_number(),
+                        matched: self.matched,
                     });
                 }
                 Ok(())
@@ -147,6 +148,8 @@ impl super::ListScreen {
                     r.readers = r.readers.saturating_sub(1);
                     if r.readers == 0 {
                         self.reading = None;
+                        // Every appeal is in: an empty tab gives way to one with appeals.
+                        self.open_on_a_tab_with_appeals();
                     }
                 }
                 Ok(())
