@@ -46,9 +46,58 @@ pub fn cell(s: &str, cols: usize) -> String {
     format!("{t}{}", " ".repeat(pad))
 }
 
+/// Sanitised and cut into lines of at most `cols` columns (never inside a character, at a space
+/// where one is near); every line after the first is meant to be drawn after an indent.
+pub fn wrap(s: &str, cols: usize) -> Vec<String> {
+    let cols = cols.max(2);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for c in sanitize(s).chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > cols {
+            // Break at the last space of the line when it is in its second half.
+            let cut = line.rfind(' ').filter(|&i| width(&line[..i]) * 2 >= cols);
+            match cut {
+                Some(i) => {
+                    let rest = line[i + 1..].to_string();
+                    line.truncate(i);
+                    lines.push(std::mem::replace(&mut line, rest));
+                    used = width(&line);
+                }
+                None => {
+                    lines.push(std::mem::take(&mut line));
+                    used = 0;
+                }
+            }
+        }
+        line.push(c);
+        used += w;
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrapping_keeps_every_character_and_every_line_fits() {
+        let text = "区住建局、区自然资源和规划分局现场踏勘完毕，省住建厅已出具特殊消防设计审查意见";
+        let lines = wrap(text, 20);
+        assert!(lines.iter().all(|l| width(l) <= 20), "{lines:?}");
+        assert_eq!(lines.concat(), text);
+        let english = wrap("noted progress: the housing bureau inspected the site", 16);
+        assert!(english.iter().all(|l| width(l) <= 16), "{english:?}");
+        assert_eq!(
+            english.join(" "),
+            "noted progress: the housing bureau inspected the site"
+        );
+        assert_eq!(wrap("", 10), vec![String::new()]);
+    }
 
     #[test]
     fn cjk_is_two_columns_and_never_split() {

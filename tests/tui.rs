@@ -871,3 +871,51 @@ fn the_filter_counts_its_matches_in_every_tab_and_the_list_remembers_its_tab() {
     let again = app_in(dir.path(), NOW, Lang::Zh);
     assert_eq!(again.list.tab, Tab::Overdue);
 }
+
+/// What a column of the screen says, its spaces taken out: wrapped lines read on as one text.
+fn column_text(app: &App, w: u16, h: u16, from: u16, to: u16) -> String {
+    let t = render(app, w, h);
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        for x in from..to.min(w) {
+            out.push_str(buf[(x, y)].symbol());
+        }
+    }
+    out.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn nothing_of_the_airport_story_is_cut_at_either_size() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    app.open_detail(1, Screen::List);
+    let (appeal, events) = app.desk.show("1").unwrap_or_else(|e| panic!("{e}"));
+    let squeeze = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        // Side by side at 120 columns: the fields on the left half, the timeline on the right.
+        let (fields_col, timeline_col) = if w >= 110 {
+            ((0, w / 2), (w / 2, w))
+        } else {
+            ((0, w), (0, w))
+        };
+        let mut fields_seen = String::new();
+        let mut timeline_seen = String::new();
+        for _ in 0..40 {
+            fields_seen.push_str(&column_text(&app, w, h, fields_col.0, fields_col.1));
+            timeline_seen.push_str(&column_text(&app, w, h, timeline_col.0, timeline_col.1));
+            press(&mut app, KeyCode::Down);
+        }
+        for _ in 0..40 {
+            press(&mut app, KeyCode::Up);
+        }
+        for e in &events {
+            let said = squeeze(&Lang::Zh.describe(&e.body));
+            assert!(timeline_seen.contains(&said), "{w}×{h}: the timeline cuts {said}");
+        }
+        for (label, value) in Lang::Zh.appeal_fields(&appeal) {
+            let said = squeeze(&value);
+            assert!(fields_seen.contains(&said), "{w}×{h}: {label} is cut: {said}");
+        }
+    }
+}

@@ -3,12 +3,12 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::desk::Row;
 use crate::domain::{Appeal, Card, ChangeKind, ClosedHow, Event, Status};
 use crate::strings::Lang;
-use crate::text::{cell, sanitize};
+use crate::text::cell;
 use crate::tui::theme::Theme;
 
 pub struct DetailScreen {
@@ -16,7 +16,7 @@ pub struct DetailScreen {
     pub events: Vec<Event>,
     /// Steps of the timeline not in effect (a conflict between desks), and why.
     pub not_in_effect: Vec<crate::domain::NotInEffect>,
-    /// How far the timeline is scrolled from its end (0 = the latest in view).
+    /// How many lines the view is scrolled down (the timeline alone when side by side).
     pub scroll: usize,
 }
 
@@ -55,69 +55,95 @@ impl DetailScreen {
             .into_iter()
             .filter(|(_, v)| !v.is_empty())
             .collect();
-        let wide = body.width >= 110;
-        let (fields_area, timeline_area) = if wide {
-            let [x, y] =
+        // Labels as wide as the longest of the language; long values wrap under themselves.
+        let label_w = fields
+            .iter()
+            .map(|(l, _)| crate::text::width(l))
+            .max()
+            .unwrap_or(8)
+            .min(16);
+        let field_lines = |cols: u16| -> Vec<Line<'static>> {
+            let value_w = (cols as usize).saturating_sub(label_w + 1).max(8);
+            let mut out = Vec::new();
+            for (label, value) in &fields {
+                for (k, part) in crate::text::wrap(value, value_w).into_iter().enumerate() {
+                    let head = if k == 0 {
+                        cell(label, label_w)
+                    } else {
+                        " ".repeat(label_w)
+                    };
+                    out.push(Line::from(vec![
+                        Span::styled(head, theme.label()),
+                        Span::raw(" "),
+                        Span::raw(part),
+                    ]));
+                }
+            }
+            out
+        };
+        let timeline_lines = |cols: u16| -> Vec<Line<'static>> {
+            // "MM-DD HH:MM actor  what", what wrapped under itself.
+            let indent = 11 + 1 + 6 + 1;
+            let text_w = (cols as usize).saturating_sub(indent).max(8);
+            let mut out = vec![Line::styled(
+                format!("── {} ──", lang.timeline_title()),
+                theme.dim(),
+            )];
+            for e in &self.events {
+                let refused = self.not_in_effect.iter().find(|n| n.event == e.id);
+                let what = match refused {
+                    Some(n) => format!(
+                        "⚠ {} {} ({})",
+                        lang.not_in_effect(),
+                        lang.describe(&e.body),
+                        lang.refusal(&n.refusal)
+                    ),
+                    None => lang.describe(&e.body),
+                };
+                let style = if refused.is_some() {
+                    theme.yellow()
+                } else {
+                    theme.normal()
+                };
+                for (k, part) in crate::text::wrap(&what, text_w).into_iter().enumerate() {
+                    let head = if k == 0 {
+                        vec![
+                            Span::styled(e.at.format("%m-%d %H:%M").to_string(), theme.dim()),
+                            Span::raw(" "),
+                            Span::styled(cell(&e.actor, 6), theme.label()),
+                            Span::raw(" "),
+                        ]
+                    } else {
+                        vec![Span::raw(" ".repeat(indent))]
+                    };
+                    let mut spans = head;
+                    spans.push(Span::styled(part, style));
+                    out.push(Line::from(spans));
+                }
+            }
+            out
+        };
+        let scroll = |lines: &[Line], height: u16| -> u16 {
+            let most = lines.len().saturating_sub(height as usize);
+            u16::try_from(self.scroll.min(most)).unwrap_or(u16::MAX)
+        };
+        if body.width >= 110 {
+            // Side by side: the fields, and the timeline scrolled on its own.
+            let [left, right] =
                 Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                     .areas(body);
-            (x, y)
+            frame.render_widget(Paragraph::new(field_lines(left.width)), left);
+            let lines = timeline_lines(right.width.saturating_sub(1));
+            let at = scroll(&lines, right.height);
+            frame.render_widget(Paragraph::new(lines).scroll((at, 0)), right);
         } else {
-            let h = (fields.len() as u16).min(body.height / 2 + 2);
-            let [x, y] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(body);
-            (x, y)
-        };
-        let label_w = 10;
-        let lines: Vec<Line> = fields
-            .iter()
-            .map(|(label, value)| {
-                Line::from(vec![
-                    Span::styled(cell(label, label_w), theme.label()),
-                    Span::raw(" "),
-                    Span::raw(sanitize(value)),
-                ])
-            })
-            .collect();
-        frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }),
-            fields_area,
-        );
-
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .border_style(theme.dim())
-            .title(format!(" {} ", lang.timeline_title()));
-        let inner = block.inner(timeline_area);
-        frame.render_widget(block, timeline_area);
-        let height = inner.height as usize;
-        let end = self.events.len().saturating_sub(self.scroll);
-        let start = end.saturating_sub(height);
-        let lines: Vec<Line> = self.events[start..end]
-            .iter()
-            .map(|e| {
-                let mut spans = vec![
-                    Span::styled(e.at.format("%m-%d %H:%M").to_string(), theme.dim()),
-                    Span::raw(" "),
-                    Span::styled(cell(&e.actor, 6), theme.label()),
-                    Span::raw(" "),
-                ];
-                match self.not_in_effect.iter().find(|n| n.event == e.id) {
-                    Some(n) => {
-                        spans.push(Span::styled(
-                            format!("⚠ {} ", lang.not_in_effect()),
-                            theme.yellow(),
-                        ));
-                        spans.push(Span::styled(sanitize(&lang.describe(&e.body)), theme.dim()));
-                        spans.push(Span::styled(
-                            format!(" ({})", sanitize(&lang.refusal(&n.refusal))),
-                            theme.yellow(),
-                        ));
-                    }
-                    None => spans.push(Span::raw(sanitize(&lang.describe(&e.body)))),
-                }
-                Line::from(spans)
-            })
-            .collect();
-        frame.render_widget(Paragraph::new(lines), inner);
+            // One column, scrolled as a whole: every field and the whole timeline reachable.
+            let mut lines = field_lines(body.width);
+            lines.push(Line::raw(""));
+            lines.extend(timeline_lines(body.width));
+            let at = scroll(&lines, body.height);
+            frame.render_widget(Paragraph::new(lines).scroll((at, 0)), body);
+        }
     }
 }
 
@@ -131,10 +157,11 @@ impl crate::tui::component::Component for DetailScreen {
         use crate::tui::keymap::Act;
         match act {
             Act::Back => queue.push(Do::Back),
-            Act::ScrollUp => {
-                self.scroll = (self.scroll + 1).min(self.events.len().saturating_sub(1))
-            }
-            Act::ScrollDown => self.scroll = self.scroll.saturating_sub(1),
+            Act::ScrollUp => self.scroll = self.scroll.saturating_sub(1),
+            // Bounded when drawn (the lines depend on the width).
+            Act::ScrollDown => self.scroll = (self.scroll + 1).min(10_000),
+            Act::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            Act::PageDown => self.scroll = (self.scroll + 10).min(10_000),
             Act::Step(kind) if allowed(&self.row.appeal, kind) => queue.push(Do::Step {
                 kind,
                 appeal: Box::new(self.row.appeal.clone()),
