@@ -5,6 +5,7 @@ pub mod desk;
 pub mod domain;
 pub mod hub;
 pub mod io;
+pub mod remote;
 pub mod search;
 pub mod store;
 pub mod strings;

@@ -252,3 +252,90 @@ fn the_first_start_asks_who_is_at_the_desk_once_and_signs_steps_with_it() {
     let v: serde_json::Value = serde_json::from_str(&common::stdout(&shown)).unwrap_or_default();
     assert_eq!(v["timeline"][0]["actor"], "朱洁", "{v}");
 }
+
+#[test]
+fn a_command_run_while_the_desk_is_open_is_carried_out_by_it() {
+    let (_t, dir) = data_dir();
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    assert!(common::zhuqi(&dir, &["demo"]).status.success());
+    let open = first_open(&dir);
+    let tmux = Tmux::start(&dir);
+    tmux.text(&format!(
+        "ZHUQI_CONFIG={cfg} {bin} --data-dir {dir} --lang zh --actor 测试员",
+        cfg = dir.join("no-config.toml").display(),
+        bin = env!("CARGO_BIN_EXE_zhuqi"),
+        dir = dir.display()
+    ));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("F3");
+    // Another terminal: a note on an open appeal and a read, while the desk has the store.
+    let noted = common::zhuqi(&dir, &["--lang", "zh", "note", &open, "远程记录的进展"]);
+    assert_eq!(noted.status.code(), Some(0), "{}", common::stderr(&noted));
+    assert!(
+        common::stdout(&noted).contains("已保存"),
+        "{}",
+        common::stdout(&noted)
+    );
+    let shown = common::zhuqi(&dir, &["show", &open, "--format", "json"]);
+    assert_eq!(shown.status.code(), Some(0), "{}", common::stderr(&shown));
+    assert!(common::stdout(&shown).contains("远程记录的进展"));
+    // A mistake is told as it would be, with its exit code.
+    let refused = common::zhuqi(&dir, &["note", "999", "x"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        common::stderr(&refused).contains("999"),
+        "{}",
+        common::stderr(&refused)
+    );
+    // The desk says what was done and shows it.
+    tmux.wait_for("已执行命令：zhuqi");
+    tmux.keys(&["q"]);
+    tmux.wait_for_shell();
+    // With the desk closed, commands open the store themselves again.
+    let after = common::zhuqi(&dir, &["show", &open, "--format", "json"]);
+    assert!(common::stdout(&after).contains("远程记录的进展"));
+    assert!(
+        !dir.join("desk.sock").exists(),
+        "the socket goes with the desk"
+    );
+}
+
+#[test]
+fn commands_without_a_desk_take_turns_instead_of_failing() {
+    let (_t, dir) = data_dir();
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    assert!(common::zhuqi(&dir, &["demo"]).status.success());
+    let open = first_open(&dir);
+    let children: Vec<_> = (0..6)
+        .map(|i| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_zhuqi"))
+                .args(["note", &open, &format!("同时写入的进展{i}")])
+                .env("ZHUQI_DATA_DIR", &dir)
+                .env("ZHUQI_CONFIG", dir.join("no-config.toml"))
+                .env("ZHUQI_LOG_FILE", dir.join("zhuqi.log"))
+                .output()
+        })
+        .collect();
+    for (i, c) in children.into_iter().enumerate() {
+        let out = c.unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.status.success(), "writer {i}: {}", common::stderr(&out));
+    }
+    let shown = common::stdout(&common::zhuqi(&dir, &["show", &open, "--format", "json"]));
+    for i in 0..6 {
+        assert!(shown.contains(&format!("同时写入的进展{i}")), "{i}");
+    }
+}
+
+/// The number of an appeal of the demo that is in progress (a note can be added to it).
+fn first_open(dir: &Path) -> String {
+    let listed = common::zhuqi(
+        dir,
+        &["list", "--status", "in_progress", "--format", "json"],
+    );
+    let rows: serde_json::Value =
+        serde_json::from_str(&common::stdout(&listed)).unwrap_or_default();
+    rows[0]["number"]
+        .as_u64()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| panic!("the demo has no appeal in progress"))
+}

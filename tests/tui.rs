@@ -911,11 +911,17 @@ fn nothing_of_the_airport_story_is_cut_at_either_size() {
         }
         for e in &events {
             let said = squeeze(&Lang::Zh.describe(&e.body));
-            assert!(timeline_seen.contains(&said), "{w}×{h}: the timeline cuts {said}");
+            assert!(
+                timeline_seen.contains(&said),
+                "{w}×{h}: the timeline cuts {said}"
+            );
         }
         for (label, value) in Lang::Zh.appeal_fields(&appeal) {
             let said = squeeze(&value);
-            assert!(fields_seen.contains(&said), "{w}×{h}: {label} is cut: {said}");
+            assert!(
+                fields_seen.contains(&said),
+                "{w}×{h}: {label} is cut: {said}"
+            );
         }
     }
 }

@@ -33,6 +33,9 @@ pub struct Cli {
     /// Who is acting, recorded on every event [default: the OS user]
     #[arg(long, global = true, value_name = "NAME")]
     pub actor: Option<String>,
+    /// With the store busy (another command writing), wait at most this long for it
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 5)]
+    pub wait: u64,
     /// Language of messages: zh or en [default: from LANG / LC_ALL]
     #[arg(long, global = true, value_name = "zh|en")]
     pub lang: Option<String>,
@@ -534,6 +537,22 @@ pub enum ShowFormat {
 
 /// A failure with the sentence to print; exit code 1.
 pub struct Failure(pub String);
+
+impl Command {
+    /// Whether the command works on the store (the rest need none, or replace it).
+    pub fn needs_the_store(&self) -> bool {
+        !matches!(
+            self,
+            Command::Rebuild
+                | Command::Config(_)
+                | Command::Calendar(_)
+                | Command::Completions { .. }
+                | Command::Man
+                | Command::Hub(HubCmd::Init { .. })
+                | Command::Hub(HubCmd::Desk(_))
+        )
+    }
+}
 
 impl Cli {
     /// `--lang`, else the configuration's language, else the locale.

@@ -356,7 +356,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
             ..options
         };
         let open = || Desk::open_with(&options, settings);
-        return match crate::tui::run(open, lang, color) {
+        return match crate::tui::run(open, lang, color, Box::new(serve)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(lang.error(&e)),
         };
@@ -406,9 +406,11 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Calendar(cmd) => return tools::calendar(cmd, &options, lang),
         _ => {}
     }
-    let mut desk = match Desk::open_with(&options, settings) {
+    let wait = std::time::Duration::from_secs(cli.wait);
+    let mut desk = match open_or_ask(&options, &settings, lang, wait) {
         Ok(d) => d,
-        Err(e) => return fail(lang.error(&e)),
+        Err(Ok(reply)) => return print(reply),
+        Err(Err(e)) => return fail(lang.error(&e)),
     };
     if let Some(old) = &desk.open_report().upgraded_from {
         eprintln!("zhuqi: {}", lang.upgraded(old));
@@ -417,7 +419,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         eprintln!("zhuqi: {}", lang.replayed(desk.open_report().replayed));
     }
     if let Command::Sync { format } = command {
-        return sync(&desk, lang, format);
+        return print(sync(&desk, lang, format));
     }
     match run(&mut desk, command, lang) {
         Ok(out) => {
@@ -430,7 +432,9 @@ pub fn main_with(cli: Cli) -> ExitCode {
 
 /// `zhuqi sync`: what moved on stdout; refused events, or the hub out of reach, on stderr with
 /// exit 1 (what could go, went).
-fn sync(desk: &Desk, lang: Lang, format: ShowFormat) -> ExitCode {
+fn sync(desk: &Desk, lang: Lang, format: ShowFormat) -> crate::remote::Reply {
+    use std::fmt::Write as _;
+    let mut reply = crate::remote::Reply::default();
     let report = desk.sync();
     let label = |n: u64| desk.label(n);
     match report {
@@ -441,8 +445,9 @@ fn sync(desk: &Desk, lang: Lang, format: ShowFormat) -> ExitCode {
                     .iter()
                     .map(|(b, a)| serde_json::json!({"from": label(*b), "to": label(*a)}))
                     .collect();
-                out!(
-                    "{}\n",
+                let _ = writeln!(
+                    reply.stdout,
+                    "{}",
                     serde_json::json!({
                         "pushed": r.pushed,
                         "pulled": r.pulled,
@@ -453,24 +458,121 @@ fn sync(desk: &Desk, lang: Lang, format: ShowFormat) -> ExitCode {
                     })
                 );
             } else {
-                out!("{}", lang.sync_report(&r, &label));
+                reply.stdout = lang.sync_report(&r, &label);
             }
-            if r.refused.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                eprintln!("zhuqi: {}", lang.sync_refused(&r));
-                ExitCode::from(1)
+            if !r.refused.is_empty() {
+                reply.stderr = format!("zhuqi: {}\n", lang.sync_refused(&r));
+                reply.code = 1;
             }
         }
         Err(e) => {
             let waiting = desk.waiting_to_send().unwrap_or(0);
             let offline = matches!(&e, DeskError::Hub(h) if h.is_offline());
-            if offline {
-                eprintln!("zhuqi: {} {}", lang.error(&e), lang.sync_offline(waiting));
+            reply.stderr = if offline {
+                format!("zhuqi: {} {}\n", lang.error(&e), lang.sync_offline(waiting))
             } else {
-                eprintln!("zhuqi: {}", lang.error(&e));
+                format!("zhuqi: {}\n", lang.error(&e))
+            };
+            reply.code = 1;
+        }
+    }
+    reply
+}
+
+/// Prints what a command would have printed, and gives its exit code.
+fn print(reply: crate::remote::Reply) -> ExitCode {
+    out!("{}", reply.stdout);
+    if !reply.stderr.is_empty() {
+        eprint!("{}", reply.stderr);
+    }
+    ExitCode::from(reply.code)
+}
+
+/// Carries out a command for the desk that has the store open (it came over the data
+/// directory's socket): the same commands, the same words, on the desk already open.
+pub fn serve(desk: &mut Desk, request: crate::remote::Request) -> crate::remote::Reply {
+    let lang = Lang::parse(&request.lang).unwrap_or(Lang::Zh);
+    let failed = |msg: String| crate::remote::Reply {
+        stderr: format!("zhuqi: {msg}\n"),
+        code: 1,
+        ..Default::default()
+    };
+    let cli = match <Cli as clap::Parser>::try_parse_from(&request.argv) {
+        Ok(c) => c,
+        Err(e) => {
+            return crate::remote::Reply {
+                stderr: e.to_string(),
+                code: 2,
+                ..Default::default()
+            };
+        }
+    };
+    let options = match cli.desk_options(lang) {
+        Ok(o) => o,
+        Err(Failure(msg)) => return failed(msg),
+    };
+    let Some(command) = cli.command else {
+        return failed(lang.desk_already_in_terminal());
+    };
+    // This command's clock and person, then the desk's own again.
+    let (clock, actor) = (desk.clock(), desk.actor().to_string());
+    desk.set_clock(
+        options
+            .now
+            .map_or_else(crate::desk::Clock::system, crate::desk::Clock::fixed),
+    );
+    if let Some(a) = options.actor.as_deref().filter(|a| !a.trim().is_empty()) {
+        desk.set_actor(a);
+    }
+    let reply = match command {
+        Command::Sync { format } => sync(desk, lang, format),
+        command if !command.needs_the_store() => failed(lang.not_while_open()),
+        command => match run(desk, command, lang) {
+            Ok(stdout) => crate::remote::Reply {
+                stdout,
+                ..Default::default()
+            },
+            Err(e) => failed(lang.error(&e)),
+        },
+    };
+    desk.set_clock(clock);
+    desk.set_actor(&actor);
+    reply
+}
+
+/// A desk that another process has open: the command goes to it (a desk in a terminal answers on
+/// the data directory's socket), or waits its turn (another command holds the store) for at
+/// most `wait`.
+fn open_or_ask(
+    options: &DeskOptions,
+    settings: &crate::desk::settings::Settings,
+    lang: Lang,
+    wait: std::time::Duration,
+) -> Result<Desk, Result<crate::remote::Reply, DeskError>> {
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match Desk::open_with(options, settings.clone()) {
+            Ok(d) => return Ok(d),
+            Err(DeskError::Store(crate::store::StoreError::AlreadyOpen { dir, pid })) => {
+                let request = crate::remote::Request {
+                    argv: std::env::args().collect(),
+                    lang: lang.code().to_string(),
+                };
+                match crate::remote::ask(&dir, &request) {
+                    Some(Ok(reply)) => return Err(Ok(reply)),
+                    Some(Err(e)) => {
+                        tracing::warn!("the open desk did not answer: {e}");
+                    }
+                    None => {}
+                }
+                if std::time::Instant::now() >= deadline {
+                    return Err(Err(DeskError::Store(
+                        crate::store::StoreError::AlreadyOpen { dir, pid },
+                    )));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
             }
-            ExitCode::from(1)
+            Err(e) => return Err(Err(e)),
         }
     }
 }

@@ -154,6 +154,36 @@ impl Lang {
         }
     }
 
+    /// `zh` or `en`, as `--lang` takes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn desk_already_in_terminal(self) -> String {
+        match self {
+            Lang::Zh => "该数据目录的工作台已在另一个终端中打开。".into(),
+            Lang::En => "the desk of this data directory is open in another terminal.".into(),
+        }
+    }
+
+    pub fn not_while_open(self) -> String {
+        match self {
+            Lang::Zh => "工作台打开时不能执行该命令；请先关闭终端中的工作台。".into(),
+            Lang::En => "this command cannot run while the desk is open; close the desk in the terminal first.".into(),
+        }
+    }
+
+    pub fn command_done(self, argv: &[String]) -> String {
+        let shown: Vec<&str> = argv.iter().skip(1).map(String::as_str).collect();
+        match self {
+            Lang::Zh => format!("已执行命令：zhuqi {}", shown.join(" ")),
+            Lang::En => format!("command carried out: zhuqi {}", shown.join(" ")),
+        }
+    }
+
     pub fn not_in_effect(self) -> &'static str {
         match self {
             Lang::Zh => "未生效",

@@ -130,6 +130,8 @@ pub struct App {
     pub registry: Registry,
     /// Sync with the hub, in the background.
     pub sync: super::sync::Sync,
+    /// Commands run on this data directory while the desk is open, and who carries them out.
+    pub commands: Option<(crate::remote::Listener, super::Serve)>,
     pub message: Option<Message>,
     /// The help is shown over whatever has the keys (its keys are that context's).
     pub help: bool,
@@ -144,6 +146,7 @@ impl App {
         let sync = super::sync::Sync::new(&desk);
         let mut app = App {
             sync,
+            commands: None,
             lang,
             theme,
             screen: Screen::List,
@@ -362,7 +365,36 @@ impl App {
 
     /// Work between keystrokes: takes in the rows read so far and the board or figures worked
     /// out on other threads, and does one slice of filtering; returns whether more remains.
+    /// Carries out the commands that came over the socket (`zhuqi note 3 …` run in another
+    /// terminal), then shows what they changed.
+    fn serve_commands(&mut self) {
+        let Some((listener, serve)) = &mut self.commands else {
+            return;
+        };
+        let mut done = Vec::new();
+        while let Ok(incoming) = listener.requests.try_recv() {
+            let argv = incoming.request.argv.clone();
+            let reply = serve(&mut self.desk, incoming.request);
+            let ok = reply.code == 0;
+            let _ = incoming.reply.send(reply);
+            done.push((argv, ok));
+        }
+        if done.is_empty() {
+            return;
+        }
+        if let Some((argv, ok)) = done.last() {
+            let kind = if *ok {
+                MessageKind::Info
+            } else {
+                MessageKind::Refused
+            };
+            self.say(kind, self.lang.command_done(argv));
+        }
+        self.after_write();
+    }
+
     pub fn work(&mut self) -> bool {
+        self.serve_commands();
         if self.list.reading() {
             let first = self.list.entries.len();
             if let Err(e) = self.list.receive() {

@@ -35,11 +35,16 @@ const IDLE_POLL: Duration = Duration::from_millis(200);
 /// How long to wait for input while the list is still being read.
 const READ_POLL: Duration = Duration::from_millis(20);
 
-/// Takes the terminal, opens the desk with `open`, and runs it until the user quits.
+/// Carries out a command that came over the data directory's socket, on the open desk.
+pub type Serve = Box<dyn FnMut(&mut Desk, crate::remote::Request) -> crate::remote::Reply>;
+
+/// Takes the terminal, opens the desk with `open`, and runs it until the user quits; commands
+/// run meanwhile on the same data directory are carried out by `serve`.
 pub fn run(
     open: impl FnOnce() -> Result<Desk, DeskError>,
     lang: Lang,
     color: ColorSetting,
+    serve: Serve,
 ) -> Result<(), DeskError> {
     use std::io::IsTerminal;
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
@@ -59,7 +64,7 @@ pub fn run(
         }
     };
     let _ = execute!(io::stdout(), EnableBracketedPaste);
-    let result = open_and_run(&mut terminal, open, lang, color);
+    let result = open_and_run(&mut terminal, open, lang, color, serve);
     let _ = execute!(io::stdout(), DisableBracketedPaste);
     ratatui::restore();
     result
@@ -70,6 +75,7 @@ fn open_and_run(
     open: impl FnOnce() -> Result<Desk, DeskError>,
     lang: Lang,
     color: ColorSetting,
+    serve: Serve,
 ) -> Result<(), DeskError> {
     // The store of a large desk takes a moment to open (and an older one longer, to be laid out
     // anew): the terminal says so, and keys typed meanwhile come to the desk instead of being
@@ -79,7 +85,16 @@ fn open_and_run(
         .map_err(DeskError::Terminal)?;
     let desk = open()?;
     let upgraded = desk.open_report().upgraded_from.clone();
+    // Commands on this data directory come to this desk while it is open.
+    let listener = match crate::remote::listen(desk.data_dir()) {
+        Ok(l) => Some(l),
+        Err(e) => {
+            tracing::warn!("commands cannot reach the open desk: {e}");
+            None
+        }
+    };
     let mut app = App::new(desk, lang, Theme::from_env(color))?;
+    app.commands = listener.map(|l| (l, serve));
     if let Some(old) = upgraded {
         app.say(app::MessageKind::Info, lang.upgraded(&old));
     }
