@@ -84,6 +84,31 @@ impl Lang {
         }
     }
 
+    /// A step as a thing done, for timelines ("noted progress", "recorded feedback").
+    pub fn done(self, c: ChangeKind) -> &'static str {
+        match self {
+            Lang::Zh => self.change(c),
+            Lang::En => match c {
+                ChangeKind::Capture => "captured",
+                ChangeKind::ResolveOnSpot => "resolved on the spot",
+                ChangeKind::List => "put on the list",
+                ChangeKind::Assign => "assigned",
+                ChangeKind::Acknowledge => "acknowledged",
+                ChangeKind::Return => "returned",
+                ChangeKind::Reassign => "reassigned",
+                ChangeKind::Note => "noted progress",
+                ChangeKind::Escalate => "escalated",
+                ChangeKind::Extend => "extended",
+                ChangeKind::Urge => "urged",
+                ChangeKind::Answer => "answered",
+                ChangeKind::Feedback => "recorded feedback",
+                ChangeKind::Reopen => "reopened",
+                ChangeKind::Withdraw => "withdrew",
+                ChangeKind::Close => "closed",
+            },
+        }
+    }
+
     pub fn level(self, l: Level) -> &'static str {
         match l {
             Level::District => self.pick("区级", "district"),
@@ -553,7 +578,7 @@ impl Lang {
                 return format!("{}：{} {}", self.pick("现场会", "meeting"), m.date, m.venue);
             }
         };
-        let what = self.change(change.kind());
+        let what = self.done(change.kind());
         let sep = self.list_sep();
         let detail = match change {
             AppealChange::Captured(c) => format!("{} · {} · {}", c.enterprise, c.category, c.text),

@@ -620,9 +620,8 @@ impl App {
 
     fn capture_or_confirm(&mut self) {
         if self.meeting.on_spot() {
-            let prompt = self
-                .lang
-                .confirm(self.lang.change(ChangeKind::ResolveOnSpot));
+            let answer = self.meeting.capture_input().resolved.unwrap_or_default();
+            let prompt = self.lang.confirm_on_spot(&answer);
             self.modal = Some(Modal::Confirm {
                 prompt,
                 pending: Pending::Capture,
@@ -793,7 +792,12 @@ impl App {
             if let Err(e) = form.action(self.desk.clock().today(), self.desk.calendar()) {
                 return self.refuse_in_form(form, &e);
             }
-            let prompt = self.lang.confirm(self.lang.change(form.kind));
+            let prompt = match form.action(self.desk.clock().today(), self.desk.calendar()) {
+                Ok(action) => self
+                    .lang
+                    .confirm_step(&self.desk.label(form.number), &action),
+                Err(_) => self.lang.confirm(self.lang.change(form.kind)),
+            };
             self.modal = Some(Modal::Confirm {
                 prompt,
                 pending: Pending::Act(form),

@@ -102,4 +102,56 @@ impl Lang {
             ),
         }
     }
+
+    /// What a step will do, with its values, before it is done (withdrawing, closing, feedback
+    /// and resolving on the spot ask first): "回访评价：非常满意，办结诉求 12？".
+    pub fn confirm_step(self, appeal: &str, action: &crate::desk::Action) -> String {
+        use crate::desk::Action;
+        let keys = self.pick("  y 确定 · n 返回", "  y yes · n back");
+        let what = match (self, action) {
+            (Lang::Zh, Action::Feedback { rating, .. }) if rating.closes() => format!(
+                "回访评价 {} 分（{}），办结诉求 {appeal}？",
+                rating.score(),
+                self.satisfaction(*rating)
+            ),
+            (Lang::Zh, Action::Feedback { rating, .. }) => format!(
+                "回访评价 {} 分（{}），诉求 {appeal} 重办？",
+                rating.score(),
+                self.satisfaction(*rating)
+            ),
+            (Lang::En, Action::Feedback { rating, .. }) if rating.closes() => format!(
+                "Record {} ({}) and close appeal {appeal}?",
+                rating.score(),
+                self.satisfaction(*rating)
+            ),
+            (Lang::En, Action::Feedback { rating, .. }) => format!(
+                "Record {} ({}) and reopen appeal {appeal}?",
+                rating.score(),
+                self.satisfaction(*rating)
+            ),
+            (Lang::Zh, Action::Withdraw { reason }) => {
+                format!("撤回诉求 {appeal}（理由：{reason}）？此操作不可撤销。")
+            }
+            (Lang::En, Action::Withdraw { reason }) => {
+                format!("Withdraw appeal {appeal} ({reason})? This cannot be undone.")
+            }
+            (Lang::Zh, Action::Close { note }) => {
+                format!("不经回访办结诉求 {appeal}（说明：{note}）？")
+            }
+            (Lang::En, Action::Close { note }) => {
+                format!("Close appeal {appeal} without feedback ({note})?")
+            }
+            // Only the steps above ask first.
+            _ => self.pick("确定吗？", "Really?").to_string(),
+        };
+        format!("{what}{keys}")
+    }
+
+    /// Resolving on the spot, with the answer given.
+    pub fn confirm_on_spot(self, answer: &str) -> String {
+        match self {
+            Lang::Zh => format!("当场解决并办结（答复：{answer}）？  y 确定 · n 返回"),
+            Lang::En => format!("Resolve on the spot and close ({answer})?  y yes · n back"),
+        }
+    }
 }

@@ -146,7 +146,11 @@ impl ActionForm {
                     .set_suggestions(id, registry.departments_for(last_item(&raw)));
             }
             FieldId::Due => {
+                // The preview is the date the step will get: an extension has no default.
                 let note = match parse_due(&value) {
+                    Ok(Due::CategoryDefault) if self.kind == ChangeKind::Extend => {
+                        lang.due_hint().to_string()
+                    }
                     Ok(due) => lang.due_preview(resolve_due(due, today, cal, category_days)),
                     Err(_) => lang.due_hint().to_string(),
                 };
@@ -234,6 +238,54 @@ impl ActionForm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What an extension form shows as the new date is the date it asks for, or none when it
+    /// would refuse.
+    #[test]
+    fn an_extension_preview_and_its_result_agree() {
+        let cal = Calendar::default();
+        let today = NaiveDate::from_ymd_opt(2024, 1, 10).unwrap_or_default();
+        let appeal = crate::domain::Appeal::apply(
+            None,
+            ulid::Ulid(1),
+            chrono::DateTime::parse_from_rfc3339("2024-01-10T09:00:00+08:00").unwrap_or_default(),
+            "t",
+            &crate::domain::AppealChange::Captured(crate::domain::Capture {
+                number: 1,
+                external_id: None,
+                enterprise: "甲".into(),
+                category: "消防".into(),
+                text: "x".into(),
+                contact: None,
+                meeting: None,
+                departments: vec![],
+            }),
+        )
+        .unwrap_or_else(|r| panic!("{r:?}"));
+        let registry = Registry::default();
+        for typed in ["", "5", "12", "2024-02-01", "2024-02-30", "x"] {
+            let Some(mut form) = ActionForm::new(ChangeKind::Extend, &appeal, Lang::En, 15) else {
+                panic!("no extension form");
+            };
+            form.form.set_value(FieldId::Due, typed);
+            form.on_change(FieldId::Due, &registry, Lang::En, today, &cal, 15);
+            let note = form
+                .form
+                .field(FieldId::Due)
+                .and_then(|f| f.note.clone())
+                .unwrap_or_default();
+            match form.action(today, &cal) {
+                Ok(Action::Extend { due, .. }) => {
+                    assert!(
+                        note.contains(&due.to_string()),
+                        "{typed:?}: {note} vs {due}"
+                    )
+                }
+                Ok(other) => panic!("{other:?}"),
+                Err(_) => assert!(!note.contains("→"), "{typed:?}: {note}"),
+            }
+        }
+    }
 
     #[test]
     fn due_fields_take_dates_working_days_or_nothing() {
