@@ -925,3 +925,32 @@ fn nothing_of_the_airport_story_is_cut_at_either_size() {
         }
     }
 }
+
+#[test]
+fn a_capture_outside_a_meeting_says_so_before_it_is_saved() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(2));
+    assert!(
+        app.meeting.meeting.is_none(),
+        "the demo has no meeting today"
+    );
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "浙江圆通航空投资发展有限公司");
+    press(&mut app, KeyCode::Esc); // keep what was typed, not a completion
+    app.meeting.editing = true;
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "消防");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "仓库消防通道改造");
+    let before = app.desk.appeal_count();
+    ctrl(&mut app, 's');
+    let said = screen_text(&app, 120, 40);
+    assert!(said.contains("未选现场会"), "{said}");
+    assert_eq!(app.desk.appeal_count(), before, "nothing saved yet");
+    ctrl(&mut app, 's');
+    assert_eq!(app.desk.appeal_count(), before + 1);
+    let newest = app.desk.find(&app.desk.last_number().to_string());
+    assert_eq!(newest.map(|a| a.meeting).ok(), Some(None));
+}

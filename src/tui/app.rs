@@ -586,7 +586,11 @@ impl App {
 
     fn submit_capture(&mut self) {
         // A name the desk does not know is saved only once the form has said it is new.
-        let new = self.registry.new_names(&self.meeting.form, self.lang);
+        let mut new = self.registry.new_names(&self.meeting.form, self.lang);
+        // Without a meeting the form says so plainly first (Ctrl-N records today's).
+        if self.meeting.meeting.is_none() {
+            new.insert(0, self.lang.outside_a_meeting().to_string());
+        }
         let lang = self.lang;
         if !self.meeting.form.new_names_said(new, |n| lang.new_names(n)) {
             return;

@@ -154,4 +154,12 @@ impl Lang {
             Lang::En => format!("Resolve on the spot and close ({answer})?  y yes · n back"),
         }
     }
+
+    /// Said by a capture with no meeting chosen, before it is saved.
+    pub fn outside_a_meeting(self) -> &'static str {
+        self.pick(
+            "未选现场会（将记为现场会之外登记；Ctrl-N 新建今天的现场会）",
+            "no meeting chosen (recorded outside a meeting; Ctrl-N records today's)",
+        )
+    }
 }
