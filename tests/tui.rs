@@ -595,6 +595,21 @@ fn the_board_and_the_figures_screens() {
     press(&mut app, KeyCode::Tab);
     snap("figures_all_time_by_steward", &app);
     assert_eq!(app.figures.figures.captured, 32);
+    // By meeting: each named by its date and venue.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    let by_meeting = screen_text(&app, 120, 40);
+    let first = app
+        .desk
+        .meetings()
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("the demo has meetings"));
+    assert!(
+        by_meeting.contains(&format!("#{} {}", first.number, first.date.format("%m-%d"))),
+        "{by_meeting}"
+    );
 }
 
 #[test]

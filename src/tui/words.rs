@@ -162,4 +162,65 @@ impl Lang {
             "no meeting chosen (recorded outside a meeting; Ctrl-N records today's)",
         )
     }
+
+    /// How long an appeal with no due date running has waited (listed, or answered).
+    pub fn waited(self, days: i64) -> String {
+        match self {
+            Lang::Zh => format!("已等 {days} 天"),
+            Lang::En => format!("waited {days}d"),
+        }
+    }
+
+    pub fn next_step_header(self) -> &'static str {
+        self.pick("下一步", "Next step")
+    }
+
+    /// What the appeal waits for next, and from whom (待签收 → 催签收 when late).
+    pub fn next_step(self, status: crate::domain::Status, ack_late: bool) -> &'static str {
+        use crate::domain::Status;
+        match status {
+            Status::Captured => self.pick("列入清单", "list it"),
+            Status::Listed => self.pick("交办", "assign"),
+            Status::Assigned if ack_late => self.pick("催签收", "chase ack"),
+            Status::Assigned => self.pick("签收", "acknowledge"),
+            Status::InProgress => self.pick("答复", "answer"),
+            Status::Answered => self.pick("回访", "feedback"),
+            Status::Closed | Status::Withdrawn => "",
+        }
+    }
+
+    /// A breakdown's group as people read it: a meeting by its date and venue, and the group of
+    /// appeals that have none said in words (no meeting, not yet assigned).
+    pub fn group_name(
+        self,
+        dim: crate::domain::figures::Dimension,
+        key: &str,
+        meetings: &[crate::domain::Meeting],
+    ) -> String {
+        use crate::domain::figures::Dimension;
+        if key == "—" {
+            return match dim {
+                Dimension::Dept => {
+                    self.pick("（未交办，无主办部门）", "(not assigned: no lead dept)")
+                }
+                Dimension::Steward => {
+                    self.pick("（未交办，无服务管家）", "(not assigned: no steward)")
+                }
+                Dimension::Meeting => self.pick("（现场会之外登记）", "(outside a meeting)"),
+                _ => self.pick("（无）", "(none)"),
+            }
+            .to_string();
+        }
+        match dim {
+            Dimension::Meeting => match key
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| meetings.iter().find(|m| m.number == n))
+            {
+                Some(m) => format!("#{} {} {}", m.number, m.date.format("%m-%d"), m.venue),
+                None => key.to_string(),
+            },
+            _ => key.to_string(),
+        }
+    }
 }

@@ -7,8 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row as TableRow, Table};
 
 use crate::desk::{Desk, DeskError};
-use crate::domain::Card;
+use chrono::NaiveDate;
+
 use crate::domain::board::BoardEntry;
+use crate::domain::{Card, Status};
 use crate::strings::Lang;
 use crate::text::sanitize;
 use crate::tui::background::Background;
@@ -55,7 +57,7 @@ impl BoardScreen {
         self.selected = (self.selected as isize + delta).clamp(0, max.max(0)) as usize;
     }
 
-    pub fn draw(&self, frame: &mut Frame, area: Rect, lang: Lang, theme: Theme) {
+    pub fn draw(&self, frame: &mut Frame, area: Rect, lang: Lang, theme: Theme, today: NaiveDate) {
         if self.entries.is_empty() {
             let note = if self.pending.is_some() {
                 lang.working()
@@ -65,6 +67,7 @@ impl BoardScreen {
             frame.render_widget(Paragraph::new(Span::styled(note, theme.dim())), area);
             return;
         }
+        let wide = area.width >= 110;
         let height = area.height.saturating_sub(1) as usize;
         let offset = self.selected.saturating_sub(height.saturating_sub(1));
         let rows: Vec<TableRow> = self
@@ -86,7 +89,25 @@ impl BoardScreen {
                     theme.normal()
                 };
                 let due = a.running_due();
-                TableRow::new(vec![
+                // Without a due date running, how long it has waited since it was listed or
+                // answered.
+                let waited_since = match a.status {
+                    Status::Listed => a.listed_at,
+                    Status::Answered => a.answered_at,
+                    _ => None,
+                };
+                let lateness = match waited_since {
+                    Some(at) if due.is_none() => {
+                        lang.waited((today - at.date_naive()).num_days().max(0))
+                    }
+                    _ => lang.lateness(
+                        e.days_overdue,
+                        e.working_days_left,
+                        due.is_some(),
+                        e.ack_late,
+                    ),
+                };
+                let mut cells = vec![
                     Line::from(Span::styled(
                         lang.card_short(e.card, e.days_overdue),
                         card_style,
@@ -95,39 +116,54 @@ impl BoardScreen {
                     Line::from(lang.status(a.status)),
                     Line::from(sanitize(&a.enterprise)),
                     Line::from(sanitize(a.steward.as_deref().unwrap_or(""))),
+                ];
+                if wide {
+                    cells.push(Line::from(sanitize(a.lead_dept.as_deref().unwrap_or(""))));
+                }
+                cells.extend([
                     Line::from(
                         due.map(|d| d.format("%m-%d").to_string())
                             .unwrap_or_default(),
                     ),
                     Line::from(Span::styled(
-                        lang.lateness(
-                            e.days_overdue,
-                            e.working_days_left,
-                            due.is_some(),
-                            e.ack_late,
-                        ),
+                        lateness,
                         if e.ack_late {
                             theme.yellow()
                         } else {
                             theme.dim()
                         },
                     )),
+                    Line::from(lang.next_step(a.status, e.ack_late)),
                     Line::from(lang.urges_short(a.urges)),
-                ])
-                .style(style)
+                ]);
+                TableRow::new(cells).style(style)
             })
             .collect();
-        let widths = [
+        let mut widths = vec![
             Constraint::Length(9),
             Constraint::Length(5),
             Constraint::Length(6),
-            Constraint::Min(16),
+            Constraint::Min(14),
             Constraint::Length(8),
-            Constraint::Length(5),
-            Constraint::Length(20),
-            Constraint::Length(4),
         ];
-        let header = TableRow::new(lang.board_headers().map(Line::from)).style(theme.title());
+        let mut headers: Vec<&str> = lang.board_headers()[..5].to_vec();
+        if wide {
+            widths.push(Constraint::Length(14));
+            headers.push(lang.lead_header());
+        }
+        widths.extend([
+            Constraint::Length(5),
+            Constraint::Length(16),
+            Constraint::Length(10),
+            Constraint::Length(4),
+        ]);
+        headers.extend([
+            lang.board_headers()[5],
+            lang.board_headers()[6],
+            lang.next_step_header(),
+            lang.board_headers()[7],
+        ]);
+        let header = TableRow::new(headers.into_iter().map(Line::from)).style(theme.title());
         frame.render_widget(
             Table::new(rows, widths).header(header).column_spacing(1),
             area,
@@ -174,7 +210,7 @@ impl crate::tui::component::Component for BoardScreen {
         area: Rect,
         view: &crate::tui::component::View,
     ) -> Option<ratatui::layout::Position> {
-        BoardScreen::draw(self, frame, area, view.lang, view.theme);
+        BoardScreen::draw(self, frame, area, view.lang, view.theme, view.today);
         None
     }
 }

@@ -54,6 +54,8 @@ pub struct FiguresScreen {
     pub custom: Option<Period>,
     /// The figures being worked out on another thread.
     pending: Option<Background<Computed>>,
+    /// The meetings, to name the by-meeting breakdown by date and venue.
+    pub meetings: Vec<crate::domain::Meeting>,
 }
 
 /// What the screen shows, worked out together.
@@ -97,6 +99,7 @@ impl Computed {
 impl FiguresScreen {
     /// Works everything out again from the desk's appeals, on another thread.
     pub fn compute(&mut self, desk: &Desk) -> Result<(), DeskError> {
+        self.meetings = desk.meetings()?;
         let supervision = desk.supervision(false);
         let (choice, dimension, custom) = (self.choice, self.dimension, self.custom);
         self.pending = Some(Background::start("the figures", move || {
@@ -216,7 +219,7 @@ impl FiguresScreen {
             .take(height)
             .map(|(name, f)| {
                 TableRow::new(vec![
-                    Line::from(sanitize(name)),
+                    Line::from(sanitize(&lang.group_name(dim, name, &self.meetings))),
                     Line::from(f.captured.to_string()),
                     Line::from(f.on_spot_rate.percent()),
                     Line::from(f.close_rate.percent()),
