@@ -55,6 +55,12 @@ pub fn wrap(s: &str, cols: usize) -> Vec<String> {
     let mut used = 0;
     for c in sanitize(s).chars() {
         let w = c.width().unwrap_or(0);
+        if used + w > cols && c == ' ' {
+            // The line ends here; the space that would not fit goes with it.
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+            continue;
+        }
         if used + w > cols {
             // Break at the last space of the line when it is in its second half.
             let cut = line.rfind(' ').filter(|&i| width(&line[..i]) * 2 >= cols);

@@ -212,9 +212,21 @@ struct Touched {
     before: Option<Appeal>,
     after: Option<Appeal>,
     events: Vec<Event>,
+    /// Events from the hub came in since `after` was folded: it is folded again (once) before
+    /// it is read.
+    unfolded: bool,
 }
 
 impl Touched {
+    /// Puts the events in the district's order and folds them, if hub events came in.
+    fn fold(&mut self) {
+        if self.unfolded {
+            crate::domain::appeal::order_events(&mut self.events);
+            self.after = crate::domain::appeal::fold(self.id, &self.events).appeal;
+            self.unfolded = false;
+        }
+    }
+
     fn number(&self) -> Option<u64> {
         self.after.as_ref().map(|a| a.number)
     }

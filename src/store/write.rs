@@ -112,8 +112,9 @@ impl Store {
                     Some(at) => t.events[at] = event.clone(),
                     None => t.events.push(event.clone()),
                 }
-                crate::domain::appeal::order_events(&mut t.events);
-                t.after = crate::domain::appeal::fold(appeal, &t.events).appeal;
+                // Folded once, when the command's events are all in (a page of a pull brings
+                // several events of an appeal).
+                t.unfolded = true;
                 continue;
             }
             match &mut event.body {
@@ -137,6 +138,7 @@ impl Store {
                         }
                     }
                     let t = &mut touched[i];
+                    t.fold();
                     let next =
                         Appeal::apply(t.after.as_ref(), *appeal, event.at, &event.actor, change)
                             .map_err(AppendError::Refused)?;
@@ -217,6 +219,9 @@ impl Store {
         // take a number another appeal of this command gives up.
         let mut puts = Vec::new();
         let (mut new_appeals, mut new_conflicts) = (0usize, 0u32);
+        for t in touched.iter_mut() {
+            t.fold();
+        }
         for t in &touched {
             let mut history = Vec::new();
             for e in &t.events {
@@ -323,6 +328,7 @@ impl Store {
             after: before.clone(),
             before,
             events,
+            unfolded: false,
         })
     }
 
