@@ -264,7 +264,37 @@ impl Lang {
             (Lang::Zh, StoreError::TargetNotEmpty(p)) => {
                 format!("{} 已存在且不为空，请指定一个新目录。", p.display())
             }
-            _ => e.to_string(),
+            (Lang::Zh, StoreError::Io { what, source }) => format!("{what}失败：{source}"),
+            (Lang::Zh, StoreError::Engine(m)) => format!("存储引擎出错：{m}"),
+            (Lang::Zh, StoreError::Corrupt(m)) => {
+                format!("诉求库已损坏：{m}；请用 `zhuqi rebuild` 从日志重建。")
+            }
+            (Lang::Zh, StoreError::NewerSchema { found, supported }) => format!(
+                "这些数据由更新版本的 zhuqi 写入（格式 {found}，本版本最高读 {supported}）；请先升级 zhuqi。"
+            ),
+            (
+                Lang::Zh,
+                StoreError::Journal {
+                    path,
+                    line,
+                    message,
+                },
+            ) => format!("日志 {} 第 {line} 行无法读取：{message}", path.display()),
+            (Lang::Zh, StoreError::JournalBehind { journal, applied }) => format!(
+                "日志（{journal} 字节）比诉求库已应用的（{applied} 字节）短：日志被截断或替换；请从备份恢复日志。"
+            ),
+            (Lang::Zh, StoreError::Replay(r)) => format!(
+                "日志中有一条生命周期不允许的记录（{}）；请从备份恢复日志。",
+                self.refusal(r)
+            ),
+            (Lang::Zh, StoreError::NumberTaken(n)) => format!("诉求编号 {n} 已被占用。"),
+            (Lang::Zh, StoreError::Poisoned) => {
+                "一次写入中途失败且无法撤回；请重启 zhuqi，从日志恢复。".into()
+            }
+            (Lang::Zh, StoreError::OldLayout { .. }) => {
+                "诉求库由旧版本 zhuqi 写入；请用 `zhuqi rebuild` 重建。".into()
+            }
+            (Lang::En, e) => e.to_string(),
         }
     }
 
@@ -405,7 +435,13 @@ impl Lang {
                 f.column,
                 f.message
             ),
-            (_, other) => other.to_string(),
+            (Lang::Zh, DeskError::DataDir { path, source }) => {
+                format!("无法使用数据目录 {}：{source}", path.display())
+            }
+            (Lang::Zh, DeskError::NoDataDir) => {
+                "找不到数据目录；请用 --data-dir 或环境变量 ZHUQI_DATA_DIR 指定。".into()
+            }
+            (Lang::En, other) => other.to_string(),
         }
     }
 
