@@ -339,3 +339,57 @@ fn first_open(dir: &Path) -> String {
         .map(|n| n.to_string())
         .unwrap_or_else(|| panic!("the demo has no appeal in progress"))
 }
+
+#[test]
+fn a_steward_added_in_the_desk_is_assigned_without_leaving_it() {
+    let (_t, dir) = data_dir();
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let captured = common::zhuqi(
+        &dir,
+        &[
+            "--now",
+            "2024-01-10T09:00",
+            "capture",
+            "--enterprise",
+            "嘉兴佳利电子有限公司",
+            "--category",
+            "用地",
+            "--text",
+            "二期厂房用地指标尚未落实",
+        ],
+    );
+    assert!(captured.status.success(), "{}", common::stderr(&captured));
+    let tmux = Tmux::start(&dir);
+    tmux.text(&zhuqi_line(&dir, ""));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("F6");
+    tmux.keys(&["F6"]);
+    tmux.wait_for("服务管家 0");
+    tmux.keys(&["n"]);
+    tmux.wait_for("新增服务管家");
+    tmux.text("王磊");
+    tmux.keys(&["Tab"]);
+    tmux.text("区自然资源和规划分局");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("已保存：王磊。");
+    tmux.keys(&["F3"]);
+    tmux.wait_for("待交办 1");
+    tmux.keys(&["Left", "Left", "Left", "Left", "Left", "Left"]);
+    tmux.wait_for("[待交办 1]");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("二期厂房用地指标尚未落实");
+    tmux.keys(&["a"]);
+    tmux.wait_for("交办");
+    tmux.text("王磊");
+    tmux.keys(&["Tab"]);
+    // The steward's department comes as the lead.
+    tmux.wait_for("区自然资源和规划分局");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("已保存：诉求 1，待签收。");
+    tmux.keys(&["Escape", "q"]);
+    tmux.wait_for_shell();
+    let shown = common::zhuqi(&dir, &["show", "1", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&common::stdout(&shown)).unwrap_or_default();
+    assert_eq!(v["steward"], "王磊");
+    assert_eq!(v["lead_dept"], "区自然资源和规划分局");
+}

@@ -969,3 +969,96 @@ fn a_capture_outside_a_meeting_says_so_before_it_is_saved() {
     let newest = app.desk.find(&app.desk.last_number().to_string());
     assert_eq!(newest.map(|a| a.meeting).ok(), Some(None));
 }
+
+#[test]
+fn the_registry_in_the_desk_adds_and_corrects_without_leaving_it() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(6));
+    assert_eq!(app.screen, Screen::Records);
+    snap("records_stewards", &app);
+    // A new steward.
+    press(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "王磊");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "区科技局");
+    ctrl(&mut app, 's');
+    assert!(app.modal.is_none(), "the form closed");
+    let stewards = app.desk.stewards().unwrap_or_default();
+    assert!(
+        stewards
+            .iter()
+            .any(|s| s.name == "王磊" && s.dept == "区科技局")
+    );
+    // Corrected: a phone number.
+    let at = app
+        .registry
+        .stewards
+        .iter()
+        .position(|s| s.name == "王磊")
+        .unwrap_or_else(|| panic!("王磊 is not on the shelf"));
+    for _ in 0..at {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "0573-82000001");
+    ctrl(&mut app, 's');
+    let corrected = app.desk.stewards().unwrap_or_default();
+    assert!(
+        corrected
+            .iter()
+            .any(|s| s.name == "王磊" && s.phone.as_deref() == Some("0573-82000001"))
+    );
+    // A department.
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "区科协");
+    ctrl(&mut app, 's');
+    assert!(
+        app.desk
+            .departments()
+            .unwrap_or_default()
+            .contains(&"区科协".to_string())
+    );
+    // A meeting corrected: its venue.
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Enter);
+    let Some(Modal::Record { key, .. }) = &app.modal else {
+        panic!("no meeting form");
+    };
+    let number: u64 = key.as_deref().and_then(|k| k.parse().ok()).unwrap_or(0);
+    for _ in 0..30 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "嘉兴机场航站楼工地");
+    ctrl(&mut app, 's');
+    let m = app
+        .desk
+        .find_meeting(&number.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.venue, "嘉兴机场航站楼工地");
+    // A second meeting on the same day at the same venue is pointed out first.
+    press(&mut app, KeyCode::Char('n'));
+    let Some(Modal::Record { form, .. }) = &mut app.modal else {
+        panic!("no meeting form");
+    };
+    form.set_value(
+        zhuqi::tui::widgets::form::FieldId::Date,
+        &m.date.to_string(),
+    );
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "嘉兴机场航站楼工地");
+    let meetings = app.desk.meetings().unwrap_or_default().len();
+    ctrl(&mut app, 's');
+    let said = screen_text(&app, 120, 40);
+    assert!(
+        said.contains(&format!("同一天同一地点已有现场会 #{number}")),
+        "{said}"
+    );
+    assert_eq!(app.desk.meetings().unwrap_or_default().len(), meetings);
+    ctrl(&mut app, 's');
+    assert_eq!(app.desk.meetings().unwrap_or_default().len(), meetings + 1);
+}

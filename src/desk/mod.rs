@@ -561,6 +561,82 @@ impl Desk {
         Ok(record)
     }
 
+    /// Corrects a steward's department, phone or team (the name is who they are).
+    pub fn edit_steward(
+        &self,
+        name: &str,
+        dept: &str,
+        phone: Option<&str>,
+        team: Option<&str>,
+    ) -> Result<Steward, DeskError> {
+        let name = non_empty(Some(name)).ok_or(DeskError::Empty("name"))?;
+        if self.store.steward(&name)?.is_none() {
+            return Err(DeskError::UnknownSteward(name));
+        }
+        let dept = non_empty(Some(dept)).ok_or(DeskError::Empty("dept"))?;
+        let steward = Steward {
+            name,
+            dept: dept.clone(),
+            phone: non_empty(phone),
+            team: non_empty(team),
+        };
+        let mut events = Vec::new();
+        self.new_departments([&dept], &mut events)?;
+        events.push(self.event(EventBody::StewardSaved(steward.clone())));
+        self.store.append(events)?;
+        Ok(steward)
+    }
+
+    /// A department the desk offers for completion from now on.
+    pub fn add_department(&self, name: &str) -> Result<String, DeskError> {
+        let name = non_empty(Some(name)).ok_or(DeskError::Empty("name"))?;
+        if self.store.has_department(&name)? {
+            return Err(DeskError::Exists {
+                what: "department",
+                name,
+            });
+        }
+        let mut events = Vec::new();
+        self.new_departments([&name], &mut events)?;
+        self.store.append(events)?;
+        Ok(name)
+    }
+
+    /// Corrects a meeting's venue, host or departments; its number and date stay.
+    pub fn edit_meeting(
+        &self,
+        number: u64,
+        venue: &str,
+        host: Option<&str>,
+        depts: &[String],
+    ) -> Result<Meeting, DeskError> {
+        let Some(old) = self.store.meeting(number)? else {
+            return Err(DeskError::UnknownMeeting(number.to_string()));
+        };
+        let venue = non_empty(Some(venue)).ok_or(DeskError::Empty("venue"))?;
+        let meeting = Meeting {
+            number,
+            date: old.date,
+            venue,
+            host: non_empty(host),
+            depts: crate::domain::appeal::clean_names(depts),
+        };
+        let mut events = Vec::new();
+        self.new_departments(depts, &mut events)?;
+        events.push(self.event(EventBody::MeetingEdited(meeting.clone())));
+        self.store.append(events)?;
+        Ok(meeting)
+    }
+
+    /// A meeting already recorded on the same day at the same venue (pointed out before a
+    /// second is recorded).
+    pub fn same_meeting(&self, date: NaiveDate, venue: &str) -> Result<Option<Meeting>, DeskError> {
+        Ok(self
+            .meetings()?
+            .into_iter()
+            .find(|m| m.date == date && m.venue == venue.trim()))
+    }
+
     pub fn add_meeting(
         &self,
         date: NaiveDate,
@@ -777,6 +853,7 @@ pub(crate) fn event_name(e: &Event) -> &'static str {
         EventBody::StewardSaved(_) => "steward",
         EventBody::DepartmentAdded { .. } => "department",
         EventBody::MeetingAdded(_) => "meeting",
+        EventBody::MeetingEdited(_) => "meeting_edited",
     }
 }
 

@@ -94,6 +94,8 @@ pub enum EventBody {
         name: String,
     },
     MeetingAdded(Meeting),
+    /// A meeting's venue, host or departments corrected (its number and date stay).
+    MeetingEdited(Meeting),
 }
 
 /// The level an appeal is handled at; escalation (上报) only ever goes up.

@@ -160,6 +160,22 @@ impl Store {
                         codec::encode(s)?,
                     ));
                 }
+                EventBody::MeetingEdited(m) => {
+                    // A correction names the meeting by the number it had on the editing desk;
+                    // one the hub has since numbered is found through its alias.
+                    let number = match self.meeting_alias(m.number)? {
+                        Some(now) => now,
+                        None => m.number,
+                    };
+                    ops.push(Op::Put(
+                        MEETINGS,
+                        u64_key(number).to_vec(),
+                        codec::encode(&Meeting {
+                            number,
+                            ..m.clone()
+                        })?,
+                    ));
+                }
                 EventBody::DepartmentAdded { name } => {
                     ops.push(Op::Put(DEPARTMENTS, name.as_bytes().to_vec(), Vec::new()));
                 }

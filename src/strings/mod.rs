@@ -610,6 +610,14 @@ impl Lang {
             EventBody::DepartmentAdded { name } => {
                 return format!("{}：{name}", self.pick("部门", "department"));
             }
+            EventBody::MeetingEdited(m) => {
+                return format!(
+                    "{}：{} {}",
+                    self.pick("现场会修改", "meeting corrected"),
+                    m.date,
+                    m.venue
+                );
+            }
             EventBody::MeetingAdded(m) => {
                 return format!("{}：{} {}", self.pick("现场会", "meeting"), m.date, m.venue);
             }

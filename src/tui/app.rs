@@ -30,6 +30,7 @@ pub enum Screen {
     Detail,
     Board,
     Figures,
+    Records,
 }
 
 /// What waits for a "yes".
@@ -65,6 +66,12 @@ pub enum Modal {
     Period(Form),
     /// The person at this desk, asked once at the first start.
     WhoAreYou(Form),
+    /// A registry record, new (`key` none) or being corrected.
+    Record {
+        shelf: super::screens::records::Shelf,
+        key: Option<String>,
+        form: Form,
+    },
     /// Steps not in effect on this desk's appeals (conflicts between desks): the appeal's number
     /// and a line saying what and why.
     Conflicts {
@@ -127,6 +134,7 @@ pub struct App {
     pub detail: Option<DetailScreen>,
     pub board: BoardScreen,
     pub figures: FiguresScreen,
+    pub records: super::screens::records::RecordsScreen,
     pub registry: Registry,
     /// Sync with the hub, in the background.
     pub sync: super::sync::Sync,
@@ -157,6 +165,7 @@ impl App {
             detail: None,
             board: BoardScreen::default(),
             figures: FiguresScreen::default(),
+            records: Default::default(),
             registry: Registry::default(),
             message: None,
             help: false,
@@ -317,6 +326,7 @@ impl App {
 
     fn registry_reload(&mut self) -> Result<(), DeskError> {
         self.registry = Registry::load(&self.desk)?;
+        self.records.load(&self.registry);
         Ok(())
     }
 
@@ -352,7 +362,11 @@ impl App {
     pub fn typing(&self) -> bool {
         match &self.modal {
             Some(
-                Modal::Action(_) | Modal::NewMeeting(_) | Modal::Period(_) | Modal::WhoAreYou(_),
+                Modal::Action(_)
+                | Modal::NewMeeting(_)
+                | Modal::Period(_)
+                | Modal::WhoAreYou(_)
+                | Modal::Record { .. },
             ) => true,
             Some(_) => false,
             None => match self.screen {
@@ -738,6 +752,144 @@ impl App {
         }
     }
 
+    /// The form of a registry record: empty for a new one, filled for a correction.
+    pub fn record_form(&self, shelf: super::screens::records::Shelf, key: Option<&str>) -> Form {
+        use super::screens::records::Shelf;
+        let lang = self.lang;
+        let f = |id: FieldId, text: &str| FormField::text(id, id.label(lang)).with_text(text);
+        let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+        match shelf {
+            Shelf::Stewards => {
+                let s = key.and_then(|k| self.registry.steward(k)).cloned();
+                Form::new(vec![
+                    f(FieldId::Name, s.as_ref().map_or("", |s| s.name.as_str())),
+                    f(FieldId::Lead, s.as_ref().map_or("", |s| s.dept.as_str())),
+                    f(
+                        FieldId::Phone,
+                        &s.as_ref().map(|s| opt(&s.phone)).unwrap_or_default(),
+                    ),
+                    f(
+                        FieldId::Team,
+                        &s.as_ref().map(|s| opt(&s.team)).unwrap_or_default(),
+                    ),
+                ])
+            }
+            Shelf::Enterprises => {
+                let e = key.and_then(|k| self.registry.enterprise(k)).cloned();
+                let code = e
+                    .as_ref()
+                    .and_then(|e| e.credit_code.as_ref().map(|c| c.to_string()))
+                    .unwrap_or_default();
+                Form::new(vec![
+                    f(FieldId::Name, e.as_ref().map_or("", |e| e.name.as_str())),
+                    f(FieldId::CreditCode, &code),
+                    f(
+                        FieldId::Contact,
+                        &e.as_ref().map(|e| opt(&e.contact)).unwrap_or_default(),
+                    ),
+                    f(
+                        FieldId::Phone,
+                        &e.as_ref().map(|e| opt(&e.phone)).unwrap_or_default(),
+                    ),
+                    f(
+                        FieldId::Town,
+                        &e.as_ref().map(|e| opt(&e.town)).unwrap_or_default(),
+                    ),
+                    f(
+                        FieldId::Industry,
+                        &e.as_ref().map(|e| opt(&e.industry)).unwrap_or_default(),
+                    ),
+                ])
+            }
+            Shelf::Departments => Form::new(vec![f(FieldId::Name, key.unwrap_or(""))]),
+            Shelf::Meetings => {
+                let m = key
+                    .and_then(|k| k.parse::<u64>().ok())
+                    .and_then(|n| self.registry.meetings.iter().find(|m| m.number == n))
+                    .cloned();
+                match m {
+                    None => self.meeting_form(),
+                    Some(m) => Form::new(vec![
+                        f(FieldId::Venue, &m.venue),
+                        f(FieldId::Host, &opt(&m.host)),
+                        f(FieldId::Departments, &m.depts.join("、")),
+                    ]),
+                }
+            }
+        }
+    }
+
+    /// Saves a registry record from its form; a refusal stays in the form.
+    fn save_record(
+        &mut self,
+        shelf: super::screens::records::Shelf,
+        key: Option<String>,
+        mut form: Form,
+    ) {
+        use super::screens::records::Shelf;
+        let v = |id| form.value(id);
+        let opt = |id| Some(form.value(id)).filter(|s: &String| !s.is_empty());
+        let result: Result<String, DeskError> = match (shelf, key.as_deref()) {
+            (Shelf::Stewards, None) => self
+                .desk
+                .add_steward(
+                    &v(FieldId::Name),
+                    &v(FieldId::Lead),
+                    opt(FieldId::Phone).as_deref(),
+                    opt(FieldId::Team).as_deref(),
+                )
+                .map(|s| s.name),
+            (Shelf::Stewards, Some(name)) => self
+                .desk
+                .edit_steward(
+                    name,
+                    &v(FieldId::Lead),
+                    opt(FieldId::Phone).as_deref(),
+                    opt(FieldId::Team).as_deref(),
+                )
+                .map(|s| s.name),
+            (Shelf::Enterprises, _) => self
+                .desk
+                .save_enterprise(&crate::desk::EnterpriseInput {
+                    name: key.clone().unwrap_or_else(|| v(FieldId::Name)),
+                    credit_code: opt(FieldId::CreditCode),
+                    contact: opt(FieldId::Contact),
+                    phone: opt(FieldId::Phone),
+                    town: opt(FieldId::Town),
+                    industry: opt(FieldId::Industry),
+                })
+                .map(|e| e.name),
+            (Shelf::Departments, _) => self.desk.add_department(&v(FieldId::Name)),
+            (Shelf::Meetings, None) => return self.add_meeting(form),
+            (Shelf::Meetings, Some(number)) => {
+                let depts: Vec<String> = split_list(&v(FieldId::Departments))
+                    .into_iter()
+                    .filter(|d| !d.is_empty())
+                    .map(String::from)
+                    .collect();
+                match number.parse::<u64>() {
+                    Ok(n) => self
+                        .desk
+                        .edit_meeting(n, &v(FieldId::Venue), opt(FieldId::Host).as_deref(), &depts)
+                        .map(|m| format!("#{} {}", m.number, m.venue)),
+                    Err(_) => Err(DeskError::UnknownMeeting(number.to_string())),
+                }
+            }
+        };
+        match result {
+            Ok(name) => {
+                self.say(MessageKind::Saved, self.lang.record_saved(&name));
+                if let Err(e) = self.registry_reload() {
+                    self.error(&e);
+                }
+            }
+            Err(e) => {
+                form.error = Some(self.lang.error(&e));
+                self.modal = Some(Modal::Record { shelf, key, form });
+            }
+        }
+    }
+
     fn restore_draft(&mut self, key: &str) {
         let body = match self.desk.draft(key) {
             Ok(Some(b)) => b,
@@ -887,6 +1039,15 @@ impl App {
             .map(String::from)
             .collect();
         let host = Some(form.value(FieldId::Host)).filter(|h| !h.is_empty());
+        // A second meeting on the same day at the same venue is pointed out first.
+        if let Ok(Some(same)) = self.desk.same_meeting(date, &form.value(FieldId::Venue)) {
+            let lang = self.lang;
+            let said = lang.same_meeting(same.number);
+            if !form.new_names_said(vec![said], |n| lang.new_names(n)) {
+                self.modal = Some(Modal::NewMeeting(form));
+                return;
+            }
+        }
         match self
             .desk
             .add_meeting(date, &form.value(FieldId::Venue), host.as_deref(), &depts)

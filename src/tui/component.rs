@@ -36,6 +36,11 @@ pub enum Do {
     AskPeriod,
     /// Keep the list's tab for the next start (the list opens on the tab last used).
     RememberTab(usize),
+    /// Open the form of a registry record: a new one, or the one with this key.
+    Record {
+        shelf: crate::tui::screens::records::Shelf,
+        key: Option<String>,
+    },
 }
 
 /// What drawing needs besides the component's own state.

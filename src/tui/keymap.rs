@@ -21,6 +21,8 @@ pub enum Context {
     Detail,
     Board,
     Figures,
+    /// The registry: stewards, enterprises, departments, meetings.
+    Records,
     /// A form in a box: a step on an appeal, a new meeting, a period, the person's name.
     Form,
     /// A list to choose from in a box: meetings, conflicts.
@@ -33,7 +35,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Welcome,
         Context::Meeting,
         Context::Capture,
@@ -42,6 +44,7 @@ impl Context {
         Context::Detail,
         Context::Board,
         Context::Figures,
+        Context::Records,
         Context::Form,
         Context::Picker,
         Context::Confirm,
@@ -67,6 +70,7 @@ impl Context {
                 | Context::Detail
                 | Context::Board
                 | Context::Figures
+                | Context::Records
         )
     }
 }
@@ -81,6 +85,8 @@ pub enum Act {
     ToList,
     ToBoard,
     ToFigures,
+    ToRecords,
+    NewRecord,
     Up,
     Down,
     PageUp,
@@ -270,6 +276,13 @@ const SCREENS: &[Binding] = &[
         Act::ToFigures,
         "统计",
         "figures",
+    )),
+    quiet(b(
+        &[code(KeyCode::F(6))],
+        "F6",
+        Act::ToRecords,
+        "登记册",
+        "registry",
     )),
 ];
 
@@ -631,6 +644,47 @@ const FIGURES: &[Binding] = &[
     b(&[ch('q')], "q", Act::Quit, "退出", "quit"),
 ];
 
+const RECORDS: &[Binding] = &[
+    b(
+        &[code(KeyCode::Left)],
+        "←/→",
+        Act::PrevTab,
+        "服务管家/企业/部门/现场会",
+        "stewards/enterprises/departments/meetings",
+    ),
+    quiet(b(
+        &[code(KeyCode::Right), code(KeyCode::Tab)],
+        "→/Tab",
+        Act::NextTab,
+        "下一类",
+        "next shelf",
+    )),
+    b(
+        &[code(KeyCode::Up), ch('k')],
+        "↑/↓",
+        Act::Up,
+        "移动",
+        "move",
+    ),
+    quiet(b(
+        &[code(KeyCode::Down), ch('j')],
+        "↓/j",
+        Act::Down,
+        "下移",
+        "down",
+    )),
+    b(&[ch('n')], "n", Act::NewRecord, "新增", "add"),
+    b(
+        &[code(KeyCode::Enter)],
+        "Enter",
+        Act::Open,
+        "修改",
+        "correct",
+    ),
+    QUESTION,
+    b(&[ch('q')], "q", Act::Quit, "退出", "quit"),
+];
+
 const FORM: &[Binding] = &[
     field(b(
         &[code(KeyCode::Tab)],
@@ -790,6 +844,7 @@ pub fn table(context: Context) -> &'static [Binding] {
         Context::Detail => DETAIL,
         Context::Board => BOARD,
         Context::Figures => FIGURES,
+        Context::Records => RECORDS,
         Context::Form => FORM,
         Context::Picker => PICKER,
         Context::Confirm => CONFIRM,

@@ -67,6 +67,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             .and_then(|d| d.draw_in(frame, body, &view)),
         Screen::Board => app.board.draw_in(frame, body, &view),
         Screen::Figures => app.figures.draw_in(frame, body, &view),
+        Screen::Records => app.records.draw_in(frame, body, &view),
     };
     if let Some(m) = &app.message {
         let style = match m.kind {
@@ -113,6 +114,7 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
     let on_list = matches!(app.screen, Screen::List | Screen::Detail);
     let on_board = app.screen == Screen::Board;
     let on_figures = app.screen == Screen::Figures;
+    let on_records = app.screen == Screen::Records;
     // Who is acting, on which desk: written on every step.
     let who = match app.desk.desk_name() {
         Some(d) => format!("{} @ {d}", app.desk.actor()),
@@ -136,6 +138,7 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         tab(app.lang.tab_list(), on_list),
         tab(app.lang.tab_board(), on_board),
         tab(app.lang.tab_figures(), on_figures),
+        tab(app.lang.tab_records(), on_records),
     ]);
     let left_width = left.width();
     frame.render_widget(Paragraph::new(left), area);
@@ -296,6 +299,12 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
                 Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(inner);
             frame.render_widget(explained, text);
             form.render(fields, frame.buffer_mut(), theme, true)
+        }
+        Modal::Record { shelf, key, form } => {
+            let area = centered(body, 72, form.height() + 3);
+            let title = lang.record_title(shelf.name(lang), key.is_some());
+            let inner = popup(frame, area, &title, app);
+            form.render(inner, frame.buffer_mut(), theme, true)
         }
         Modal::NewMeeting(form) => {
             let area = centered(body, 70, form.height() + 3);

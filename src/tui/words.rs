@@ -223,4 +223,36 @@ impl Lang {
             _ => key.to_string(),
         }
     }
+
+    pub fn tab_records(self) -> &'static str {
+        self.pick("F6 登记册", "F6 registry")
+    }
+
+    pub fn no_records(self) -> &'static str {
+        self.pick("（还没有记录；n 新增）", "(nothing yet; n adds one)")
+    }
+
+    pub fn record_title(self, shelf: &str, correcting: bool) -> String {
+        match (self, correcting) {
+            (Lang::Zh, true) => format!("修改{shelf}"),
+            (Lang::Zh, false) => format!("新增{shelf}"),
+            (Lang::En, true) => format!("Correct: {shelf}"),
+            (Lang::En, false) => format!("Add: {shelf}"),
+        }
+    }
+
+    pub fn record_saved(self, name: &str) -> String {
+        match self {
+            Lang::Zh => format!("已保存：{name}。"),
+            Lang::En => format!("saved: {name}."),
+        }
+    }
+
+    /// Said before a second meeting on the same day at the same venue is recorded.
+    pub fn same_meeting(self, number: u64) -> String {
+        match self {
+            Lang::Zh => format!("同一天同一地点已有现场会 #{number}"),
+            Lang::En => format!("meeting #{number} is on the same day at the same venue"),
+        }
+    }
 }

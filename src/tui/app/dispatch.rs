@@ -18,7 +18,11 @@ impl App {
     pub fn context(&self) -> Context {
         match &self.modal {
             Some(
-                Modal::Action(_) | Modal::NewMeeting(_) | Modal::Period(_) | Modal::WhoAreYou(_),
+                Modal::Action(_)
+                | Modal::NewMeeting(_)
+                | Modal::Period(_)
+                | Modal::WhoAreYou(_)
+                | Modal::Record { .. },
             ) => Context::Form,
             Some(Modal::PickMeeting { .. } | Modal::Conflicts { .. }) => Context::Picker,
             Some(Modal::Confirm { .. }) => Context::Confirm,
@@ -34,6 +38,7 @@ impl App {
                 Screen::Detail => Context::Detail,
                 Screen::Board => Context::Board,
                 Screen::Figures => Context::Figures,
+                Screen::Records => Context::Records,
             },
         }
     }
@@ -79,7 +84,9 @@ impl App {
                 self.help = true;
                 return;
             }
-            Some(a @ (Act::ToMeeting | Act::ToList | Act::ToBoard | Act::ToFigures)) => {
+            Some(
+                a @ (Act::ToMeeting | Act::ToList | Act::ToBoard | Act::ToFigures | Act::ToRecords),
+            ) => {
                 return self.go(a);
             }
             _ => {}
@@ -89,7 +96,11 @@ impl App {
             Context::Meeting => self.meeting_screen(act),
             Context::Capture => self.capture(act, key),
             Context::Filter => self.filter(act, key),
-            Context::List | Context::Detail | Context::Board | Context::Figures => {
+            Context::List
+            | Context::Detail
+            | Context::Board
+            | Context::Figures
+            | Context::Records => {
                 if let Some(act) = act {
                     self.on_component(act);
                 }
@@ -112,6 +123,10 @@ impl App {
         match to {
             Act::ToMeeting => self.screen = Screen::Meeting,
             Act::ToList => self.screen = Screen::List,
+            Act::ToRecords => {
+                self.records.load(&self.registry);
+                self.screen = Screen::Records;
+            }
             Act::ToBoard => {
                 self.screen = Screen::Board;
                 if self.board.stale
@@ -208,6 +223,7 @@ impl App {
             Screen::Board => Some(&mut self.board),
             Screen::Figures => Some(&mut self.figures),
             Screen::Detail => self.detail.as_mut().map(|d| d as &mut dyn Component),
+            Screen::Records => Some(&mut self.records),
             Screen::Welcome | Screen::Meeting => None,
         }
     }
@@ -242,6 +258,10 @@ impl App {
                 if let Err(e) = self.figures.compute(&self.desk) {
                     self.error(&e);
                 }
+            }
+            Do::Record { shelf, key } => {
+                let form = self.record_form(shelf, key.as_deref());
+                self.modal = Some(Modal::Record { shelf, key, form });
             }
             Do::RememberTab(i) => {
                 // A preference, not an event: kept beside the drafts; losing it loses nothing.
@@ -363,6 +383,36 @@ impl App {
                     }
                     FormEvent::Submit => self.add_meeting(form),
                     _ => self.modal = Some(Modal::NewMeeting(form)),
+                }
+            }
+            Modal::Record {
+                shelf,
+                key: record_key,
+                mut form,
+            } => {
+                let event = if submit {
+                    FormEvent::Submit
+                } else {
+                    form.handle_key(key)
+                };
+                match event {
+                    FormEvent::Submit => self.save_record(shelf, record_key, form),
+                    FormEvent::Changed(FieldId::Lead) => {
+                        let value = form.value(FieldId::Lead);
+                        form.set_suggestions(FieldId::Lead, self.registry.departments_for(&value));
+                        self.modal = Some(Modal::Record {
+                            shelf,
+                            key: record_key,
+                            form,
+                        });
+                    }
+                    _ => {
+                        self.modal = Some(Modal::Record {
+                            shelf,
+                            key: record_key,
+                            form,
+                        })
+                    }
                 }
             }
             Modal::Period(mut form) => {
@@ -548,6 +598,7 @@ fn form_of(m: &Modal) -> Option<&Form> {
     match m {
         Modal::Action(a) => Some(&a.form),
         Modal::NewMeeting(f) | Modal::Period(f) | Modal::WhoAreYou(f) => Some(f),
+        Modal::Record { form, .. } => Some(form),
         _ => None,
     }
 }

@@ -6,3 +6,4 @@ pub mod detail;
 pub mod figures;
 pub mod list;
 pub mod meeting;
+pub mod records;

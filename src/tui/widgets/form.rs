@@ -38,6 +38,12 @@ pub enum FieldId {
     PeriodFrom,
     PeriodTo,
     Person,
+    Name,
+    Phone,
+    Team,
+    CreditCode,
+    Town,
+    Industry,
 }
 
 /// What each field is called: the words of the desk's forms live with the forms.
@@ -67,6 +73,12 @@ impl FieldId {
             FieldId::PeriodFrom => lang.pick("自", "From"),
             FieldId::PeriodTo => lang.pick("至", "To"),
             FieldId::Person => lang.pick("姓名", "Name"),
+            FieldId::Name => lang.pick("名称", "Name"),
+            FieldId::Phone => lang.pick("电话", "Phone"),
+            FieldId::Team => lang.pick("管家团", "Team"),
+            FieldId::CreditCode => lang.pick("信用代码", "Credit code"),
+            FieldId::Town => lang.pick("镇街/园区", "Town/park"),
+            FieldId::Industry => lang.pick("行业", "Industry"),
         }
     }
 
@@ -449,6 +461,8 @@ impl Form {
             .map(|f| f.rows())
             .sum::<u16>()
             + 2
+            // Room for a refusal to wrap.
+            + if self.error.is_some() { 2 } else { 0 }
     }
 
     /// Draws the form; returns the caret of the focused field when `active`.
@@ -548,16 +562,16 @@ impl Form {
             }
             y += rows;
         }
-        if let Some(err) = &self.error
-            && y + 1 < area.bottom()
-        {
-            buf.set_stringn(
-                area.x,
-                y + 1,
-                format!("✗ {}", sanitize(err)),
-                area.width as usize,
-                theme.error(),
-            );
+        if let Some(err) = &self.error {
+            // A refusal wraps inside the box, every word of it.
+            let lines = crate::text::wrap(&format!("✗ {err}"), area.width as usize);
+            for (k, line) in lines.iter().enumerate() {
+                let row = y + 1 + k as u16;
+                if row >= area.bottom() {
+                    break;
+                }
+                buf.set_stringn(area.x, row, line, area.width as usize, theme.error());
+            }
         }
         if let Some((at, f)) = popup {
             // The list drops down under its field across the whole form, so that the fields
