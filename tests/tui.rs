@@ -30,11 +30,15 @@ fn app_in(dir: &Path, now: &str, lang: Lang) -> App {
 }
 
 fn demo_app(dir: &Path) -> App {
+    demo_app_in(dir, Lang::Zh)
+}
+
+fn demo_app_in(dir: &Path, lang: Lang) -> App {
     {
         let mut desk = common::open(dir, NOW);
         zhuqi::desk::demo::load(&mut desk).unwrap_or_else(|e| panic!("{e}"));
     }
-    app_in(dir, NOW, Lang::Zh)
+    app_in(dir, NOW, lang)
 }
 
 fn press(app: &mut App, code: KeyCode) {
@@ -78,37 +82,78 @@ fn snap(name: &str, app: &App) {
     insta::assert_snapshot!(format!("{name}_120x40"), render(app, 120, 40).backend());
 }
 
-#[test]
-fn screens_at_both_sizes() {
+/// Every screen at both sizes in `lang`; snapshot names end with `sfx`.
+fn screens_in(lang: Lang, sfx: &str) {
+    let name = |n: &str| format!("{n}{sfx}");
     let dir = common::tempdir();
-    let empty = app_in(dir.path(), NOW, Lang::Zh);
-    snap("welcome", &empty);
+    let empty = app_in(dir.path(), NOW, lang);
+    snap(&name("welcome"), &empty);
     drop(empty);
 
     let dir = common::tempdir();
-    let mut app = demo_app(dir.path());
+    let mut app = demo_app_in(dir.path(), lang);
     press(&mut app, KeyCode::F(3));
     assert_eq!(app.screen, Screen::List);
     // The in-progress tab, with red and yellow cards.
-    snap("list_in_progress", &app);
+    snap(&name("list_in_progress"), &app);
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Right);
-    snap("list_overdue", &app);
+    snap(&name("list_overdue"), &app);
     press(&mut app, KeyCode::Char('?'));
-    snap("help_list", &app);
+    snap(&name("help_list"), &app);
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('/'));
     type_text(&mut app, "ytjt");
-    snap("list_filtered", &app);
+    snap(&name("list_filtered"), &app);
     press(&mut app, KeyCode::Esc);
 
     app.open_detail(1, Screen::List);
-    snap("detail_airport", &app);
+    snap(&name("detail_airport"), &app);
 
     press(&mut app, KeyCode::F(2));
     press(&mut app, KeyCode::Enter);
     type_text(&mut app, "浙江圆通");
-    snap("meeting_completion", &app);
+    snap(&name("meeting_completion"), &app);
+    // The registry, and the help inside a form (with how completion works).
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::F(6));
+    snap(&name("records_stewards"), &app);
+    press(&mut app, KeyCode::F(4));
+    snap(&name("board"), &app);
+    press(&mut app, KeyCode::F(5));
+    snap(&name("figures_this_week"), &app);
+    app.open_detail(11, Screen::List);
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::F(1));
+    snap(&name("help_form"), &app);
+}
+
+#[test]
+fn screens_at_both_sizes() {
+    screens_in(Lang::Zh, "");
+}
+
+#[test]
+fn screens_at_both_sizes_in_english() {
+    screens_in(Lang::En, "_en");
+}
+
+#[test]
+fn each_action_form_in_english() {
+    let dir = common::tempdir();
+    let mut app = demo_app_in(dir.path(), Lang::En);
+    for (number, key, name) in [
+        (11, 'a', "assign"),
+        (4, 'n', "note"),
+        (4, 'w', "answer"),
+        (12, 'f', "feedback"),
+    ] {
+        app.open_detail(number, Screen::List);
+        press(&mut app, KeyCode::Char(key));
+        assert!(matches!(app.modal, Some(Modal::Action(_))), "{name}");
+        snap(&format!("action_{name}_en"), &app);
+        press(&mut app, KeyCode::Esc);
+    }
 }
 
 #[test]
@@ -138,10 +183,7 @@ fn each_action_form_and_a_refusal() {
             matches!(app.modal, Some(Modal::Action(_))),
             "{name}: no form for appeal {number}"
         );
-        insta::assert_snapshot!(
-            format!("action_{name}_80x24"),
-            render(&app, 80, 24).backend()
-        );
+        snap(&format!("action_{name}"), &app);
         press(&mut app, KeyCode::Esc);
         assert!(app.modal.is_none());
     }

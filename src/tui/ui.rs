@@ -387,7 +387,7 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
 /// The help, over whatever has the keys: that context's keys, from the key table.
 fn draw_help(app: &App, frame: &mut Frame, body: Rect) {
     let keys = app.help_keys();
-    let area = centered(body, 64, keys.len() as u16 + 2);
+    let area = centered(body, 96, keys.len() as u16 + 2);
     let inner = popup(frame, area, app.lang.help_title(), app);
     let lines: Vec<Line> = keys
         .iter()

@@ -225,7 +225,7 @@ impl Lang {
     }
 
     pub fn tab_records(self) -> &'static str {
-        self.pick("F6 登记册", "F6 registry")
+        self.pick("F6 登记册", "F6 Registry")
     }
 
     pub fn no_records(self) -> &'static str {
