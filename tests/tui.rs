@@ -119,9 +119,9 @@ fn screens_in(lang: Lang, sfx: &str) {
     press(&mut app, KeyCode::F(6));
     snap(&name("records_stewards"), &app);
     press(&mut app, KeyCode::F(4));
-    snap(&name("board"), &app);
+    snap(&name("tour_board"), &app);
     press(&mut app, KeyCode::F(5));
-    snap(&name("figures_this_week"), &app);
+    snap(&name("tour_figures"), &app);
     app.open_detail(11, Screen::List);
     press(&mut app, KeyCode::Char('a'));
     press(&mut app, KeyCode::F(1));
