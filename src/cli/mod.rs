@@ -21,6 +21,36 @@ mod tools;
 
 pub use args::*;
 
+/// Why a command failed: the desk's refusals and errors, and those of the files it writes and
+/// reads (kept as they are, said in the user's language by `Failed::say`).
+#[derive(Debug)]
+pub enum Failed {
+    Desk(DeskError),
+    Export(crate::io::export::ExportError),
+    Import(crate::io::import::ImportError),
+    /// An import that stopped before writing anything: its report says which rows and why.
+    ImportStopped(Box<crate::io::import::ImportReport>),
+}
+
+impl From<DeskError> for Failed {
+    fn from(e: DeskError) -> Failed {
+        Failed::Desk(e)
+    }
+}
+
+impl Failed {
+    pub fn say(&self, lang: Lang) -> String {
+        match self {
+            Failed::Desk(e) => lang.error(e),
+            Failed::Export(e) => lang.export_error(e),
+            Failed::Import(e) => lang.import_error(e),
+            Failed::ImportStopped(report) => output::import_report(lang, report, false)
+                .trim_end()
+                .to_string(),
+        }
+    }
+}
+
 use std::process::ExitCode;
 
 use crate::desk::clock::parse_date;
@@ -63,7 +93,7 @@ fn period_of(desk: &Desk, p: &PeriodArgs) -> Result<crate::domain::figures::Peri
     Ok(crate::desk::supervise::report_period(range, week_of))
 }
 
-fn report(desk: &Desk, lang: Lang, r: ReportArgs) -> Result<String, DeskError> {
+fn report(desk: &Desk, lang: Lang, r: ReportArgs) -> Result<String, Failed> {
     let period = period_of(desk, &r.period)?;
     let report = desk.report(period)?;
     let label = |n: u64| desk.label(n);
@@ -74,10 +104,10 @@ fn report(desk: &Desk, lang: Lang, r: ReportArgs) -> Result<String, DeskError> {
         ReportFormat::Json => crate::io::to_json(&crate::io::report::json(&report, &label)),
         ReportFormat::Xlsx => {
             let Some(path) = &r.output else {
-                return Err(DeskError::NeedsOutput);
+                return Err(DeskError::NeedsOutput.into());
             };
             crate::io::report::xlsx(&report, lang, &label, path)
-                .map_err(|e| DeskError::Export(e.to_string()))?;
+                .map_err(|e| Failed::Export(crate::io::export::ExportError::Xlsx(e)))?;
             return Ok(output::written(lang, path));
         }
     };
@@ -90,7 +120,7 @@ fn report(desk: &Desk, lang: Lang, r: ReportArgs) -> Result<String, DeskError> {
     }
 }
 
-fn export(desk: &Desk, lang: Lang, e: ExportArgs) -> Result<String, DeskError> {
+fn export(desk: &Desk, lang: Lang, e: ExportArgs) -> Result<String, Failed> {
     let status = match &e.status {
         Some(s) => Some(StatusFilter::parse(s).ok_or_else(|| DeskError::UnknownStatus(s.clone()))?),
         None => None,
@@ -113,13 +143,13 @@ fn export(desk: &Desk, lang: Lang, e: ExportArgs) -> Result<String, DeskError> {
         ExportFormatArg::Jsonl => crate::io::export::ExportFormat::Jsonl,
     };
     crate::io::export::export(&rows, &figures, lang, format, e.bom, &e.output)
-        .map_err(|err| DeskError::Export(err.to_string()))?;
+        .map_err(Failed::Export)?;
     Ok(output::exported(lang, rows.len(), &e.output))
 }
 
-fn import(desk: &Desk, lang: Lang, i: ImportArgs) -> Result<String, DeskError> {
+fn import(desk: &Desk, lang: Lang, i: ImportArgs) -> Result<String, Failed> {
     use crate::io::import::{ImportError, ImportOptions, OnError, import, mapping::Mapping};
-    let mapping = Mapping::load(&i.map)?;
+    let mapping = Mapping::load(&i.map).map_err(DeskError::File)?;
     let options = ImportOptions {
         dry_run: i.dry_run,
         on_error: match i.on_error {
@@ -130,19 +160,28 @@ fn import(desk: &Desk, lang: Lang, i: ImportArgs) -> Result<String, DeskError> {
         sheet: i.sheet,
     };
     let report = import(desk, &i.file, &mapping, &options).map_err(|e| match e {
-        ImportError::Desk(d) => d,
-        other => DeskError::Import(lang.import_error(&other)),
+        ImportError::Desk(d) => Failed::Desk(d),
+        other => Failed::Import(other),
     })?;
-    let text = output::import_report(lang, &report, i.dry_run);
     if !i.dry_run && !report.written {
         // Stopped before writing anything: the rows and reasons are the message.
-        return Err(DeskError::Import(text));
+        return Err(Failed::ImportStopped(Box::new(report)));
     }
-    Ok(text)
+    Ok(output::import_report(lang, &report, i.dry_run))
 }
 
 /// Runs one subcommand against an open desk; returns what to print on stdout.
-pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, DeskError> {
+pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, Failed> {
+    match command {
+        Command::Report(r) => report(desk, lang, r),
+        Command::Export(e) => export(desk, lang, e),
+        Command::Import(i) => import(desk, lang, i),
+        other => run_on_desk(desk, other, lang).map_err(Failed::Desk),
+    }
+}
+
+/// The commands whose failures are the desk's own.
+fn run_on_desk(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, DeskError> {
     match command {
         step @ (Command::Capture(_)
         | Command::Assign(_)
@@ -223,9 +262,8 @@ pub fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, Desk
             Ok(output::enterprises(lang, &desk.enterprises()?, format))
         }
         Command::Board { format } => Ok(output::board(lang, desk, &desk.board()?, format)),
-        Command::Report(r) => report(desk, lang, r),
-        Command::Export(e) => export(desk, lang, e),
-        Command::Import(i) => import(desk, lang, i),
+        // Handled by `run`.
+        Command::Report(_) | Command::Export(_) | Command::Import(_) => Ok(String::new()),
         Command::Bundle(BundleCmd::Export {
             since,
             all: _,
@@ -358,7 +396,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
         let open = || Desk::open_with(&options, settings);
         return match crate::tui::run(open, lang, color, Box::new(serve)) {
             Ok(()) => ExitCode::SUCCESS,
-            Err(e) => fail(lang.error(&e)),
+            Err(e) => fail(lang.tui_error(&e)),
         };
     };
     tracing::info!(command = ?command, "command");
@@ -426,7 +464,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
             out!("{out}");
             ExitCode::SUCCESS
         }
-        Err(e) => fail(lang.error(&e)),
+        Err(e) => fail(e.say(lang)),
     }
 }
 
@@ -532,7 +570,7 @@ pub fn serve(desk: &mut Desk, request: crate::remote::Request) -> crate::remote:
                 stdout,
                 ..Default::default()
             },
-            Err(e) => failed(lang.error(&e)),
+            Err(e) => failed(e.say(lang)),
         },
     };
     desk.set_clock(clock);

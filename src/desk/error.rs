@@ -47,10 +47,6 @@ pub enum DeskError {
     BadPeriod(String, String),
     #[error("this format is written to a file: give -o FILE")]
     NeedsOutput,
-    #[error("{0}")]
-    Export(String),
-    #[error("{0}")]
-    Import(String),
     #[error("not a usable bundle: {0}")]
     BadBundle(String),
     #[error("not a zhuqi bundle")]
@@ -65,10 +61,6 @@ pub enum DeskError {
     ListUnread,
     #[error("could not work out {0}")]
     Background(String),
-    #[error("the desk needs a terminal")]
-    NoTerminal,
-    #[error("the terminal failed: {0}")]
-    Terminal(#[source] std::io::Error),
     #[error("the demo needs an empty store")]
     DemoNeedsEmpty,
     #[error("no data directory could be found; give one with --data-dir or ZHUQI_DATA_DIR")]

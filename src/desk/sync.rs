@@ -227,8 +227,9 @@ impl Desk {
         };
         for (events, end) in commands {
             for e in events {
-                let body = serde_json::to_string(&e.as_text())
-                    .map_err(|err| DeskError::Export(err.to_string()))?;
+                let body = serde_json::to_string(&e.as_text()).map_err(|err| {
+                    crate::store::StoreError::Corrupt(format!("cannot encode an event: {err}"))
+                })?;
                 out.events.push((
                     Outgoing {
                         id: e.id.to_string(),

@@ -97,6 +97,17 @@ pub enum ExportError {
     },
 }
 
+impl Lang {
+    /// An export that failed, said in the desk's language.
+    pub fn export_error(self, e: &ExportError) -> String {
+        match (self, e) {
+            (Lang::Zh, ExportError::Xlsx(x)) => format!("无法写出表格：{x}"),
+            (Lang::Zh, ExportError::Io { path, source }) => format!("无法写入 {path}：{source}"),
+            (Lang::En, e) => format!("the export failed: {e}"),
+        }
+    }
+}
+
 /// One cell of the appeal sheet.
 enum Cell {
     Text(String),

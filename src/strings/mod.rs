@@ -397,15 +397,6 @@ impl Lang {
                  the log has the reason"
                     .to_string()
             }
-            (Lang::Zh, DeskError::Export(e)) => format!("导出失败：{e}"),
-            (Lang::En, DeskError::Export(e)) => format!("the export failed: {e}"),
-            (_, DeskError::Import(text)) => text.clone(),
-            (Lang::Zh, DeskError::NoTerminal) => "工作台需要在终端中运行；脚本请使用子命令（zhuqi --help）。".into(),
-            (Lang::En, DeskError::NoTerminal) => {
-                "the desk needs a terminal; for scripts use the subcommands (zhuqi --help).".into()
-            }
-            (Lang::Zh, DeskError::Terminal(e)) => format!("终端出错：{e}（终端已恢复）。"),
-            (Lang::En, DeskError::Terminal(e)) => format!("the terminal failed: {e} (it has been restored)."),
             (Lang::Zh, DeskError::NotABundle) => "这不是 zhuqi 的数据包（bundle），未写入任何数据。".into(),
             (Lang::En, DeskError::NotABundle) => "this is not a zhuqi bundle; nothing was written.".into(),
             (Lang::Zh, DeskError::NewerBundle(v)) => format!("该数据包由更新版本的 zhuqi 生成（格式 {v}），请先升级；未写入任何数据。"),

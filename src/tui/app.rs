@@ -594,7 +594,7 @@ impl App {
                 MessageKind::Saved,
                 self.lang.exported(rows.len(), &path.display().to_string()),
             ),
-            Err(e) => self.error(&DeskError::Export(e.to_string())),
+            Err(e) => self.say(MessageKind::Error, self.lang.export_error(&e)),
         }
     }
 

@@ -35,6 +35,17 @@ const IDLE_POLL: Duration = Duration::from_millis(200);
 /// How long to wait for input while the list is still being read.
 const READ_POLL: Duration = Duration::from_millis(20);
 
+/// What can stop the desk in the terminal: the desk itself, or the terminal.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(transparent)]
+    Desk(#[from] DeskError),
+    #[error("the desk needs a terminal")]
+    NoTerminal,
+    #[error("the terminal failed: {0}")]
+    Terminal(#[source] std::io::Error),
+}
+
 /// Carries out a command that came over the data directory's socket, on the open desk.
 pub type Serve = Box<dyn FnMut(&mut Desk, crate::remote::Request) -> crate::remote::Reply>;
 
@@ -45,10 +56,10 @@ pub fn run(
     lang: Lang,
     color: ColorSetting,
     serve: Serve,
-) -> Result<(), DeskError> {
+) -> Result<(), TuiError> {
     use std::io::IsTerminal;
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
-        return Err(DeskError::NoTerminal);
+        return Err(TuiError::NoTerminal);
     }
     // Bracketed paste is switched off again on a panic too (ratatui's hook restores the rest).
     let previous = std::panic::take_hook();
@@ -60,7 +71,7 @@ pub fn run(
         Ok(t) => t,
         Err(e) => {
             ratatui::restore();
-            return Err(DeskError::Terminal(e));
+            return Err(TuiError::Terminal(e));
         }
     };
     let _ = execute!(io::stdout(), EnableBracketedPaste);
@@ -76,13 +87,13 @@ fn open_and_run(
     lang: Lang,
     color: ColorSetting,
     serve: Serve,
-) -> Result<(), DeskError> {
+) -> Result<(), TuiError> {
     // The store of a large desk takes a moment to open (and an older one longer, to be laid out
     // anew): the terminal says so, and keys typed meanwhile come to the desk instead of being
     // echoed by the shell's terminal.
     terminal
         .draw(|f| ui::draw_opening(f, lang))
-        .map_err(DeskError::Terminal)?;
+        .map_err(TuiError::Terminal)?;
     let desk = open()?;
     let upgraded = desk.open_report().upgraded_from.clone();
     // Commands on this data directory come to this desk while it is open.
@@ -98,7 +109,7 @@ fn open_and_run(
     if let Some(old) = upgraded {
         app.say(app::MessageKind::Info, lang.upgraded(&old));
     }
-    event_loop(terminal, &mut app).map_err(DeskError::Terminal)
+    event_loop(terminal, &mut app).map_err(TuiError::Terminal)
 }
 
 fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {

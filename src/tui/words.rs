@@ -255,4 +255,22 @@ impl Lang {
             Lang::En => format!("meeting #{number} is on the same day at the same venue"),
         }
     }
+
+    /// What stopped the desk in the terminal.
+    pub fn tui_error(self, e: &super::TuiError) -> String {
+        use super::TuiError;
+        match (self, e) {
+            (_, TuiError::Desk(d)) => self.error(d),
+            (Lang::Zh, TuiError::NoTerminal) => {
+                "工作台需要在终端中运行；脚本请使用子命令（zhuqi --help）。".into()
+            }
+            (Lang::En, TuiError::NoTerminal) => {
+                "the desk needs a terminal; scripts use the subcommands (zhuqi --help).".into()
+            }
+            (Lang::Zh, TuiError::Terminal(e)) => format!("终端出错：{e}（终端已恢复）。"),
+            (Lang::En, TuiError::Terminal(e)) => {
+                format!("the terminal failed: {e} (it has been restored).")
+            }
+        }
+    }
 }
