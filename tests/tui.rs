@@ -1104,3 +1104,26 @@ fn the_registry_in_the_desk_adds_and_corrects_without_leaving_it() {
     ctrl(&mut app, 's');
     assert_eq!(app.desk.meetings().unwrap_or_default().len(), meetings + 1);
 }
+
+#[test]
+fn the_days_column_says_age_for_open_appeals_and_days_to_close_for_closed_ones() {
+    use zhuqi::tui::screens::list::Tab;
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(3));
+    app.list.set_tab(Tab::InProgress);
+    app.list.settle();
+    let open = screen_text(&app, 120, 40);
+    assert!(open.contains("已受理"), "{open}");
+    app.list.set_tab(Tab::Closed);
+    app.list.settle();
+    let closed = screen_text(&app, 120, 40);
+    assert!(closed.contains("用时✓"), "{closed}");
+    // The airport appeal: captured 09-30, closed 10-19 — 19 days.
+    let airport = app.desk.find("1").unwrap_or_else(|e| panic!("{e}"));
+    let took = airport
+        .closed_at
+        .map(|c| (c.date_naive() - airport.captured_at.date_naive()).num_days())
+        .unwrap_or(-1);
+    assert!(closed.contains(&format!("✓{took}")), "{took}: {closed}");
+}

@@ -381,6 +381,8 @@ pub struct Brief<'a> {
     pub meeting: Option<u64>,
     /// The text's first [`SUMMARY_TEXT_CHARS`] characters.
     pub text: &'a str,
+    /// The day it was closed (or withdrawn), where it was closed.
+    pub closed_on: Option<NaiveDate>,
 }
 
 impl Brief<'_> {
@@ -691,6 +693,7 @@ impl Appeal {
             due: self.due,
             captured_at: self.captured_at.timestamp(),
             captured_on: self.captured_at.date_naive(),
+            closed_on: self.closed_at.map(|t| t.date_naive()),
             urges: self.urges,
             meeting: self.meeting,
             text: &self.text[..text_end],

@@ -26,6 +26,7 @@ struct Stored<'a> {
     urges: u32,
     meeting: Option<u64>,
     text: &'a str,
+    closed_on: Option<i32>,
 }
 
 fn day(d: NaiveDate) -> i32 {
@@ -53,6 +54,7 @@ pub fn encode(b: &Brief<'_>) -> Result<Vec<u8>, StoreError> {
         urges: b.urges,
         meeting: b.meeting,
         text: b.text,
+        closed_on: b.closed_on.map(day),
     };
     postcard::to_extend(&stored, out)
         .map_err(|e| StoreError::Corrupt(format!("cannot encode a brief: {e}")))
@@ -95,6 +97,7 @@ pub fn decode<'a>(key: &[u8], value: &'a [u8]) -> Result<Brief<'a>, StoreError> 
         urges: s.urges,
         meeting: s.meeting,
         text: s.text,
+        closed_on: s.closed_on.map(date).transpose()?,
     })
 }
 
@@ -121,6 +124,7 @@ mod tests {
             urges: 2,
             meeting: Some(9),
             text: "厂区东侧道路施工已三个月",
+            closed_on: None,
         };
         let key = status_key(b.status, b.number);
         let value = encode(&b)?;

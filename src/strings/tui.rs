@@ -178,6 +178,15 @@ impl Lang {
         }
     }
 
+    /// The list's days column: days since received (open), days taken to close (closed, ✓).
+    pub fn days_header(self, closed: bool, all: bool) -> &'static str {
+        match (closed, all) {
+            (true, _) => self.pick("用时✓", "Took ✓"),
+            (false, true) => self.pick("天数", "Days"),
+            (false, false) => self.pick("已受理", "Age"),
+        }
+    }
+
     pub fn status_header(self) -> &'static str {
         self.pick("状态", "Status")
     }

@@ -93,7 +93,11 @@ impl super::ListScreen {
                     Card::Yellow => theme.yellow(),
                     Card::None => theme.normal(),
                 };
-                let age = (today - r.captured_on).num_days().max(0);
+                // Open: days since it was received; closed: days it took to close, marked ✓.
+                let days = match r.closed_on {
+                    Some(closed) => format!("✓{}", (closed - r.captured_on).num_days().max(0)),
+                    None => (today - r.captured_on).num_days().max(0).to_string(),
+                };
                 let style = if offset + k == self.selected {
                     theme.selected()
                 } else {
@@ -127,7 +131,7 @@ impl super::ListScreen {
                         lang.card_short(r.card, r.days_overdue(today)),
                         card_style,
                     )),
-                    Line::from(age.to_string()),
+                    Line::from(days),
                     Line::from(lang.urges_short(u32::from(r.urges))),
                 ]);
                 TableRow::new(cells).style(style)
@@ -142,6 +146,8 @@ impl super::ListScreen {
             Constraint::Length(8),
         ];
         let mut headers: Vec<&str> = lang.table_headers().to_vec();
+        // The days column says what it counts on this tab.
+        headers[6] = lang.days_header(self.tab == Tab::Closed, self.tab == Tab::All);
         headers.insert(1, lang.status_header());
         if wide {
             widths.push(Constraint::Length(16));
@@ -150,7 +156,7 @@ impl super::ListScreen {
         widths.extend([
             Constraint::Length(5),
             Constraint::Length(10),
-            Constraint::Length(4),
+            Constraint::Length(6),
             Constraint::Length(5),
         ]);
         let header = TableRow::new(headers.into_iter().map(Line::from)).style(theme.title());

@@ -331,6 +331,7 @@ mod tests {
             urges: 0,
             status,
             card: Card::None,
+            closed_on: None,
         }
     }
 

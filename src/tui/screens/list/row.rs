@@ -37,6 +37,8 @@ pub struct ListRow {
     pub urges: u16,
     pub status: Status,
     pub card: Card,
+    /// The day it was closed (or withdrawn): the days column counts to it.
+    pub closed_on: Option<NaiveDate>,
 }
 
 impl ListRow {
@@ -182,6 +184,7 @@ impl CardRules {
             urges: u16::try_from(b.urges).unwrap_or(u16::MAX),
             status: b.status,
             card: self.card(b.running_due()),
+            closed_on: b.closed_on,
         }
     }
 }
@@ -309,6 +312,7 @@ mod tests {
             urges: 0,
             status: Status::Listed,
             card: Card::None,
+            closed_on: None,
         }
     }
 
