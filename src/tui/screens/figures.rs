@@ -165,11 +165,20 @@ impl FiguresScreen {
         }
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(top);
-        let lines: Vec<Line> = crate::io::figure_lines(&self.figures, lang)
+        let figure_lines = crate::io::figure_lines(&self.figures, lang);
+        // Labels as wide as the longest of the language, as far as the box allows.
+        let label_w = figure_lines
+            .iter()
+            .map(|(_, l, _)| crate::text::width(l))
+            .max()
+            .unwrap_or(20)
+            .min((left.width as usize).saturating_sub(10))
+            + 1;
+        let lines: Vec<Line> = figure_lines
             .into_iter()
             .map(|(_, label, value)| {
                 Line::from(vec![
-                    Span::styled(cell(&label, 26), theme.label()),
+                    Span::styled(cell(&label, label_w), theme.label()),
                     Span::styled(value, theme.normal()),
                 ])
             })
@@ -237,15 +246,20 @@ impl FiguresScreen {
                 ])
             })
             .collect();
+        // Each column as wide as its header (at least the width of its figures).
+        let heads = lang.breakdown_columns();
+        let w = |i: usize, least: u16| {
+            Constraint::Length((crate::text::width(heads[i]) as u16).max(least))
+        };
         let widths = [
             Constraint::Min(14),
-            Constraint::Length(6),
-            Constraint::Length(10),
-            Constraint::Length(8),
-            Constraint::Length(10),
-            Constraint::Length(8),
-            Constraint::Length(6),
-            Constraint::Length(4),
+            w(1, 6),
+            w(2, 6),
+            w(3, 6),
+            w(4, 6),
+            w(5, 6),
+            w(6, 5),
+            w(7, 4),
         ];
         frame.render_widget(
             Table::new(rows, widths).header(header).block(
