@@ -41,6 +41,16 @@ pub enum Do {
         shelf: crate::tui::screens::records::Shelf,
         key: Option<String>,
     },
+    /// Ask for a new meeting, or to pick one.
+    NewMeeting,
+    PickMeeting,
+    /// The capture form: a field changed, the focus moved, it was left, it is to be saved.
+    CaptureChanged(crate::tui::widgets::form::FieldId),
+    CaptureFocusMoved,
+    CaptureLeft,
+    SubmitCapture,
+    /// Hand the focused long text to `$EDITOR`.
+    EditText,
 }
 
 /// What drawing needs besides the component's own state.
@@ -49,6 +59,8 @@ pub struct View {
     pub lang: Lang,
     pub theme: Theme,
     pub today: NaiveDate,
+    /// Whether the screen has the keys (no box over it): only then does it show its caret.
+    pub active: bool,
 }
 
 pub trait Component {
@@ -56,6 +68,8 @@ pub trait Component {
     fn context(&self) -> Context;
     /// Answers an act; anything beyond itself goes on the queue.
     fn handle(&mut self, act: Act, queue: &mut Vec<Do>);
+    /// A key the table has no act for, where the component takes text (a form, a filter).
+    fn type_key(&mut self, _key: ratatui::crossterm::event::KeyEvent, _queue: &mut Vec<Do>) {}
     /// Draws itself; returns where the terminal's cursor goes, if it has a caret.
     fn draw_in(&self, frame: &mut Frame, area: Rect, view: &View) -> Option<Position>;
 }

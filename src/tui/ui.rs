@@ -44,6 +44,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         lang: app.lang,
         theme: app.theme,
         today: app.desk.clock().today(),
+        active,
     };
     let mut caret: Option<Position> = match app.screen {
         Screen::Welcome => {
@@ -59,8 +60,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
             );
             None
         }
-        Screen::Meeting => app.meeting.draw(frame, body, app.lang, app.theme, active),
-        Screen::List => app.list.draw_in(frame, body, &view).filter(|_| active),
+        Screen::Meeting => app.meeting.draw_in(frame, body, &view),
+        Screen::List => app.list.draw_in(frame, body, &view),
         Screen::Detail => app
             .detail
             .as_ref()

@@ -93,18 +93,14 @@ impl App {
         }
         match context {
             Context::Welcome => self.welcome(act),
-            Context::Meeting => self.meeting_screen(act),
-            Context::Capture => self.capture(act, key),
-            Context::Filter => self.filter(act, key),
-            Context::List
+            Context::Meeting
+            | Context::Capture
+            | Context::List
+            | Context::Filter
             | Context::Detail
             | Context::Board
             | Context::Figures
-            | Context::Records => {
-                if let Some(act) = act {
-                    self.on_component(act);
-                }
-            }
+            | Context::Records => self.on_component(act, key),
             Context::Form => self.form(act, key),
             Context::Picker => self.picker(act),
             Context::Confirm => self.confirm(act),
@@ -164,75 +160,28 @@ impl App {
         }
     }
 
-    fn meeting_screen(&mut self, act: Option<Act>) {
-        match act {
-            Some(Act::StartCapture) => self.meeting.editing = true,
-            Some(Act::NewMeeting) => self.modal = Some(Modal::NewMeeting(self.meeting_form())),
-            Some(Act::PickMeeting) => self.modal = Some(Modal::PickMeeting { selected: 0 }),
-            _ => {}
-        }
-    }
-
-    fn capture(&mut self, act: Option<Act>, key: KeyEvent) {
-        match act {
-            Some(Act::LeaveForm) => {
-                self.meeting.editing = false;
-                self.save_capture_draft();
-            }
-            Some(Act::Save) => self.submit_capture(),
-            Some(Act::EditInEditor) if self.meeting.form.focused_id() == Some(FieldId::Text) => {
-                self.effect = Some(Effect::EditText);
-            }
-            Some(Act::NewMeeting) => self.modal = Some(Modal::NewMeeting(self.meeting_form())),
-            Some(Act::PickMeeting) => self.modal = Some(Modal::PickMeeting { selected: 0 }),
-            _ => match self.meeting.form.handle_key(key) {
-                FormEvent::Changed(id) => {
-                    self.meeting.on_change(id, &self.registry);
-                    self.dirty_since.get_or_insert_with(std::time::Instant::now);
-                }
-                FormEvent::FocusMoved => {
-                    self.meeting.on_focus(&self.registry);
-                    if self.dirty_since.is_some() {
-                        self.save_capture_draft();
-                    }
-                }
-                FormEvent::Submit => self.submit_capture(),
-                FormEvent::Moved | FormEvent::Ignored => {}
-            },
-        }
-    }
-
-    fn filter(&mut self, act: Option<Act>, key: KeyEvent) {
-        match act {
-            Some(act) => self.on_component(act),
-            None => {
-                if self.list.filter.handle_key(key)
-                    == crate::tui::widgets::text_field::Edit::Changed
-                {
-                    self.list.selected = 0;
-                    self.list.restart();
-                }
-            }
-        }
-    }
-
     /// The screen in front, as a component.
     fn component(&mut self) -> Option<&mut dyn Component> {
         match self.screen {
+            Screen::Meeting => Some(&mut self.meeting),
             Screen::List => Some(&mut self.list),
             Screen::Board => Some(&mut self.board),
             Screen::Figures => Some(&mut self.figures),
             Screen::Detail => self.detail.as_mut().map(|d| d as &mut dyn Component),
             Screen::Records => Some(&mut self.records),
-            Screen::Welcome | Screen::Meeting => None,
+            Screen::Welcome => None,
         }
     }
 
-    /// Hands an act to the screen in front and carries out what it asks for.
-    fn on_component(&mut self, act: Act) {
+    /// Hands an act (or, without one, the key) to the screen in front and carries out what it
+    /// asks for.
+    fn on_component(&mut self, act: Option<Act>, key: KeyEvent) {
         let mut queue = Vec::new();
         match self.component() {
-            Some(c) => c.handle(act, &mut queue),
+            Some(c) => match act {
+                Some(act) => c.handle(act, &mut queue),
+                None => c.type_key(key, &mut queue),
+            },
             None => {
                 // An appeal no longer there: back where it was opened from.
                 self.screen = self.back_to;
@@ -263,6 +212,21 @@ impl App {
                 let form = self.record_form(shelf, key.as_deref());
                 self.modal = Some(Modal::Record { shelf, key, form });
             }
+            Do::NewMeeting => self.modal = Some(Modal::NewMeeting(self.meeting_form())),
+            Do::PickMeeting => self.modal = Some(Modal::PickMeeting { selected: 0 }),
+            Do::CaptureChanged(id) => {
+                self.meeting.on_change(id, &self.registry);
+                self.dirty_since.get_or_insert_with(std::time::Instant::now);
+            }
+            Do::CaptureFocusMoved => {
+                self.meeting.on_focus(&self.registry);
+                if self.dirty_since.is_some() {
+                    self.save_capture_draft();
+                }
+            }
+            Do::CaptureLeft => self.save_capture_draft(),
+            Do::SubmitCapture => self.submit_capture(),
+            Do::EditText => self.effect = Some(Effect::EditText),
             Do::RememberTab(i) => {
                 // A preference, not an event: kept beside the drafts; losing it loses nothing.
                 let _ = self.desk.save_draft(super::LIST_TAB, &i.to_string());

@@ -221,3 +221,56 @@ pub fn capture_form(lang: Lang) -> Form {
     form.set_hidden(FieldId::Answer, true);
     form
 }
+
+impl crate::tui::component::Component for MeetingScreen {
+    fn context(&self) -> crate::tui::keymap::Context {
+        if self.editing {
+            crate::tui::keymap::Context::Capture
+        } else {
+            crate::tui::keymap::Context::Meeting
+        }
+    }
+
+    fn handle(&mut self, act: crate::tui::keymap::Act, queue: &mut Vec<crate::tui::component::Do>) {
+        use crate::tui::component::Do;
+        use crate::tui::keymap::Act;
+        match act {
+            Act::StartCapture => self.editing = true,
+            Act::NewMeeting => queue.push(Do::NewMeeting),
+            Act::PickMeeting => queue.push(Do::PickMeeting),
+            Act::LeaveForm => {
+                self.editing = false;
+                queue.push(Do::CaptureLeft);
+            }
+            Act::Save => queue.push(Do::SubmitCapture),
+            Act::EditInEditor if self.form.focused_id() == Some(FieldId::Text) => {
+                queue.push(Do::EditText);
+            }
+            _ => {}
+        }
+    }
+
+    fn type_key(
+        &mut self,
+        key: ratatui::crossterm::event::KeyEvent,
+        queue: &mut Vec<crate::tui::component::Do>,
+    ) {
+        use crate::tui::component::Do;
+        use crate::tui::widgets::form::FormEvent;
+        match self.form.handle_key(key) {
+            FormEvent::Changed(id) => queue.push(Do::CaptureChanged(id)),
+            FormEvent::FocusMoved => queue.push(Do::CaptureFocusMoved),
+            FormEvent::Submit => queue.push(Do::SubmitCapture),
+            FormEvent::Moved | FormEvent::Ignored => {}
+        }
+    }
+
+    fn draw_in(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        view: &crate::tui::component::View,
+    ) -> Option<Position> {
+        MeetingScreen::draw(self, frame, area, view.lang, view.theme, view.active)
+    }
+}

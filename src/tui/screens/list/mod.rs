@@ -290,6 +290,19 @@ impl crate::tui::component::Component for ListScreen {
         }
     }
 
+    fn type_key(
+        &mut self,
+        key: ratatui::crossterm::event::KeyEvent,
+        _queue: &mut Vec<crate::tui::component::Do>,
+    ) {
+        if self.filtering
+            && self.filter.handle_key(key) == crate::tui::widgets::text_field::Edit::Changed
+        {
+            self.selected = 0;
+            self.restart();
+        }
+    }
+
     fn draw_in(
         &self,
         frame: &mut Frame,
@@ -297,6 +310,7 @@ impl crate::tui::component::Component for ListScreen {
         view: &crate::tui::component::View,
     ) -> Option<ratatui::layout::Position> {
         ListScreen::draw(self, frame, area, view.lang, view.theme, view.today)
+            .filter(|_| view.active)
     }
 }
 
