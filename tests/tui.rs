@@ -1127,3 +1127,58 @@ fn the_days_column_says_age_for_open_appeals_and_days_to_close_for_closed_ones()
         .unwrap_or(-1);
     assert!(closed.contains(&format!("✓{took}")), "{took}: {closed}");
 }
+
+#[test]
+fn a_half_typed_registry_record_or_meeting_is_offered_back() {
+    let dir = common::tempdir();
+    {
+        let mut app = demo_app(dir.path());
+        press(&mut app, KeyCode::F(6));
+        press(&mut app, KeyCode::Char('n'));
+        type_text(&mut app, "赵敏");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "区商务局");
+        // Dropped without saving, as a crash would.
+    }
+    let mut app = app_in(dir.path(), NOW, Lang::Zh);
+    assert!(matches!(app.modal, Some(Modal::DraftOffer { .. })));
+    press(&mut app, KeyCode::Enter);
+    let Some(Modal::Record { form, key, .. }) = &app.modal else {
+        panic!("the record's form was not offered back");
+    };
+    assert_eq!(key, &None);
+    assert_eq!(form.value(zhuqi::tui::widgets::form::FieldId::Name), "赵敏");
+    ctrl(&mut app, 's');
+    assert!(
+        app.desk
+            .stewards()
+            .unwrap_or_default()
+            .iter()
+            .any(|s| s.name == "赵敏")
+    );
+    drop(app);
+    // Saved: nothing is offered any more.
+    let app = app_in(dir.path(), NOW, Lang::Zh);
+    assert!(app.modal.is_none());
+    drop(app);
+    // A new meeting's form, the same.
+    {
+        let mut app = app_in(dir.path(), NOW, Lang::Zh);
+        press(&mut app, KeyCode::F(2));
+        ctrl(&mut app, 'n');
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "秀洲高新区管委会");
+    }
+    let mut app = app_in(dir.path(), NOW, Lang::Zh);
+    press(&mut app, KeyCode::Enter);
+    let Some(Modal::NewMeeting(form)) = &app.modal else {
+        panic!("the meeting's form was not offered back");
+    };
+    assert_eq!(
+        form.value(zhuqi::tui::widgets::form::FieldId::Venue),
+        "秀洲高新区管委会"
+    );
+    // Cancelled: the draft goes with it.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.desk.draft("box").ok().flatten(), None);
+}

@@ -102,6 +102,8 @@ pub enum Effect {
 }
 
 const CAPTURE_DRAFT: &str = "capture";
+/// A registry record or a new meeting being typed.
+const BOX_DRAFT: &str = "box";
 /// The list's tab last used (a preference kept with the drafts).
 const LIST_TAB: &str = "ui.list_tab";
 const ACTION_DRAFT: &str = "action";
@@ -111,6 +113,15 @@ pub const DRAFT_IDLE: Duration = Duration::from_secs(1);
 #[derive(Serialize, Deserialize)]
 struct CaptureDraft {
     meeting: Option<u64>,
+    form: FormDraft,
+}
+
+/// A registry record's form, or a new meeting's, as typed.
+#[derive(Serialize, Deserialize)]
+struct BoxDraft {
+    /// 0 stewards, 1 enterprises, 2 departments, 3 meetings; `None` for a new meeting.
+    shelf: Option<usize>,
+    key: Option<String>,
     form: FormDraft,
 }
 
@@ -147,6 +158,12 @@ pub struct App {
     pub effect: Option<Effect>,
     /// When the capture form last changed without being saved as a draft.
     dirty_since: Option<Instant>,
+}
+
+impl BoxDraft {
+    fn form_has_text(&self) -> bool {
+        self.form.has_text()
+    }
 }
 
 impl App {
@@ -220,7 +237,7 @@ impl App {
     }
 
     fn offer_drafts(&mut self) -> Result<(), DeskError> {
-        for key in [CAPTURE_DRAFT, ACTION_DRAFT] {
+        for key in [CAPTURE_DRAFT, ACTION_DRAFT, BOX_DRAFT] {
             if let Some(body) = self.desk.draft(key)? {
                 let summary = draft_summary(&body);
                 self.modal = Some(Modal::DraftOffer {
@@ -507,6 +524,27 @@ impl App {
     }
 
     /// Writes a draft, or removes it when the form holds nothing worth keeping.
+    /// Keeps a registry record's form, or a new meeting's, as typed (every form keeps a draft).
+    pub(super) fn save_box_draft(&mut self) {
+        let draft = match &self.modal {
+            Some(Modal::NewMeeting(form)) => BoxDraft {
+                shelf: None,
+                key: None,
+                form: form.draft(),
+            },
+            Some(Modal::Record { shelf, key, form }) => BoxDraft {
+                shelf: super::screens::records::Shelf::ALL
+                    .iter()
+                    .position(|s| s == shelf),
+                key: key.clone(),
+                form: form.draft(),
+            },
+            _ => return,
+        };
+        let keep = draft.form_has_text();
+        self.store_draft(BOX_DRAFT, keep, &draft);
+    }
+
     fn store_draft<T: Serialize>(&mut self, key: &str, keep: bool, draft: &T) {
         let result = match serde_json::to_string(draft) {
             Ok(json) if keep => self.desk.save_draft(key, &json),
@@ -878,6 +916,7 @@ impl App {
         };
         match result {
             Ok(name) => {
+                self.discard(BOX_DRAFT);
                 self.say(MessageKind::Saved, self.lang.record_saved(&name));
                 if let Err(e) = self.registry_reload() {
                     self.error(&e);
@@ -896,6 +935,33 @@ impl App {
             Ok(None) => return,
             Err(e) => return self.error(&e),
         };
+        if key == BOX_DRAFT {
+            if let Ok(d) = serde_json::from_str::<BoxDraft>(&body) {
+                let mut form = match d
+                    .shelf
+                    .and_then(|i| super::screens::records::Shelf::ALL.get(i))
+                {
+                    Some(shelf) => self.record_form(*shelf, d.key.as_deref()),
+                    None => self.meeting_form(),
+                };
+                form.restore(&d.form);
+                self.modal = Some(
+                    match d
+                        .shelf
+                        .and_then(|i| super::screens::records::Shelf::ALL.get(i))
+                    {
+                        Some(shelf) => Modal::Record {
+                            shelf: *shelf,
+                            key: d.key,
+                            form,
+                        },
+                        None => Modal::NewMeeting(form),
+                    },
+                );
+                self.say(MessageKind::Info, self.lang.draft_restored().to_string());
+            }
+            return;
+        }
         if key == CAPTURE_DRAFT {
             if let Ok(d) = serde_json::from_str::<CaptureDraft>(&body) {
                 self.meeting.form.restore(&d.form);
@@ -1053,6 +1119,7 @@ impl App {
             .add_meeting(date, &form.value(FieldId::Venue), host.as_deref(), &depts)
         {
             Ok(m) => {
+                self.discard(BOX_DRAFT);
                 self.say(
                     MessageKind::Saved,
                     self.lang

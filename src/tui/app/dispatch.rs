@@ -279,8 +279,10 @@ impl App {
         let on_text = form_of(&modal).and_then(Form::focused_id) == Some(FieldId::Text);
         match act {
             Some(Act::Cancel) if !picking => {
-                if matches!(modal, Modal::Action(_)) {
-                    self.discard(ACTION_DRAFT);
+                match modal {
+                    Modal::Action(_) => self.discard(ACTION_DRAFT),
+                    Modal::NewMeeting(_) | Modal::Record { .. } => self.discard(super::BOX_DRAFT),
+                    _ => {}
                 }
                 return;
             }
@@ -344,8 +346,13 @@ impl App {
                             self.registry.departments_for(last_item(&raw)),
                         );
                         self.modal = Some(Modal::NewMeeting(form));
+                        self.save_box_draft();
                     }
                     FormEvent::Submit => self.add_meeting(form),
+                    FormEvent::Changed(_) => {
+                        self.modal = Some(Modal::NewMeeting(form));
+                        self.save_box_draft();
+                    }
                     _ => self.modal = Some(Modal::NewMeeting(form)),
                 }
             }
@@ -361,14 +368,20 @@ impl App {
                 };
                 match event {
                     FormEvent::Submit => self.save_record(shelf, record_key, form),
-                    FormEvent::Changed(FieldId::Lead) => {
-                        let value = form.value(FieldId::Lead);
-                        form.set_suggestions(FieldId::Lead, self.registry.departments_for(&value));
+                    FormEvent::Changed(id) => {
+                        if id == FieldId::Lead {
+                            let value = form.value(FieldId::Lead);
+                            form.set_suggestions(
+                                FieldId::Lead,
+                                self.registry.departments_for(&value),
+                            );
+                        }
                         self.modal = Some(Modal::Record {
                             shelf,
                             key: record_key,
                             form,
                         });
+                        self.save_box_draft();
                     }
                     _ => {
                         self.modal = Some(Modal::Record {

@@ -177,6 +177,13 @@ pub struct FormDraft {
     pub focus: usize,
 }
 
+impl FormDraft {
+    /// Whether anything was typed (a draft of nothing is not kept).
+    pub fn has_text(&self) -> bool {
+        self.values.iter().any(|(_, t, _)| !t.trim().is_empty())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Form {
     pub fields: Vec<FormField>,
