@@ -56,6 +56,7 @@ pub enum Modal {
     NewMeeting(Form),
     PickMeeting {
         selected: usize,
+        meetings: Vec<crate::domain::Meeting>,
     },
     /// The 催办 notice produced by an urge, to copy or write to a file.
     Notice {

@@ -51,16 +51,32 @@ pub enum Do {
     SubmitCapture,
     /// Hand the focused long text to `$EDITOR`.
     EditText,
+    // What the boxes ask for.
+    CloseBox,
+    ChooseMeeting(crate::domain::Meeting),
+    Confirmed,
+    Declined,
+    RestoreDraft(String),
+    DiscardDraft(String),
+    CaptureAnyway,
+    AddAsNote(u64),
+    WriteNotice,
+    SubmitBox,
+    CancelBox,
+    BoxChanged(crate::tui::widgets::form::FieldId),
+    BoxFocusMoved,
 }
 
 /// What drawing needs besides the component's own state.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct View {
     pub lang: Lang,
     pub theme: Theme,
     pub today: NaiveDate,
     /// Whether the screen has the keys (no box over it): only then does it show its caret.
     pub active: bool,
+    /// The district's prefix of appeal numbers, for the labels drawn.
+    pub prefix: String,
 }
 
 pub trait Component {

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod background;
+mod boxes;
 pub mod component;
 pub mod keymap;
 pub mod registry;

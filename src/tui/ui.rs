@@ -45,6 +45,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         theme: app.theme,
         today: app.desk.clock().today(),
         active,
+        prefix: app.desk.number_prefix().to_string(),
     };
     let mut caret: Option<Position> = match app.screen {
         Screen::Welcome => {
@@ -89,7 +90,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
     draw_hints(app, frame, hints);
     if let Some(modal) = &app.modal {
-        caret = draw_modal(app, modal, frame, body);
+        caret = modal.draw_in(frame, body, &view);
     }
     if app.help {
         draw_help(app, frame, body);
@@ -202,24 +203,30 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn popup(frame: &mut Frame, area: Rect, title: &str, app: &App) -> Rect {
+fn popup(frame: &mut Frame, area: Rect, title: &str, theme: crate::tui::theme::Theme) -> Rect {
     clear_overlay(area, frame.buffer_mut());
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(app.theme.title())
-        .title(Span::styled(format!(" {title} "), app.theme.title()));
+        .border_style(theme.title())
+        .title(Span::styled(format!(" {title} "), theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
 }
 
-fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option<Position> {
-    let lang = app.lang;
-    let theme = app.theme;
+/// A box over the screen, drawn from its own state (see `Component for Modal`).
+pub(crate) fn draw_box(
+    modal: &Modal,
+    frame: &mut Frame,
+    body: Rect,
+    view: &View,
+) -> Option<Position> {
+    let lang = view.lang;
+    let theme = view.theme;
     match modal {
         Modal::DraftOffer { summary, .. } => {
             let area = centered(body, 70, 6);
-            let inner = popup(frame, area, lang.draft_title(), app);
+            let inner = popup(frame, area, lang.draft_title(), theme);
             // The keys stay on the last line whatever the length of the summary.
             let [text, keys] =
                 Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
@@ -239,11 +246,11 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
         Modal::Duplicate { number, text } => {
             let area = centered(body, 76, 7);
             let title = lang.change(crate::domain::ChangeKind::Capture);
-            let inner = popup(frame, area, title, app);
+            let inner = popup(frame, area, title, theme);
             let [above, keys] =
                 Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(inner);
             let warning = Line::styled(
-                lang.duplicate(app.desk.label(*number), &sanitize(text)),
+                lang.duplicate(crate::desk::label(&view.prefix, *number), &sanitize(text)),
                 theme.yellow(),
             );
             frame.render_widget(Paragraph::new(warning).wrap(Wrap { trim: false }), above);
@@ -256,7 +263,7 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
         }
         Modal::Confirm { prompt, .. } => {
             let area = centered(body, 64, 4);
-            let inner = popup(frame, area, "?", app);
+            let inner = popup(frame, area, "?", theme);
             frame.render_widget(
                 Paragraph::new(Line::styled(prompt.clone(), theme.yellow()))
                     .wrap(Wrap { trim: false }),
@@ -270,8 +277,8 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
             let inner = popup(
                 frame,
                 area,
-                &lang.action_title(a.kind, app.desk.label(a.number)),
-                app,
+                &lang.action_title(a.kind, crate::desk::label(&view.prefix, a.number)),
+                theme,
             );
             if a.form.fields.is_empty() {
                 let hint = Line::from(vec![
@@ -289,13 +296,13 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
         }
         Modal::Period(form) => {
             let area = centered(body, 50, form.height() + 3);
-            let inner = popup(frame, area, lang.period_title(), app);
+            let inner = popup(frame, area, lang.period_title(), theme);
             form.render(inner, frame.buffer_mut(), theme, true)
         }
         Modal::WhoAreYou(form) => {
             let explained = Paragraph::new(lang.who_explained()).wrap(Wrap { trim: false });
             let area = centered(body, 60, form.height() + 6);
-            let inner = popup(frame, area, lang.who_title(), app);
+            let inner = popup(frame, area, lang.who_title(), theme);
             let [text, fields] =
                 Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(inner);
             frame.render_widget(explained, text);
@@ -304,18 +311,18 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
         Modal::Record { shelf, key, form } => {
             let area = centered(body, 72, form.height() + 3);
             let title = lang.record_title(shelf.name(lang), key.is_some());
-            let inner = popup(frame, area, &title, app);
+            let inner = popup(frame, area, &title, theme);
             form.render(inner, frame.buffer_mut(), theme, true)
         }
         Modal::NewMeeting(form) => {
             let area = centered(body, 70, form.height() + 3);
-            let inner = popup(frame, area, lang.new_meeting_title(), app);
+            let inner = popup(frame, area, lang.new_meeting_title(), theme);
             form.render(inner, frame.buffer_mut(), theme, true)
         }
         Modal::Notice { text, .. } => {
             let lines: Vec<Line> = text.lines().map(|l| Line::from(sanitize(l))).collect();
             let area = centered(body, 76, (lines.len() as u16 + 3).min(body.height));
-            let inner = popup(frame, area, lang.notice_title(), app);
+            let inner = popup(frame, area, lang.notice_title(), theme);
             let [text_area, keys] =
                 Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
             frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
@@ -330,7 +337,7 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
         }
         Modal::Conflicts { entries, selected } => {
             let area = centered(body, 100, (entries.len() as u16).clamp(1, 12) + 3);
-            let inner = popup(frame, area, lang.conflicts_title(), app);
+            let inner = popup(frame, area, lang.conflicts_title(), theme);
             let [list, keys] =
                 Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
             let first = selected.saturating_sub(list.height.saturating_sub(1) as usize);
@@ -358,10 +365,9 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
             );
             None
         }
-        Modal::PickMeeting { selected } => {
-            let meetings = &app.registry.meetings;
+        Modal::PickMeeting { selected, meetings } => {
             let area = centered(body, 70, (meetings.len() as u16).clamp(1, 12) + 2);
-            let inner = popup(frame, area, lang.pick_meeting_title(), app);
+            let inner = popup(frame, area, lang.pick_meeting_title(), theme);
             let first = selected.saturating_sub(inner.height.saturating_sub(1) as usize);
             let lines: Vec<Line> = meetings
                 .iter()
@@ -389,7 +395,7 @@ fn draw_modal(app: &App, modal: &Modal, frame: &mut Frame, body: Rect) -> Option
 fn draw_help(app: &App, frame: &mut Frame, body: Rect) {
     let keys = app.help_keys();
     let area = centered(body, 96, keys.len() as u16 + 2);
-    let inner = popup(frame, area, app.lang.help_title(), app);
+    let inner = popup(frame, area, app.lang.help_title(), app.theme);
     let lines: Vec<Line> = keys
         .iter()
         .map(|(k, d)| {

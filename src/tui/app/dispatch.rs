@@ -1,7 +1,7 @@
 //! Keys become acts through the one key table (`tui::keymap`), and acts change the desk's state:
 //! screen by screen, box by box. A key the table has nothing for goes to the focused field.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::{ACTION_DRAFT, App, Effect, MessageKind, Modal, Pending, Screen};
 use crate::desk::clock::parse_date;
@@ -11,7 +11,7 @@ use crate::tui::component::{Component, Do};
 use crate::tui::keymap::{self, Act, Context};
 use crate::tui::screens::action::ActionForm;
 use crate::tui::screens::detail::allowed;
-use crate::tui::widgets::form::{FieldId, Form, FormEvent, FormField, last_item};
+use crate::tui::widgets::form::{FieldId, Form, FormField, last_item};
 
 impl App {
     /// Where keys go now.
@@ -101,12 +101,12 @@ impl App {
             | Context::Board
             | Context::Figures
             | Context::Records => self.on_component(act, key),
-            Context::Form => self.form(act, key),
-            Context::Picker => self.picker(act),
-            Context::Confirm => self.confirm(act),
-            Context::Draft => self.draft(act),
-            Context::Duplicate => self.duplicate(act),
-            Context::Notice => self.notice(act),
+            Context::Form
+            | Context::Picker
+            | Context::Confirm
+            | Context::Draft
+            | Context::Duplicate
+            | Context::Notice => self.on_box(act, key),
             Context::Help => {}
         }
     }
@@ -157,6 +157,21 @@ impl App {
                 self.modal = Some(Modal::NewMeeting(self.meeting_form()));
             }
             _ => {}
+        }
+    }
+
+    /// Hands an act (or, without one, the key) to the box over the screen and carries out what
+    /// it asks for.
+    fn on_box(&mut self, act: Option<Act>, key: KeyEvent) {
+        let mut queue = Vec::new();
+        if let Some(m) = self.modal.as_mut() {
+            match act {
+                Some(act) => m.handle(act, &mut queue),
+                None => m.type_key(key, &mut queue),
+            }
+        }
+        for what in queue {
+            self.carry_out(what);
         }
     }
 
@@ -213,7 +228,71 @@ impl App {
                 self.modal = Some(Modal::Record { shelf, key, form });
             }
             Do::NewMeeting => self.modal = Some(Modal::NewMeeting(self.meeting_form())),
-            Do::PickMeeting => self.modal = Some(Modal::PickMeeting { selected: 0 }),
+            Do::PickMeeting => {
+                self.modal = Some(Modal::PickMeeting {
+                    selected: 0,
+                    meetings: self.registry.meetings.clone(),
+                })
+            }
+            Do::CloseBox => self.modal = None,
+            Do::ChooseMeeting(m) => {
+                self.modal = None;
+                self.meeting.meeting = Some(m);
+                self.refresh_tally();
+                self.screen = Screen::Meeting;
+            }
+            Do::Confirmed => {
+                if let Some(Modal::Confirm { pending, .. }) = self.modal.take() {
+                    match pending {
+                        Pending::Capture => self.do_capture(),
+                        Pending::Act(form) => self.do_act(form),
+                    }
+                }
+            }
+            Do::Declined => {
+                if let Some(Modal::Confirm {
+                    pending: Pending::Act(form),
+                    ..
+                }) = self.modal.take()
+                {
+                    self.modal = Some(Modal::Action(form));
+                }
+            }
+            Do::RestoreDraft(key) => {
+                self.modal = None;
+                self.restore_draft(&key);
+            }
+            Do::DiscardDraft(key) => {
+                self.modal = None;
+                self.discard(&key);
+                self.say(MessageKind::Info, self.lang.draft_discarded().to_string());
+                let _ = self.offer_drafts();
+            }
+            Do::CaptureAnyway => {
+                self.modal = None;
+                self.capture_or_confirm();
+            }
+            Do::AddAsNote(number) => {
+                self.modal = None;
+                let note = self.meeting.form.value(FieldId::Text);
+                let result = self
+                    .desk
+                    .act(&number.to_string(), Action::Note { text: note });
+                self.finish_capture(result, |app, a| app.lang.noted_on(app.desk.label(a.number)));
+            }
+            Do::WriteNotice => self.write_notice(),
+            Do::SubmitBox => self.submit_box(),
+            Do::CancelBox => match self.modal.take() {
+                Some(Modal::Action(_)) => self.discard(ACTION_DRAFT),
+                Some(Modal::NewMeeting(_) | Modal::Record { .. }) => self.discard(super::BOX_DRAFT),
+                _ => {}
+            },
+            Do::BoxChanged(id) => self.box_changed(id),
+            Do::BoxFocusMoved => {
+                if matches!(self.modal, Some(Modal::Action(_))) {
+                    self.save_action_draft();
+                }
+            }
             Do::CaptureChanged(id) => {
                 self.meeting.on_change(id, &self.registry);
                 self.dirty_since.get_or_insert_with(std::time::Instant::now);
@@ -268,61 +347,16 @@ impl App {
             self.modal = Some(Modal::Action(form));
         }
     }
-
-    /// A form in a box: Ctrl-S submits, Esc cancels (or first drops a highlighted completion),
-    /// Ctrl-E opens a long text in `$EDITOR`; other keys go to the focused field.
-    fn form(&mut self, act: Option<Act>, key: KeyEvent) {
-        let Some(modal) = self.modal.take() else {
-            return;
-        };
-        let picking = form_of(&modal).is_some_and(|f| f.fields.iter().any(|f| f.picked.is_some()));
-        let on_text = form_of(&modal).and_then(Form::focused_id) == Some(FieldId::Text);
-        match act {
-            Some(Act::Cancel) if !picking => {
-                match modal {
-                    Modal::Action(_) => self.discard(ACTION_DRAFT),
-                    Modal::NewMeeting(_) | Modal::Record { .. } => self.discard(super::BOX_DRAFT),
-                    _ => {}
-                }
-                return;
+    /// Saves what a box's form holds: the step, the meeting, the record, the period, the name.
+    fn submit_box(&mut self) {
+        match self.modal.take() {
+            Some(m @ Modal::Action(_)) => {
+                self.modal = Some(m);
+                self.submit_action();
             }
-            Some(Act::EditInEditor) if on_text => {
-                self.modal = Some(modal);
-                self.effect = Some(Effect::EditText);
-                return;
-            }
-            _ => {}
-        }
-        let submit = act == Some(Act::Save);
-        match modal {
-            Modal::Action(mut form) => {
-                let event = if submit || (form.form.fields.is_empty() && key.code == KeyCode::Enter)
-                {
-                    FormEvent::Submit
-                } else {
-                    form.form.handle_key(key)
-                };
-                self.modal = Some(Modal::Action(form));
-                match event {
-                    FormEvent::Changed(id) => {
-                        self.on_action_change(id);
-                        self.save_action_draft();
-                    }
-                    FormEvent::FocusMoved => self.save_action_draft(),
-                    FormEvent::Submit => self.submit_action(),
-                    FormEvent::Moved | FormEvent::Ignored => {}
-                }
-            }
-            Modal::WhoAreYou(mut form) => {
-                let event = if submit {
-                    FormEvent::Submit
-                } else {
-                    form.handle_key(key)
-                };
-                if event != FormEvent::Submit {
-                    self.modal = Some(Modal::WhoAreYou(form));
-                    return;
-                }
+            Some(Modal::NewMeeting(form)) => self.add_meeting(form),
+            Some(Modal::Record { shelf, key, form }) => self.save_record(shelf, key, form),
+            Some(Modal::WhoAreYou(form)) => {
                 let name = form.value(FieldId::Person);
                 match self.desk.remember_actor(&name) {
                     Ok(()) => self.say(MessageKind::Saved, self.lang.who_saved(&name)),
@@ -332,76 +366,7 @@ impl App {
                     }
                 }
             }
-            Modal::NewMeeting(mut form) => {
-                let event = if submit {
-                    FormEvent::Submit
-                } else {
-                    form.handle_key(key)
-                };
-                match event {
-                    FormEvent::Changed(FieldId::Departments) => {
-                        let raw = form.raw(FieldId::Departments);
-                        form.set_suggestions(
-                            FieldId::Departments,
-                            self.registry.departments_for(last_item(&raw)),
-                        );
-                        self.modal = Some(Modal::NewMeeting(form));
-                        self.save_box_draft();
-                    }
-                    FormEvent::Submit => self.add_meeting(form),
-                    FormEvent::Changed(_) => {
-                        self.modal = Some(Modal::NewMeeting(form));
-                        self.save_box_draft();
-                    }
-                    _ => self.modal = Some(Modal::NewMeeting(form)),
-                }
-            }
-            Modal::Record {
-                shelf,
-                key: record_key,
-                mut form,
-            } => {
-                let event = if submit {
-                    FormEvent::Submit
-                } else {
-                    form.handle_key(key)
-                };
-                match event {
-                    FormEvent::Submit => self.save_record(shelf, record_key, form),
-                    FormEvent::Changed(id) => {
-                        if id == FieldId::Lead {
-                            let value = form.value(FieldId::Lead);
-                            form.set_suggestions(
-                                FieldId::Lead,
-                                self.registry.departments_for(&value),
-                            );
-                        }
-                        self.modal = Some(Modal::Record {
-                            shelf,
-                            key: record_key,
-                            form,
-                        });
-                        self.save_box_draft();
-                    }
-                    _ => {
-                        self.modal = Some(Modal::Record {
-                            shelf,
-                            key: record_key,
-                            form,
-                        })
-                    }
-                }
-            }
-            Modal::Period(mut form) => {
-                let event = if submit {
-                    FormEvent::Submit
-                } else {
-                    form.handle_key(key)
-                };
-                if event != FormEvent::Submit {
-                    self.modal = Some(Modal::Period(form));
-                    return;
-                }
+            Some(Modal::Period(mut form)) => {
                 let (from, to) = (
                     form.value(FieldId::PeriodFrom),
                     form.value(FieldId::PeriodTo),
@@ -432,121 +397,45 @@ impl App {
                     self.error(&e);
                 }
             }
-            other => self.modal = Some(other),
+            other => self.modal = other,
         }
     }
 
-    fn picker(&mut self, act: Option<Act>) {
-        let Some(modal) = self.modal.take() else {
-            return;
-        };
-        match modal {
-            Modal::PickMeeting { selected } => {
-                let n = self.registry.meetings.len();
-                match act {
-                    Some(Act::Up) => {
-                        self.modal = Some(Modal::PickMeeting {
-                            selected: selected.saturating_sub(1),
-                        })
-                    }
-                    Some(Act::Down) => {
-                        self.modal = Some(Modal::PickMeeting {
-                            selected: (selected + 1).min(n.saturating_sub(1)),
-                        })
-                    }
-                    Some(Act::Choose) => {
-                        if let Some(m) = self.registry.meetings.get(selected) {
-                            self.meeting.meeting = Some(m.clone());
-                            self.refresh_tally();
-                            self.screen = Screen::Meeting;
-                        }
-                    }
-                    Some(Act::Cancel) => {}
-                    _ => self.modal = Some(Modal::PickMeeting { selected }),
-                }
+    /// A field of a box's form changed: completions follow, and the draft is kept.
+    fn box_changed(&mut self, id: FieldId) {
+        match &mut self.modal {
+            Some(Modal::Action(_)) => {
+                self.on_action_change(id);
+                self.save_action_draft();
             }
-            Modal::Conflicts { entries, selected } => match act {
-                Some(Act::Up) => {
-                    self.modal = Some(Modal::Conflicts {
-                        selected: selected.saturating_sub(1),
-                        entries,
-                    })
+            Some(Modal::NewMeeting(form)) => {
+                if id == FieldId::Departments {
+                    let raw = form.raw(FieldId::Departments);
+                    form.set_suggestions(
+                        FieldId::Departments,
+                        self.registry.departments_for(last_item(&raw)),
+                    );
                 }
-                Some(Act::Down) => {
-                    self.modal = Some(Modal::Conflicts {
-                        selected: (selected + 1).min(entries.len().saturating_sub(1)),
-                        entries,
-                    })
-                }
-                Some(Act::Choose) => {
-                    if let Some((number, _)) = entries.get(selected) {
-                        self.open_detail(*number, Screen::List);
-                    }
-                }
-                Some(Act::Cancel) => {}
-                _ => self.modal = Some(Modal::Conflicts { entries, selected }),
-            },
-            other => self.modal = Some(other),
-        }
-    }
-
-    fn confirm(&mut self, act: Option<Act>) {
-        let Some(Modal::Confirm { prompt, pending }) = self.modal.take() else {
-            return;
-        };
-        match act {
-            Some(Act::Yes) => match pending {
-                Pending::Capture => self.do_capture(),
-                Pending::Act(form) => self.do_act(form),
-            },
-            Some(Act::No) => {
-                if let Pending::Act(form) = pending {
-                    self.modal = Some(Modal::Action(form));
-                }
+                self.save_box_draft();
             }
-            _ => self.modal = Some(Modal::Confirm { prompt, pending }),
-        }
-    }
-
-    fn draft(&mut self, act: Option<Act>) {
-        let Some(Modal::DraftOffer { key, summary }) = self.modal.take() else {
-            return;
-        };
-        match act {
-            Some(Act::Discard) => {
-                self.discard(&key);
-                self.say(MessageKind::Info, self.lang.draft_discarded().to_string());
-                let _ = self.offer_drafts();
+            Some(Modal::Record { form, .. }) => {
+                if id == FieldId::Lead {
+                    let value = form.value(FieldId::Lead);
+                    form.set_suggestions(FieldId::Lead, self.registry.departments_for(&value));
+                }
+                self.save_box_draft();
             }
-            Some(Act::Restore) => self.restore_draft(&key),
-            _ => self.modal = Some(Modal::DraftOffer { key, summary }),
+            _ => {}
         }
     }
 
-    fn duplicate(&mut self, act: Option<Act>) {
-        let Some(Modal::Duplicate { number, text }) = self.modal.take() else {
-            return;
-        };
-        match act {
-            Some(Act::SaveAsNew) => self.capture_or_confirm(),
-            Some(Act::AddAsNote) => {
-                let note = self.meeting.form.value(FieldId::Text);
-                let result = self
-                    .desk
-                    .act(&number.to_string(), Action::Note { text: note });
-                self.finish_capture(result, |app, a| app.lang.noted_on(app.desk.label(a.number)));
-            }
-            Some(Act::Cancel) => {}
-            _ => self.modal = Some(Modal::Duplicate { number, text }),
-        }
-    }
-
-    fn notice(&mut self, act: Option<Act>) {
+    /// Writes the 催办 notice shown to a file in the data directory.
+    fn write_notice(&mut self) {
         let Some(Modal::Notice { number, text }) = self.modal.take() else {
             return;
         };
-        match act {
-            Some(Act::WriteNotice) => {
+        {
+            {
                 let dir = self.desk.data_dir().join("notices");
                 let name = format!(
                     "催办-{}-{}.txt",
@@ -564,18 +453,6 @@ impl App {
                     Err(source) => self.error(&DeskError::DataDir { path, source }),
                 }
             }
-            Some(Act::Cancel) => {}
-            _ => self.modal = Some(Modal::Notice { number, text }),
         }
-    }
-}
-
-/// The form of a box that holds one.
-fn form_of(m: &Modal) -> Option<&Form> {
-    match m {
-        Modal::Action(a) => Some(&a.form),
-        Modal::NewMeeting(f) | Modal::Period(f) | Modal::WhoAreYou(f) => Some(f),
-        Modal::Record { form, .. } => Some(form),
-        _ => None,
     }
 }
