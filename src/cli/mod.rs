@@ -16,6 +16,7 @@ macro_rules! out {
 
 mod args;
 mod output;
+mod registry;
 mod steps;
 mod tools;
 
@@ -54,7 +55,7 @@ impl Failed {
 use std::process::ExitCode;
 
 use crate::desk::clock::parse_date;
-use crate::desk::{Desk, DeskError, DeskOptions, Due, EnterpriseInput, Filter, StatusFilter};
+use crate::desk::{Desk, DeskError, DeskOptions, Due, Filter, StatusFilter};
 use crate::strings::Lang;
 
 fn date(text: &str) -> Result<chrono::NaiveDate, DeskError> {
@@ -197,70 +198,11 @@ fn run_on_desk(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, 
         | Command::Reopen { .. }
         | Command::Withdraw { .. }
         | Command::Close { .. }) => steps::run(desk, step, lang),
-        Command::Demo { appeals: None, .. } => {
-            crate::desk::demo::load(desk).map(|n| output::demo_loaded(lang, n))
-        }
-        Command::Demo {
-            appeals: Some(n),
-            seed,
-            texts,
-        } => {
-            let texts = crate::io::generate::load_texts(&texts);
-            let started = std::time::Instant::now();
-            let total = crate::io::generate::generate(desk, n, seed, &texts, |done| {
-                eprint!("\r{done}/{n}");
-            })?;
-            eprintln!();
-            Ok(format!(
-                "{}\n",
-                lang.generated(n, total, started.elapsed().as_secs_f64())
-            ))
-        }
-        Command::Meeting(MeetingCmd::Add {
-            date: d,
-            venue,
-            host,
-            depts,
-        }) => {
-            let m = desk.add_meeting(date(&d)?, &venue, host.as_deref(), &depts)?;
-            Ok(output::meeting_added(lang, &m))
-        }
-        Command::Meeting(MeetingCmd::List { format }) => {
-            Ok(output::meetings(lang, &desk.meetings()?, format))
-        }
-        Command::Steward(StewardCmd::Add {
-            name,
-            dept,
-            phone,
-            team,
-        }) => {
-            let s = desk.add_steward(&name, &dept, phone.as_deref(), team.as_deref())?;
-            Ok(output::steward_added(lang, &s))
-        }
-        Command::Steward(StewardCmd::List { format }) => {
-            Ok(output::stewards(lang, &desk.stewards()?, format))
-        }
-        Command::Enterprise(EnterpriseCmd::Add {
-            name,
-            credit_code,
-            contact,
-            phone,
-            town,
-            industry,
-        }) => {
-            let e = desk.save_enterprise(&EnterpriseInput {
-                name,
-                credit_code,
-                contact,
-                phone,
-                town,
-                industry,
-            })?;
-            Ok(output::enterprise_saved(lang, &e))
-        }
-        Command::Enterprise(EnterpriseCmd::List { format }) => {
-            Ok(output::enterprises(lang, &desk.enterprises()?, format))
-        }
+        registry @ (Command::Demo { .. }
+        | Command::Meeting(_)
+        | Command::Steward(_)
+        | Command::Enterprise(_)) => registry::run(desk, registry, lang),
+
         Command::Board { format } => Ok(output::board(lang, desk, &desk.board()?, format)),
         // Handled by `run`.
         Command::Report(_) | Command::Export(_) | Command::Import(_) => Ok(String::new()),
