@@ -147,6 +147,7 @@ pub struct App {
     pub board: BoardScreen,
     pub figures: FiguresScreen,
     pub records: super::screens::records::RecordsScreen,
+    pub welcome: super::screens::welcome::WelcomeScreen,
     pub registry: Registry,
     /// Sync with the hub, in the background.
     pub sync: super::sync::Sync,
@@ -184,6 +185,7 @@ impl App {
             board: BoardScreen::default(),
             figures: FiguresScreen::default(),
             records: Default::default(),
+            welcome: Default::default(),
             registry: Registry::default(),
             message: None,
             help: false,

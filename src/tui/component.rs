@@ -51,6 +51,9 @@ pub enum Do {
     SubmitCapture,
     /// Hand the focused long text to `$EDITOR`.
     EditText,
+    /// The welcome's two ways in.
+    LoadDemo,
+    StartEmpty,
     // What the boxes ask for.
     CloseBox,
     ChooseMeeting(crate::domain::Meeting),

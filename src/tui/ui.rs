@@ -48,19 +48,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         prefix: app.desk.number_prefix().to_string(),
     };
     let mut caret: Option<Position> = match app.screen {
-        Screen::Welcome => {
-            let lines: Vec<Line> = app.lang.welcome().into_iter().map(Line::from).collect();
-            let inner = centered(body, 84, lines.len() as u16 + 2);
-            frame.render_widget(
-                Paragraph::new(lines).block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .border_style(app.theme.title()),
-                ),
-                inner,
-            );
-            None
-        }
+        Screen::Welcome => app.welcome.draw_in(frame, body, &view),
         Screen::Meeting => app.meeting.draw_in(frame, body, &view),
         Screen::List => app.list.draw_in(frame, body, &view),
         Screen::Detail => app

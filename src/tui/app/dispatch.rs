@@ -92,8 +92,8 @@ impl App {
             _ => {}
         }
         match context {
-            Context::Welcome => self.welcome(act),
-            Context::Meeting
+            Context::Welcome
+            | Context::Meeting
             | Context::Capture
             | Context::List
             | Context::Filter
@@ -142,24 +142,6 @@ impl App {
         }
     }
 
-    fn welcome(&mut self, act: Option<Act>) {
-        match act {
-            Some(Act::LoadDemo) => {
-                match crate::desk::demo::load(&mut self.desk) {
-                    Ok(n) => self.say(MessageKind::Saved, self.lang.demo_loaded(n)),
-                    Err(e) => self.error(&e),
-                }
-                self.after_write();
-                self.screen = Screen::List;
-            }
-            Some(Act::StartEmpty) => {
-                self.screen = Screen::Meeting;
-                self.modal = Some(Modal::NewMeeting(self.meeting_form()));
-            }
-            _ => {}
-        }
-    }
-
     /// Hands an act (or, without one, the key) to the box over the screen and carries out what
     /// it asks for.
     fn on_box(&mut self, act: Option<Act>, key: KeyEvent) {
@@ -184,7 +166,7 @@ impl App {
             Screen::Figures => Some(&mut self.figures),
             Screen::Detail => self.detail.as_mut().map(|d| d as &mut dyn Component),
             Screen::Records => Some(&mut self.records),
-            Screen::Welcome => None,
+            Screen::Welcome => Some(&mut self.welcome),
         }
     }
 
@@ -233,6 +215,18 @@ impl App {
                     selected: 0,
                     meetings: self.registry.meetings.clone(),
                 })
+            }
+            Do::LoadDemo => {
+                match crate::desk::demo::load(&mut self.desk) {
+                    Ok(n) => self.say(MessageKind::Saved, self.lang.demo_loaded(n)),
+                    Err(e) => self.error(&e),
+                }
+                self.after_write();
+                self.screen = Screen::List;
+            }
+            Do::StartEmpty => {
+                self.screen = Screen::Meeting;
+                self.modal = Some(Modal::NewMeeting(self.meeting_form()));
             }
             Do::CloseBox => self.modal = None,
             Do::ChooseMeeting(m) => {

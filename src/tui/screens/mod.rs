@@ -7,3 +7,4 @@ pub mod figures;
 pub mod list;
 pub mod meeting;
 pub mod records;
+pub mod welcome;
