@@ -512,24 +512,14 @@ impl Desk {
         team: Option<&str>,
     ) -> Result<Steward, DeskError> {
         let name = non_empty(Some(name)).ok_or(DeskError::Empty("name"))?;
-        let dept = non_empty(Some(dept)).ok_or(DeskError::Empty("dept"))?;
+        non_empty(Some(dept)).ok_or(DeskError::Empty("dept"))?;
         if self.store.steward(&name)?.is_some() {
             return Err(DeskError::Exists {
                 what: "steward",
                 name,
             });
         }
-        let steward = Steward {
-            name,
-            dept: dept.clone(),
-            phone: non_empty(phone),
-            team: non_empty(team),
-        };
-        let mut events = Vec::new();
-        self.new_departments([&dept], &mut events)?;
-        events.push(self.event(EventBody::StewardSaved(steward.clone())));
-        self.store.append(events)?;
-        Ok(steward)
+        self.save_steward(name, dept, phone, team)
     }
 
     /// Adds an enterprise, or fills in the details of a known one.
@@ -573,6 +563,17 @@ impl Desk {
         if self.store.steward(&name)?.is_none() {
             return Err(DeskError::UnknownSteward(name));
         }
+        self.save_steward(name, dept, phone, team)
+    }
+
+    /// Records a steward (new or corrected), with a department the desk may not know yet.
+    fn save_steward(
+        &self,
+        name: String,
+        dept: &str,
+        phone: Option<&str>,
+        team: Option<&str>,
+    ) -> Result<Steward, DeskError> {
         let dept = non_empty(Some(dept)).ok_or(DeskError::Empty("dept"))?;
         let steward = Steward {
             name,

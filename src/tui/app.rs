@@ -332,6 +332,12 @@ impl App {
             &appeal.brief(),
         );
         self.list.update(row);
+        self.follow_changes();
+    }
+
+    /// After appeals were put in place: the tally, the board and the figures, the registry and
+    /// the appeal on screen follow.
+    fn follow_changes(&mut self) {
         self.refresh_tally();
         self.board.stale = true;
         self.figures.stale = true;
@@ -380,21 +386,7 @@ impl App {
 
     /// Whether keys are going into a text (so letters are text, not commands).
     pub fn typing(&self) -> bool {
-        match &self.modal {
-            Some(
-                Modal::Action(_)
-                | Modal::NewMeeting(_)
-                | Modal::Period(_)
-                | Modal::WhoAreYou(_)
-                | Modal::Record { .. },
-            ) => true,
-            Some(_) => false,
-            None => match self.screen {
-                Screen::Meeting => self.meeting.editing,
-                Screen::List => self.list.filtering,
-                _ => false,
-            },
-        }
+        self.context().typing()
     }
 
     /// Work between keystrokes: takes in the rows read so far and the board or figures worked
@@ -474,16 +466,7 @@ impl App {
             let row = self.list.row(&rules, &appeal.brief());
             self.list.update(row);
         }
-        self.refresh_tally();
-        self.board.stale = true;
-        self.figures.stale = true;
-        let result = self
-            .registry_reload()
-            .and_then(|_| self.refresh_shown())
-            .and_then(|_| self.reload_detail());
-        if let Err(e) = result {
-            self.error(&e);
-        }
+        self.follow_changes();
     }
 
     /// Called regularly: saves an idle form as a draft; syncs with the hub when due.
