@@ -18,6 +18,17 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
+/// A cell for a spreadsheet file (CSV): sanitised, and one that a spreadsheet would run as a
+/// formula (it begins, after any spaces, with `=`, `+`, `-` or `@`) is kept as text by a leading
+/// apostrophe, as OWASP's rule for CSV injection says.
+pub fn spreadsheet_cell(s: &str) -> String {
+    let clean = sanitize(s);
+    match clean.trim_start().chars().next() {
+        Some('=' | '+' | '-' | '@') => format!("'{clean}"),
+        _ => clean,
+    }
+}
+
 /// At most `max` columns; an ellipsis marks what was cut.
 pub fn truncate(s: &str, max: usize) -> String {
     if width(s) <= max {
@@ -112,6 +123,20 @@ mod tests {
         assert_eq!(width(&truncate("浙江圆通航空", 7)), 7);
         assert_eq!(cell("圆通", 6), "圆通  ");
         assert_eq!(cell("浙江圆通航空", 6), "浙江… ");
+    }
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_is_kept_as_text() {
+        assert_eq!(spreadsheet_cell("=1+1"), "'=1+1");
+        assert_eq!(
+            spreadsheet_cell("\t=HYPERLINK(\"x\")"),
+            "' =HYPERLINK(\"x\")"
+        );
+        assert_eq!(spreadsheet_cell("+86 573"), "'+86 573");
+        assert_eq!(spreadsheet_cell("-2"), "'-2");
+        assert_eq!(spreadsheet_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_cell("消防审批慢"), "消防审批慢");
+        assert_eq!(spreadsheet_cell("a=b"), "a=b");
     }
 
     #[test]

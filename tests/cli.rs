@@ -657,3 +657,39 @@ fn a_reader_that_goes_away_is_not_a_crash() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+#[test]
+fn csv_cells_a_spreadsheet_would_run_are_written_as_text() {
+    let dir = tempdir();
+    let captured = zhuqi(
+        dir.path(),
+        &[
+            "capture",
+            "--enterprise",
+            "=HYPERLINK(\"http://x\")",
+            "--category",
+            "消防",
+            "--text",
+            "+1+1 审批慢",
+        ],
+    );
+    assert!(captured.status.success(), "{}", stderr(&captured));
+    let listed = stdout(&zhuqi(dir.path(), &["list", "--format", "csv"]));
+    assert!(listed.contains("'=HYPERLINK"), "{listed}");
+    assert!(listed.contains("'+1+1 审批慢"), "{listed}");
+    let file = dir.path().join("out.csv");
+    let exported = zhuqi(
+        dir.path(),
+        &[
+            "export",
+            "--format",
+            "csv",
+            "-o",
+            &file.display().to_string(),
+        ],
+    );
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    assert!(!text.contains(",=HYPERLINK"), "{text}");
+}

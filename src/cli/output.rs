@@ -62,20 +62,23 @@ pub fn list(lang: Lang, rows: &[Row], format: ListFormat) -> String {
             for r in rows {
                 let a = &r.appeal;
                 ok &= w
-                    .write_record([
-                        a.number.to_string(),
-                        a.status.key().to_string(),
-                        a.enterprise.clone(),
-                        a.category.clone(),
-                        a.steward.clone().unwrap_or_default(),
-                        a.lead_dept.clone().unwrap_or_default(),
-                        a.due.map(|d| d.to_string()).unwrap_or_default(),
-                        r.card.key().to_string(),
-                        r.days_overdue.to_string(),
-                        a.urges.to_string(),
-                        a.reopens.to_string(),
-                        a.text.clone(),
-                    ])
+                    .write_record(
+                        [
+                            a.number.to_string(),
+                            a.status.key().to_string(),
+                            a.enterprise.clone(),
+                            a.category.clone(),
+                            a.steward.clone().unwrap_or_default(),
+                            a.lead_dept.clone().unwrap_or_default(),
+                            a.due.map(|d| d.to_string()).unwrap_or_default(),
+                            r.card.key().to_string(),
+                            r.days_overdue.to_string(),
+                            a.urges.to_string(),
+                            a.reopens.to_string(),
+                            a.text.clone(),
+                        ]
+                        .map(|cell| crate::text::spreadsheet_cell(&cell)),
+                    )
                     .is_ok();
             }
             match (ok, w.into_inner()) {

@@ -164,7 +164,7 @@ fn cells(r: &Row, lang: Lang) -> Vec<Cell> {
 
 fn cell_text(c: &Cell) -> String {
     match c {
-        Cell::Text(s) | Cell::Card(_, s) => crate::text::sanitize(s),
+        Cell::Text(s) | Cell::Card(_, s) => crate::text::spreadsheet_cell(s),
         Cell::Number(n) => n.to_string(),
         Cell::Time(t) => t
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
