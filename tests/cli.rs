@@ -692,4 +692,27 @@ fn csv_cells_a_spreadsheet_would_run_are_written_as_text() {
     let text = std::fs::read_to_string(&file).unwrap_or_default();
     assert!(text.contains("'=HYPERLINK"), "{text}");
     assert!(!text.contains(",=HYPERLINK"), "{text}");
+    // What the desk writes names people: its owner alone reads it, whatever the umask.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let xlsx = dir.path().join("out.xlsx");
+        let written = zhuqi(
+            dir.path(),
+            &[
+                "export",
+                "--format",
+                "xlsx",
+                "-o",
+                &xlsx.display().to_string(),
+            ],
+        );
+        assert!(written.status.success(), "{}", stderr(&written));
+        for f in [&file, &xlsx] {
+            let mode = std::fs::metadata(f)
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or(0);
+            assert_eq!(mode, 0o600, "{}", f.display());
+        }
+    }
 }

@@ -71,7 +71,7 @@ fn due(args: &DueArgs) -> Result<Due, DeskError> {
 }
 
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), DeskError> {
-    std::fs::write(path, bytes).map_err(|source| DeskError::DataDir {
+    crate::desk::paths::write_private(path, bytes).map_err(|source| DeskError::DataDir {
         path: path.to_path_buf(),
         source,
     })

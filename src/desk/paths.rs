@@ -39,3 +39,25 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     }
     builder.create(dir)
 }
+
+/// Writes a file readable by its owner only, whatever the umask (what the desk writes names
+/// people: exports, notices, bundles, reports), and waits until it is on disk.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    // A file that was there before keeps its mode on open: set it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(bytes)?;
+    f.sync_all()
+}

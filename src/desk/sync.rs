@@ -67,29 +67,10 @@ impl HubLink {
         let text = toml::to_string(self)
             .map_err(|e| fail(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
         let tmp = dir.join(format!("{HUB_FILE}.new"));
-        write_private(&tmp, text.as_bytes()).map_err(fail)?;
+        super::paths::write_private(&tmp, text.as_bytes()).map_err(fail)?;
         std::fs::rename(&tmp, &path).map_err(fail)?;
         Ok(())
     }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    f.write_all(bytes)?;
-    f.sync_all()
 }
 
 /// An own event the hub refused, and why.

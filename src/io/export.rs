@@ -2,7 +2,6 @@
 //! header and an autofilter, and a sheet 统计 with the figures), CSV (UTF-8, optionally with a BOM
 //! for Excel) or JSON Lines.
 
-use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
@@ -195,7 +194,7 @@ pub fn export(
                     .map_err(|e| io(std::io::Error::other(e)))?;
                 out.push(b'\n');
             }
-            std::fs::write(path, out).map_err(io)
+            crate::desk::paths::write_private(path, &out).map_err(io)
         }
         ExportFormat::Csv => {
             let mut out: Vec<u8> = Vec::new();
@@ -212,9 +211,7 @@ pub fn export(
                 }
                 w.flush().map_err(io)?;
             }
-            let mut f = std::fs::File::create(path).map_err(io)?;
-            f.write_all(&out).map_err(io)?;
-            f.sync_all().map_err(io)
+            crate::desk::paths::write_private(path, &out).map_err(io)
         }
     }
 }
@@ -276,6 +273,9 @@ fn xlsx(rows: &[Row], figures: &Figures, lang: Lang, path: &Path) -> Result<(), 
     ws.set_freeze_panes(1, 0)?;
     ws.autofilter(0, 0, rows.len() as u32, (columns.len() - 1) as u16)?;
     super::report::figures_sheet(&mut wb, figures, lang)?;
-    wb.save(path)?;
-    Ok(())
+    let bytes = wb.save_to_buffer()?;
+    crate::desk::paths::write_private(path, &bytes).map_err(|source| ExportError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }

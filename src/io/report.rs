@@ -326,5 +326,6 @@ pub fn xlsx(
             &breakdown_rows(rows),
         )? + 1;
     }
-    wb.save(path)
+    let bytes = wb.save_to_buffer()?;
+    crate::desk::paths::write_private(path, &bytes).map_err(rust_xlsxwriter::XlsxError::IoError)
 }

@@ -438,7 +438,7 @@ impl App {
                 );
                 let path = dir.join(name);
                 let written = crate::desk::paths::create_private_dir(&dir)
-                    .and_then(|_| std::fs::write(&path, &text));
+                    .and_then(|_| crate::desk::paths::write_private(&path, text.as_bytes()));
                 match written {
                     Ok(()) => self.say(
                         MessageKind::Saved,
