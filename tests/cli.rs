@@ -362,7 +362,7 @@ fn overdue_and_filters_from_the_command_line() {
         d,
         &[
             "--now",
-            "2031-03-03T10:00",
+            "2026-11-30T10:00",
             "assign",
             "3",
             "--steward",
@@ -370,10 +370,10 @@ fn overdue_and_filters_from_the_command_line() {
             "--lead",
             "区经信局",
             "--days",
-            "5",
+            "40",
         ],
     );
-    assert!(far.contains("no holidays for 2031"), "{far}");
+    assert!(far.contains("no holidays for 2027"), "{far}");
     assert!(!ok(d, &["--now", "2024-03-04T10:00", "note", "1", "x"]).contains("no holidays"));
     let csv = ok(d, &["list", "--format", "csv", "--status", "assigned"]);
     assert_eq!(csv.lines().count(), 4);
@@ -715,4 +715,85 @@ fn csv_cells_a_spreadsheet_would_run_are_written_as_text() {
             assert_eq!(mode, 0o600, "{}", f.display());
         }
     }
+}
+
+#[test]
+fn times_and_due_dates_no_desk_could_mean_are_refused_and_write_nothing() {
+    let dir = tempdir();
+    assert!(
+        zhuqi(
+            dir.path(),
+            &["steward", "add", "朱洁", "--dept", "区住建局"]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        zhuqi(
+            dir.path(),
+            &[
+                "capture",
+                "--enterprise",
+                "甲",
+                "--category",
+                "消防",
+                "--text",
+                "一"
+            ]
+        )
+        .status
+        .success()
+    );
+    let journal = || {
+        std::fs::read(common::journal(dir.path()))
+            .unwrap_or_default()
+            .len()
+    };
+    let before = journal();
+    let ahead = (chrono::Local::now() + chrono::Duration::days(3))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    for args in [
+        vec!["--now", ahead.as_str(), "note", "1", "三天后的进展"],
+        vec![
+            "--now",
+            "1999-12-31T10:00",
+            "capture",
+            "--enterprise",
+            "乙",
+            "--category",
+            "消防",
+            "--text",
+            "二",
+        ],
+        vec![
+            "assign",
+            "1",
+            "--steward",
+            "朱洁",
+            "--lead",
+            "区住建局",
+            "--due",
+            "2099-01-01",
+        ],
+        vec![
+            "assign",
+            "1",
+            "--steward",
+            "朱洁",
+            "--lead",
+            "区住建局",
+            "--days",
+            "100000",
+        ],
+    ] {
+        let out = zhuqi(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+        let said = stderr(&out);
+        assert!(
+            said.contains("cannot be") || said.contains("five years"),
+            "{args:?}: {said}"
+        );
+    }
+    assert_eq!(journal(), before, "nothing was written");
 }

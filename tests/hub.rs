@@ -430,12 +430,42 @@ fn sync_names_a_refused_step_exits_1_and_sends_the_rest() {
         .status
         .success()
     );
-    // A clock three days ahead: a typo in --now.
-    let ahead = (chrono::Local::now() + chrono::Duration::days(3))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
+    // An appeal captured on another desk, carried here in a bundle before that desk synced: its
+    // events name that desk, and only that desk may send them.
+    let away_dir = common::tempdir();
+    let za = |args: &[&str]| common::zhuqi(away_dir.path(), args);
     assert!(
-        z(&["--now", &ahead, "note", "临1", "三天后的进展"])
+        za(&["hub", "join", &add_desk(&admin, "away", DeskRole::Officer)])
+            .status
+            .success()
+    );
+    assert!(
+        za(&[
+            "capture",
+            "--enterprise",
+            "丙",
+            "--category",
+            "消防",
+            "--text",
+            "三"
+        ])
+        .status
+        .success()
+    );
+    let bundle = away_dir.path().join("away.bundle");
+    assert!(
+        za(&[
+            "bundle",
+            "export",
+            "--all",
+            "-o",
+            &bundle.display().to_string()
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        z(&["bundle", "import", &bundle.display().to_string()])
             .status
             .success()
     );
@@ -455,28 +485,31 @@ fn sync_names_a_refused_step_exits_1_and_sends_the_rest() {
     let synced = z(&["sync", "--format", "json"]);
     assert_eq!(synced.status.code(), Some(1));
     assert!(
-        common::stderr(&synced).contains("ahead of the hub"),
+        common::stderr(&synced).contains("names desk away"),
         "{}",
         common::stderr(&synced)
     );
-    assert!(common::stderr(&synced).contains("note"));
     let v: serde_json::Value = serde_json::from_str(&common::stdout(&synced)).unwrap_or_default();
-    assert_eq!(v["refused"].as_array().map(Vec::len), Some(1));
-    // Both captures went: they have final numbers.
+    assert!(
+        v["refused"].as_array().is_some_and(|r| !r.is_empty()),
+        "{v}"
+    );
+    // This desk's own captures went: they have final numbers.
     let listed = z(&["list", "--format", "json"]);
     let rows: serde_json::Value =
         serde_json::from_str(&common::stdout(&listed)).unwrap_or_default();
-    assert_eq!(rows.as_array().map(Vec::len), Some(2));
-    assert!(
-        rows.as_array()
-            .into_iter()
-            .flatten()
-            .all(|r| r["provisional"] == false)
-    );
+    let own: Vec<&serde_json::Value> = rows
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["enterprise"] != "丙")
+        .collect();
+    assert_eq!(own.len(), 2);
+    assert!(own.iter().all(|r| r["provisional"] == false), "{rows}");
     // The next sync names it again.
     let again = z(&["sync"]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(common::stderr(&again).contains("ahead of the hub"));
+    assert!(common::stderr(&again).contains("names desk away"));
 
     // A viewer's desk may take steps on its own, but the hub takes none of them.
     let vdir = common::tempdir();

@@ -63,6 +63,8 @@ pub enum DeskError {
     Background(String),
     #[error("the demo needs an empty store")]
     DemoNeedsEmpty,
+    #[error("a due date of {0} is more than five years ahead; check the date or the working days")]
+    ImplausibleDue(chrono::NaiveDate),
     #[error("no data directory could be found; give one with --data-dir or ZHUQI_DATA_DIR")]
     NoDataDir,
     #[error("this desk has no hub; join one with `zhuqi hub join URL`")]

@@ -138,6 +138,19 @@ pub struct Desk {
     opened: OpenReport,
 }
 
+/// How far ahead a due date may be set, in calendar days (five years).
+pub const MAX_DUE_DAYS: u64 = 5 * 366;
+
+/// Whether an event's time is one a desk may write: after 2000, and at most a day ahead of this
+/// machine's own clock.
+fn plausible_time(at: DateTime<FixedOffset>) -> bool {
+    let latest = chrono::Utc::now() + chrono::Duration::days(1);
+    let earliest = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
+    at <= latest && earliest.is_none_or(|e| at >= e)
+}
+
 /// Who is acting when nobody said: the operating-system user.
 pub fn default_actor() -> String {
     ["USER", "USERNAME", "LOGNAME"]
@@ -318,7 +331,7 @@ impl Desk {
             } if c.number > 0 => Some(c.number),
             _ => None,
         });
-        match self.store.append(events) {
+        match self.append(events) {
             Ok(appeals) => {
                 let appeal = appeals
                     .into_iter()
@@ -418,15 +431,42 @@ impl Desk {
         self.commit(events, id)
     }
 
-    fn due_date(&self, due: Due, category: &str) -> NaiveDate {
+    fn due_date(&self, due: Due, category: &str) -> Result<NaiveDate, DeskError> {
         let today = self.clock.today();
-        match due {
+        let date = match due {
             Due::Date(d) => d,
+            // Counted only as far as the limit: a typo of 100000 days is refused, not walked.
+            Due::WorkingDays(k) if k > MAX_DUE_DAYS as u32 => {
+                return Err(DeskError::ImplausibleDue(
+                    today + chrono::Days::new(MAX_DUE_DAYS),
+                ));
+            }
             Due::WorkingDays(k) => self.calendar.add_working_days(today, k),
             Due::CategoryDefault => self
                 .calendar
                 .add_working_days(today, self.settings.rules.days_for(category)),
+        };
+        self.plausible_due(date)
+    }
+
+    /// A due date within [`MAX_DUE_DAYS`] of today (a typo in a year freezes nothing).
+    fn plausible_due(&self, date: NaiveDate) -> Result<NaiveDate, DeskError> {
+        if date > self.clock.today() + chrono::Days::new(MAX_DUE_DAYS) {
+            return Err(DeskError::ImplausibleDue(date));
         }
+        Ok(date)
+    }
+
+    /// Writes events after checking their times: none more than a day ahead of this machine's
+    /// clock (`--now` included), none before 2000. An event dated far ahead would freeze its
+    /// appeal: every later step would be "before the appeal's last event".
+    fn append(&self, events: Vec<Event>) -> Result<Vec<Appeal>, crate::store::AppendError> {
+        if let Some(e) = events.iter().find(|e| !plausible_time(e.at)) {
+            return Err(crate::store::AppendError::Refused(
+                crate::domain::Refusal::ImplausibleTime { at: e.at },
+            ));
+        }
+        self.store.append(events)
     }
 
     fn known_steward(&self, name: &str) -> Result<String, DeskError> {
@@ -459,7 +499,7 @@ impl Desk {
                     steward,
                     lead_dept: lead,
                     co_depts: co,
-                    due: self.due_date(due, &appeal.category),
+                    due: self.due_date(due, &appeal.category)?,
                 })
             }
             Action::Acknowledge => AppealChange::Acknowledged,
@@ -480,7 +520,10 @@ impl Desk {
                 to,
                 note: non_empty(note.as_deref()),
             },
-            Action::Extend { due, reason } => AppealChange::Extended { due, reason },
+            Action::Extend { due, reason } => AppealChange::Extended {
+                due: self.plausible_due(due)?,
+                reason,
+            },
             Action::Urge { note } => AppealChange::Urged {
                 note: non_empty(note.as_deref()),
             },
@@ -489,11 +532,12 @@ impl Desk {
                 rating,
                 comment: non_empty(comment.as_deref()),
                 reopen_due: (!rating.closes())
-                    .then(|| self.due_date(Due::CategoryDefault, &appeal.category)),
+                    .then(|| self.due_date(Due::CategoryDefault, &appeal.category))
+                    .transpose()?,
             },
             Action::Reopen { reason, due } => AppealChange::Reopened {
                 reason,
-                due: self.due_date(due, &appeal.category),
+                due: self.due_date(due, &appeal.category)?,
             },
             Action::Withdraw { reason } => AppealChange::Withdrawn { reason },
             Action::Close { note } => AppealChange::Closed { note },
@@ -584,7 +628,7 @@ impl Desk {
         let mut events = Vec::new();
         self.new_departments([&dept], &mut events)?;
         events.push(self.event(EventBody::StewardSaved(steward.clone())));
-        self.store.append(events)?;
+        self.append(events)?;
         Ok(steward)
     }
 
@@ -599,7 +643,7 @@ impl Desk {
         }
         let mut events = Vec::new();
         self.new_departments([&name], &mut events)?;
-        self.store.append(events)?;
+        self.append(events)?;
         Ok(name)
     }
 
@@ -625,7 +669,7 @@ impl Desk {
         let mut events = Vec::new();
         self.new_departments(depts, &mut events)?;
         events.push(self.event(EventBody::MeetingEdited(meeting.clone())));
-        self.store.append(events)?;
+        self.append(events)?;
         Ok(meeting)
     }
 
@@ -655,7 +699,7 @@ impl Desk {
             host: non_empty(host),
             depts: crate::domain::appeal::clean_names(depts),
         })));
-        self.store.append(events)?;
+        self.append(events)?;
         self.meetings()?
             .into_iter()
             .max_by_key(|m| m.number)
@@ -743,6 +787,11 @@ impl Desk {
                     e.desk = Some(name.clone());
                 }
             }
+        }
+        if let Some(e) = commands.iter().flatten().find(|e| !plausible_time(e.at)) {
+            return Err(DeskError::Refused(
+                crate::domain::Refusal::ImplausibleTime { at: e.at },
+            ));
         }
         let appeals = self.store.append_batch(commands)?;
         tracing::info!(commands = n, "batch saved");

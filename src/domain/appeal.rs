@@ -231,6 +231,10 @@ pub enum Refusal {
     BeforeLastEvent {
         last: DateTime<FixedOffset>,
     },
+    /// A time no desk may write: more than a day ahead of the machine's clock, or before 2000.
+    ImplausibleTime {
+        at: DateTime<FixedOffset>,
+    },
 }
 
 /// How much of an appeal's text its summary keeps: what a list row shows and its filter matches.

@@ -230,6 +230,14 @@ impl Lang {
                 "the time given is before the appeal's last event ({}): its timeline only moves forward; check --now.",
                 last.format("%Y-%m-%d %H:%M")
             ),
+            (Lang::Zh, Refusal::ImplausibleTime { at }) => format!(
+                "时间 {} 不可能：不能晚于本机时钟一天以上，也不能早于 2000 年；请检查 --now 或日期。未写入任何数据。",
+                at.format("%Y-%m-%d %H:%M")
+            ),
+            (Lang::En, Refusal::ImplausibleTime { at }) => format!(
+                "the time {} cannot be: no more than a day ahead of this machine's clock, and not before 2000; check --now or the date. Nothing was written.",
+                at.format("%Y-%m-%d %H:%M")
+            ),
         }
     }
 
@@ -428,6 +436,9 @@ impl Lang {
             ),
             (Lang::Zh, DeskError::DataDir { path, source }) => {
                 format!("无法使用数据目录 {}：{source}", path.display())
+            }
+            (Lang::Zh, DeskError::ImplausibleDue(d)) => {
+                format!("期限 {d} 在五年以后：请检查日期或工作日数。未写入任何数据。")
             }
             (Lang::Zh, DeskError::NoDataDir) => {
                 "找不到数据目录；请用 --data-dir 或环境变量 ZHUQI_DATA_DIR 指定。".into()
