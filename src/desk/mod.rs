@@ -590,8 +590,7 @@ impl Desk {
             Some(known) => known.merged_with(&newer),
             None => newer,
         };
-        self.store
-            .append(vec![self.event(EventBody::EnterpriseSaved(record.clone()))])?;
+        self.append(vec![self.event(EventBody::EnterpriseSaved(record.clone()))])?;
         Ok(record)
     }
 

@@ -290,6 +290,35 @@ const SCREENS: &[Binding] = &[
 
 /// `?` is help wherever letters are not text.
 const QUESTION: Binding = b(&[ch('?')], "?", Act::Help, "帮助", "help");
+/// Moving through rows and pages reads the same on every screen that has them.
+const MOVE_UP: Binding = b(
+    &[code(KeyCode::Up), ch('k')],
+    "↑/↓",
+    Act::Up,
+    "移动",
+    "move",
+);
+const MOVE_DOWN: Binding = quiet(b(
+    &[code(KeyCode::Down), ch('j')],
+    "↓/j",
+    Act::Down,
+    "下移",
+    "down",
+));
+const PAGE_UP: Binding = quiet(b(
+    &[code(KeyCode::PageUp)],
+    "PgUp",
+    Act::PageUp,
+    "上翻一页",
+    "page up",
+));
+const PAGE_DOWN: Binding = quiet(b(
+    &[code(KeyCode::PageDown)],
+    "PgDn",
+    Act::PageDown,
+    "下翻一页",
+    "page down",
+));
 
 const WELCOME: &[Binding] = &[
     b(&[ch('d')], "d", Act::LoadDemo, "载入示例", "load the demo"),
@@ -413,34 +442,10 @@ const LIST: &[Binding] = &[
         "下一分类",
         "next tab",
     )),
-    b(
-        &[code(KeyCode::Up), ch('k')],
-        "↑/↓",
-        Act::Up,
-        "移动",
-        "move",
-    ),
-    quiet(b(
-        &[code(KeyCode::Down), ch('j')],
-        "↓/j",
-        Act::Down,
-        "下移",
-        "down",
-    )),
-    quiet(b(
-        &[code(KeyCode::PageUp)],
-        "PgUp",
-        Act::PageUp,
-        "上翻一页",
-        "page up",
-    )),
-    quiet(b(
-        &[code(KeyCode::PageDown)],
-        "PgDn",
-        Act::PageDown,
-        "下翻一页",
-        "page down",
-    )),
+    MOVE_UP,
+    MOVE_DOWN,
+    PAGE_UP,
+    PAGE_DOWN,
     quiet(b(
         &[code(KeyCode::Home)],
         "Home",
@@ -531,20 +536,8 @@ const DETAIL: &[Binding] = &[
         "向下滚动",
         "scroll down",
     )),
-    quiet(b(
-        &[code(KeyCode::PageUp)],
-        "PgUp",
-        Act::PageUp,
-        "上翻一页",
-        "page up",
-    )),
-    quiet(b(
-        &[code(KeyCode::PageDown)],
-        "PgDn",
-        Act::PageDown,
-        "下翻一页",
-        "page down",
-    )),
+    PAGE_UP,
+    PAGE_DOWN,
     b(
         &[code(KeyCode::Esc), ch('q')],
         "Esc/q",
@@ -556,34 +549,10 @@ const DETAIL: &[Binding] = &[
 ];
 
 const BOARD: &[Binding] = &[
-    b(
-        &[code(KeyCode::Up), ch('k')],
-        "↑/↓",
-        Act::Up,
-        "移动",
-        "move",
-    ),
-    quiet(b(
-        &[code(KeyCode::Down), ch('j')],
-        "↓/j",
-        Act::Down,
-        "下移",
-        "down",
-    )),
-    quiet(b(
-        &[code(KeyCode::PageUp)],
-        "PgUp",
-        Act::PageUp,
-        "上翻一页",
-        "page up",
-    )),
-    quiet(b(
-        &[code(KeyCode::PageDown)],
-        "PgDn",
-        Act::PageDown,
-        "下翻一页",
-        "page down",
-    )),
+    MOVE_UP,
+    MOVE_DOWN,
+    PAGE_UP,
+    PAGE_DOWN,
     b(&[ch('u')], "u", Act::Urge, "督办", "urge"),
     b(&[code(KeyCode::Enter)], "Enter", Act::Open, "查看", "open"),
     b(
@@ -661,20 +630,8 @@ const RECORDS: &[Binding] = &[
         "下一类",
         "next shelf",
     )),
-    b(
-        &[code(KeyCode::Up), ch('k')],
-        "↑/↓",
-        Act::Up,
-        "移动",
-        "move",
-    ),
-    quiet(b(
-        &[code(KeyCode::Down), ch('j')],
-        "↓/j",
-        Act::Down,
-        "下移",
-        "down",
-    )),
+    MOVE_UP,
+    MOVE_DOWN,
     b(&[ch('n')], "n", Act::NewRecord, "新增", "add"),
     b(
         &[code(KeyCode::Enter)],
