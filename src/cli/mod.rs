@@ -395,6 +395,9 @@ pub fn main_with(cli: Cli) -> ExitCode {
     if let Some(old) = &desk.open_report().upgraded_from {
         eprintln!("zhuqi: {}", lang.upgraded(old));
     }
+    if let Some(old) = &desk.open_report().rebuilt_from_damaged {
+        eprintln!("zhuqi: {}", lang.rebuilt_from_damaged(old));
+    }
     if desk.open_report().replayed > 0 {
         eprintln!("zhuqi: {}", lang.replayed(desk.open_report().replayed));
     }

@@ -291,6 +291,12 @@ impl Desk {
         self.store.is_empty()
     }
 
+    /// Whether the store was brought back (from the journal) after a write failed in it: said
+    /// once.
+    pub fn take_recovery(&self) -> Option<crate::store::Recovery> {
+        self.store.take_recovery()
+    }
+
     fn event(&self, body: EventBody) -> Event {
         Event {
             id: ulid::Ulid::new(),

@@ -39,7 +39,7 @@ impl Store {
             if !numbers.insert(appeal.number) {
                 problems.push(format!("number {} is given to two appeals", appeal.number));
             }
-            match self.trees[BY_STATUS].get(status_key(appeal.status, appeal.number))? {
+            match self.engine()?.trees[BY_STATUS].get(status_key(appeal.status, appeal.number))? {
                 None => problems.push(format!(
                     "appeal {}: missing from the status index",
                     appeal.number
@@ -52,13 +52,13 @@ impl Store {
             }
             by_status += 1;
         }
-        if self.trees[BY_STATUS].len() != by_status {
+        if self.engine()?.trees[BY_STATUS].len() != by_status {
             problems.push("the status index has entries for no appeal".to_string());
         }
         if self.appeal_count() != count {
             problems.push("the appeal count disagrees with the appeals".to_string());
         }
-        for kv in self.trees[HISTORIES].iter() {
+        for kv in self.engine()?.trees[HISTORIES].iter() {
             let (k, _) = kv?;
             if let Some(id) = read_id(&k)
                 && self.summary(id)?.is_none()
@@ -83,7 +83,7 @@ impl Store {
             .and_then(|f| f.sync_all())
             .map_err(io_err(format!("syncing {}", journal_copy.display())))?;
         let copy = super::open::open_engine(&target.join(STORE_DIR), target, Cache::Ample)?;
-        copy.import(self.db.export());
+        copy.import(self.engine()?.db.export());
         copy.flush()?;
         File::open(target.join(STORE_DIR).join("db"))
             .and_then(|f| f.sync_all())

@@ -13,7 +13,11 @@ pub enum StoreError {
         pid.map(|p| format!(" by process {p}")).unwrap_or_default()
     )]
     AlreadyOpen { dir: PathBuf, pid: Option<u32> },
-    #[error("{what}: {source}")]
+    #[error("{what}: {source}{}", if disk_full(source) {
+        "; the disk is full: nothing of this step was saved. Free some space and try again"
+    } else {
+        ""
+    })]
     Io {
         what: String,
         #[source]
@@ -45,9 +49,10 @@ pub enum StoreError {
     #[error("appeal number {0} is already taken")]
     NumberTaken(u64),
     #[error(
-        "a write failed half-way and could not be undone; restart zhuqi to recover from the journal"
+        "the store cannot be written since a write to the disk failed (is it full?); nothing was \
+         saved: free some space, and the next step reopens the store from the journal"
     )]
-    Poisoned,
+    EngineDown,
     #[error("{} already exists and is not empty; choose a new directory", .0.display())]
     TargetNotEmpty(PathBuf),
     /// Internal: the store was written in an older layout (rebuilt on open, never shown).
@@ -59,6 +64,10 @@ impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> StoreError {
         match e {
             sled::Error::Corruption { .. } => StoreError::Corrupt(e.to_string()),
+            sled::Error::Io(source) if disk_full(&source) => StoreError::Io {
+                what: "writing the store".into(),
+                source,
+            },
             other => StoreError::Engine(other.to_string()),
         }
     }
@@ -71,4 +80,10 @@ pub enum AppendError {
     Refused(Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Whether an I/O error says the disk (or the user's quota) is full.
+pub fn disk_full(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(28 | 122)) // ENOSPC, EDQUOT
+        || e.kind() == std::io::ErrorKind::StorageFull
 }

@@ -34,7 +34,16 @@ struct LineOut<'a> {
 pub struct Journal {
     file: File,
     path: PathBuf,
+    /// Where the last whole command ends: all the journal holds, as far as the desk is concerned.
     len: u64,
+    /// A write failed and what it left could not be cut off yet: looked at before the next one.
+    dirty: bool,
+    /// Bytes the next writes may put down before failing, as a full disk would (tests).
+    #[cfg(test)]
+    pub(super) fail_after: Option<usize>,
+    /// Cuttings that fail (tests).
+    #[cfg(test)]
+    pub(super) fail_cuts: u32,
 }
 
 fn io(what: String) -> impl FnOnce(std::io::Error) -> StoreError {
@@ -81,6 +90,11 @@ impl Journal {
             file,
             path: path.to_path_buf(),
             len,
+            dirty: false,
+            #[cfg(test)]
+            fail_after: None,
+            #[cfg(test)]
+            fail_cuts: 0,
         })
     }
 
@@ -96,22 +110,75 @@ impl Journal {
         &self.path
     }
 
-    /// Appends one command's lines and waits until they are on disk.
+    /// Appends one command's lines and waits until they are on disk. Should that fail (a full
+    /// disk), whatever part of them reached the file is cut off again, so the journal ends with
+    /// its last whole command; if even that fails, it is done before the next write.
     pub fn append(&mut self, lines: &[u8]) -> Result<u64, StoreError> {
-        let what = || format!("writing the journal {}", self.path.display());
-        self.file.write_all(lines).map_err(io(what()))?;
-        self.file.sync_data().map_err(io(what()))?;
+        self.recheck()?;
+        if let Err(e) = self.write_synced(lines) {
+            let what = format!("writing the journal {}", self.path.display());
+            self.dirty = true;
+            if let Err(cut) = self.cut_to(self.len) {
+                tracing::warn!(error = %cut, "a failed journal write could not be cut off yet");
+            }
+            return Err(io(what)(e));
+        }
         self.len += lines.len() as u64;
         Ok(self.len)
     }
 
-    /// Cuts the journal back to `len` bytes (a command that was never committed).
-    pub fn truncate(&mut self, len: u64) -> Result<(), StoreError> {
-        let what = format!("truncating the journal {}", self.path.display());
+    fn write_synced(&mut self, lines: &[u8]) -> std::io::Result<()> {
+        #[cfg(test)]
+        if let Some(room) = self.fail_after {
+            let part = room.min(lines.len());
+            self.file.write_all(&lines[..part])?;
+            self.fail_after = Some(room - part);
+            if part < lines.len() {
+                return Err(std::io::Error::from_raw_os_error(28)); // ENOSPC
+            }
+        }
+        self.file.write_all(lines)?;
+        self.file.sync_data()
+    }
+
+    /// Before a write: the file must end where the last whole command does. Bytes a failed
+    /// write left are cut off; a file shorter than that was cut by someone else.
+    fn recheck(&mut self) -> Result<(), StoreError> {
+        let found = self
+            .file
+            .metadata()
+            .map_err(io(format!("reading the journal {}", self.path.display())))?
+            .len();
+        if found < self.len {
+            return Err(StoreError::JournalBehind {
+                journal: found,
+                applied: self.len,
+            });
+        }
+        if found > self.len || self.dirty {
+            self.cut_to(self.len)?;
+        }
+        Ok(())
+    }
+
+    fn cut_to(&mut self, len: u64) -> Result<(), StoreError> {
+        let what = format!("cutting the journal {} back", self.path.display());
+        #[cfg(test)]
+        if self.fail_cuts > 0 {
+            self.fail_cuts -= 1;
+            return Err(io(what)(std::io::Error::from_raw_os_error(28)));
+        }
         self.file.set_len(len).map_err(io(what.clone()))?;
         self.file.sync_all().map_err(io(what))?;
-        self.len = len;
+        self.dirty = false;
         Ok(())
+    }
+
+    /// Cuts the journal back to `len` bytes (a torn command found on opening).
+    pub fn truncate(&mut self, len: u64) -> Result<(), StoreError> {
+        self.len = len;
+        self.dirty = true;
+        self.cut_to(len)
     }
 }
 

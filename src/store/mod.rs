@@ -13,13 +13,14 @@ mod check;
 mod error;
 mod open;
 mod read;
+mod recover;
 mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -32,7 +33,7 @@ use keys::{id_key, read_id, read_u64, status_key, u64_key};
 use lock::DeskLock;
 
 pub use codec::SCHEMA_VERSION;
-pub use error::{AppendError, StoreError};
+pub use error::{AppendError, StoreError, disk_full};
 pub use journal::JOURNAL_VERSION;
 
 const STORE_DIR: &str = "store";
@@ -93,6 +94,9 @@ pub struct OpenReport {
     pub torn_bytes: u64,
     /// The store was of an older layout and was rebuilt from the journal; the old one is here.
     pub upgraded_from: Option<PathBuf>,
+    /// The store no longer opened (a write cut short) and was laid out anew from the journal;
+    /// the damaged one is here.
+    pub rebuilt_from_damaged: Option<PathBuf>,
 }
 
 // Tree positions in the transaction slice. An appeal's events live in its history; `events` and
@@ -244,19 +248,38 @@ fn alias_key(kind: u8, number: u64) -> [u8; 9] {
 struct Writer {
     journal: Journal,
     meta: Meta,
-    poisoned: bool,
+    /// A write failed in the engine after its command was journaled: the engine is reopened
+    /// (and caught up from the journal) before anything else is written.
+    engine_failed: bool,
+}
+
+/// sled and what is opened from it: replaced whole when the engine is reopened after a failure.
+pub(super) struct Engine {
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    drafts: sled::Tree,
+    db_file: File,
 }
 
 pub struct Store {
     /// Captures and meetings get provisional numbers (the desk is on a hub).
     provisional: std::sync::atomic::AtomicBool,
-    db: sled::Db,
-    trees: Vec<sled::Tree>,
-    drafts: sled::Tree,
-    db_file: File,
+    /// `None` only while the engine is being (or could not be) reopened after a failure.
+    engine: RwLock<Option<Arc<Engine>>>,
     dir: PathBuf,
     writer: Mutex<Writer>,
+    /// What bringing the engine back did, for the desk to say once.
+    recovered: Mutex<Option<Recovery>>,
+    #[cfg(test)]
+    faults: recover::Faults,
     _lock: Option<DeskLock>,
+}
+
+/// The engine was brought back after a write failed in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recovery {
+    /// It no longer opened and was laid out anew from the journal; the damaged one is here.
+    pub rebuilt_from_damaged: Option<PathBuf>,
 }
 
 /// See [`Store::summaries_apart`].
@@ -264,9 +287,11 @@ pub type SummariesApart = Box<dyn Iterator<Item = Result<Appeal, StoreError>> + 
 
 /// Briefs read state by state; see [`Store::briefs`].
 pub struct BriefCursor {
-    by_status: sled::Tree,
+    by_status: Option<sled::Tree>,
     order: std::vec::IntoIter<(Status, RangeInclusive<u64>)>,
     current: Option<sled::Iter>,
+    /// The engine was down: said once, then nothing.
+    down: Option<StoreError>,
 }
 
 impl BriefCursor {
@@ -276,6 +301,10 @@ impl BriefCursor {
         &mut self,
         f: impl FnOnce(crate::domain::Brief<'_>) -> R,
     ) -> Option<Result<R, StoreError>> {
+        if let Some(e) = self.down.take() {
+            return Some(Err(e));
+        }
+        let by_status = self.by_status.as_ref()?;
         loop {
             if let Some(entry) = self.current.as_mut().and_then(|it| it.next()) {
                 return Some(
@@ -287,7 +316,7 @@ impl BriefCursor {
             let (status, numbers) = self.order.next()?;
             let (first, last) = numbers.into_inner();
             self.current = Some(
-                self.by_status
+                by_status
                     .range(status_key(status, first)..=status_key(status, last)),
             );
         }
@@ -302,6 +331,15 @@ impl Store {
     fn writer(&self) -> MutexGuard<'_, Writer> {
         // A panic while holding the lock leaves the data on disk intact; carry on.
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The engine as it is now (reads hold it only as long as they need it).
+    pub(super) fn engine(&self) -> Result<Arc<Engine>, StoreError> {
+        self.engine
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .ok_or(StoreError::EngineDown)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -342,7 +380,7 @@ mod tests {
         }
     }
 
-    fn capture(appeal: AppealId, id: u128) -> Event {
+    pub(super) fn capture(appeal: AppealId, id: u128) -> Event {
         event(
             appeal,
             id,
@@ -369,9 +407,10 @@ mod tests {
             store.append(vec![capture(a, 1)])?;
             store.append(vec![event(a, 2, AppealChange::Listed)])?;
             // What layout 1 looked like to this check: data, no layout mark, no histories.
-            store.trees[META].remove("layout")?;
-            store.trees[HISTORIES].clear()?;
+            store.engine()?.trees[META].remove("layout")?;
+            store.engine()?.trees[HISTORIES].clear()?;
             store
+                .engine()?
                 .db
                 .open_tree("appeal_events")?
                 .insert([1u8; 24], &[])?;
@@ -398,7 +437,7 @@ mod tests {
         {
             let (store, _) = Store::open(dir.path())?;
             store.append(vec![capture(ulid::Ulid(100), 1)])?;
-            store.trees[META].remove("layout")?;
+            store.engine()?.trees[META].remove("layout")?;
             store.sync()?;
         }
         std::fs::write(dir.path().join(JOURNAL_FILE), b"")?;
@@ -439,7 +478,7 @@ mod tests {
             urges: 3,
             ..appeal.clone()
         };
-        store.trees[BY_STATUS].insert(
+        store.engine()?.trees[BY_STATUS].insert(
             status_key(appeal.status, appeal.number),
             brief::encode(&stale.brief())?,
         )?;
@@ -484,9 +523,9 @@ mod tests {
             store.append(vec![capture(a, 1)])?;
             let appeal = store.summary(a)?.ok_or("no appeal")?;
             // Layout 2 kept only the id in the status index.
-            store.trees[BY_STATUS]
+            store.engine()?.trees[BY_STATUS]
                 .insert(status_key(appeal.status, appeal.number), &id_key(a)[..])?;
-            store.trees[META].insert("layout", &u64_key(2)[..])?;
+            store.engine()?.trees[META].insert("layout", &u64_key(2)[..])?;
             store.sync()?;
         }
         let (store, report) = Store::open(dir.path())?;
@@ -515,7 +554,7 @@ mod tests {
             assert!(!store.number_taken(2)?);
             assert!(store.appeal_by_number(2)?.is_none());
             // A store of layout 3 (numbers in a tree of their own) is laid out anew.
-            store.trees[META].insert("layout", &u64_key(3)[..])?;
+            store.engine()?.trees[META].insert("layout", &u64_key(3)[..])?;
             store.sync()?;
         }
         let (store, report) = Store::open(dir.path())?;
@@ -537,7 +576,7 @@ mod tests {
             number: 1,
             ..second
         };
-        store.trees[APPEALS].insert(id_key(b), codec::encode(&clash)?)?;
+        store.engine()?.trees[APPEALS].insert(id_key(b), codec::encode(&clash)?)?;
         let problems = store.verify()?;
         assert!(
             problems

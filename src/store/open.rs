@@ -42,6 +42,61 @@ pub(super) fn is_lock_error(e: &sled::Error) -> bool {
 pub(super) const ENGINE_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
 pub(super) const ENGINE_RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The engine at `path` with its trees, and the counters it keeps. A store of an older layout
+/// is refused with [`StoreError::OldLayout`] (laid out anew by the caller).
+pub(super) fn open_parts(
+    data_dir: &Path,
+    path: &Path,
+    cache: Cache,
+) -> Result<(Engine, Meta), StoreError> {
+    let db = open_engine(path, data_dir, cache)?;
+    let trees = TREE_NAMES
+        .iter()
+        .map(|name| db.open_tree(name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let drafts = db.open_tree("drafts")?;
+    let db_file = File::open(path.join("db"))
+        .map_err(io_err(format!("opening {}", path.join("db").display())))?;
+    let mut meta = Meta::default();
+    let meta_tree = &trees[META];
+    let mut values = [0u64; 9];
+    for (slot, key) in values.iter_mut().zip(META_KEYS) {
+        if let Some(v) = meta_tree.get(key)? {
+            *slot = read_u64(&v)
+                .ok_or_else(|| StoreError::Corrupt(format!("counter {key} is unreadable")))?;
+        }
+    }
+    meta.set(values);
+    // A store without a layout mark but with data is of layout 1.
+    let layout = match meta_tree.get("layout")? {
+        Some(v) => {
+            read_u64(&v).ok_or_else(|| StoreError::Corrupt("the layout mark is unreadable".into()))?
+        }
+        None if meta.next_seq == 0 => LAYOUT,
+        None => 1,
+    };
+    if layout > LAYOUT {
+        return Err(StoreError::NewerSchema {
+            found: u8::try_from(layout).unwrap_or(u8::MAX),
+            supported: u8::try_from(LAYOUT).unwrap_or(u8::MAX),
+        });
+    }
+    if layout < LAYOUT {
+        return Err(StoreError::OldLayout {
+            journal_len: meta.journal_len,
+        });
+    }
+    Ok((
+        Engine {
+            db,
+            trees,
+            drafts,
+            db_file,
+        },
+        meta,
+    ))
+}
+
 impl Store {
     /// Opens (or creates) the store in `data_dir`, taking the desk lock, and applies any
     /// journal commands the store lacks.
@@ -52,11 +107,10 @@ impl Store {
     /// As [`Store::open`], with the cache given.
     pub fn open_with(data_dir: &Path, cache: Cache) -> Result<(Store, OpenReport), StoreError> {
         let lock = DeskLock::acquire(data_dir)?;
-        match Store::open_locked(data_dir, &data_dir.join(STORE_DIR), Some(lock), cache) {
-            Ok(store) => {
-                let report = store.catch_up()?;
-                Ok((store, report))
-            }
+        let current = data_dir.join(STORE_DIR);
+        let mut report = OpenReport::default();
+        let mut store = match Store::open_locked(data_dir, &current, None, cache) {
+            Ok(store) => store,
             Err(StoreError::OldLayout { journal_len }) => {
                 // The journal holds everything: lay the store out anew from it — unless it is
                 // shorter than what the store holds.
@@ -69,16 +123,27 @@ impl Store {
                         applied: journal_len,
                     });
                 }
-                let (store, old) = Store::rebuild_with(data_dir, cache)?;
+                let old = lay_out_anew(data_dir, "replaced")?;
                 tracing::info!(old = %old.display(), "store of an older layout rebuilt from the journal");
-                let report = OpenReport {
-                    upgraded_from: Some(old),
-                    ..OpenReport::default()
-                };
-                Ok((store, report))
+                report.upgraded_from = Some(old);
+                Store::open_locked(data_dir, &current, None, cache)?
             }
-            Err(e) => Err(e),
-        }
+            Err(StoreError::Corrupt(why)) => {
+                // A write cut short (a full disk, a crash of the machine) left the engine's
+                // files unreadable; the journal has every command it acknowledged. The damaged
+                // store is kept aside, and the journal must read whole for this to go ahead.
+                tracing::warn!(%why, "the store no longer opens; laying it out anew from the journal");
+                let old = lay_out_anew(data_dir, "damaged")?;
+                report.rebuilt_from_damaged = Some(old);
+                Store::open_locked(data_dir, &current, None, cache)?
+            }
+            Err(e) => return Err(e),
+        };
+        store._lock = Some(lock);
+        let caught = store.catch_up()?;
+        report.replayed = caught.replayed;
+        report.torn_bytes = caught.torn_bytes;
+        Ok((store, report))
     }
 
     /// Opens the engine at `path`; the caller holds the desk lock (`lock` is kept, if given).
@@ -88,62 +153,31 @@ impl Store {
         lock: Option<DeskLock>,
         cache: Cache,
     ) -> Result<Store, StoreError> {
-        let db = open_engine(path, data_dir, cache)?;
-        let trees = TREE_NAMES
-            .iter()
-            .map(|name| db.open_tree(name))
-            .collect::<Result<Vec<_>, _>>()?;
-        let drafts = db.open_tree("drafts")?;
-        let db_file = File::open(path.join("db"))
-            .map_err(io_err(format!("opening {}", path.join("db").display())))?;
+        let (engine, meta) = open_parts(data_dir, path, cache)?;
         let journal = Journal::open(&data_dir.join(JOURNAL_FILE))?;
-        let mut meta = Meta::default();
-        let meta_tree = &trees[META];
-        let mut values = [0u64; 9];
-        for (slot, key) in values.iter_mut().zip(META_KEYS) {
-            if let Some(v) = meta_tree.get(key)? {
-                *slot = read_u64(&v)
-                    .ok_or_else(|| StoreError::Corrupt(format!("counter {key} is unreadable")))?;
-            }
-        }
-        meta.set(values);
-        // A store without a layout mark but with data is of layout 1.
-        let layout = match meta_tree.get("layout")? {
-            Some(v) => read_u64(&v)
-                .ok_or_else(|| StoreError::Corrupt("the layout mark is unreadable".into()))?,
-            None if meta.next_seq == 0 => LAYOUT,
-            None => 1,
-        };
-        if layout > LAYOUT {
-            return Err(StoreError::NewerSchema {
-                found: u8::try_from(layout).unwrap_or(u8::MAX),
-                supported: u8::try_from(LAYOUT).unwrap_or(u8::MAX),
-            });
-        }
-        if layout < LAYOUT {
-            return Err(StoreError::OldLayout {
-                journal_len: meta.journal_len,
-            });
-        }
         Ok(Store {
             provisional: std::sync::atomic::AtomicBool::new(false),
-            db,
-            trees,
-            drafts,
-            db_file,
+            engine: RwLock::new(Some(Arc::new(engine))),
             dir: data_dir.to_path_buf(),
             writer: Mutex::new(Writer {
                 journal,
                 meta,
-                poisoned: false,
+                engine_failed: false,
             }),
+            recovered: Mutex::new(None),
+            #[cfg(test)]
+            faults: Default::default(),
             _lock: lock,
         })
     }
 
     /// Applies the journal commands the store does not have yet; cuts a torn tail.
     pub(super) fn catch_up(&self) -> Result<OpenReport, StoreError> {
-        let mut w = self.writer();
+        self.catch_up_locked(&mut self.writer())
+    }
+
+    /// As [`Store::catch_up`], the writer held by the caller.
+    pub(super) fn catch_up_locked(&self, w: &mut Writer) -> Result<OpenReport, StoreError> {
         let applied = w.meta.journal_len;
         let len = w.journal.len();
         if len < applied {
@@ -208,31 +242,39 @@ impl Store {
         cache: Cache,
     ) -> Result<(Store, PathBuf), StoreError> {
         let lock = DeskLock::acquire(data_dir)?;
-        let fresh = data_dir.join("store.rebuilding");
-        if fresh.exists() {
-            std::fs::remove_dir_all(&fresh)
-                .map_err(io_err(format!("removing {}", fresh.display())))?;
-        }
-        {
-            let store = Store::open_locked(data_dir, &fresh, None, Cache::Ample)?;
-            store.catch_up()?;
-            // Dropped here: sled closes the fresh store before it is moved into place.
-        }
-        let old = data_dir.join(format!(
-            "store.replaced-{}",
-            chrono::Local::now().format("%Y%m%d-%H%M%S")
-        ));
+        let old = lay_out_anew(data_dir, "replaced")?;
         let current = data_dir.join(STORE_DIR);
-        if current.exists() {
-            std::fs::rename(&current, &old)
-                .map_err(io_err(format!("moving {} aside", current.display())))?;
-        }
-        std::fs::rename(&fresh, &current).map_err(io_err(format!(
-            "moving the rebuilt store to {}",
-            current.display()
-        )))?;
         let store = Store::open_locked(data_dir, &current, Some(lock), cache)?;
         store.catch_up()?;
         Ok((store, old))
     }
+}
+
+/// Builds a store from the journal beside the current one, then puts it in its place; the
+/// current one is moved aside as `store.{why}-{time}` (returned). The caller holds the desk
+/// lock and has no engine open on the current store.
+pub(super) fn lay_out_anew(data_dir: &Path, why: &str) -> Result<PathBuf, StoreError> {
+    let fresh = data_dir.join("store.rebuilding");
+    if fresh.exists() {
+        std::fs::remove_dir_all(&fresh).map_err(io_err(format!("removing {}", fresh.display())))?;
+    }
+    {
+        let store = Store::open_locked(data_dir, &fresh, None, Cache::Ample)?;
+        store.catch_up()?;
+        // Dropped here: sled closes the fresh store before it is moved into place.
+    }
+    let old = data_dir.join(format!(
+        "store.{why}-{}",
+        chrono::Local::now().format("%Y%m%d-%H%M%S")
+    ));
+    let current = data_dir.join(STORE_DIR);
+    if current.exists() {
+        std::fs::rename(&current, &old)
+            .map_err(io_err(format!("moving {} aside", current.display())))?;
+    }
+    std::fs::rename(&fresh, &current).map_err(io_err(format!(
+        "moving the rebuilt store to {}",
+        current.display()
+    )))?;
+    Ok(old)
 }

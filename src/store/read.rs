@@ -40,7 +40,7 @@ impl Store {
 
     /// A meeting's number now, given a number it had on this desk before the hub numbered it.
     pub fn meeting_alias(&self, number: u64) -> Result<Option<u64>, StoreError> {
-        Ok(self.trees[ALIASES]
+        Ok(self.engine()?.trees[ALIASES]
             .get(alias_key(b'm', number))?
             .and_then(|v| read_u64(&v)))
     }
@@ -48,7 +48,7 @@ impl Store {
     /// The appeals with steps not in effect (conflicts for a person to settle), with them.
     pub fn conflicts(&self) -> Result<Vec<crate::domain::Conflicted>, StoreError> {
         let mut out = Vec::new();
-        for key in self.trees[CONFLICTED].iter().keys() {
+        for key in self.engine()?.trees[CONFLICTED].iter().keys() {
             let id =
                 read_id(&key?).ok_or_else(|| StoreError::Corrupt("a conflict entry".into()))?;
             let events = self.events_of(id)?;
@@ -70,13 +70,13 @@ impl Store {
             EventBody::Appeal { appeal, .. } => {
                 history::contains(&self.history(*appeal)?, event.id)
             }
-            _ => Ok(self.trees[EVENT_IDS].contains_key(event.id.0.to_be_bytes())?),
+            _ => Ok(self.engine()?.trees[EVENT_IDS].contains_key(event.id.0.to_be_bytes())?),
         }
     }
 
     /// The appeal imported from a ledger row with this `source:id`.
     pub fn appeal_by_external_id(&self, external_id: &str) -> Result<Option<Appeal>, StoreError> {
-        match self.trees[EXTERNAL_IDS].get(external_id.as_bytes())? {
+        match self.engine()?.trees[EXTERNAL_IDS].get(external_id.as_bytes())? {
             Some(id) => match read_id(&id) {
                 Some(id) => self.appeal(id),
                 None => Err(StoreError::Corrupt("an external id entry".into())),
@@ -101,7 +101,7 @@ impl Store {
         let states = std::iter::once(Status::Closed)
             .chain(Status::ALL.into_iter().filter(|s| *s != Status::Closed));
         for status in states {
-            if let Some(v) = self.trees[BY_STATUS].get(status_key(status, number))? {
+            if let Some(v) = self.engine()?.trees[BY_STATUS].get(status_key(status, number))? {
                 return read_id(&v).map(Some).ok_or_else(|| {
                     StoreError::Corrupt(format!("the entry of number {number} is unreadable"))
                 });
@@ -118,7 +118,7 @@ impl Store {
         key: &[u8],
         what: &str,
     ) -> Result<Option<T>, StoreError> {
-        match self.trees[tree].get(key)? {
+        match self.engine()?.trees[tree].get(key)? {
             Some(v) => codec::decode(&v, what).map(Some),
             None => Ok(None),
         }
@@ -129,10 +129,23 @@ impl Store {
         tree: usize,
         what: &'static str,
     ) -> impl Iterator<Item = Result<T, StoreError>> + '_ {
-        self.trees[tree].iter().map(move |kv| {
+        self.tree_iter(tree).map(move |kv| {
             let (_, v) = kv?;
             codec::decode(&v, what)
         })
+    }
+
+    /// Every entry of a tree; with the engine down, that error alone.
+    fn tree_iter(
+        &self,
+        tree: usize,
+    ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + use<> {
+        let (entries, down) = match self.engine() {
+            Ok(engine) => (Some(engine.trees[tree].iter()), None),
+            Err(e) => (None, Some(Err(e))),
+        };
+        down.into_iter()
+            .chain(entries.into_iter().flatten().map(|kv| kv.map_err(StoreError::from)))
     }
 
     /// The whole appeal: the fold of its history.
@@ -154,7 +167,7 @@ impl Store {
     pub fn appeal_by_number(&self, number: u64) -> Result<Option<Appeal>, StoreError> {
         match self.id_by_number(number)? {
             Some(id) => self.appeal(id),
-            None => match self.trees[ALIASES].get(alias_key(b'a', number))? {
+            None => match self.engine()?.trees[ALIASES].get(alias_key(b'a', number))? {
                 Some(v) => match read_id(&v) {
                     Some(id) => self.appeal(id),
                     None => Err(StoreError::Corrupt("an alias entry".into())),
@@ -166,7 +179,7 @@ impl Store {
 
     /// Every appeal whole, in order of identity (which is capture order on one desk).
     pub fn appeals(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
-        self.trees[HISTORIES].iter().map(|kv| {
+        self.tree_iter(HISTORIES).map(|kv| {
             let (k, stored) = kv?;
             let id = read_id(&k).ok_or_else(|| StoreError::Corrupt("a history key".into()))?;
             fold(id, &history::events(&history::unpack(&stored)?)?)
@@ -182,7 +195,11 @@ impl Store {
     /// owning what they read so that they can be read on other threads: in parts, to be read
     /// side by side and put together in the order given.
     pub fn summaries_apart(&self, states: Option<&[Status]>) -> Vec<SummariesApart> {
-        let appeals = self.trees[APPEALS].clone();
+        let engine = match self.engine() {
+            Ok(engine) => engine,
+            Err(e) => return vec![Box::new(std::iter::once(Err(e)))],
+        };
+        let appeals = engine.trees[APPEALS].clone();
         let decode = |kv: sled::Result<(sled::IVec, sled::IVec)>| {
             let (_, v) = kv?;
             codec::decode(&v, "an appeal")
@@ -206,7 +223,7 @@ impl Store {
                 ]
             }
             Some(states) => vec![{
-                let by_status = self.trees[BY_STATUS].clone();
+                let by_status = engine.trees[BY_STATUS].clone();
                 Box::new(Vec::from(states).into_iter().flat_map(move |s| {
                     let appeals = appeals.clone();
                     by_status.scan_prefix([s.code()]).map(move |kv| {
@@ -239,16 +256,25 @@ impl Store {
     /// As [`Store::briefs`], each state's appeals limited to a range of numbers: two readers
     /// can split one state between them.
     pub fn briefs_in(&self, order: Vec<(Status, RangeInclusive<u64>)>) -> BriefCursor {
-        BriefCursor {
-            by_status: self.trees[BY_STATUS].clone(),
-            order: order.into_iter(),
-            current: None,
+        match self.engine() {
+            Ok(engine) => BriefCursor {
+                by_status: Some(engine.trees[BY_STATUS].clone()),
+                order: order.into_iter(),
+                current: None,
+                down: None,
+            },
+            Err(e) => BriefCursor {
+                by_status: None,
+                order: Vec::new().into_iter(),
+                current: None,
+                down: Some(e),
+            },
         }
     }
 
     /// One appeal's history, its frames unpacked (empty for an appeal the store does not hold).
     pub(super) fn history(&self, id: AppealId) -> Result<Vec<u8>, StoreError> {
-        match self.trees[HISTORIES].get(id_key(id))? {
+        match self.engine()?.trees[HISTORIES].get(id_key(id))? {
             Some(stored) => history::unpack(&stored),
             None => Ok(Vec::new()),
         }
@@ -276,11 +302,11 @@ impl Store {
     }
 
     pub fn has_department(&self, name: &str) -> Result<bool, StoreError> {
-        Ok(self.trees[DEPARTMENTS].contains_key(name.as_bytes())?)
+        Ok(self.engine()?.trees[DEPARTMENTS].contains_key(name.as_bytes())?)
     }
 
     pub fn departments(&self) -> Result<Vec<String>, StoreError> {
-        self.trees[DEPARTMENTS]
+        self.engine()?.trees[DEPARTMENTS]
             .iter()
             .keys()
             .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
@@ -301,11 +327,12 @@ impl Store {
     }
 
     pub fn draft(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.drafts.get(key.as_bytes())?.map(|v| v.to_vec()))
+        Ok(self.engine()?.drafts.get(key.as_bytes())?.map(|v| v.to_vec()))
     }
 
     pub fn draft_keys(&self) -> Result<Vec<String>, StoreError> {
-        self.drafts
+        self.engine()?
+            .drafts
             .iter()
             .keys()
             .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))

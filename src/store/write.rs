@@ -15,9 +15,7 @@ impl Store {
     /// stay fast. All or nothing: a refusal anywhere writes none of them.
     pub fn append_batch(&self, mut commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, AppendError> {
         let mut w = self.writer();
-        if w.poisoned {
-            return Err(StoreError::Poisoned.into());
-        }
+        self.recover_if_failed(&mut w)?;
         // Planned over all the events at once; the journal keeps each command's grouping, so a
         // replay applies them one by one to the same result.
         let mut flat: Vec<Event> = commands.iter().flatten().cloned().collect();
@@ -33,16 +31,8 @@ impl Store {
             }
             lines.extend(journal::encode(c)?);
         }
-        let before = w.journal.len();
         plan.meta.journal_len = w.journal.append(&lines)?;
-        if let Err(e) = self.commit(&plan).and_then(|_| self.sync()) {
-            // The store did not take it: take it back out of the journal too.
-            if w.journal.truncate(before).is_err() {
-                w.poisoned = true;
-            }
-            return Err(e.into());
-        }
-        w.meta = plan.meta;
+        self.commit_journaled(&mut w, plan.meta, &plan)?;
         Ok(plan.appeals)
     }
 
@@ -59,30 +49,41 @@ impl Store {
     /// effect. Returns the appeals as they are now and those whose number changed.
     pub fn take_from_hub(&self, events: Vec<Event>) -> Result<HubIntake, StoreError> {
         let mut w = self.writer();
-        if w.poisoned {
-            return Err(StoreError::Poisoned);
-        }
+        self.recover_if_failed(&mut w)?;
         let mut events = events;
         let mut plan = self.plan(&mut events, w.meta).map_err(|e| match e {
             AppendError::Refused(r) => StoreError::Replay(r),
             AppendError::Store(s) => s,
         })?;
         let lines = journal::encode(&events)?;
-        let before = w.journal.len();
         plan.meta.journal_len = w.journal.append(&lines)?;
-        if let Err(e) = self.commit(&plan).and_then(|_| self.sync()) {
-            if w.journal.truncate(before).is_err() {
-                w.poisoned = true;
-            }
-            return Err(e);
-        }
-        w.meta = plan.meta;
+        self.commit_journaled(&mut w, plan.meta, &plan)?;
         Ok(HubIntake {
             appeals: plan.appeals,
             renumbered: plan.renumbered,
             new_appeals: plan.new_appeals,
             new_conflicts: plan.new_conflicts,
         })
+    }
+
+    /// Commits a command whose lines the journal holds (fsynced): from there on it is saved,
+    /// whatever the engine does. Should the engine fail, it is reopened and caught up from the
+    /// journal, now or (the disk still full) before the next write.
+    fn commit_journaled(&self, w: &mut Writer, meta: Meta, plan: &Plan) -> Result<(), StoreError> {
+        match self.commit(plan).and_then(|_| self.sync()) {
+            Ok(()) => {
+                w.meta = meta;
+                Ok(())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the engine failed after the journal took the command");
+                w.engine_failed = true;
+                if let Err(again) = self.recover_if_failed(w) {
+                    tracing::warn!(error = %again, "the engine could not be reopened yet");
+                }
+                Ok(())
+            }
+        }
     }
 
     pub(super) fn plan(&self, events: &mut [Event], mut meta: Meta) -> Result<Plan, AppendError> {
@@ -213,7 +214,7 @@ impl Store {
                 }
             }
             // An event of ours coming back from the hub keeps its place (and gets its stamp).
-            let seq = match self.trees[EVENT_IDS]
+            let seq = match self.engine()?.trees[EVENT_IDS]
                 .get(event.id.0.to_be_bytes())
                 .map_err(StoreError::from)?
             {
@@ -353,7 +354,7 @@ impl Store {
         &self,
         id: crate::domain::EventId,
     ) -> Result<Option<Event>, StoreError> {
-        match self.trees[EVENT_IDS].get(id.0.to_be_bytes())? {
+        match self.engine()?.trees[EVENT_IDS].get(id.0.to_be_bytes())? {
             Some(seq) => self.get(EVENTS, &seq, "an event"),
             None => Ok(None),
         }
@@ -363,7 +364,10 @@ impl Store {
         // The journal length is part of the same transaction: the store knows exactly which
         // journal lines it holds.
         let journal_len = u64_key(plan.meta.journal_len);
-        let trees: Vec<&sled::Tree> = self.trees.iter().collect();
+        #[cfg(test)]
+        self.faults.commit()?;
+        let engine = self.engine()?;
+        let trees: Vec<&sled::Tree> = engine.trees.iter().collect();
         let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
             for op in &plan.ops {
                 match op {
@@ -390,8 +394,10 @@ impl Store {
 
     /// sled's flush does not fsync on Linux (upstream issue 1452): sync its data file after it.
     pub(super) fn sync(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        self.db_file
+        let engine = self.engine()?;
+        engine.db.flush()?;
+        engine
+            .db_file
             .sync_all()
             .map_err(io_err("syncing the store to disk".to_string()))
     }
@@ -399,12 +405,12 @@ impl Store {
     // ----- drafts: half-typed forms, not events; never journaled -----
 
     pub fn save_draft(&self, key: &str, body: &[u8]) -> Result<(), StoreError> {
-        self.drafts.insert(key.as_bytes(), body)?;
+        self.engine()?.drafts.insert(key.as_bytes(), body)?;
         self.sync()
     }
 
     pub fn discard_draft(&self, key: &str) -> Result<(), StoreError> {
-        self.drafts.remove(key.as_bytes())?;
+        self.engine()?.drafts.remove(key.as_bytes())?;
         self.sync()
     }
 }

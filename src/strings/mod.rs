@@ -272,6 +272,9 @@ impl Lang {
             (Lang::Zh, StoreError::TargetNotEmpty(p)) => {
                 format!("{} 已存在且不为空，请指定一个新目录。", p.display())
             }
+            (Lang::Zh, StoreError::Io { what, source }) if crate::store::disk_full(source) => {
+                format!("{what}失败：磁盘已满，这一步没有保存。请腾出空间后再试。")
+            }
             (Lang::Zh, StoreError::Io { what, source }) => format!("{what}失败：{source}"),
             (Lang::Zh, StoreError::Engine(m)) => format!("存储引擎出错：{m}"),
             (Lang::Zh, StoreError::Corrupt(m)) => {
@@ -296,8 +299,8 @@ impl Lang {
                 self.refusal(r)
             ),
             (Lang::Zh, StoreError::NumberTaken(n)) => format!("诉求编号 {n} 已被占用。"),
-            (Lang::Zh, StoreError::Poisoned) => {
-                "一次写入中途失败且无法撤回；请重启 zhuqi，从日志恢复。".into()
+            (Lang::Zh, StoreError::EngineDown) => {
+                "写入磁盘失败（磁盘已满？），诉求库暂不能写入，本次未保存：请腾出空间，下一步操作时将从日志重新打开诉求库。".into()
             }
             (Lang::Zh, StoreError::OldLayout { .. }) => {
                 "诉求库由旧版本 zhuqi 写入；请用 `zhuqi rebuild` 重建。".into()
@@ -904,6 +907,36 @@ impl Lang {
         match self {
             Lang::Zh => format!("{year} 年共 {n} 个工作日。"),
             Lang::En => format!("{year} has {n} working days."),
+        }
+    }
+
+    /// The store no longer opened and was laid out anew from the journal.
+    pub fn rebuilt_from_damaged(self, old: &std::path::Path) -> String {
+        match self {
+            Lang::Zh => format!(
+                "诉求库曾写入中断（如磁盘已满）而无法打开，已从日志完整重建，已保存的记录无一丢失；\
+                 受损的诉求库保留在 {}，确认无误后可删除。",
+                old.display()
+            ),
+            Lang::En => format!(
+                "the store had a write cut short (a full disk?) and no longer opened; it has been \
+                 rebuilt from the journal with everything saved. The damaged one is kept in {} and \
+                 can be removed once you are satisfied.",
+                old.display()
+            ),
+        }
+    }
+
+    /// The engine failed in a write and was brought back, from the journal.
+    pub fn recovered(self, rebuilt_from: Option<&std::path::Path>) -> String {
+        match (self, rebuilt_from) {
+            (_, Some(old)) => self.rebuilt_from_damaged(old),
+            (Lang::Zh, None) => {
+                "写入诉求库时出错（如磁盘已满），已从日志重新打开，已保存的记录无一丢失。".into()
+            }
+            (Lang::En, None) => "a write to the store failed (a full disk?); it has been reopened \
+                 from the journal with everything saved."
+                .into(),
         }
     }
 

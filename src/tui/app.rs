@@ -471,6 +471,12 @@ impl App {
 
     /// Called regularly: saves an idle form as a draft; syncs with the hub when due.
     pub fn tick(&mut self, now: Instant) {
+        if let Some(recovery) = self.desk.take_recovery() {
+            let text = self
+                .lang
+                .recovered(recovery.rebuilt_from_damaged.as_deref());
+            self.say(MessageKind::Info, text);
+        }
         match self.sync.tick(&self.desk, now) {
             Ok(Some(settled)) => self.after_sync(settled),
             Ok(None) => {}
@@ -699,6 +705,11 @@ impl App {
                 self.after_change(a);
             }
             Err(e) => {
+                // A write that failed (a full disk): what was typed is kept as a draft too, in
+                // case the desk is closed before it can be saved.
+                if !matches!(e, DeskError::Refused(_)) {
+                    self.save_capture_draft();
+                }
                 self.meeting.form.error = Some(self.lang.error(&e));
                 self.error(&e);
             }
@@ -1018,6 +1029,11 @@ impl App {
     fn refuse_in_form(&mut self, mut form: ActionForm, e: &DeskError) {
         form.form.error = Some(self.lang.error(e));
         self.modal = Some(Modal::Action(form));
+        if !matches!(e, DeskError::Refused(_)) {
+            // A write that failed: what was typed is kept as a draft too.
+            self.save_action_draft();
+            self.error(e);
+        }
     }
 
     fn do_act(&mut self, form: ActionForm) {

@@ -97,6 +97,7 @@ fn open_and_run(
         .map_err(TuiError::Terminal)?;
     let desk = open()?;
     let upgraded = desk.open_report().upgraded_from.clone();
+    let damaged = desk.open_report().rebuilt_from_damaged.clone();
     // Commands on this data directory come to this desk while it is open.
     let listener = match crate::remote::listen(desk.data_dir()) {
         Ok(l) => Some(l),
@@ -109,6 +110,9 @@ fn open_and_run(
     app.commands = listener.map(|l| (l, serve));
     if let Some(old) = upgraded {
         app.say(app::MessageKind::Info, lang.upgraded(&old));
+    }
+    if let Some(old) = damaged {
+        app.say(app::MessageKind::Info, lang.rebuilt_from_damaged(&old));
     }
     event_loop(terminal, &mut app).map_err(TuiError::Terminal)
 }
