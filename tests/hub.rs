@@ -220,6 +220,10 @@ fn provisional_numbers_become_final_and_both_are_accepted() {
     let on_a = z(da.path(), &["show", "1", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&common::stdout(&on_a)).unwrap_or_default();
     assert_eq!(v["text"], "审批慢");
+    for d in [&da, &db] {
+        let verified = z(d.path(), &["verify"]);
+        assert!(verified.status.success(), "{}", common::stderr(&verified));
+    }
 }
 
 #[test]
@@ -636,6 +640,9 @@ fn a_sync_killed_half_way_resumes_with_nothing_lost_or_doubled() {
     let zo = |args: &[&str]| common::zhuqi(other.path(), args);
     assert!(zo(&["hub", "join", &url2]).status.success());
     assert!(zo(&["sync"]).status.success());
+    // Its journal (every line pulled) and its store agree, line by line.
+    let verified = zo(&["verify"]);
+    assert!(verified.status.success(), "{}", common::stderr(&verified));
     let list = |f: &dyn Fn(&[&str]) -> std::process::Output| {
         common::stdout(&f(&["list", "--format", "json"]))
     };
@@ -785,6 +792,9 @@ proptest! {
         prop_assert_eq!(&first, &state(&desks[2]));
         for d in &desks {
             prop_assert_eq!(d.waiting_to_send().unwrap_or(usize::MAX), 0);
+            // What each desk's journal holds is what its store holds, provisional numbers
+            // made final and steps out of effect included.
+            prop_assert_eq!(d.verify().map_err(|e| e.to_string()), Ok(Vec::new()));
         }
     }
 }

@@ -175,11 +175,13 @@ fn a_torn_journal_tail_is_cut_and_a_damaged_line_is_named() {
         .open(common::journal(dir.path()))
         .unwrap_or_else(|e| panic!("{e}"));
     let first_line = std::fs::read_to_string(common::journal(dir.path())).unwrap_or_default();
-    let line = first_line.lines().last().unwrap_or_default().replacen(
-        "{\"v\":1,",
+    // Written as a line of format 1 (no checksum), which is still read.
+    let last = first_line.lines().last().unwrap_or_default();
+    let line = last[..last.rfind(",\"ck\":").unwrap_or(last.len() - 1)].replacen(
+        "{\"v\":2,",
         "{\"v\":1,\"more\":true,",
         1,
-    );
+    ) + "}";
     writeln!(f, "{line}")
         .and_then(|_| write!(f, "{{\"v\":1,\"id\":\"01H"))
         .unwrap_or_else(|e| panic!("{e}"));

@@ -853,8 +853,11 @@ impl Desk {
     }
 
     /// Problems found by checking every projection against its events (empty when all is well).
+    /// The journal is read whole and compared with the store too.
     pub fn verify(&self) -> Result<Vec<String>, DeskError> {
-        Ok(self.store.verify()?)
+        let mut problems = self.store.verify_journal()?;
+        problems.extend(self.store.verify()?);
+        Ok(problems)
     }
 }
 

@@ -69,6 +69,62 @@ impl Store {
         Ok(problems)
     }
 
+    /// Reads the journal whole and compares it with the store: every line must be whole and
+    /// unchanged (its checksum), and hold an event the store has, as the store has it; every
+    /// event of the store must be in the journal. The first problem names the first line that
+    /// differs.
+    pub fn verify_journal(&self) -> Result<Vec<String>, StoreError> {
+        // What the journal says, event by event (a later line with the same event — the hub's
+        // stamp added — replaces an earlier one, as it does in the store).
+        let mut said: HashMap<u128, (usize, u64)> = HashMap::new();
+        let mut problems: Vec<(usize, String)> = Vec::new();
+        let path = self.journal_path();
+        journal::scan(&path, |line, event| match event {
+            Ok(event) => {
+                said.insert(event.id.0, (line, digest(&event)));
+            }
+            Err(why) => problems.push((line, format!("journal line {line} {why}"))),
+        })?;
+        let mut check = |event: &Event, whose: &dyn Fn() -> String| match said.remove(&event.id.0) {
+            Some((_, d)) if d == digest(event) => {}
+            Some((line, _)) => problems.push((
+                line,
+                format!("journal line {line} differs from {} in the store", whose()),
+            )),
+            None => problems.push((
+                usize::MAX,
+                format!("{} in the store is in no line of the journal", whose()),
+            )),
+        };
+        let engine = self.engine()?;
+        for kv in engine.trees[HISTORIES].iter() {
+            let (k, stored) = kv?;
+            let id = read_id(&k).ok_or_else(|| StoreError::Corrupt("a history key".into()))?;
+            let events = history::events(&history::unpack(&stored)?)?;
+            let number = fold(id, &events).map(|a| a.number).unwrap_or(0);
+            for event in &events {
+                check(event, &|| format!("an event of appeal {number}"));
+            }
+        }
+        for kv in engine.trees[EVENTS].iter() {
+            let (_, v) = kv?;
+            let event: Event = codec::decode(&v, "an event")?;
+            check(&event, &|| "a registry event".to_string());
+        }
+        for (line, _) in said.into_values() {
+            problems.push((
+                line,
+                format!("journal line {line} holds an event the store lacks"),
+            ));
+        }
+        problems.sort_by_key(|(line, _)| *line);
+        let mut out: Vec<String> = problems.into_iter().map(|(_, p)| p).collect();
+        if let Some(first) = out.first_mut() {
+            *first = format!("the journal and the store first differ here: {first}");
+        }
+        Ok(out)
+    }
+
     /// Writes a consistent copy (journal and store) into `target`, which must be new or empty.
     /// Holds the write lock throughout, so no command lands half in the copy.
     pub fn backup(&self, target: &Path) -> Result<(), StoreError> {
@@ -90,4 +146,12 @@ impl Store {
             .map_err(io_err(format!("syncing the copy in {}", target.display())))?;
         Ok(())
     }
+}
+
+/// An event's fingerprint, the same for the journal's copy and the store's.
+fn digest(event: &Event) -> u64 {
+    use sha2::Digest;
+    let text = serde_json::to_vec(&event.as_text()).unwrap_or_default();
+    let d = sha2::Sha256::digest(&text);
+    u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
 }

@@ -1,6 +1,8 @@
 //! The journal: the write-ahead record of every event, one JSON object a line, appended and
 //! fsynced before the store commits. The events of one command are written together; every line
 //! but the command's last says `"more":true`, so a command torn by a crash is recognised whole.
+//! Each line ends with its checksum (`"ck"`, format 2 on): a line changed or damaged in the
+//! middle of the journal is named, never replayed as if it were right.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -11,15 +13,52 @@ use serde::{Deserialize, Serialize};
 use super::StoreError;
 use crate::domain::Event;
 
-pub const JOURNAL_VERSION: u32 = 1;
+pub const JOURNAL_VERSION: u32 = 2;
+
+/// `,"ck":"` + 16 hex digits + `"}`: how every line of format 2 ends.
+const CHECK_TAIL: usize = 7 + 16 + 2;
 
 #[derive(Deserialize)]
 struct Line {
     v: u32,
     #[serde(default)]
     more: bool,
+    /// Checked before the line is read (see [`check`]).
+    #[serde(default, rename = "ck")]
+    _ck: Option<String>,
     #[serde(flatten)]
     event: Event,
+}
+
+/// The checksum of a line's body: the first 8 bytes of its SHA-256, in hex.
+fn checksum(body: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(body);
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads one line (without its newline), its checksum checked first. Lines of format 1 (before
+/// checksums) have none and are read as they are.
+fn parse(raw: &[u8]) -> Result<Line, String> {
+    let tail_at = raw.len().saturating_sub(CHECK_TAIL);
+    let tail = &raw[tail_at..];
+    let checked =
+        raw.len() > CHECK_TAIL && tail.starts_with(br#","ck":""#) && tail.ends_with(br#""}"#);
+    if checked {
+        let mut body = raw[..tail_at].to_vec();
+        body.push(b'}');
+        if checksum(&body).as_bytes() != &tail[7..23] {
+            return Err(
+                "its checksum does not match: the line was changed or damaged after it was written"
+                    .to_string(),
+            );
+        }
+    }
+    let line: Line = serde_json::from_slice(raw).map_err(|e| e.to_string())?;
+    if !checked && line.v >= 2 {
+        return Err("it has no checksum: the line was changed after it was written".to_string());
+    }
+    Ok(line)
 }
 
 #[derive(Serialize)]
@@ -59,9 +98,13 @@ pub fn encode(events: &[Event]) -> Result<Vec<u8>, StoreError> {
             more: i + 1 < events.len(),
             event: event.as_text(),
         };
-        serde_json::to_writer(&mut out, &line)
+        let body = serde_json::to_vec(&line)
             .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?;
-        out.push(b'\n');
+        let ck = checksum(&body);
+        out.extend_from_slice(&body[..body.len() - 1]);
+        out.extend_from_slice(br#","ck":""#);
+        out.extend_from_slice(ck.as_bytes());
+        out.extend_from_slice(b"\"}\n");
     }
     Ok(out)
 }
@@ -223,13 +266,13 @@ pub fn read_commands_while(
             pos += n as u64;
             break;
         }
-        let line: Line = match serde_json::from_slice(&buf) {
+        let line: Line = match parse(&buf[..buf.len() - 1]) {
             Ok(line) => line,
-            Err(e) => {
+            Err(message) => {
                 return Err(StoreError::Journal {
                     path: path.to_path_buf(),
                     line: line_number(path, pos),
-                    message: e.to_string(),
+                    message,
                 });
             }
         };
@@ -286,7 +329,7 @@ pub fn decode_commands(bytes: &[u8]) -> Result<Vec<Vec<Event>>, (usize, String)>
         if raw.is_empty() {
             continue;
         }
-        let line: Line = serde_json::from_slice(raw).map_err(|e| (i + 1, e.to_string()))?;
+        let line = parse(raw).map_err(|e| (i + 1, e))?;
         if line.v > JOURNAL_VERSION {
             return Err((
                 i + 1,
@@ -302,4 +345,30 @@ pub fn decode_commands(bytes: &[u8]) -> Result<Vec<Vec<Event>>, (usize, String)>
         return Err((0, "the last command is incomplete".to_string()));
     }
     Ok(commands)
+}
+
+/// Reads every line of a journal, bad ones included, handing each (with its 1-based number) to
+/// `each`: the event, or why the line cannot be read. Returns the bytes of a torn tail.
+pub fn scan(
+    path: &Path,
+    mut each: impl FnMut(usize, Result<Event, String>),
+) -> Result<u64, StoreError> {
+    let file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut buf = Vec::new();
+    let mut number = 0usize;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(io(format!("reading {}", path.display())))?;
+        if n == 0 {
+            return Ok(0);
+        }
+        if buf.last() != Some(&b'\n') {
+            return Ok(n as u64);
+        }
+        number += 1;
+        each(number, parse(&buf[..n - 1]).map(|line| line.event));
+    }
 }

@@ -315,10 +315,8 @@ impl BriefCursor {
             }
             let (status, numbers) = self.order.next()?;
             let (first, last) = numbers.into_inner();
-            self.current = Some(
-                by_status
-                    .range(status_key(status, first)..=status_key(status, last)),
-            );
+            self.current =
+                Some(by_status.range(status_key(status, first)..=status_key(status, last)));
         }
     }
 }

@@ -69,9 +69,8 @@ pub(super) fn open_parts(
     meta.set(values);
     // A store without a layout mark but with data is of layout 1.
     let layout = match meta_tree.get("layout")? {
-        Some(v) => {
-            read_u64(&v).ok_or_else(|| StoreError::Corrupt("the layout mark is unreadable".into()))?
-        }
+        Some(v) => read_u64(&v)
+            .ok_or_else(|| StoreError::Corrupt("the layout mark is unreadable".into()))?,
         None if meta.next_seq == 0 => LAYOUT,
         None => 1,
     };

@@ -144,8 +144,12 @@ impl Store {
             Ok(engine) => (Some(engine.trees[tree].iter()), None),
             Err(e) => (None, Some(Err(e))),
         };
-        down.into_iter()
-            .chain(entries.into_iter().flatten().map(|kv| kv.map_err(StoreError::from)))
+        down.into_iter().chain(
+            entries
+                .into_iter()
+                .flatten()
+                .map(|kv| kv.map_err(StoreError::from)),
+        )
     }
 
     /// The whole appeal: the fold of its history.
@@ -327,7 +331,11 @@ impl Store {
     }
 
     pub fn draft(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.engine()?.drafts.get(key.as_bytes())?.map(|v| v.to_vec()))
+        Ok(self
+            .engine()?
+            .drafts
+            .get(key.as_bytes())?
+            .map(|v| v.to_vec()))
     }
 
     pub fn draft_keys(&self) -> Result<Vec<String>, StoreError> {

@@ -66,14 +66,18 @@ impl Faults {
 
     pub fn commit(&self) -> Result<(), StoreError> {
         if Faults::take(&self.commits) {
-            return Err(StoreError::Engine("injected: no space left on device".into()));
+            return Err(StoreError::Engine(
+                "injected: no space left on device".into(),
+            ));
         }
         Ok(())
     }
 
     pub fn reopen(&self) -> Result<(), StoreError> {
         if Faults::take(&self.reopens) {
-            return Err(StoreError::Engine("injected: no space left on device".into()));
+            return Err(StoreError::Engine(
+                "injected: no space left on device".into(),
+            ));
         }
         Ok(())
     }
@@ -146,7 +150,11 @@ mod tests {
         }
         assert!(store.append(vec![note(a, 2, "第一条")]).is_err());
         let torn = journal_bytes(dir.path())?;
-        assert_eq!(torn.len(), before.len() + 10, "the torn bytes are still there");
+        assert_eq!(
+            torn.len(),
+            before.len() + 10,
+            "the torn bytes are still there"
+        );
         store.writer().journal.fail_after = None;
         store.append(vec![note(a, 3, "第二条")])?;
         let after = journal_bytes(dir.path())?;
@@ -170,7 +178,10 @@ mod tests {
         let a = ulid::Ulid(100);
         let (store, _) = Store::open(dir.path())?;
         store.append(vec![capture(a, 1)])?;
-        store.faults.commits.store(1, std::sync::atomic::Ordering::SeqCst);
+        store
+            .faults
+            .commits
+            .store(1, std::sync::atomic::Ordering::SeqCst);
         let appeals = store.append(vec![event(a, 2, AppealChange::Listed)])?;
         assert_eq!(appeals[0].status, Status::Listed);
         assert_eq!(
@@ -195,8 +206,14 @@ mod tests {
         let a = ulid::Ulid(100);
         let (store, _) = Store::open(dir.path())?;
         store.append(vec![capture(a, 1), event(a, 9, AppealChange::Listed)])?;
-        store.faults.commits.store(1, std::sync::atomic::Ordering::SeqCst);
-        store.faults.reopens.store(2, std::sync::atomic::Ordering::SeqCst);
+        store
+            .faults
+            .commits
+            .store(1, std::sync::atomic::Ordering::SeqCst);
+        store
+            .faults
+            .reopens
+            .store(2, std::sync::atomic::Ordering::SeqCst);
         // Journaled, so saved, though the engine did not take it and cannot be reopened yet.
         store.append(vec![note(a, 2, "第一条")])?;
         let journaled = journal_bytes(dir.path())?;

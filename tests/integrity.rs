@@ -1,0 +1,123 @@
+//! Nothing acknowledged is lost, and nothing changed behind the desk's back is taken as true:
+//! the journal's lines carry checksums, `verify` reads the journal whole, `rebuild` refuses what
+//! it cannot replace.
+
+mod common;
+
+use std::path::Path;
+
+use common::{stderr, stdout, tempdir, zhuqi};
+
+fn journal(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("journal.jsonl"))
+        .unwrap_or_else(|e| panic!("journal: {e}"))
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn write_journal(dir: &Path, lines: &[String]) {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    std::fs::write(dir.join("journal.jsonl"), text).unwrap_or_else(|e| panic!("journal: {e}"));
+}
+
+/// A desk with the demo's story in it, and the 1-based line holding the first feedback comment
+/// "很满意".
+fn demo_desk() -> (tempfile::TempDir, usize) {
+    let dir = tempdir();
+    let out = zhuqi(dir.path(), &["demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = journal(dir.path())
+        .iter()
+        .position(|l| l.contains("很满意"))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("the demo has no feedback comment 很满意"));
+    (dir, line)
+}
+
+/// What a person editing the file would have to do to pass the checksum: write it anew.
+fn with_checksum(line: &str) -> String {
+    use sha2::Digest;
+    let at = line
+        .rfind(r#","ck":""#)
+        .unwrap_or_else(|| panic!("no checksum: {line}"));
+    let body = format!("{}}}", &line[..at]);
+    let d = sha2::Sha256::digest(body.as_bytes());
+    let ck: String = d[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!(r#"{},"ck":"{ck}"}}"#, &line[..at])
+}
+
+#[test]
+fn a_line_changed_in_the_middle_is_named_by_verify_and_refused_by_rebuild() {
+    let (dir, n) = demo_desk();
+    let d = dir.path();
+    assert!(stdout(&zhuqi(d, &["verify"])).starts_with("all well"));
+    let mut lines = journal(d);
+    let original = lines[n - 1].clone();
+    // The same length: a satisfied enterprise made dissatisfied.
+    lines[n - 1] = original.replace("很满意", "不满意");
+    assert_eq!(lines[n - 1].len(), original.len());
+    write_journal(d, &lines);
+
+    let verify = zhuqi(d, &["verify"]);
+    assert_eq!(verify.status.code(), Some(1));
+    let said = stderr(&verify);
+    assert!(said.contains(&format!("journal line {n} ")), "{said}");
+    assert!(said.contains("checksum"), "{said}");
+
+    let rebuild = zhuqi(d, &["rebuild"]);
+    assert_eq!(rebuild.status.code(), Some(1), "{}", stdout(&rebuild));
+    assert!(
+        stderr(&rebuild).contains(&format!("line {n}")),
+        "{}",
+        stderr(&rebuild)
+    );
+    // The store was left as it was: it still says what was saved.
+    lines[n - 1] = original;
+    write_journal(d, &lines);
+    assert!(stdout(&zhuqi(d, &["verify"])).starts_with("all well"));
+}
+
+#[test]
+fn a_line_rewritten_with_its_checksum_is_caught_against_the_store() {
+    let (dir, n) = demo_desk();
+    let d = dir.path();
+    let mut lines = journal(d);
+    lines[n - 1] = with_checksum(&lines[n - 1].replace("很满意", "不满意"));
+    write_journal(d, &lines);
+    let verify = zhuqi(d, &["verify"]);
+    assert_eq!(verify.status.code(), Some(1));
+    let said = stderr(&verify);
+    assert!(
+        said.contains(&format!(
+            "the journal and the store first differ here: journal line {n} differs from an event of appeal"
+        )),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_line_taken_out_or_damaged_is_named() {
+    let (dir, n) = demo_desk();
+    let d = dir.path();
+    let whole = journal(d);
+
+    let mut lines = whole.clone();
+    lines.remove(n - 1);
+    write_journal(d, &lines);
+    let said = stderr(&zhuqi(d, &["verify"]));
+    assert!(said.contains("the journal is shorter"), "{said}");
+
+    let mut lines = whole.clone();
+    // Bytes damaged on the disk, the length kept.
+    lines[n - 1] = format!("{}\u{1}\u{1}{}", &whole[n - 1][..8], &whole[n - 1][10..]);
+    write_journal(d, &lines);
+    let verify = zhuqi(d, &["verify"]);
+    assert_eq!(verify.status.code(), Some(1));
+    let said = stderr(&verify);
+    assert!(said.contains(&format!("journal line {n} ")), "{said}");
+
+    write_journal(d, &whole);
+    assert!(stdout(&zhuqi(d, &["verify"])).starts_with("all well"));
+}
