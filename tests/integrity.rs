@@ -121,3 +121,65 @@ fn a_line_taken_out_or_damaged_is_named() {
     write_journal(d, &whole);
     assert!(stdout(&zhuqi(d, &["verify"])).starts_with("all well"));
 }
+
+fn list_json(d: &Path) -> String {
+    let out = zhuqi(d, &["list", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn rebuild_never_throws_away_what_only_the_store_holds() {
+    let (dir, _) = demo_desk();
+    let d = dir.path();
+    let before = list_json(d);
+    let whole = journal(d);
+
+    // Cut short at a line: the store refuses to open, and rebuild refuses to empty it.
+    write_journal(d, &whole[..whole.len() / 2]);
+    let rebuild = zhuqi(d, &["rebuild"]);
+    assert_eq!(rebuild.status.code(), Some(1));
+    let said = stderr(&rebuild);
+    assert!(said.contains("journal is shorter"), "{said}");
+    assert!(said.contains("zhuqi journal rewrite"), "{said}");
+    // Missing altogether: the same.
+    std::fs::remove_file(d.join("journal.jsonl")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(zhuqi(d, &["rebuild"]).status.code(), Some(1));
+
+    // Written anew from the store's histories: the same appeals, and a rebuild from it too.
+    let rewrite = zhuqi(d, &["journal", "rewrite"]);
+    assert!(rewrite.status.success(), "{}", stderr(&rewrite));
+    assert!(stdout(&rewrite).contains("wrote the journal anew"), "{}", stdout(&rewrite));
+    assert_eq!(list_json(d), before);
+    assert!(stdout(&zhuqi(d, &["verify"])).starts_with("all well"));
+    let rebuilt = zhuqi(d, &["rebuild"]);
+    assert!(rebuilt.status.success(), "{}", stderr(&rebuilt));
+    assert_eq!(list_json(d), before);
+    assert!(stdout(&zhuqi(d, &["verify"])).starts_with("all well"));
+}
+
+#[test]
+fn the_store_a_rebuild_replaced_can_be_brought_back() {
+    let (dir, _) = demo_desk();
+    let d = dir.path();
+    let none = zhuqi(d, &["rebuild", "--undo"]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(stderr(&none).contains("nothing to bring back"), "{}", stderr(&none));
+
+    assert!(zhuqi(d, &["rebuild"]).status.success());
+    let noted = zhuqi(d, &["note", "4", "重建之后的进展"]);
+    assert!(noted.status.success(), "{}", stderr(&noted));
+    let after = list_json(d);
+    let undo = zhuqi(d, &["rebuild", "--undo"]);
+    assert!(undo.status.success(), "{}", stderr(&undo));
+    assert!(stdout(&undo).contains("brought back the store"), "{}", stdout(&undo));
+    let aside = std::fs::read_dir(d)
+        .map(|r| r.filter_map(Result::ok).any(|e| e.file_name().to_string_lossy().starts_with("store.undone-")))
+        .unwrap_or(false);
+    assert!(aside, "the store it replaced is set aside");
+    // The store brought back takes the journal's later steps on opening.
+    assert_eq!(list_json(d), after);
+    let shown = stdout(&zhuqi(d, &["show", "4"]));
+    assert!(shown.contains("重建之后的进展"), "{shown}");
+    assert!(stdout(&zhuqi(d, &["verify"])).starts_with("all well"));
+}

@@ -169,8 +169,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
         format: ShowFormat,
     },
-    /// Recreate the store from the journal alone
-    Rebuild,
+    /// Recreate the store from the journal alone; refused when the journal is missing or shorter
+    /// than the store (see `journal rewrite`)
+    Rebuild {
+        /// Bring back the store the last rebuild replaced (the current one is set aside)
+        #[arg(long)]
+        undo: bool,
+    },
+    /// The journal (the record of every event) itself
+    #[command(subcommand)]
+    Journal(JournalCmd),
     /// Write a consistent copy of the store and journal into DIR (new or empty)
     Backup { dir: PathBuf },
     /// Check that every appeal agrees with its events and the indexes with the appeals
@@ -482,6 +490,13 @@ pub enum ListFormat {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum JournalCmd {
+    /// Write the journal anew from the store's histories (they hold every event), when it was
+    /// lost or cut short; the old one is kept beside
+    Rewrite,
+}
+
+#[derive(Subcommand, Debug)]
 pub enum HubCmd {
     /// Create (or upgrade) the hub's schema in the database URL names; run twice, changes nothing
     Init {
@@ -543,7 +558,8 @@ impl Command {
     pub fn needs_the_store(&self) -> bool {
         !matches!(
             self,
-            Command::Rebuild
+            Command::Rebuild { .. }
+                | Command::Journal(_)
                 | Command::Config(_)
                 | Command::Calendar(_)
                 | Command::Completions { .. }

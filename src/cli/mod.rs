@@ -71,7 +71,7 @@ fn due(args: &DueArgs) -> Result<Due, DeskError> {
 }
 
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), DeskError> {
-    crate::desk::paths::write_private(path, bytes).map_err(|source| DeskError::DataDir {
+    crate::desk::paths::write_private(path, bytes).map_err(|source| DeskError::WriteFile {
         path: path.to_path_buf(),
         source,
     })
@@ -282,7 +282,8 @@ fn run_on_desk(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, 
         Command::Sync { .. }
         | Command::Hub(HubCmd::Init { .. })
         | Command::Hub(HubCmd::Desk(_))
-        | Command::Rebuild
+        | Command::Rebuild { .. }
+        | Command::Journal(_)
         | Command::Config(_)
         | Command::Calendar(_)
         | Command::Completions { .. }
@@ -343,10 +344,28 @@ pub fn main_with(cli: Cli) -> ExitCode {
     };
     tracing::info!(command = ?command, "command");
     match command {
-        Command::Rebuild => {
+        Command::Rebuild { undo: false } => {
             return match crate::desk::rebuild(&options) {
                 Ok((count, old)) => {
                     out!("{}", output::rebuilt(lang, count, &old));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(lang.error(&e)),
+            };
+        }
+        Command::Rebuild { undo: true } => {
+            return match crate::desk::undo_rebuild(&options) {
+                Ok(undone) => {
+                    out!("{}\n", lang.rebuild_undone(&undone.restored, &undone.set_aside));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(lang.error(&e)),
+            };
+        }
+        Command::Journal(JournalCmd::Rewrite) => {
+            return match crate::desk::rewrite_journal(&options) {
+                Ok(done) => {
+                    out!("{}\n", lang.journal_rewritten(done.events, done.old_journal.as_deref()));
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(lang.error(&e)),

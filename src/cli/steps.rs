@@ -1,6 +1,6 @@
 //! The lifecycle's steps on the command line: capture, then every step on an appeal.
 
-use super::{Command, LevelArg, date, due, write_file};
+use super::{Command, LevelArg, date, due};
 use crate::desk::{Action, CaptureInput, Desk, DeskError};
 use crate::domain::{Appeal, Level, Satisfaction};
 use crate::strings::Lang;
@@ -102,10 +102,30 @@ pub(super) fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<Strin
             note,
             notice,
         } => {
+            // The notice file is written first (under a temporary name) and the urge recorded
+            // only once it is there: an urge is never recorded for a notice that could not be.
+            let file = match &notice {
+                Some(path) => {
+                    let preview = crate::io::urge_notice_ahead(desk, lang, &appeal, note.as_deref())?;
+                    Some(
+                        crate::desk::paths::prepare_private(path, preview.as_bytes())
+                            .map_err(|source| DeskError::NoticeFile {
+                                path: path.clone(),
+                                source,
+                            })?,
+                    )
+                }
+                None => None,
+            };
             let mut out = saved(desk, desk.act(&appeal, Action::Urge { note })?)?;
             let text = crate::io::urge_notice(desk, lang, &appeal)?;
-            if let Some(path) = notice {
-                write_file(&path, text.as_bytes())?;
+            if let (Some(mut file), Some(path)) = (file, notice) {
+                let fail = |source| DeskError::WriteFile {
+                    path: path.clone(),
+                    source,
+                };
+                file.replace_with(text.as_bytes()).map_err(fail)?;
+                file.put_in_place().map_err(fail)?;
             }
             out.push('\n');
             out.push_str(&text);

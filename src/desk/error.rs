@@ -12,6 +12,11 @@ use super::settings::FileError;
 pub enum DeskError {
     #[error("refused: {0:?}")]
     Refused(Refusal),
+    #[error(
+        "this desk is joined to a hub, whose copy of every step sent stands in for the journal: \
+         join the hub from a new data directory and sync to have them all again"
+    )]
+    RewriteOnHub,
     #[error("no appeal {0}")]
     AppealNotFound(String),
     #[error("no steward named {0}")]
@@ -37,6 +42,21 @@ pub enum DeskError {
     Inconsistent(Vec<String>),
     #[error("{what} already exists: {name}")]
     Exists { what: &'static str, name: String },
+    #[error("cannot write {}: {source}; nothing was written there (check the folder exists and is yours, and that the disk has room)", path.display())]
+    WriteFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot write the urge notice {}: {source}; the urge was not recorded (choose another file, or leave out -o)",
+        path.display()
+    )]
+    NoticeFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot use the data directory {}: {source}", path.display())]
     DataDir {
         path: PathBuf,

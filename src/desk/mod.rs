@@ -845,11 +845,13 @@ impl Desk {
     }
 
     pub fn backup(&self, target: &Path) -> Result<(), DeskError> {
-        self.store.backup(target)?;
-        let cal = target.join("calendar.toml");
-        std::fs::copy(&self.calendar_path, &cal)
-            .map_err(|source| DeskError::DataDir { path: cal, source })?;
-        Ok(())
+        let calendar = [self.calendar_path.as_path()];
+        let also: &[&Path] = if self.calendar_path.exists() {
+            &calendar
+        } else {
+            &[]
+        };
+        Ok(self.store.backup(target, also)?)
     }
 
     /// Problems found by checking every projection against its events (empty when all is well).
@@ -916,6 +918,22 @@ pub(crate) fn event_name(e: &Event) -> &'static str {
 }
 
 /// Recreates the store of the data directory from its journal alone.
+/// Brings back the store the last rebuild replaced.
+pub fn undo_rebuild(options: &DeskOptions) -> Result<crate::store::Undone, DeskError> {
+    let dir = paths::data_dir(options.data_dir.as_deref()).ok_or(DeskError::NoDataDir)?;
+    Ok(Store::undo_rebuild(&dir)?)
+}
+
+/// Writes the journal anew from the store. Not on a desk joined to a hub: where its journal
+/// stands is how it knows what it has sent, and the hub holds what was sent anyway.
+pub fn rewrite_journal(options: &DeskOptions) -> Result<crate::store::Rewritten, DeskError> {
+    let dir = paths::data_dir(options.data_dir.as_deref()).ok_or(DeskError::NoDataDir)?;
+    if sync::HubLink::load(&dir)?.is_some() {
+        return Err(DeskError::RewriteOnHub);
+    }
+    Ok(Store::rewrite_journal(&dir)?)
+}
+
 pub fn rebuild(options: &DeskOptions) -> Result<(u64, PathBuf), DeskError> {
     let dir = paths::data_dir(options.data_dir.as_deref()).ok_or(DeskError::NoDataDir)?;
     let (store, old) = Store::rebuild(&dir)?;

@@ -41,23 +41,88 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Writes a file readable by its owner only, whatever the umask (what the desk writes names
-/// people: exports, notices, bundles, reports), and waits until it is on disk.
+/// people: exports, notices, bundles, reports), and waits until it is on disk. It is written
+/// under a temporary name and renamed over `path` once whole: a write that fails (a full disk)
+/// leaves what was there as it was.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+    prepare_private(path, bytes)?.put_in_place()
+}
+
+/// A file written whole under a temporary name beside where it goes, not there yet.
+pub enum Prepared {
+    Temp {
+        temp: tempfile::NamedTempFile,
+        path: PathBuf,
+        dir: PathBuf,
+    },
+    /// A terminal or a pipe (`-o /dev/stdout`): nothing to replace, written when put in place.
+    Direct { path: PathBuf, bytes: Vec<u8> },
+}
+
+/// Writes `bytes` (synced, owner only) under a temporary name beside `path`: proof that the
+/// file can be written before anything that depends on it is done.
+pub fn prepare_private(path: &Path, bytes: &[u8]) -> std::io::Result<Prepared> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Ok(Prepared::Direct {
+            path: path.to_path_buf(),
+            bytes: bytes.to_vec(),
+        });
     }
-    let mut f = options.open(path)?;
-    // A file that was there before keeps its mode on open: set it.
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".zhuqi-")
+        .suffix(".partial")
+        .tempfile_in(&dir)?;
+    // tempfile creates it 0600 on Unix; said again in case that ever changes.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }
-    f.write_all(bytes)?;
-    f.sync_all()
+    let mut prepared = Prepared::Temp {
+        temp,
+        path: path.to_path_buf(),
+        dir,
+    };
+    prepared.replace_with(bytes)?;
+    Ok(prepared)
+}
+
+impl Prepared {
+    /// What the file will hold, written anew (synced).
+    pub fn replace_with(&mut self, new: &[u8]) -> std::io::Result<()> {
+        use std::io::{Seek, Write};
+        match self {
+            Prepared::Temp { temp, .. } => {
+                let f = temp.as_file_mut();
+                f.set_len(0)?;
+                f.rewind()?;
+                f.write_all(new)?;
+                f.sync_all()
+            }
+            Prepared::Direct { bytes, .. } => {
+                *bytes = new.to_vec();
+                Ok(())
+            }
+        }
+    }
+
+    /// Renames it over its path, and makes the rename durable.
+    pub fn put_in_place(self) -> std::io::Result<()> {
+        use std::io::Write;
+        match self {
+            Prepared::Temp { temp, path, dir } => {
+                temp.persist(&path).map_err(|e| e.error)?;
+                std::fs::File::open(&dir).and_then(|d| d.sync_all())
+            }
+            Prepared::Direct { path, bytes } => std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)?
+                .write_all(&bytes),
+        }
+    }
 }

@@ -76,9 +76,35 @@ pub fn urge_notice(
     lang: crate::strings::Lang,
     reference: &str,
 ) -> Result<String, crate::desk::DeskError> {
+    notice(desk, lang, reference, None)
+}
+
+/// The notice as it will read once an urge with `note` is recorded now (for a notice file
+/// written before the urge is).
+pub fn urge_notice_ahead(
+    desk: &crate::desk::Desk,
+    lang: crate::strings::Lang,
+    reference: &str,
+    note: Option<&str>,
+) -> Result<String, crate::desk::DeskError> {
+    let ahead = crate::desk::supervise::Urge {
+        at: desk.clock().now(),
+        actor: desk.actor().to_string(),
+        note: note.map(str::to_string),
+    };
+    notice(desk, lang, reference, Some(ahead))
+}
+
+fn notice(
+    desk: &crate::desk::Desk,
+    lang: crate::strings::Lang,
+    reference: &str,
+    ahead: Option<crate::desk::supervise::Urge>,
+) -> Result<String, crate::desk::DeskError> {
     let appeal = desk.find(reference)?;
     let row = desk.row(appeal);
     let mut urges = desk.urges(reference)?;
+    urges.extend(ahead);
     let latest = urges.pop();
     let earlier: Vec<(String, String, String)> = urges
         .iter()

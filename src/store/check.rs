@@ -125,27 +125,89 @@ impl Store {
         Ok(out)
     }
 
-    /// Writes a consistent copy (journal and store) into `target`, which must be new or empty.
-    /// Holds the write lock throughout, so no command lands half in the copy.
-    pub fn backup(&self, target: &Path) -> Result<(), StoreError> {
+    /// Writes a consistent copy (journal, store, and the files `also` names) into `target`,
+    /// which must be new or empty. Holds the write lock throughout, so no command lands half in
+    /// the copy. The copy is made under another name, marked incomplete, and put in place only
+    /// once whole: a copy cut short (a full disk) is never taken for a desk.
+    pub fn backup(&self, target: &Path, also: &[&Path]) -> Result<(), StoreError> {
         let w = self.writer();
-        ensure_empty_dir(target)?;
-        let journal_copy = target.join(JOURNAL_FILE);
-        std::fs::copy(w.journal.path(), &journal_copy).map_err(io_err(format!(
-            "copying the journal to {}",
-            journal_copy.display()
-        )))?;
-        File::open(&journal_copy)
-            .and_then(|f| f.sync_all())
-            .map_err(io_err(format!("syncing {}", journal_copy.display())))?;
-        let copy = super::open::open_engine(&target.join(STORE_DIR), target, Cache::Ample)?;
+        if target.exists() {
+            ensure_empty_dir(target)?;
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "backup".into());
+        let partial = target.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+        let made = self.backup_into(&w, &partial, also).and_then(|()| {
+            std::fs::remove_file(partial.join(INCOMPLETE_MARK))
+                .map_err(io_err(format!("finishing {}", partial.display())))?;
+            if target.exists() {
+                std::fs::remove_dir(target)
+                    .map_err(io_err(format!("replacing the empty {}", target.display())))?;
+            }
+            std::fs::rename(&partial, target)
+                .map_err(io_err(format!("putting the copy at {}", target.display())))?;
+            sync_parent(target)
+        });
+        if made.is_err() {
+            let _ = std::fs::remove_dir_all(&partial);
+        }
+        made
+    }
+
+    fn backup_into(&self, w: &Writer, dir: &Path, also: &[&Path]) -> Result<(), StoreError> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(io_err(format!("removing {}", dir.display())))?;
+        }
+        crate::desk::paths::create_private_dir(dir)
+            .map_err(io_err(format!("creating {}", dir.display())))?;
+        crate::desk::paths::write_private(&dir.join(INCOMPLETE_MARK), b"a backup being written\n")
+            .map_err(io_err(format!("creating {}", dir.display())))?;
+        let journal_copy = dir.join(JOURNAL_FILE);
+        copy_private(w.journal.path(), &journal_copy)?;
+        for file in also {
+            if let Some(name) = file.file_name() {
+                copy_private(file, &dir.join(name))?;
+            }
+        }
+        let copy = super::open::open_engine(&dir.join(STORE_DIR), dir, Cache::Ample)?;
         copy.import(self.engine()?.db.export());
         copy.flush()?;
-        File::open(target.join(STORE_DIR).join("db"))
+        File::open(dir.join(STORE_DIR).join("db"))
             .and_then(|f| f.sync_all())
-            .map_err(io_err(format!("syncing the copy in {}", target.display())))?;
+            .map_err(io_err(format!("syncing the copy in {}", dir.display())))?;
         Ok(())
     }
+}
+
+/// In a data directory, this file says a backup was being written there and never finished.
+pub const INCOMPLETE_MARK: &str = "BACKUP-INCOMPLETE";
+
+/// Copies a file readable by its owner only, and waits until it is on disk.
+fn copy_private(from: &Path, to: &Path) -> Result<(), StoreError> {
+    let what = || format!("copying {} to {}", from.display(), to.display());
+    let mut source = File::open(from).map_err(io_err(what()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut target = options.open(to).map_err(io_err(what()))?;
+    std::io::copy(&mut source, &mut target).map_err(io_err(what()))?;
+    target.sync_all().map_err(io_err(what()))
+}
+
+/// Makes a rename in `path`'s directory durable.
+fn sync_parent(path: &Path) -> Result<(), StoreError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        File::open(parent)
+            .and_then(|d| d.sync_all())
+            .map_err(io_err(format!("syncing {}", parent.display())))?;
+    }
+    Ok(())
 }
 
 /// An event's fingerprint, the same for the journal's copy and the store's.

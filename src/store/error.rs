@@ -39,9 +39,18 @@ pub enum StoreError {
     },
     #[error(
         "the journal is shorter ({journal} bytes) than the store has applied ({applied} bytes): \
-         it was truncated or replaced; restore it from a backup"
+         it was cut or replaced, and nothing was changed. Restore it from a backup, or write it \
+         anew from the store with `zhuqi journal rewrite`"
     )]
     JournalBehind { journal: u64, applied: u64 },
+    #[error(
+        "{} holds a backup that was never finished (the disk filled, or it was stopped): it is \
+         not a whole desk. Remove it and make the backup again",
+        .0.display()
+    )]
+    IncompleteBackup(PathBuf),
+    #[error("no store replaced by a rebuild is kept in {}: nothing to bring back", .0.display())]
+    NothingToUndo(PathBuf),
     #[error(
         "the journal holds an event the lifecycle refuses ({0:?}); restore the journal from a backup"
     )]

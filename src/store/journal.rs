@@ -119,10 +119,12 @@ pub struct Tail {
 
 impl Journal {
     pub fn open(path: &Path) -> Result<Journal, StoreError> {
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .read(true)
+        let mut options = OpenOptions::new();
+        options.create(true).append(true).read(true);
+        // It names people: readable by its owner only, whatever the umask.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
             .open(path)
             .map_err(io(format!("opening the journal {}", path.display())))?;
         let len = file

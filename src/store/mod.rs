@@ -14,6 +14,7 @@ mod error;
 mod open;
 mod read;
 mod recover;
+mod rewrite;
 mod write;
 
 use std::collections::{HashMap, HashSet};
@@ -35,6 +36,7 @@ use lock::DeskLock;
 pub use codec::SCHEMA_VERSION;
 pub use error::{AppendError, StoreError, disk_full};
 pub use journal::JOURNAL_VERSION;
+pub use rewrite::{Rewritten, Undone};
 
 const STORE_DIR: &str = "store";
 const JOURNAL_FILE: &str = "journal.jsonl";

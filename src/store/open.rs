@@ -105,6 +105,9 @@ impl Store {
 
     /// As [`Store::open`], with the cache given.
     pub fn open_with(data_dir: &Path, cache: Cache) -> Result<(Store, OpenReport), StoreError> {
+        if data_dir.join(super::check::INCOMPLETE_MARK).exists() {
+            return Err(StoreError::IncompleteBackup(data_dir.to_path_buf()));
+        }
         let lock = DeskLock::acquire(data_dir)?;
         let current = data_dir.join(STORE_DIR);
         let mut report = OpenReport::default();
@@ -241,6 +244,7 @@ impl Store {
         cache: Cache,
     ) -> Result<(Store, PathBuf), StoreError> {
         let lock = DeskLock::acquire(data_dir)?;
+        Store::check_journal_covers_store(data_dir)?;
         let old = lay_out_anew(data_dir, "replaced")?;
         let current = data_dir.join(STORE_DIR);
         let store = Store::open_locked(data_dir, &current, Some(lock), cache)?;

@@ -292,7 +292,15 @@ impl Lang {
                 },
             ) => format!("日志 {} 第 {line} 行无法读取：{message}", path.display()),
             (Lang::Zh, StoreError::JournalBehind { journal, applied }) => format!(
-                "日志（{journal} 字节）比诉求库已应用的（{applied} 字节）短：日志被截断或替换；请从备份恢复日志。"
+                "日志（{journal} 字节）比诉求库已应用的（{applied} 字节）短：日志被截断或替换，本次未做任何改动。请从备份恢复日志，或用 `zhuqi journal rewrite` 按诉求库重写日志。"
+            ),
+            (Lang::Zh, StoreError::IncompleteBackup(dir)) => format!(
+                "{} 中是一份没有完成的备份（磁盘已满或被中断），不是完整的数据：请删除后重新备份。",
+                dir.display()
+            ),
+            (Lang::Zh, StoreError::NothingToUndo(dir)) => format!(
+                "{} 中没有被重建替换下来的诉求库，无可恢复。",
+                dir.display()
             ),
             (Lang::Zh, StoreError::Replay(r)) => format!(
                 "日志中有一条生命周期不允许的记录（{}）；请从备份恢复日志。",
@@ -445,6 +453,17 @@ impl Lang {
             }
             (Lang::Zh, DeskError::NoDataDir) => {
                 "找不到数据目录；请用 --data-dir 或环境变量 ZHUQI_DATA_DIR 指定。".into()
+            }
+            (Lang::Zh, DeskError::WriteFile { path, source }) => format!(
+                "无法写入 {}：{source}；该处未写入任何内容（请确认目录存在、有写权限、磁盘有空间）。",
+                path.display()
+            ),
+            (Lang::Zh, DeskError::NoticeFile { path, source }) => format!(
+                "无法写入催办通知 {}：{source}；本次督办未记录（请换一个文件，或不用 -o）。",
+                path.display()
+            ),
+            (Lang::Zh, DeskError::RewriteOnHub) => {
+                "本台已加入协同中心，已上传的每一步都在中心留存，可代替日志：请在新的数据目录加入中心并同步，即可全部取回。".into()
             }
             (Lang::En, other) => other.to_string(),
         }
@@ -759,6 +778,36 @@ impl Lang {
             Lang::En => format!(
                 "rebuilt the store from the journal: {count} appeals. The old store is kept in {old}; remove it once satisfied."
             ),
+        }
+    }
+
+    pub fn rebuild_undone(self, restored: &std::path::Path, aside: &std::path::Path) -> String {
+        match self {
+            Lang::Zh => format!(
+                "已恢复被替换的诉求库 {}；原先的诉求库移到了 {}。",
+                restored.display(),
+                aside.display()
+            ),
+            Lang::En => format!(
+                "brought back the store {}; the one it replaced was moved to {}.",
+                restored.display(),
+                aside.display()
+            ),
+        }
+    }
+
+    pub fn journal_rewritten(self, events: usize, old: Option<&std::path::Path>) -> String {
+        match (self, old) {
+            (Lang::Zh, Some(old)) => format!(
+                "已按诉求库重写日志：{events} 条记录。原日志保留在 {}。",
+                old.display()
+            ),
+            (Lang::Zh, None) => format!("已按诉求库重写日志：{events} 条记录。"),
+            (Lang::En, Some(old)) => format!(
+                "wrote the journal anew from the store: {events} events. The old journal is kept in {}.",
+                old.display()
+            ),
+            (Lang::En, None) => format!("wrote the journal anew from the store: {events} events."),
         }
     }
 

@@ -444,7 +444,7 @@ impl App {
                         MessageKind::Saved,
                         self.lang.written(&path.display().to_string()),
                     ),
-                    Err(source) => self.error(&DeskError::DataDir { path, source }),
+                    Err(source) => self.error(&DeskError::WriteFile { path, source }),
                 }
             }
         }
