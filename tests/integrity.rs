@@ -149,7 +149,11 @@ fn rebuild_never_throws_away_what_only_the_store_holds() {
     // Written anew from the store's histories: the same appeals, and a rebuild from it too.
     let rewrite = zhuqi(d, &["journal", "rewrite"]);
     assert!(rewrite.status.success(), "{}", stderr(&rewrite));
-    assert!(stdout(&rewrite).contains("wrote the journal anew"), "{}", stdout(&rewrite));
+    assert!(
+        stdout(&rewrite).contains("wrote the journal anew"),
+        "{}",
+        stdout(&rewrite)
+    );
     assert_eq!(list_json(d), before);
     assert!(stdout(&zhuqi(d, &["verify"])).starts_with("all well"));
     let rebuilt = zhuqi(d, &["rebuild"]);
@@ -164,7 +168,11 @@ fn the_store_a_rebuild_replaced_can_be_brought_back() {
     let d = dir.path();
     let none = zhuqi(d, &["rebuild", "--undo"]);
     assert_eq!(none.status.code(), Some(1));
-    assert!(stderr(&none).contains("nothing to bring back"), "{}", stderr(&none));
+    assert!(
+        stderr(&none).contains("nothing to bring back"),
+        "{}",
+        stderr(&none)
+    );
 
     assert!(zhuqi(d, &["rebuild"]).status.success());
     let noted = zhuqi(d, &["note", "4", "重建之后的进展"]);
@@ -172,9 +180,16 @@ fn the_store_a_rebuild_replaced_can_be_brought_back() {
     let after = list_json(d);
     let undo = zhuqi(d, &["rebuild", "--undo"]);
     assert!(undo.status.success(), "{}", stderr(&undo));
-    assert!(stdout(&undo).contains("brought back the store"), "{}", stdout(&undo));
+    assert!(
+        stdout(&undo).contains("brought back the store"),
+        "{}",
+        stdout(&undo)
+    );
     let aside = std::fs::read_dir(d)
-        .map(|r| r.filter_map(Result::ok).any(|e| e.file_name().to_string_lossy().starts_with("store.undone-")))
+        .map(|r| {
+            r.filter_map(Result::ok)
+                .any(|e| e.file_name().to_string_lossy().starts_with("store.undone-"))
+        })
         .unwrap_or(false);
     assert!(aside, "the store it replaced is set aside");
     // The store brought back takes the journal's later steps on opening.
@@ -182,4 +197,94 @@ fn the_store_a_rebuild_replaced_can_be_brought_back() {
     let shown = stdout(&zhuqi(d, &["show", "4"]));
     assert!(shown.contains("重建之后的进展"), "{shown}");
     assert!(stdout(&zhuqi(d, &["verify"])).starts_with("all well"));
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .map(|m| m.permissions().mode() & 0o777)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[cfg(unix)]
+#[test]
+fn a_backup_is_owner_only_and_one_never_finished_is_refused() {
+    let (dir, _) = demo_desk();
+    let d = dir.path();
+    assert_eq!(mode(&d.join("journal.jsonl")), 0o600);
+    let out = tempdir();
+    let target = out.path().join("周三备份");
+    let made = zhuqi(d, &["backup", target.to_str().unwrap_or_default()]);
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert_eq!(mode(&target), 0o700);
+    assert_eq!(mode(&target.join("journal.jsonl")), 0o600);
+    assert!(!target.join("BACKUP-INCOMPLETE").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .map(|r| r.filter_map(Result::ok).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        leftovers.len(),
+        1,
+        "no partial copy left beside: {leftovers:?}"
+    );
+    assert_eq!(list_json(&target), list_json(d));
+
+    // A copy cut short keeps its mark, and is not taken for a desk.
+    std::fs::write(target.join("BACKUP-INCOMPLETE"), "").unwrap_or_else(|e| panic!("{e}"));
+    let opened = zhuqi(&target, &["list"]);
+    assert_eq!(opened.status.code(), Some(1));
+    assert!(
+        stderr(&opened).contains("never finished"),
+        "{}",
+        stderr(&opened)
+    );
+}
+
+#[test]
+fn an_urge_whose_notice_cannot_be_written_is_not_recorded() {
+    let (dir, _) = demo_desk();
+    let d = dir.path();
+    let urges = |d: &Path| stdout(&zhuqi(d, &["show", "4"])).matches("urged").count();
+    let before = urges(d);
+    let nowhere = d.join("no-such-folder").join("催办通知.txt");
+    let urge = zhuqi(
+        d,
+        &[
+            "urge",
+            "4",
+            "--note",
+            "请本周内答复",
+            "-o",
+            nowhere.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(urge.status.code(), Some(1));
+    let said = stderr(&urge);
+    assert!(said.contains("cannot write the urge notice"), "{said}");
+    assert!(said.contains("the urge was not recorded"), "{said}");
+    assert_eq!(urges(d), before);
+
+    let notice = d.join("催办通知.txt");
+    let urge = zhuqi(
+        d,
+        &[
+            "urge",
+            "4",
+            "--note",
+            "请本周内答复",
+            "-o",
+            notice.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(urge.status.success(), "{}", stderr(&urge));
+    assert_eq!(urges(d), before + 1);
+    let text = std::fs::read_to_string(&notice).unwrap_or_default();
+    assert!(text.contains("请本周内答复"), "{text}");
+    // The file holds the notice as it reads after the urge: the same as printed.
+    assert!(
+        stdout(&urge).ends_with(&text),
+        "{}\n---\n{text}",
+        stdout(&urge)
+    );
 }

@@ -356,7 +356,10 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Rebuild { undo: true } => {
             return match crate::desk::undo_rebuild(&options) {
                 Ok(undone) => {
-                    out!("{}\n", lang.rebuild_undone(&undone.restored, &undone.set_aside));
+                    out!(
+                        "{}\n",
+                        lang.rebuild_undone(&undone.restored, &undone.set_aside)
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(lang.error(&e)),
@@ -365,7 +368,10 @@ pub fn main_with(cli: Cli) -> ExitCode {
         Command::Journal(JournalCmd::Rewrite) => {
             return match crate::desk::rewrite_journal(&options) {
                 Ok(done) => {
-                    out!("{}\n", lang.journal_rewritten(done.events, done.old_journal.as_deref()));
+                    out!(
+                        "{}\n",
+                        lang.journal_rewritten(done.events, done.old_journal.as_deref())
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(lang.error(&e)),

@@ -106,13 +106,15 @@ pub(super) fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<Strin
             // only once it is there: an urge is never recorded for a notice that could not be.
             let file = match &notice {
                 Some(path) => {
-                    let preview = crate::io::urge_notice_ahead(desk, lang, &appeal, note.as_deref())?;
+                    let preview =
+                        crate::io::urge_notice_ahead(desk, lang, &appeal, note.as_deref())?;
                     Some(
-                        crate::desk::paths::prepare_private(path, preview.as_bytes())
-                            .map_err(|source| DeskError::NoticeFile {
+                        crate::desk::paths::prepare_private(path, preview.as_bytes()).map_err(
+                            |source| DeskError::NoticeFile {
                                 path: path.clone(),
                                 source,
-                            })?,
+                            },
+                        )?,
                     )
                 }
                 None => None,

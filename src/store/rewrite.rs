@@ -92,8 +92,10 @@ impl Store {
         } else {
             None
         };
-        std::fs::rename(&fresh, &path)
-            .map_err(io_err(format!("putting the new journal at {}", path.display())))?;
+        std::fs::rename(&fresh, &path).map_err(io_err(format!(
+            "putting the new journal at {}",
+            path.display()
+        )))?;
         meta.journal_len = lines.len() as u64;
         engine.trees[META].insert("journal_len", &u64_key(meta.journal_len)[..])?;
         engine.db.flush()?;
