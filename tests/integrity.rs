@@ -288,3 +288,113 @@ fn an_urge_whose_notice_cannot_be_written_is_not_recorded() {
         stdout(&urge)
     );
 }
+
+/// A bundle with its lines changed by `edit`, every checksum written anew as a forger would.
+fn forged(bundle: &str, edit: impl Fn(&str) -> String) -> String {
+    use sha2::Digest;
+    let lines: Vec<&str> = bundle.lines().collect();
+    let (header, rest) = lines
+        .split_first()
+        .unwrap_or_else(|| panic!("empty bundle"));
+    let body_lines = &rest[..rest.len() - 1];
+    let mut body = String::new();
+    for l in body_lines {
+        body.push_str(&with_checksum(&edit(l)));
+        body.push('\n');
+    }
+    let sha: String = sha2::Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let trailer = format!(
+        r#"{{"zhuqi_bundle_end":{{"lines":{},"sha256":"{sha}"}}}}"#,
+        body_lines.len()
+    );
+    format!("{header}\n{body}{trailer}\n")
+}
+
+#[test]
+fn a_bundle_with_a_number_or_time_no_desk_could_give_is_refused_whole() {
+    let from = tempdir();
+    let f = from.path();
+    let captured = zhuqi(
+        f,
+        &[
+            "capture",
+            "--enterprise",
+            "嘉兴佳利电子有限公司",
+            "--text",
+            "用地指标紧张",
+            "--category",
+            "用地",
+        ],
+    );
+    assert!(captured.status.success(), "{}", stderr(&captured));
+    let file = f.join("b.zqb");
+    let exported = zhuqi(
+        f,
+        &[
+            "bundle",
+            "export",
+            "--all",
+            "--output",
+            file.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let bundle = std::fs::read_to_string(&file).unwrap_or_default();
+
+    let to = tempdir();
+    let t = to.path();
+    assert!(
+        zhuqi(t, &["steward", "add", "陈丽", "--dept", "区经信局"])
+            .status
+            .success()
+    );
+    let journal_before = std::fs::read(t.join("journal.jsonl")).unwrap_or_default();
+    for (what, edit) in [
+        (
+            "the highest number there is",
+            Box::new(|l: &str| l.replace("\"number\":1,", "\"number\":18446744073709551615,"))
+                as Box<dyn Fn(&str) -> String>,
+        ),
+        (
+            "a year far ahead",
+            Box::new(|l: &str| {
+                let at = l.find("\"at\":\"").map(|i| i + 6).unwrap_or(0);
+                format!("{}2204{}", &l[..at], &l[at + 4..])
+            }),
+        ),
+    ] {
+        let path = t.join("forged.zqb");
+        std::fs::write(&path, forged(&bundle, edit)).unwrap_or_else(|e| panic!("{e}"));
+        let import = zhuqi(t, &["bundle", "import", path.to_str().unwrap_or_default()]);
+        assert_eq!(import.status.code(), Some(1), "{what}: {}", stdout(&import));
+        assert!(
+            stderr(&import).contains("cannot be"),
+            "{what}: {}",
+            stderr(&import)
+        );
+        assert_eq!(
+            std::fs::read(t.join("journal.jsonl")).unwrap_or_default(),
+            journal_before,
+            "{what}: nothing written"
+        );
+    }
+    // The bundle as it was goes in, and the next capture here is numbered after it.
+    let import = zhuqi(t, &["bundle", "import", file.to_str().unwrap_or_default()]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    let next = zhuqi(
+        t,
+        &[
+            "capture",
+            "--enterprise",
+            "嘉兴佳利电子有限公司",
+            "--text",
+            "电价",
+            "--category",
+            "水电气",
+        ],
+    );
+    assert!(stdout(&next).contains("appeal 2"), "{}", stdout(&next));
+}

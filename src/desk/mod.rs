@@ -151,6 +151,53 @@ fn plausible_time(at: DateTime<FixedOffset>) -> bool {
     at <= latest && earliest.is_none_or(|e| at >= e)
 }
 
+/// What no desk could have written, however the events came (typed, imported, bundled): a time
+/// more than a day ahead or before 2000, a number out of range, a due date before 2000 or more
+/// than five years after the event. One number or date like that would freeze an appeal or
+/// wrap the next number given.
+fn implausible(events: &[Event]) -> Option<crate::domain::Refusal> {
+    use crate::domain::Refusal;
+    let sane_date = |date: NaiveDate, at: DateTime<FixedOffset>| {
+        chrono::Datelike::year(&date) >= 2000
+            && date <= at.date_naive() + chrono::Days::new(MAX_DUE_DAYS)
+    };
+    for e in events {
+        if !plausible_time(e.at) {
+            return Some(Refusal::ImplausibleTime { at: e.at });
+        }
+        let numbers: Vec<u64> = match &e.body {
+            EventBody::MeetingAdded(m) | EventBody::MeetingEdited(m) => vec![m.number],
+            EventBody::Appeal {
+                change: AppealChange::Captured(c),
+                ..
+            } => [Some(c.number), c.meeting].into_iter().flatten().collect(),
+            _ => Vec::new(),
+        };
+        // 0 is "the next number" (given when the command is written), never kept as a number.
+        if let Some(&number) = numbers
+            .iter()
+            .find(|n| **n != 0 && !crate::domain::number::plausible(**n))
+        {
+            return Some(Refusal::ImplausibleNumber { number });
+        }
+        let due = match &e.body {
+            EventBody::Appeal { change, .. } => match change {
+                AppealChange::Assigned(a) => Some(a.due),
+                AppealChange::Extended { due, .. } | AppealChange::Reopened { due, .. } => {
+                    Some(*due)
+                }
+                AppealChange::Feedback { reopen_due, .. } => *reopen_due,
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(date) = due.filter(|d| !sane_date(*d, e.at)) {
+            return Some(Refusal::ImplausibleDate { date });
+        }
+    }
+    None
+}
+
 /// Who is acting when nobody said: the operating-system user.
 pub fn default_actor() -> String {
     ["USER", "USERNAME", "LOGNAME"]
@@ -467,10 +514,8 @@ impl Desk {
     /// clock (`--now` included), none before 2000. An event dated far ahead would freeze its
     /// appeal: every later step would be "before the appeal's last event".
     fn append(&self, events: Vec<Event>) -> Result<Vec<Appeal>, crate::store::AppendError> {
-        if let Some(e) = events.iter().find(|e| !plausible_time(e.at)) {
-            return Err(crate::store::AppendError::Refused(
-                crate::domain::Refusal::ImplausibleTime { at: e.at },
-            ));
+        if let Some(refusal) = implausible(&events) {
+            return Err(crate::store::AppendError::Refused(refusal));
         }
         self.store.append(events)
     }
@@ -793,10 +838,8 @@ impl Desk {
                 }
             }
         }
-        if let Some(e) = commands.iter().flatten().find(|e| !plausible_time(e.at)) {
-            return Err(DeskError::Refused(
-                crate::domain::Refusal::ImplausibleTime { at: e.at },
-            ));
+        if let Some(refusal) = commands.iter().find_map(|c| implausible(c)) {
+            return Err(DeskError::Refused(refusal));
         }
         let appeals = self.store.append_batch(commands)?;
         tracing::info!(commands = n, "batch saved");

@@ -235,6 +235,15 @@ pub enum Refusal {
     ImplausibleTime {
         at: DateTime<FixedOffset>,
     },
+    /// An appeal or meeting number out of every sane range (0 given as a number, or beyond
+    /// [`crate::domain::number::MAX_NUMBER`]).
+    ImplausibleNumber {
+        number: u64,
+    },
+    /// A due date no desk could mean: before 2000 or more than five years on.
+    ImplausibleDate {
+        date: chrono::NaiveDate,
+    },
 }
 
 /// How much of an appeal's text its summary keeps: what a list row shows and its filter matches.

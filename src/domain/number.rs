@@ -2,6 +2,18 @@
 //! number until the hub hands out the final one (ARCHITECTURE.md, "The team desk"). Provisional
 //! numbers live above every final one, so the two can never be taken for each other.
 
+/// The highest number a district gives (appeals or meetings): far beyond any real count, far
+/// below where arithmetic on numbers could overflow or meet the provisional ones.
+pub const MAX_NUMBER: u64 = 999_999_999;
+
+/// Whether a number that came from outside (a bundle, a ledger) is one a desk could have given.
+pub fn plausible(number: u64) -> bool {
+    match provisional_part(number) {
+        Some(n) => n <= MAX_NUMBER,
+        None => (1..=MAX_NUMBER).contains(&number),
+    }
+}
+
 /// Provisional number `n` is stored as `PROVISIONAL_BASE + n`.
 pub const PROVISIONAL_BASE: u64 = 1 << 40;
 

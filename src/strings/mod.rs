@@ -238,6 +238,20 @@ impl Lang {
                 "the time {} cannot be: no more than a day ahead of this machine's clock, and not before 2000; check --now or the date. Nothing was written.",
                 at.format("%Y-%m-%d %H:%M")
             ),
+            (Lang::Zh, Refusal::ImplausibleNumber { number }) => format!(
+                "编号 {number} 不可能（应为 1 到 {}）：来源数据有误。未写入任何数据。",
+                crate::domain::number::MAX_NUMBER
+            ),
+            (Lang::En, Refusal::ImplausibleNumber { number }) => format!(
+                "the number {number} cannot be (numbers run from 1 to {}): the data it came in is wrong. Nothing was written.",
+                crate::domain::number::MAX_NUMBER
+            ),
+            (Lang::Zh, Refusal::ImplausibleDate { date }) => {
+                format!("期限 {date} 不可能：不能早于 2000 年，也不能在五年以后。未写入任何数据。")
+            }
+            (Lang::En, Refusal::ImplausibleDate { date }) => format!(
+                "the due date {date} cannot be: not before 2000 and not more than five years on. Nothing was written."
+            ),
         }
     }
 
