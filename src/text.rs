@@ -7,15 +7,72 @@ pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
-/// Control characters (escape sequences above all) become visible placeholders or spaces.
+/// Characters that must never reach a reader raw: control characters (escape sequences that
+/// retitle a terminal or write its clipboard), bidirectional overrides and isolates (which turn
+/// what is shown around), zero-width characters (which hide what is there), and the Unicode
+/// line separators.
+pub fn is_hazard(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{FEFF}'
+        )
+}
+
+/// For one line (a table cell, a title): line breaks become spaces, every other hazard a
+/// visible placeholder.
 pub fn sanitize(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '\n' | '\t' | '\r' => ' ',
-            c if c.is_control() => '\u{FFFD}',
+            c if is_hazard(c) => '\u{FFFD}',
             c => c,
         })
         .collect()
+}
+
+/// For text of several lines (what a command prints, a notice file): line breaks and tabs stay,
+/// every other hazard is written as its escape (`\u{202e}`), so it is seen, never obeyed.
+pub fn for_output(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && c != '\t' && is_hazard(c)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if c != '\n' && c != '\t' && is_hazard(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// JSON text with every hazard inside its strings written as a JSON escape (`\u202e`): the
+/// same value to a parser, nothing raw to a terminal or an editor. (serde_json escapes C0
+/// controls itself; this adds DEL, C1 and the invisible ones.)
+pub fn json_escaped(json: String) -> String {
+    if !json.chars().any(is_hazard) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_hazard(c) && c != '\n' {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{:04x}", u));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A cell for a spreadsheet file (CSV): sanitised, and one that a spreadsheet would run as a
@@ -100,6 +157,32 @@ pub fn wrap(s: &str, cols: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_keeps_lines_and_writes_hazards_as_escapes() {
+        let said = "第一行\n\t缩进 \u{1b}]0;标题\u{7} \u{202e}倒 \u{200b}藏 \u{9b}31m";
+        let shown = for_output(said);
+        assert_eq!(
+            shown,
+            "第一行\n\t缩进 \\u{1b}]0;标题\\u{7} \\u{202e}倒 \\u{200b}藏 \\u{9b}31m"
+        );
+        assert!(matches!(
+            for_output("平常的字"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn json_keeps_the_value_and_nothing_raw() {
+        let value = serde_json::json!({ "text": "倒\u{202e}转\u{9b}\u{feff}😀\u{200d}" });
+        let escaped = json_escaped(serde_json::to_string_pretty(&value).unwrap_or_default());
+        assert!(
+            !escaped.chars().any(|c| c != '\n' && is_hazard(c)),
+            "{escaped}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap_or_default();
+        assert_eq!(back, value);
+    }
 
     #[test]
     fn wrapping_keeps_every_character_and_every_line_fits() {

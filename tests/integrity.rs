@@ -398,3 +398,100 @@ fn a_bundle_with_a_number_or_time_no_desk_could_give_is_refused_whole() {
     );
     assert!(stdout(&next).contains("appeal 2"), "{}", stdout(&next));
 }
+
+/// Whether text holds a character that must never reach a reader raw.
+fn has_hazard(s: &str) -> Option<char> {
+    s.chars().find(|&c| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    })
+}
+
+#[test]
+fn nothing_the_desk_writes_carries_a_control_bidi_or_zero_width_character_raw() {
+    let dir = tempdir();
+    let d = dir.path();
+    let enterprise = "恶意\u{202e}公司";
+    let text = "标题\u{1b}]0;pwned\u{7}改了\u{200b}看不见\u{9b}31m";
+    let mut outputs = vec![zhuqi(
+        d,
+        &[
+            "capture",
+            "--enterprise",
+            enterprise,
+            "--text",
+            text,
+            "--category",
+            "其他",
+        ],
+    )];
+    assert!(outputs[0].status.success(), "{}", stderr(&outputs[0]));
+    let notice = d.join("notice.txt");
+    let csv = d.join("all.csv");
+    let jsonl = d.join("all.jsonl");
+    let bundle = d.join("all.zqb");
+    for args in [
+        vec!["list"],
+        vec!["list", "--format", "csv"],
+        vec!["list", "--format", "json"],
+        vec!["show", "1"],
+        vec!["show", "1", "--format", "json"],
+        vec![
+            "urge",
+            "1",
+            "--note",
+            "\u{1b}[2J催",
+            "-o",
+            notice.to_str().unwrap_or_default(),
+        ],
+        vec![
+            "export",
+            "--format",
+            "csv",
+            "-o",
+            csv.to_str().unwrap_or_default(),
+        ],
+        vec![
+            "export",
+            "--format",
+            "jsonl",
+            "-o",
+            jsonl.to_str().unwrap_or_default(),
+        ],
+        vec![
+            "bundle",
+            "export",
+            "--all",
+            "-o",
+            bundle.to_str().unwrap_or_default(),
+        ],
+        vec!["note", "1", "\u{1b}]52;c;cHduZWQ=\u{7}"],
+        vec!["show", "9\u{1b}[31m"],
+    ] {
+        outputs.push(zhuqi(d, &args));
+    }
+    for (i, out) in outputs.iter().enumerate() {
+        for (what, s) in [("stdout", stdout(out)), ("stderr", stderr(out))] {
+            assert_eq!(has_hazard(&s), None, "output {i} ({what}): {s:?}");
+        }
+    }
+    for file in [&notice, &csv, &jsonl, &bundle, &d.join("journal.jsonl")] {
+        let written =
+            std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert_eq!(
+            has_hazard(&written),
+            None,
+            "{}: {written:?}",
+            file.display()
+        );
+    }
+    // What was said is kept, escaped: the JSON gives it back exactly.
+    let shown: serde_json::Value =
+        serde_json::from_str(&stdout(&zhuqi(d, &["show", "1", "--format", "json"])))
+            .unwrap_or_default();
+    assert_eq!(shown["text"], text);
+    assert_eq!(shown["enterprise"], enterprise);
+    // And the text output shows the escapes for what it will not obey.
+    let urge = stdout(&outputs[6]);
+    assert!(urge.contains("\\u{1b}[2J催"), "{urge}");
+}

@@ -1182,3 +1182,43 @@ fn a_half_typed_registry_record_or_meeting_is_offered_back() {
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.desk.draft("box").ok().flatten(), None);
 }
+
+#[test]
+fn bidi_overrides_and_zero_width_characters_never_reach_the_terminal() {
+    let dir = common::tempdir();
+    {
+        let desk = common::open(dir.path(), NOW);
+        desk.capture(&zhuqi::desk::CaptureInput {
+            enterprise: "恶意\u{202e}公司\u{200d}".into(),
+            category: "其他".into(),
+            text: "看\u{200b}不\u{2066}见\u{feff}的\u{061c}字".into(),
+            ..Default::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut app = app_in(dir.path(), NOW, Lang::Zh);
+    let hazard = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    let cells = |app: &App| -> String {
+        render(app, 100, 30)
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol().to_string())
+            .collect()
+    };
+    press(&mut app, KeyCode::F(3));
+    let list = cells(&app);
+    assert!(
+        list.replace(' ', "").contains("恶意"),
+        "the appeal is on the list"
+    );
+    assert_eq!(list.chars().find(|c| hazard(*c)), None, "{list:?}");
+    app.open_detail(1, zhuqi::tui::app::Screen::List);
+    let detail = cells(&app);
+    assert!(detail.replace(' ', "").contains("字"), "{detail}");
+    assert_eq!(detail.chars().find(|c| hazard(*c)), None, "{detail:?}");
+}

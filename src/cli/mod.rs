@@ -1,12 +1,14 @@
 //! The command line: clap subcommands for scripting, the same desk underneath.
 //! Exit codes: 0 done; 1 refused or failed (the reason on stderr); 2 usage.
 
-/// Writes to standard output; a reader that went away (`zhuqi list | head`) is not an error,
-/// any other failure is said on standard error.
+/// Writes to standard output, never a control, bidi or zero-width character raw (they are
+/// written as escapes); a reader that went away (`zhuqi list | head`) is not an error, any other
+/// failure is said on standard error.
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        if let Err(e) = write!(std::io::stdout(), $($arg)*)
+        let text = format!($($arg)*);
+        if let Err(e) = std::io::stdout().write_all(crate::text::for_output(&text).as_bytes())
             && e.kind() != std::io::ErrorKind::BrokenPipe
         {
             eprintln!("zhuqi: cannot write the output: {e}");
@@ -114,7 +116,7 @@ fn report(desk: &Desk, lang: Lang, r: ReportArgs) -> Result<String, Failed> {
     };
     match &r.output {
         Some(path) => {
-            write_file(path, text.as_bytes())?;
+            write_file(path, crate::text::for_output(&text).as_bytes())?;
             Ok(output::written(lang, path))
         }
         None => Ok(text),
@@ -294,7 +296,7 @@ fn run_on_desk(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, 
 /// The whole program: parse, open, run, print; returns the exit code.
 pub fn main_with(cli: Cli) -> ExitCode {
     let fail = |msg: String| {
-        eprintln!("zhuqi: {msg}");
+        eprintln!("zhuqi: {}", crate::text::for_output(&msg));
         ExitCode::from(1)
     };
     let config_path = crate::desk::paths::config_file(cli.config.as_deref());
@@ -491,7 +493,7 @@ fn sync(desk: &Desk, lang: Lang, format: ShowFormat) -> crate::remote::Reply {
 fn print(reply: crate::remote::Reply) -> ExitCode {
     out!("{}", reply.stdout);
     if !reply.stderr.is_empty() {
-        eprint!("{}", reply.stderr);
+        eprint!("{}", crate::text::for_output(&reply.stderr));
     }
     ExitCode::from(reply.code)
 }

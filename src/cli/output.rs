@@ -13,7 +13,9 @@ use crate::text::{cell, sanitize, width};
 
 fn json<T: Serialize>(value: &T) -> String {
     // Serialising our own plain structs cannot fail; an empty object is never printed silently.
-    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")) + "\n"
+    crate::text::json_escaped(
+        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
+    ) + "\n"
 }
 
 /// Lays out rows so that every column lines up in display columns.

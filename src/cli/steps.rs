@@ -126,7 +126,8 @@ pub(super) fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<Strin
                     path: path.clone(),
                     source,
                 };
-                file.replace_with(text.as_bytes()).map_err(fail)?;
+                file.replace_with(crate::text::for_output(&text).as_bytes())
+                    .map_err(fail)?;
                 file.put_in_place().map_err(fail)?;
             }
             out.push('\n');

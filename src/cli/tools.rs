@@ -15,7 +15,7 @@ use crate::desk::{DeskError, DeskOptions, paths};
 use crate::strings::Lang;
 
 fn fail(msg: String) -> ExitCode {
-    eprintln!("zhuqi: {msg}");
+    eprintln!("zhuqi: {}", crate::text::for_output(&msg));
     ExitCode::from(1)
 }
 

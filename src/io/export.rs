@@ -190,8 +190,9 @@ pub fn export(
         ExportFormat::Jsonl => {
             let mut out = Vec::new();
             for r in rows {
-                serde_json::to_writer(&mut out, &row_json(r))
+                let line = serde_json::to_string(&row_json(r))
                     .map_err(|e| io(std::io::Error::other(e)))?;
+                out.extend_from_slice(crate::text::json_escaped(line).as_bytes());
                 out.push(b'\n');
             }
             crate::desk::paths::write_private(path, &out).map_err(io)

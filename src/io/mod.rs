@@ -67,7 +67,9 @@ pub fn figure_lines(
 
 /// Any serialisable value as pretty JSON (our own plain structures always serialise).
 pub fn to_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")) + "\n"
+    crate::text::json_escaped(
+        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
+    ) + "\n"
 }
 
 /// The 催办 notice for the latest urge of an appeal, naming the earlier ones.

@@ -98,8 +98,11 @@ pub fn encode(events: &[Event]) -> Result<Vec<u8>, StoreError> {
             more: i + 1 < events.len(),
             event: event.as_text(),
         };
-        let body = serde_json::to_vec(&line)
-            .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?;
+        // What was said is kept, with the invisible and control characters escaped.
+        let body = serde_json::to_string(&line)
+            .map(crate::text::json_escaped)
+            .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?
+            .into_bytes();
         let ck = checksum(&body);
         out.extend_from_slice(&body[..body.len() - 1]);
         out.extend_from_slice(br#","ck":""#);

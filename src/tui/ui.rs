@@ -88,6 +88,24 @@ pub fn draw(app: &App, frame: &mut Frame) {
     if let Some(p) = caret {
         frame.set_cursor_position(p);
     }
+    neutralise(frame.buffer_mut());
+}
+
+/// The last word before the terminal: no cell carries a control, bidi or zero-width character,
+/// whatever a widget let through (ratatui drops controls, but a zero-width joiner rides along
+/// in the cell before it).
+fn neutralise(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        if cell.symbol().chars().any(crate::text::is_hazard) {
+            let kept: String = cell
+                .symbol()
+                .chars()
+                .filter(|c| !crate::text::is_hazard(*c))
+                .collect();
+            let shown = if kept.is_empty() { " " } else { kept.as_str() };
+            cell.set_symbol(shown);
+        }
+    }
 }
 
 fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
@@ -403,4 +421,24 @@ fn key_line(context: crate::tui::keymap::Context, lang: Lang) -> String {
         .map(|(k, w)| format!("{k} {w}"))
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+#[cfg(test)]
+mod neutralise_tests {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+
+    #[test]
+    fn a_cell_loses_what_no_terminal_should_obey() {
+        let mut buffer = Buffer::empty(Rect::new(0, 0, 4, 1));
+        // What a widget lets through: a zero-width joiner riding on a character, an override
+        // left alone in a cell.
+        buffer[(0, 0)].set_symbol("司\u{200d}");
+        buffer[(2, 0)].set_symbol("\u{202e}");
+        buffer[(3, 0)].set_symbol("a");
+        super::neutralise(&mut buffer);
+        assert_eq!(buffer[(0, 0)].symbol(), "司");
+        assert_eq!(buffer[(2, 0)].symbol(), " ");
+        assert_eq!(buffer[(3, 0)].symbol(), "a");
+    }
 }
