@@ -405,6 +405,14 @@ fn bad_rows_are_refused_with_row_and_column_and_stop_writes_nothing() {
         "a header and four refused rows: {rejects}"
     );
     assert!(rejects.contains("6,受理时间,2024-02-30 10:00,BadDate"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.join("台账.rejected.csv"))
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0);
+        assert_eq!(mode, 0o600, "the refused rows name people: owner only");
+    }
     let rows: Value =
         serde_json::from_str(&stdout(&common::zhuqi(d, &["list", "--format", "json"])))
             .unwrap_or_default();

@@ -495,3 +495,43 @@ fn nothing_the_desk_writes_carries_a_control_bidi_or_zero_width_character_raw() 
     let urge = stdout(&outputs[6]);
     assert!(urge.contains("\\u{1b}[2J催"), "{urge}");
 }
+
+#[test]
+fn the_log_names_commands_never_what_they_carry() {
+    let dir = tempdir();
+    let d = dir.path();
+    let saved = zhuqi(
+        d,
+        &[
+            "enterprise",
+            "add",
+            "嘉兴秘密材料有限公司",
+            "--phone",
+            "13905731234",
+            "--contact",
+            "沈秘密",
+        ],
+    );
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    let captured = zhuqi(
+        d,
+        &[
+            "capture",
+            "--enterprise",
+            "嘉兴秘密材料有限公司",
+            "--text",
+            "厂房租金的私密安排",
+            "--category",
+            "其他",
+        ],
+    );
+    assert!(captured.status.success(), "{}", stderr(&captured));
+    let log = std::fs::read_to_string(d.join("zhuqi.log")).unwrap_or_default();
+    assert!(log.contains("command=Capture"), "{log}");
+    assert!(log.contains("command=Enterprise Add"), "{log}");
+    for secret in ["秘密", "13905731234", "私密"] {
+        assert!(!log.contains(secret), "the log holds {secret}: {log}");
+    }
+    #[cfg(unix)]
+    assert_eq!(mode(&d.join("zhuqi.log")), 0o600);
+}

@@ -570,6 +570,18 @@ impl Command {
     }
 }
 
+impl Command {
+    /// What the command is (`Note`, `Bundle Import`), without its arguments: for the log.
+    pub fn name(&self) -> String {
+        let debug = format!("{self:?}");
+        debug
+            .split([' ', '{', ')'])
+            .next()
+            .unwrap_or_default()
+            .replace('(', " ")
+    }
+}
+
 impl Cli {
     /// `--lang`, else the configuration's language, else the locale.
     pub fn lang(&self, settings: Option<&crate::desk::settings::Settings>) -> Lang {

@@ -344,7 +344,8 @@ pub fn main_with(cli: Cli) -> ExitCode {
             Err(e) => fail(lang.tui_error(&e)),
         };
     };
-    tracing::info!(command = ?command, "command");
+    // The command's name only: its arguments name enterprises and people, and say what they said.
+    tracing::info!(command = %command.name(), "command");
     match command {
         Command::Rebuild { undo: false } => {
             return match crate::desk::rebuild(&options) {

@@ -91,11 +91,12 @@ pub fn start_log(data_dir: Option<&Path>) -> Option<()> {
     if let Some(parent) = path.parent() {
         paths::create_private_dir(parent).ok()?;
     }
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    // Owner only, whatever the umask: it says who acted when.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options.open(&path).ok()?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("ZHUQI_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -390,7 +390,7 @@ impl Desk {
                     .into_iter()
                     .find(|a| a.id == id)
                     .ok_or_else(|| DeskError::AppealNotFound(id.to_string()))?;
-                tracing::info!(appeal = appeal.number, events = ?what, actor = %self.actor, "saved");
+                tracing::info!(appeal = appeal.number, events = ?what, "saved");
                 Ok(appeal)
             }
             Err(e) => {

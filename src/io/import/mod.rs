@@ -317,8 +317,10 @@ fn with_registry(
     Ok(out)
 }
 
+/// The refused rows, for a person to fix: written whole and readable by its owner only (the
+/// rows name people).
 fn write_rejects(path: &Path, refused: &[RowError]) -> Result<(), String> {
-    let mut w = csv::Writer::from_path(path).map_err(|e| e.to_string())?;
+    let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["row", "column", "value", "reason"])
         .map_err(|e| e.to_string())?;
     for r in refused {
@@ -330,7 +332,8 @@ fn write_rejects(path: &Path, refused: &[RowError]) -> Result<(), String> {
         ])
         .map_err(|e| e.to_string())?;
     }
-    w.flush().map_err(|e| e.to_string())
+    let bytes = w.into_inner().map_err(|e| e.to_string())?;
+    crate::desk::paths::write_private(path, &bytes).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
