@@ -58,6 +58,7 @@ fn main() {
         actor: Some("bench".into()),
         // As the desk in the terminal opens it.
         cache: zhuqi::store::Cache::Lean,
+        reads_only: false,
     };
 
     // 1. open → first screen, five times (each a fresh open of the store): the first frame

@@ -535,3 +535,91 @@ fn the_log_names_commands_never_what_they_carry() {
     #[cfg(unix)]
     assert_eq!(mode(&d.join("zhuqi.log")), 0o600);
 }
+
+/// `zhuqi` run by someone who may read `dir` but not write it: `nobody` when the tests run as
+/// root (whom no mode bit stops), else this user with the write bits taken away.
+#[cfg(unix)]
+fn as_a_reader(dir: &Path, args: &[&str]) -> std::process::Output {
+    use std::os::unix::fs::PermissionsExt;
+    let set_mode = |mode_dir: u32, mode_file: u32| {
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(p) = stack.pop() {
+            let is_dir = p.is_dir();
+            let mode = if is_dir { mode_dir } else { mode_file };
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode))
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            if is_dir {
+                for entry in std::fs::read_dir(&p).into_iter().flatten().flatten() {
+                    stack.push(entry.path());
+                }
+            }
+        }
+    };
+    set_mode(0o555, 0o444);
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let mut command = if root {
+        let mut c = std::process::Command::new("runuser");
+        c.args(["-u", "nobody", "--", env!("CARGO_BIN_EXE_zhuqi")]);
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_zhuqi"))
+    };
+    let out = command
+        .args(args)
+        .env("ZHUQI_DATA_DIR", dir)
+        .env("ZHUQI_CONFIG", dir.join("no-config.toml"))
+        .env("ZHUQI_LOG_FILE", dir.join("zhuqi.log"))
+        .env("LANG", "C.UTF-8")
+        .env("TMPDIR", "/tmp")
+        .env_remove("ZHUQI_NOW")
+        .output()
+        .unwrap_or_else(|e| panic!("zhuqi: {e}"));
+    set_mode(0o700, 0o600);
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn a_desk_that_cannot_be_written_can_still_be_read() {
+    // A place `nobody` can reach: the test's own temporary directory is private to its user.
+    let outer = tempfile::Builder::new()
+        .prefix("zhuqi-ro-")
+        .tempdir_in("/tmp")
+        .unwrap_or_else(|e| panic!("{e}"));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(outer.path(), std::fs::Permissions::from_mode(0o755))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let d = outer.path().join("backup");
+    let demo = zhuqi(&d, &["demo"]);
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let expected = list_json(&d);
+    let before = journal(&d);
+
+    let listed = as_a_reader(&d, &["list", "--format", "json"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert_eq!(stdout(&listed), expected);
+    let shown = as_a_reader(&d, &["show", "1"]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert!(stdout(&shown).contains("Appeal 1"), "{}", stdout(&shown));
+    let verified = as_a_reader(&d, &["verify"]);
+    assert!(
+        stdout(&verified).starts_with("all well"),
+        "{}",
+        stderr(&verified)
+    );
+    // A step is refused there, clearly, and nothing changes.
+    let noted = as_a_reader(&d, &["note", "4", "只读介质上的进展"]);
+    assert_eq!(noted.status.code(), Some(1));
+    assert!(
+        stderr(&noted).contains("cannot be written here"),
+        "{}",
+        stderr(&noted)
+    );
+    assert_eq!(journal(&d), before);
+}

@@ -571,6 +571,24 @@ impl Command {
 }
 
 impl Command {
+    /// Whether the command only reads the desk (it can read one it cannot write).
+    pub fn only_reads(&self) -> bool {
+        matches!(
+            self,
+            Command::List(_)
+                | Command::Show { .. }
+                | Command::Board { .. }
+                | Command::Report(_)
+                | Command::Export(_)
+                | Command::Verify
+                | Command::Conflicts { .. }
+                | Command::Bundle(BundleCmd::Export { .. })
+                | Command::Meeting(MeetingCmd::List { .. })
+                | Command::Steward(StewardCmd::List { .. })
+                | Command::Enterprise(EnterpriseCmd::List { .. })
+        )
+    }
+
     /// What the command is (`Note`, `Bundle Import`), without its arguments: for the log.
     pub fn name(&self) -> String {
         let debug = format!("{self:?}");
@@ -616,6 +634,7 @@ impl Cli {
             now,
             actor: self.actor.clone(),
             cache: crate::store::Cache::default(),
+            reads_only: self.command.as_ref().is_some_and(Command::only_reads),
         })
     }
 }

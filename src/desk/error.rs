@@ -57,6 +57,12 @@ pub enum DeskError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "the data directory {} cannot be written here (a read-only medium, or another user's): \
+         list, show, board, report, export and verify read it; a step needs a desk you can write",
+        .0.display()
+    )]
+    ReadOnlyDataDir(PathBuf),
     #[error("cannot use the data directory {}: {source}", path.display())]
     DataDir {
         path: PathBuf,

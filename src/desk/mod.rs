@@ -37,6 +37,9 @@ pub struct DeskOptions {
     pub actor: Option<String>,
     /// How much of the store is kept in memory (the desk in the terminal keeps less).
     pub cache: Cache,
+    /// The command only reads: a data directory it cannot write (a backup on a read-only
+    /// medium) is read from a private copy.
+    pub reads_only: bool,
 }
 
 /// When an assignment (or a reopened appeal) is due.
@@ -136,6 +139,9 @@ pub struct Desk {
     /// The configuration file in force (where the person is kept once asked).
     config_path: Option<PathBuf>,
     opened: OpenReport,
+    /// The private copy a read-only data directory is read from (removed when the desk closes;
+    /// last, so the store is closed first).
+    _read_only_copy: Option<tempfile::TempDir>,
 }
 
 /// How far ahead a due date may be set, in calendar days (five years).
@@ -221,6 +227,23 @@ impl Desk {
             path: dir.clone(),
             source,
         })?;
+        let writable = paths::writable(&dir);
+        if !writable && !options.reads_only {
+            return Err(DeskError::ReadOnlyDataDir(dir));
+        }
+        let read_only_copy = if !writable {
+            Some(
+                paths::private_copy(&dir).map_err(|source| DeskError::DataDir {
+                    path: dir.clone(),
+                    source,
+                })?,
+            )
+        } else {
+            None
+        };
+        let dir = read_only_copy
+            .as_ref()
+            .map_or(dir, |copy| copy.path().to_path_buf());
         let (calendar, calendar_path) = settings::load_calendar(&dir)?;
         let (store, opened) = Store::open_with(&dir, options.cache)?;
         let hub = sync::HubLink::load(&dir)?;
@@ -253,6 +276,7 @@ impl Desk {
             actor_said,
             config_path,
             opened,
+            _read_only_copy: read_only_copy,
         })
     }
 

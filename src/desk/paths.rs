@@ -40,6 +40,54 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
+/// Whether this process can write in `dir`.
+pub fn writable(dir: &Path) -> bool {
+    tempfile::tempfile_in(dir).is_ok()
+}
+
+/// A private copy (owner only) of what a desk reads in `dir`: the journal, the calendar, the
+/// hub link and the store. For reading a desk this process cannot write (a backup on a
+/// read-only medium): the engine opens nothing read-only.
+pub fn private_copy(dir: &Path) -> std::io::Result<tempfile::TempDir> {
+    let copy = tempfile::Builder::new().prefix("zhuqi-read-").tempdir()?;
+    for name in ["journal.jsonl", "calendar.toml", "hub.toml"] {
+        let from = dir.join(name);
+        if from.is_file() {
+            copy_file(&from, &copy.path().join(name))?;
+        }
+    }
+    let store = dir.join("store");
+    if store.is_dir() {
+        copy_tree(&store, &copy.path().join("store"))?;
+    }
+    Ok(copy)
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    create_private_dir(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            copy_file(&entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// A copy that this process may write (the original's read-only mode is not carried over).
+fn copy_file(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::copy(from, to)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
 /// Writes a file readable by its owner only, whatever the umask (what the desk writes names
 /// people: exports, notices, bundles, reports), and waits until it is on disk. It is written
 /// under a temporary name and renamed over `path` once whole: a write that fails (a full disk)

@@ -476,6 +476,10 @@ impl Lang {
                 "无法写入催办通知 {}：{source}；本次督办未记录（请换一个文件，或不用 -o）。",
                 path.display()
             ),
+            (Lang::Zh, DeskError::ReadOnlyDataDir(dir)) => format!(
+                "数据目录 {} 在这里不能写入（只读介质或他人的目录）：可以查看（list、show、board、report、export、verify），办理步骤需要可写的数据目录。",
+                dir.display()
+            ),
             (Lang::Zh, DeskError::RewriteOnHub) => {
                 "本台已加入协同中心，已上传的每一步都在中心留存，可代替日志：请在新的数据目录加入中心并同步，即可全部取回。".into()
             }
