@@ -623,3 +623,45 @@ fn a_desk_that_cannot_be_written_can_still_be_read() {
     );
     assert_eq!(journal(&d), before);
 }
+
+#[test]
+fn a_named_configuration_is_never_created_and_bad_options_are_refused() {
+    let dir = tempdir();
+    let d = dir.path();
+    let named = d.join("typo-config.toml");
+    let listed = zhuqi(d, &["--config", named.to_str().unwrap_or_default(), "list"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert!(!named.exists(), "a file named but missing is not created");
+
+    let lang = zhuqi(d, &["--lang", "xx", "list"]);
+    assert_eq!(lang.status.code(), Some(2));
+    assert!(
+        stderr(&lang).contains("zh (简体中文) and en (English)"),
+        "{}",
+        stderr(&lang)
+    );
+    for actor in ["", "  ", "\u{1b}[2J"] {
+        let acted = zhuqi(
+            d,
+            &[
+                "--actor",
+                actor,
+                "steward",
+                "add",
+                "陈丽",
+                "--dept",
+                "区经信局",
+            ],
+        );
+        assert_eq!(acted.status.code(), Some(2), "{actor:?}");
+        assert!(
+            stderr(&acted).contains("name of the person acting"),
+            "{}",
+            stderr(&acted)
+        );
+    }
+    assert!(
+        !d.join("journal.jsonl").exists() || journal(d).is_empty(),
+        "nothing written"
+    );
+}

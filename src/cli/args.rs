@@ -31,16 +31,33 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "TIME")]
     pub now: Option<String>,
     /// Who is acting, recorded on every event [default: the OS user]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", value_parser = named)]
     pub actor: Option<String>,
     /// With the store busy (another command writing), wait at most this long for it
     #[arg(long, global = true, value_name = "SECS", default_value_t = 5)]
     pub wait: u64,
     /// Language of messages: zh or en [default: from LANG / LC_ALL]
-    #[arg(long, global = true, value_name = "zh|en")]
+    #[arg(long, global = true, value_name = "zh|en", value_parser = language)]
     pub lang: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// `--actor`: a person is named by something.
+fn named(text: &str) -> Result<String, String> {
+    let name = text.trim();
+    if name.is_empty() || name.chars().any(crate::text::is_hazard) {
+        return Err("give the name of the person acting (not empty, no control characters)".into());
+    }
+    Ok(name.to_string())
+}
+
+/// `--lang`: one the desk speaks.
+fn language(text: &str) -> Result<String, String> {
+    match Lang::parse(text) {
+        Some(_) => Ok(text.to_string()),
+        None => Err("zhuqi speaks zh (简体中文) and en (English)".into()),
+    }
 }
 
 #[derive(Subcommand, Debug)]

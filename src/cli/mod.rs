@@ -320,7 +320,10 @@ pub fn main_with(cli: Cli) -> ExitCode {
         }
         _ => {}
     }
-    let settings = match crate::desk::settings::load_settings(config_path.as_deref()) {
+    let settings = match crate::desk::settings::load_settings_named(
+        config_path.as_deref(),
+        cli.config.is_some(),
+    ) {
         Ok(s) => s,
         Err(e) => return fail(cli.lang(None).error(&DeskError::File(e))),
     };

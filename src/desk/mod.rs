@@ -215,8 +215,10 @@ pub fn default_actor() -> String {
 impl Desk {
     /// Opens the desk with the configuration `options` point at.
     pub fn open(options: &DeskOptions) -> Result<Desk, DeskError> {
-        let settings =
-            settings::load_settings(paths::config_file(options.config.as_deref()).as_deref())?;
+        let settings = settings::load_settings_named(
+            paths::config_file(options.config.as_deref()).as_deref(),
+            options.config.is_some(),
+        )?;
         Desk::open_with(options, settings)
     }
 

@@ -183,9 +183,18 @@ pub fn parse_settings(text: &str, path: &Path) -> Result<Settings, FileError> {
 /// Loads the configuration at `path`; on first run (no file yet) writes the commented default
 /// there. Without a path (no home directory) the defaults are in force.
 pub fn load_settings(path: Option<&Path>) -> Result<Settings, FileError> {
+    load_settings_named(path, false)
+}
+
+/// As [`load_settings`]; a file the person named (`--config`, `ZHUQI_CONFIG`) is never created
+/// where it is missing: the defaults are used and the path is left as it was.
+pub fn load_settings_named(path: Option<&Path>, named: bool) -> Result<Settings, FileError> {
     let Some(path) = path else {
         return Ok(Settings::default());
     };
+    if !path.exists() && named {
+        return parse_settings(DEFAULT_CONFIG, path);
+    }
     if !path.exists() {
         if let Some(parent) = path.parent() {
             let _ = super::paths::create_private_dir(parent);
