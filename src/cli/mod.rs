@@ -429,6 +429,9 @@ pub fn main_with(cli: Cli) -> ExitCode {
     if let Some(old) = &desk.open_report().rebuilt_from_damaged {
         eprintln!("zhuqi: {}", lang.rebuilt_from_damaged(old));
     }
+    if let Some(undone) = &desk.open_report().undone_bulk {
+        eprintln!("zhuqi: {}", lang.undone_bulk(undone));
+    }
     if desk.open_report().replayed > 0 {
         eprintln!("zhuqi: {}", lang.replayed(desk.open_report().replayed));
     }

@@ -262,9 +262,14 @@ pub fn load(desk: &mut Desk) -> Result<usize, DeskError> {
     }
     let real_clock = desk.clock();
     let real_actor = desk.actor().to_string();
+    // All or nothing: a story cut short by a kill is taken out on the next open.
+    desk.begin_bulk()?;
     let result = tell(desk, real_clock.today());
     desk.set_clock(real_clock);
     desk.set_actor(&real_actor);
+    if result.is_ok() {
+        desk.end_bulk()?;
+    }
     result
 }
 

@@ -364,6 +364,32 @@ impl Desk {
         self.store.is_empty()
     }
 
+    /// Runs a bulk write (an import, a generated demo) all or nothing across crashes: killed
+    /// mid-way, what it wrote is taken out on the next open. An error it returns leaves the
+    /// mark too (what it wrote is taken out on the next open), unless `keep` says the part
+    /// written stands.
+    pub fn bulk<T, E: From<DeskError>>(
+        &self,
+        keep: impl Fn(&E) -> bool,
+        write: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.begin_bulk().map_err(E::from)?;
+        let result = write();
+        if result.as_ref().err().is_none_or(&keep) {
+            self.end_bulk().map_err(E::from)?;
+        }
+        result
+    }
+
+    /// See [`Desk::bulk`] (for a bulk write that needs the desk mutably).
+    pub fn begin_bulk(&self) -> Result<(), DeskError> {
+        Ok(self.store.begin_bulk()?)
+    }
+
+    pub fn end_bulk(&self) -> Result<(), DeskError> {
+        Ok(self.store.end_bulk()?)
+    }
+
     /// Whether the store was brought back (from the journal) after a write failed in it: said
     /// once.
     pub fn take_recovery(&self) -> Option<crate::store::Recovery> {

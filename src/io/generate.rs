@@ -135,6 +135,17 @@ pub fn generate(
     n: usize,
     seed: u64,
     texts: &[String],
+    progress: impl FnMut(usize),
+) -> Result<usize, DeskError> {
+    // All or nothing: a generation killed mid-way is taken out on the next open.
+    desk.bulk(|_| false, || generate_all(desk, n, seed, texts, progress))
+}
+
+fn generate_all(
+    desk: &Desk,
+    n: usize,
+    seed: u64,
+    texts: &[String],
     mut progress: impl FnMut(usize),
 ) -> Result<usize, DeskError> {
     let mut rng = Rng::new(seed);

@@ -3,6 +3,7 @@
 //! command together; success is reported after `flush()` and an fsync of sled's data file.
 
 mod brief;
+mod bulk;
 mod codec;
 mod history;
 pub mod journal;
@@ -36,6 +37,7 @@ use lock::DeskLock;
 pub use codec::SCHEMA_VERSION;
 pub use error::{AppendError, StoreError, disk_full};
 pub use journal::JOURNAL_VERSION;
+pub use bulk::UndoneBulk;
 pub use rewrite::{Rewritten, Undone};
 
 const STORE_DIR: &str = "store";
@@ -99,6 +101,8 @@ pub struct OpenReport {
     /// The store no longer opened (a write cut short) and was laid out anew from the journal;
     /// the damaged one is here.
     pub rebuilt_from_damaged: Option<PathBuf>,
+    /// A bulk write (an import, a demo) was killed mid-way; what it wrote was taken out.
+    pub undone_bulk: Option<UndoneBulk>,
 }
 
 // Tree positions in the transaction slice. An appeal's events live in its history; `events` and

@@ -141,6 +141,16 @@ impl Store {
             }
             Err(e) => return Err(e),
         };
+        if let Some(from) = store.bulk_from()? {
+            let journal = std::fs::metadata(data_dir.join(JOURNAL_FILE)).map_or(0, |m| m.len());
+            if journal > from {
+                drop(store);
+                report.undone_bulk = Some(super::bulk::undo(data_dir, from)?);
+                store = Store::open_locked(data_dir, &current, None, cache)?;
+            } else {
+                store.end_bulk()?;
+            }
+        }
         store._lock = Some(lock);
         let caught = store.catch_up()?;
         report.replayed = caught.replayed;

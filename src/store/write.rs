@@ -13,24 +13,15 @@ impl Store {
 
     /// Several commands in one journal write, one transaction and one fsync: the way imports
     /// stay fast. All or nothing: a refusal anywhere writes none of them.
-    pub fn append_batch(&self, mut commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, AppendError> {
+    pub fn append_batch(&self, commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, AppendError> {
         let mut w = self.writer();
         self.recover_if_failed(&mut w)?;
-        // Planned over all the events at once; the journal keeps each command's grouping, so a
-        // replay applies them one by one to the same result.
-        let mut flat: Vec<Event> = commands.iter().flatten().cloned().collect();
+        // Planned over all the events at once.
+        let mut flat: Vec<Event> = commands.into_iter().flatten().collect();
         let mut plan = self.plan(&mut flat, w.meta)?;
-        // The plan filled in numbers: carry them back into the commands for the journal.
-        let mut filled = flat.into_iter();
-        let mut lines = Vec::new();
-        for c in commands.iter_mut() {
-            for e in c.iter_mut() {
-                if let Some(f) = filled.next() {
-                    *e = f;
-                }
-            }
-            lines.extend(journal::encode(c)?);
-        }
+        // The commands are journaled as one: a write torn by a crash takes none of them, as the
+        // one transaction does (and a replay plans them together, as here).
+        let lines = journal::encode(&flat)?;
         plan.meta.journal_len = w.journal.append(&lines)?;
         self.commit_journaled(&mut w, plan.meta, &plan)?;
         Ok(plan.appeals)

@@ -994,6 +994,24 @@ impl Lang {
         }
     }
 
+    /// A bulk write killed mid-way was taken out on opening.
+    pub fn undone_bulk(self, undone: &crate::store::UndoneBulk) -> String {
+        match self {
+            Lang::Zh => format!(
+                "上次的导入（或演示数据生成）中途被中断，已整体撤销：它写入的 {} 条诉求已移除，诉求库回到导入之前。被撤销的记录保留在 {}；请重新导入。",
+                undone.appeals,
+                undone.kept_in.display()
+            ),
+            Lang::En => format!(
+                "the last import (or demo generation) was cut off mid-way and has been undone whole: \
+                 the {} appeal(s) it had written were taken out, and the store is as it was before it. \
+                 What it wrote is kept in {}; run the import again.",
+                undone.appeals,
+                undone.kept_in.display()
+            ),
+        }
+    }
+
     /// The engine failed in a write and was brought back, from the journal.
     pub fn recovered(self, rebuilt_from: Option<&std::path::Path>) -> String {
         match (self, rebuilt_from) {

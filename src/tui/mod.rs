@@ -98,6 +98,7 @@ fn open_and_run(
     let desk = open()?;
     let upgraded = desk.open_report().upgraded_from.clone();
     let damaged = desk.open_report().rebuilt_from_damaged.clone();
+    let undone = desk.open_report().undone_bulk.clone();
     // Commands on this data directory come to this desk while it is open.
     let listener = match crate::remote::listen(desk.data_dir()) {
         Ok(l) => Some(l),
@@ -113,6 +114,9 @@ fn open_and_run(
     }
     if let Some(old) = damaged {
         app.say(app::MessageKind::Info, lang.rebuilt_from_damaged(&old));
+    }
+    if let Some(undone) = undone {
+        app.say(app::MessageKind::Info, lang.undone_bulk(&undone));
     }
     event_loop(terminal, &mut app).map_err(TuiError::Terminal)
 }

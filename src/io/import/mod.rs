@@ -183,7 +183,10 @@ fn import_table(
         // No room in the channel: one batch planned ahead while one is written, no more in memory.
         let (send, batches) = std::sync::mpsc::sync_channel(0);
         let (reader, accepted) = (&reader, &accepted);
-        std::thread::scope(|scope| -> Result<(), ImportError> {
+        // All or nothing across a crash; a ledger changed under the import keeps what was read
+        // the same (the error says where it stopped).
+        let changed = |e: &ImportError| matches!(e, ImportError::Changed { .. });
+        desk.bulk(changed, || std::thread::scope(|scope| -> Result<(), ImportError> {
             // The sender is the planner's own: when it is done, the batches end.
             scope.spawn(move || {
                 if let Err(e) = plan_again(desk, table, reader, accepted, &send) {
@@ -195,7 +198,7 @@ fn import_table(
                 desk.append_commands(commands?)?;
             }
             Ok(())
-        })?;
+        }))?;
     }
     report.written = true;
     Ok(report)

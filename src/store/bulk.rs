@@ -1,0 +1,78 @@
+//! Bulk writes (an import, a generated demo) are all or nothing across crashes: a mark in the
+//! store says where in the journal one began, and it is taken away when the bulk write ends. A
+//! store opened with the mark still there was left by a process killed mid-way: the journal is
+//! cut back to where the bulk write began (what was cut is kept beside) and the store laid out
+//! anew from it.
+
+use super::*;
+
+const BULK_MARK: &str = "bulk_from";
+
+/// A bulk write killed mid-way and undone on opening.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UndoneBulk {
+    /// The appeals it had written, now taken out.
+    pub appeals: usize,
+    /// The journal lines it had written, kept here.
+    pub kept_in: PathBuf,
+}
+
+impl Store {
+    /// Marks the start of a bulk write (durably, before its first command).
+    pub fn begin_bulk(&self) -> Result<(), StoreError> {
+        let w = self.writer();
+        self.engine()?.trees[META].insert(BULK_MARK, &u64_key(w.journal.len())[..])?;
+        self.sync()
+    }
+
+    /// The bulk write is whole: the mark goes.
+    pub fn end_bulk(&self) -> Result<(), StoreError> {
+        let _w = self.writer();
+        self.engine()?.trees[META].remove(BULK_MARK)?;
+        self.sync()
+    }
+
+    /// Where an unfinished bulk write began, if one was left.
+    pub(super) fn bulk_from(&self) -> Result<Option<u64>, StoreError> {
+        Ok(self.engine()?.trees[META]
+            .get(BULK_MARK)?
+            .and_then(|v| read_u64(&v)))
+    }
+}
+
+/// Takes out what an unfinished bulk write put in the journal from `from` on, keeping it beside,
+/// and lays the store out anew from the journal without it. The caller holds the desk lock and
+/// has closed the store.
+pub(super) fn undo(data_dir: &Path, from: u64) -> Result<UndoneBulk, StoreError> {
+    let path = data_dir.join(JOURNAL_FILE);
+    let bytes = std::fs::read(&path).map_err(io_err(format!("reading {}", path.display())))?;
+    let start = usize::try_from(from).unwrap_or(usize::MAX).min(bytes.len());
+    let tail = &bytes[start..];
+    let appeals = tail
+        .split(|&b| b == b'\n')
+        .filter(|l| {
+            let mark = br#""captured":"#;
+            l.windows(mark.len()).any(|w| w == mark)
+        })
+        .count();
+    let kept_in = data_dir.join(format!(
+        "journal.jsonl.undone-{}",
+        chrono::Local::now().format("%Y%m%d-%H%M%S")
+    ));
+    crate::desk::paths::write_private(&kept_in, tail)
+        .map_err(io_err(format!("keeping the undone lines in {}", kept_in.display())))?;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .map_err(io_err(format!("opening {}", path.display())))?;
+    file.set_len(start as u64)
+        .and_then(|()| file.sync_all())
+        .map_err(io_err(format!("cutting {} back", path.display())))?;
+    // The store with the partial write in it is of no use: the journal and the lines kept say
+    // everything it held.
+    let old = super::open::lay_out_anew(data_dir, "undone")?;
+    if let Err(e) = std::fs::remove_dir_all(&old) {
+        tracing::warn!(old = %old.display(), error = %e, "the store laid aside could not be removed");
+    }
+    Ok(UndoneBulk { appeals, kept_in })
+}
