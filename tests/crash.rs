@@ -132,3 +132,211 @@ fn sigkill_at_random_moments_loses_nothing_acknowledged() {
         "too few captures to mean anything"
     );
 }
+
+/// 280 runs, at least 200 of them killed at random moments, across every kind of write the desk does — captures, steps,
+/// imports, bundles and rebuilds — each run as the real command. After every kill the desk
+/// opens and verifies; at the end every acknowledged write is there exactly once, and every
+/// import and bundle is there whole or not at all.
+#[test]
+fn kills_across_captures_steps_imports_bundles_and_rebuilds_lose_and_double_nothing() {
+    const ROUNDS: usize = 280;
+    const ROWS: usize = 20;
+    let dir = common::tempdir();
+    let d = dir.path();
+    let z = |args: &[&str]| common::zhuqi(d, args);
+    let arg = |p: &std::path::Path| p.to_str().unwrap_or_default().to_string();
+
+    // A mapping for the ledgers, and a bundle of 300 appeals from another desk.
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        "source = \"killtest\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n\
+         [columns]\nexternal_id = \"编号\"\nenterprise = \"企业\"\ncategory = \"类别\"\n\
+         text = \"诉求\"\nreceived = \"受理时间\"\n[defaults]\nstatus = \"listed\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ledger = |name: &str, prefix: &str| {
+        let path = d.join(format!("{name}.csv"));
+        let mut text = String::from("编号,企业,类别,诉求,受理时间\n");
+        for j in 0..ROWS {
+            text.push_str(&format!(
+                "{prefix}-{j},嘉兴企业{},消防,{prefix}-{j},2024-01-08 09:00\n",
+                j % 9
+            ));
+        }
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+        path
+    };
+    let other = common::tempdir();
+    let from_other = ledger("other", "包");
+    let made = common::zhuqi(
+        other.path(),
+        &["import", &arg(&from_other), "--map", &arg(&map)],
+    );
+    assert!(made.status.success(), "{}", common::stderr(&made));
+    let bundle = d.join("other.zqb");
+    // (a bundle of 20 appeals, from a ledger of its own)
+    let exported = common::zhuqi(
+        other.path(),
+        &["bundle", "export", "--all", "-o", &arg(&bundle)],
+    );
+    assert!(exported.status.success(), "{}", common::stderr(&exported));
+    let seed = z(&[
+        "capture",
+        "--enterprise",
+        "嘉兴种子企业",
+        "--text",
+        "种子",
+        "--category",
+        "消防",
+    ]);
+    assert!(seed.status.success(), "{}", common::stderr(&seed));
+
+    let mut rng = Rng(0x2026_1130_0200);
+    let mut captures_acked = Vec::new();
+    let mut notes_acked = Vec::new();
+    let mut imports: Vec<(String, bool)> = Vec::new();
+    let mut bundle_acked = false;
+    let mut killed = 0usize;
+    for round in 0..ROUNDS {
+        let kind = rng.next(5);
+        let tag = format!("k{round}");
+        let (args, wait_ms): (Vec<String>, u64) = match kind {
+            0 => (
+                [
+                    "capture",
+                    "--enterprise",
+                    "嘉兴企业",
+                    "--text",
+                    &tag,
+                    "--category",
+                    "消防",
+                ]
+                .map(String::from)
+                .to_vec(),
+                45,
+            ),
+            1 => (["note", "1", &tag].map(String::from).to_vec(), 45),
+            2 => {
+                let path = ledger(&tag, &tag);
+                (
+                    vec!["import".into(), arg(&path), "--map".into(), arg(&map)],
+                    70,
+                )
+            }
+            3 => (vec!["bundle".into(), "import".into(), arg(&bundle)], 70),
+            _ => (vec!["rebuild".into()], 120),
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zhuqi"))
+            .args(&args)
+            .env("ZHUQI_DATA_DIR", d)
+            .env("ZHUQI_CONFIG", d.join("no-config.toml"))
+            .env("ZHUQI_LOG_FILE", d.join("zhuqi.log"))
+            .env("LANG", "C.UTF-8")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start zhuqi: {e}"));
+        // One run in eight is let finish (acknowledged); the others are killed at a moment
+        // while they are likely still writing.
+        let finished = if rng.next(8) == 0 {
+            child.wait().ok().map(|status| status.success())
+        } else {
+            std::thread::sleep(Duration::from_millis(rng.next(wait_ms)));
+            match child.try_wait() {
+                Ok(Some(status)) => Some(status.success()),
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    killed += 1;
+                    None
+                }
+            }
+        };
+        let acked = finished == Some(true);
+        match kind {
+            0 if acked => captures_acked.push(tag.clone()),
+            1 if acked => notes_acked.push(tag.clone()),
+            2 => imports.push((tag.clone(), acked)),
+            3 if acked => bundle_acked = true,
+            _ => {}
+        }
+        if let Some(false) = finished {
+            let mut said = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut e, &mut said);
+            }
+            panic!("round {round}: {args:?} failed without being killed: {said}");
+        }
+        // The store always opens, and agrees with its journal.
+        let verified = z(&["verify"]);
+        assert!(
+            common::stdout(&verified).starts_with("all well"),
+            "round {round} after {args:?}: {}",
+            common::stderr(&verified)
+        );
+    }
+    let rows: serde_json::Value =
+        serde_json::from_str(&common::stdout(&z(&["list", "--format", "json"])))
+            .unwrap_or_default();
+    let texts: Vec<String> = rows
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["text"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let count = |pred: &dyn Fn(&str) -> bool| texts.iter().filter(|t| pred(t)).count();
+    for tag in &captures_acked {
+        assert_eq!(count(&|t| t == tag), 1, "capture {tag}");
+    }
+    assert!(
+        texts
+            .iter()
+            .filter(|t| t.starts_with('k') && !t.contains('-'))
+            .all(|t| count(&|u| u == t) == 1),
+        "a capture doubled"
+    );
+    let shown = common::stdout(&z(&["show", "1"]));
+    for tag in &notes_acked {
+        assert_eq!(
+            shown.matches(&format!("noted progress: {tag}\n")).count(),
+            1,
+            "note {tag}"
+        );
+    }
+    for (tag, acked) in &imports {
+        let n = count(&|t| t.starts_with(&format!("{tag}-")));
+        assert!(
+            n == 0 || n == ROWS,
+            "import {tag} is partly there: {n} of {ROWS}"
+        );
+        if *acked {
+            assert_eq!(n, ROWS, "acknowledged import {tag}");
+        }
+    }
+    let bundled = count(&|t| t.starts_with("包-"));
+    assert!(
+        bundled == 0 || bundled == ROWS,
+        "the bundle is partly there: {bundled}"
+    );
+    if bundle_acked {
+        assert_eq!(bundled, ROWS);
+    }
+    eprintln!(
+        "{killed} of {ROUNDS} runs killed; acknowledged: {} captures, {} notes, {} of {} imports, bundle {bundle_acked}",
+        captures_acked.len(),
+        notes_acked.len(),
+        imports.iter().filter(|i| i.1).count(),
+        imports.len()
+    );
+    assert!(
+        killed >= 200,
+        "too few kills to mean anything: {killed}"
+    );
+    assert!(
+        !captures_acked.is_empty() && !notes_acked.is_empty() && imports.iter().any(|i| i.1),
+        "every kind of write was also acknowledged at least once"
+    );
+}

@@ -55,12 +55,11 @@ pub(super) fn undo(data_dir: &Path, from: u64) -> Result<UndoneBulk, StoreError>
             l.windows(mark.len()).any(|w| w == mark)
         })
         .count();
-    let kept_in = data_dir.join(format!(
-        "journal.jsonl.undone-{}",
-        chrono::Local::now().format("%Y%m%d-%H%M%S")
-    ));
-    crate::desk::paths::write_private(&kept_in, tail)
-        .map_err(io_err(format!("keeping the undone lines in {}", kept_in.display())))?;
+    let kept_in = aside(data_dir, "journal.jsonl.undone");
+    crate::desk::paths::write_private(&kept_in, tail).map_err(io_err(format!(
+        "keeping the undone lines in {}",
+        kept_in.display()
+    )))?;
     let file = std::fs::OpenOptions::new()
         .write(true)
         .open(&path)

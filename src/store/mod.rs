@@ -34,10 +34,10 @@ use journal::Journal;
 use keys::{id_key, read_id, read_u64, status_key, u64_key};
 use lock::DeskLock;
 
+pub use bulk::UndoneBulk;
 pub use codec::SCHEMA_VERSION;
 pub use error::{AppendError, StoreError, disk_full};
 pub use journal::JOURNAL_VERSION;
-pub use bulk::UndoneBulk;
 pub use rewrite::{Rewritten, Undone};
 
 const STORE_DIR: &str = "store";
@@ -325,6 +325,19 @@ impl BriefCursor {
                 Some(by_status.range(status_key(status, first)..=status_key(status, last)));
         }
     }
+}
+
+/// A name in `data_dir` for something set aside now (`{stem}-20261130-101500`), never one
+/// already there: two rebuilds in one second keep both.
+fn aside(data_dir: &Path, stem: &str) -> PathBuf {
+    let base = format!("{stem}-{}", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+    let mut path = data_dir.join(&base);
+    let mut n = 2;
+    while path.exists() {
+        path = data_dir.join(format!("{base}-{n}"));
+        n += 1;
+    }
+    path
 }
 
 fn io_err(what: String) -> impl FnOnce(std::io::Error) -> StoreError {

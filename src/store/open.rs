@@ -276,10 +276,7 @@ pub(super) fn lay_out_anew(data_dir: &Path, why: &str) -> Result<PathBuf, StoreE
         store.catch_up()?;
         // Dropped here: sled closes the fresh store before it is moved into place.
     }
-    let old = data_dir.join(format!(
-        "store.{why}-{}",
-        chrono::Local::now().format("%Y%m%d-%H%M%S")
-    ));
+    let old = aside(data_dir, &format!("store.{why}"));
     let current = data_dir.join(STORE_DIR);
     if current.exists() {
         std::fs::rename(&current, &old)

@@ -82,10 +82,7 @@ impl Store {
         crate::desk::paths::write_private(&fresh, &lines)
             .map_err(io_err(format!("writing {}", fresh.display())))?;
         let old_journal = if path.exists() {
-            let old = data_dir.join(format!(
-                "journal.jsonl.replaced-{}",
-                chrono::Local::now().format("%Y%m%d-%H%M%S")
-            ));
+            let old = aside(data_dir, "journal.jsonl.replaced");
             std::fs::rename(&path, &old)
                 .map_err(io_err(format!("moving {} aside", path.display())))?;
             Some(old)
@@ -130,10 +127,7 @@ impl Store {
             return Err(StoreError::NothingToUndo(data_dir.to_path_buf()));
         };
         let current = data_dir.join(STORE_DIR);
-        let set_aside = data_dir.join(format!(
-            "store.undone-{}",
-            chrono::Local::now().format("%Y%m%d-%H%M%S")
-        ));
+        let set_aside = aside(data_dir, "store.undone");
         if current.exists() {
             std::fs::rename(&current, &set_aside)
                 .map_err(io_err(format!("moving {} aside", current.display())))?;

@@ -186,19 +186,21 @@ fn import_table(
         // All or nothing across a crash; a ledger changed under the import keeps what was read
         // the same (the error says where it stopped).
         let changed = |e: &ImportError| matches!(e, ImportError::Changed { .. });
-        desk.bulk(changed, || std::thread::scope(|scope| -> Result<(), ImportError> {
-            // The sender is the planner's own: when it is done, the batches end.
-            scope.spawn(move || {
-                if let Err(e) = plan_again(desk, table, reader, accepted, &send) {
-                    let _ = send.send(Err(e));
+        desk.bulk(changed, || {
+            std::thread::scope(|scope| -> Result<(), ImportError> {
+                // The sender is the planner's own: when it is done, the batches end.
+                scope.spawn(move || {
+                    if let Err(e) = plan_again(desk, table, reader, accepted, &send) {
+                        let _ = send.send(Err(e));
+                    }
+                });
+                // Returning early drops `batches`: the planner's next send fails and it stops.
+                for commands in batches {
+                    desk.append_commands(commands?)?;
                 }
-            });
-            // Returning early drops `batches`: the planner's next send fails and it stops.
-            for commands in batches {
-                desk.append_commands(commands?)?;
-            }
-            Ok(())
-        }))?;
+                Ok(())
+            })
+        })?;
     }
     report.written = true;
     Ok(report)
