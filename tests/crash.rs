@@ -181,6 +181,9 @@ fn kills_across_captures_steps_imports_bundles_and_rebuilds_lose_and_double_noth
         &["bundle", "export", "--all", "-o", &arg(&bundle)],
     );
     assert!(exported.status.success(), "{}", common::stderr(&exported));
+    let key = common::stdout(&common::zhuqi(other.path(), &["bundle", "key"]));
+    let trusted = z(&["bundle", "trust", "other", key.trim()]);
+    assert!(trusted.status.success(), "{}", common::stderr(&trusted));
     let seed = z(&[
         "capture",
         "--enterprise",
@@ -331,10 +334,7 @@ fn kills_across_captures_steps_imports_bundles_and_rebuilds_lose_and_double_noth
         imports.iter().filter(|i| i.1).count(),
         imports.len()
     );
-    assert!(
-        killed >= 200,
-        "too few kills to mean anything: {killed}"
-    );
+    assert!(killed >= 200, "too few kills to mean anything: {killed}");
     assert!(
         !captures_acked.is_empty() && !notes_acked.is_empty() && imports.iter().any(|i| i.1),
         "every kind of write was also acknowledged at least once"

@@ -468,6 +468,8 @@ fn sync_names_a_refused_step_exits_1_and_sends_the_rest() {
         .status
         .success()
     );
+    let key = common::stdout(&za(&["bundle", "key"]));
+    assert!(z(&["bundle", "trust", "away", key.trim()]).status.success());
     assert!(
         z(&["bundle", "import", &bundle.display().to_string()])
             .status

@@ -549,6 +549,17 @@ fn laptop(dir: &Path, now: &str, venue: &str, enterprise: &str, text: &str) {
     common::zhuqi(dir, &["--now", now, "note", "1", "现场已记录"]);
 }
 
+/// `into` takes bundles signed by the desk in `from`.
+fn trust(into: &Path, from: &Path) {
+    let key = stdout(&common::zhuqi(from, &["bundle", "key"]));
+    let name = from
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let out = common::zhuqi(into, &["bundle", "trust", &name, key.trim()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
 fn bundle(dir: &Path, name: &str) -> PathBuf {
     let file = dir.join(name);
     let out = common::zhuqi(
@@ -640,6 +651,10 @@ fn bundles_merge_idempotently_and_in_either_order() {
         "用地指标",
     );
     let (ba, bb) = (bundle(&a, "a.bundle"), bundle(&b, "b.bundle"));
+    for desk in [&c1, &c2] {
+        trust(desk, &a);
+        trust(desk, &b);
+    }
     for (desk, order) in [(&c1, [&ba, &bb]), (&c2, [&bb, &ba])] {
         for f in order {
             let out = common::zhuqi(desk, &["bundle", "import", f.to_str().unwrap_or_default()]);
@@ -682,6 +697,7 @@ fn bundles_merge_idempotently_and_in_either_order() {
         "嘉兴禾润食品有限公司",
         "冷库验收",
     );
+    trust(&c1, &d);
     common::zhuqi(
         &c1,
         &[
@@ -764,7 +780,7 @@ fn broken_bundles_are_refused_and_write_nothing() {
         ),
         (
             "newer",
-            text.replacen("{\"zhuqi_bundle\":1", "{\"zhuqi_bundle\":9", 1)
+            text.replacen("{\"zhuqi_bundle\":2", "{\"zhuqi_bundle\":9", 1)
                 .into_bytes(),
             "newer zhuqi",
         ),

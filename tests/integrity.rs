@@ -289,28 +289,51 @@ fn an_urge_whose_notice_cannot_be_written_is_not_recorded() {
     );
 }
 
-/// A bundle with its lines changed by `edit`, every checksum written anew as a forger would.
-fn forged(bundle: &str, edit: impl Fn(&str) -> String) -> String {
+/// A bundle with its lines changed by `edit`, every checksum written anew as a forger would,
+/// and signed again with `seed` (a desk's `desk.key`) when given.
+fn forged(bundle: &str, seed: Option<&str>, edit: impl Fn(&str) -> String) -> String {
+    use ed25519_dalek::Signer;
     use sha2::Digest;
     let lines: Vec<&str> = bundle.lines().collect();
     let (header, rest) = lines
         .split_first()
         .unwrap_or_else(|| panic!("empty bundle"));
     let body_lines = &rest[..rest.len() - 1];
+    let old_trailer: serde_json::Value =
+        serde_json::from_str(rest[rest.len() - 1]).unwrap_or_default();
     let mut body = String::new();
     for l in body_lines {
         body.push_str(&with_checksum(&edit(l)));
         body.push('\n');
     }
-    let sha: String = sha2::Sha256::digest(body.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let sha = hex(&sha2::Sha256::digest(body.as_bytes()));
+    let signature = match seed {
+        Some(seed) => {
+            let bytes: Vec<u8> = (0..32)
+                .map(|i| u8::from_str_radix(&seed.trim()[2 * i..2 * i + 2], 16).unwrap_or(0))
+                .collect();
+            let mut key = [0u8; 32];
+            key.copy_from_slice(&bytes);
+            let key = ed25519_dalek::SigningKey::from_bytes(&key);
+            hex(&key.sign(format!("{header}\n{sha}").as_bytes()).to_bytes())
+        }
+        None => old_trailer["zhuqi_bundle_end"]["signature"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    };
     let trailer = format!(
-        r#"{{"zhuqi_bundle_end":{{"lines":{},"sha256":"{sha}"}}}}"#,
+        r#"{{"zhuqi_bundle_end":{{"lines":{},"sha256":"{sha}","signature":"{signature}"}}}}"#,
         body_lines.len()
     );
     format!("{header}\n{body}{trailer}\n")
+}
+
+fn trust(into: &Path, from: &Path, name: &str) {
+    let key = stdout(&zhuqi(from, &["bundle", "key"]));
+    let out = zhuqi(into, &["bundle", "trust", name, key.trim()]);
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]
@@ -351,6 +374,9 @@ fn a_bundle_with_a_number_or_time_no_desk_could_give_is_refused_whole() {
             .status
             .success()
     );
+    // Signed by the desk it came from, which this one trusts: the limits hold all the same.
+    trust(t, f, "王店镇");
+    let seed = std::fs::read_to_string(f.join("desk.key")).unwrap_or_default();
     let journal_before = std::fs::read(t.join("journal.jsonl")).unwrap_or_default();
     for (what, edit) in [
         (
@@ -367,7 +393,7 @@ fn a_bundle_with_a_number_or_time_no_desk_could_give_is_refused_whole() {
         ),
     ] {
         let path = t.join("forged.zqb");
-        std::fs::write(&path, forged(&bundle, edit)).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&path, forged(&bundle, Some(&seed), edit)).unwrap_or_else(|e| panic!("{e}"));
         let import = zhuqi(t, &["bundle", "import", path.to_str().unwrap_or_default()]);
         assert_eq!(import.status.code(), Some(1), "{what}: {}", stdout(&import));
         assert!(
@@ -664,4 +690,159 @@ fn a_named_configuration_is_never_created_and_bad_options_are_refused() {
         !d.join("journal.jsonl").exists() || journal(d).is_empty(),
         "nothing written"
     );
+}
+
+#[test]
+fn bundles_come_in_only_signed_by_a_trusted_desk_and_say_what_they_change() {
+    let root = tempdir();
+    let (a, b) = (root.path().join("a"), root.path().join("b"));
+    // Desk a has an appeal and a steward; b starts as a's copy, then steps on a's appeal and
+    // changes the steward's phone.
+    for args in [
+        vec![
+            "steward",
+            "add",
+            "陈丽",
+            "--dept",
+            "区经信局",
+            "--phone",
+            "13900000001",
+        ],
+        vec![
+            "capture",
+            "--enterprise",
+            "嘉兴佳利电子有限公司",
+            "--text",
+            "用地",
+            "--category",
+            "用地",
+        ],
+    ] {
+        let out = zhuqi(&a, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let export = |from: &Path, name: &str| {
+        let file = root.path().join(name);
+        let out = zhuqi(
+            from,
+            &[
+                "bundle",
+                "export",
+                "--all",
+                "-o",
+                file.to_str().unwrap_or_default(),
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        file
+    };
+    let from_a = export(&a, "a.zqb");
+    // Not trusted yet: refused, naming the key to check.
+    let refused = zhuqi(
+        &b,
+        &["bundle", "import", from_a.to_str().unwrap_or_default()],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    let said = stderr(&refused);
+    assert!(
+        said.contains("does not trust") && said.contains("zhuqi bundle trust"),
+        "{said}"
+    );
+    trust(&b, &a, "a");
+    assert!(
+        zhuqi(
+            &b,
+            &["bundle", "import", from_a.to_str().unwrap_or_default()]
+        )
+        .status
+        .success()
+    );
+    for args in [
+        vec!["note", "1", "b 台的进展"],
+        vec![
+            "enterprise",
+            "add",
+            "嘉兴佳利电子有限公司",
+            "--phone",
+            "13900000002",
+        ],
+    ] {
+        let out = zhuqi(&b, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let from_b = export(&b, "b.zqb");
+    trust(&a, &b, "b");
+    let journal_a = std::fs::read(a.join("journal.jsonl")).unwrap_or_default();
+    let dry = zhuqi(
+        &a,
+        &[
+            "bundle",
+            "import",
+            "--dry-run",
+            from_b.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let said = stdout(&dry);
+    assert!(said.contains("dry run, nothing written"), "{said}");
+    assert!(said.contains("steps on appeals already here: 1."), "{said}");
+    assert!(
+        said.contains("registry records here replaced: enterprise 嘉兴佳利电子有限公司."),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read(a.join("journal.jsonl")).unwrap_or_default(),
+        journal_a
+    );
+    let merged = zhuqi(
+        &a,
+        &["bundle", "import", from_b.to_str().unwrap_or_default()],
+    );
+    assert!(
+        stdout(&merged).contains("steps on appeals already here: 1."),
+        "{}",
+        stdout(&merged)
+    );
+    assert!(stdout(&zhuqi(&a, &["show", "1"])).contains("b 台的进展"));
+
+    // Changed after signing (the digest written anew, the signature not): refused.
+    let text = std::fs::read_to_string(&from_b).unwrap_or_default();
+    let altered = root.path().join("altered.zqb");
+    std::fs::write(
+        &altered,
+        forged(&text, None, |l| l.replace("b 台的进展", "改过的进展")),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = zhuqi(
+        &a,
+        &["bundle", "import", altered.to_str().unwrap_or_default()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("changed after it was written"),
+        "{}",
+        stderr(&out)
+    );
+    // Without a signature at all (format 1): refused.
+    let unsigned: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("{\"zhuqi_bundle\":") {
+                l.replace("\"zhuqi_bundle\":2", "\"zhuqi_bundle\":1")
+                    .split(",\"signer\"")
+                    .next()
+                    .map(|h| format!("{h}}}"))
+                    .unwrap_or_default()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    let path = root.path().join("unsigned.zqb");
+    std::fs::write(&path, unsigned).unwrap_or_else(|e| panic!("{e}"));
+    let out = zhuqi(&a, &["bundle", "import", path.to_str().unwrap_or_default()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not signed"), "{}", stderr(&out));
 }

@@ -449,7 +449,19 @@ pub enum BundleCmd {
         output: PathBuf,
     },
     /// Merge a bundle from another desk; importing it twice changes nothing
-    Import { file: PathBuf },
+    Import {
+        file: PathBuf,
+        /// Say what merging would do (new appeals, steps on appeals here, records replaced),
+        /// and write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print this desk's public key, for the desks that take its bundles to trust
+    Key,
+    /// Take bundles signed by this key (from `zhuqi bundle key` on that desk) under NAME
+    Trust { name: String, key: String },
+    /// The desks whose bundles this desk takes
+    Trusted,
 }
 
 #[derive(Args, Debug)]

@@ -224,13 +224,33 @@ fn run_on_desk(desk: &mut Desk, command: Command, lang: Lang) -> Result<String, 
                 lang.bundle_written(commands, &output.display().to_string())
             ))
         }
-        Command::Bundle(BundleCmd::Import { file }) => {
+        Command::Bundle(BundleCmd::Import { file, dry_run }) => {
             let bytes = std::fs::read(&file).map_err(|source| DeskError::DataDir {
                 path: file.clone(),
                 source,
             })?;
-            let report = crate::io::bundle::import(desk, &bytes)?;
+            let report = crate::io::bundle::import(desk, &bytes, dry_run)?;
             Ok(format!("{}\n", lang.bundle_merged(&report)))
+        }
+        Command::Bundle(BundleCmd::Key) => {
+            let key = crate::desk::keys::DeskKey::load_or_create(desk.data_dir())?;
+            Ok(format!("{}\n", key.public()))
+        }
+        Command::Bundle(BundleCmd::Trust { name, key }) => {
+            crate::desk::keys::trust(desk.data_dir(), &name, &key)?;
+            Ok(format!(
+                "{}\n",
+                lang.trusted_desk(&name, &crate::desk::keys::fingerprint(&key))
+            ))
+        }
+        Command::Bundle(BundleCmd::Trusted) => {
+            let desks = crate::desk::keys::trusted(desk.data_dir())?;
+            Ok(desks
+                .iter()
+                .map(|(name, key)| {
+                    format!("{name}\t{}\t{key}\n", crate::desk::keys::fingerprint(key))
+                })
+                .collect())
         }
         Command::List(l) => {
             let status = match &l.status {

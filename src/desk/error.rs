@@ -83,6 +83,23 @@ pub enum DeskError {
     TruncatedBundle,
     #[error("the bundle was changed after it was written")]
     AlteredBundle,
+    #[error(
+        "the bundle is not signed (written by an older zhuqi, or by hand): only signed bundles from \
+         desks this one trusts are taken in; have it exported again"
+    )]
+    UnsignedBundle,
+    #[error(
+        "the bundle is signed by a desk this one does not trust (key {}); if it is the desk you \
+         expect, check the key with its officer and run `zhuqi bundle trust NAME {key}`",
+        crate::desk::keys::fingerprint(key)
+    )]
+    UntrustedBundle { key: String },
+    #[error("{} cannot be used: {why}", path.display())]
+    BadKeyFile { path: PathBuf, why: String },
+    #[error(
+        "{0:?} is not a desk's public key (64 hex digits, from `zhuqi bundle key` on that desk)"
+    )]
+    NotAKey(String),
     #[error("the appeal list could not be read to the end")]
     ListUnread,
     #[error("could not work out {0}")]

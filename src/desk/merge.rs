@@ -19,6 +19,20 @@ pub struct MergeReport {
     pub appeals_added: usize,
     /// Appeals given a new short number because theirs was taken here.
     pub renumbered: usize,
+    /// Appeals already here that the bundle takes steps on (an answer, a rating, a withdrawal…),
+    /// by their numbers here.
+    pub steps_here: Vec<u64>,
+    /// Registry records here that the bundle replaces with other values.
+    pub replaced: Vec<Replaced>,
+    /// Nothing was written: what merging would do.
+    pub dry_run: bool,
+}
+
+/// A registry record a bundle replaces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Replaced {
+    Enterprise(String),
+    Steward(String),
 }
 
 impl Desk {
@@ -39,12 +53,14 @@ impl Desk {
         Ok((out, count))
     }
 
-    /// Merges commands (journal lines) from another desk. All or nothing.
-    pub fn merge_commands(&self, body: &[u8]) -> Result<MergeReport, DeskError> {
+    /// Merges commands (journal lines) from another desk. All or nothing. With `dry_run`, only
+    /// says what it would do.
+    pub fn merge_commands(&self, body: &[u8], dry_run: bool) -> Result<MergeReport, DeskError> {
         let commands = journal::decode_commands(body)
             .map_err(|(line, msg)| DeskError::BadBundle(format!("line {line}: {msg}")))?;
         let mut report = MergeReport {
             commands: commands.len(),
+            dry_run,
             ..MergeReport::default()
         };
         let meetings = self.meetings()?;
@@ -61,6 +77,7 @@ impl Desk {
                 if self.store.has_event(&e)? {
                     continue;
                 }
+                self.note_what_changes_here(&e, &mut report)?;
                 match &mut e.body {
                     EventBody::MeetingAdded(m) => {
                         if let Some(same) = meetings
@@ -124,9 +141,45 @@ impl Desk {
                 cap.number = next;
             }
         }
-        if !out.is_empty() {
+        if !out.is_empty() && !dry_run {
             self.append_commands(out)?;
         }
         Ok(report)
+    }
+
+    /// Records what an incoming event changes beyond new appeals: a step on an appeal already
+    /// here, a registry record here given other values.
+    fn note_what_changes_here(&self, e: &Event, report: &mut MergeReport) -> Result<(), DeskError> {
+        match &e.body {
+            EventBody::Appeal {
+                change: AppealChange::Captured(_),
+                ..
+            } => {}
+            EventBody::Appeal { appeal, .. } => {
+                if let Some(here) = self.store.summary(*appeal)?
+                    && !report.steps_here.contains(&here.number)
+                {
+                    report.steps_here.push(here.number);
+                }
+            }
+            EventBody::EnterpriseSaved(new)
+                if self
+                    .store
+                    .enterprise(&new.name)?
+                    .is_some_and(|old| old != *new) =>
+            {
+                report.replaced.push(Replaced::Enterprise(new.name.clone()));
+            }
+            EventBody::StewardSaved(new)
+                if self
+                    .store
+                    .steward(&new.name)?
+                    .is_some_and(|old| old != *new) =>
+            {
+                report.replaced.push(Replaced::Steward(new.name.clone()));
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }

@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod keys;
 pub mod merge;
 pub mod paths;
 pub mod query;

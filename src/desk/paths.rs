@@ -50,7 +50,13 @@ pub fn writable(dir: &Path) -> bool {
 /// read-only medium): the engine opens nothing read-only.
 pub fn private_copy(dir: &Path) -> std::io::Result<tempfile::TempDir> {
     let copy = tempfile::Builder::new().prefix("zhuqi-read-").tempdir()?;
-    for name in ["journal.jsonl", "calendar.toml", "hub.toml"] {
+    for name in [
+        "journal.jsonl",
+        "calendar.toml",
+        "hub.toml",
+        "desk.key",
+        "trusted.toml",
+    ] {
         let from = dir.join(name);
         if from.is_file() {
             copy_file(&from, &copy.path().join(name))?;

@@ -1,7 +1,8 @@
 //! Bundles carry appeals between desks (an officer's offline laptop and the district desk): a
-//! header line, the journal lines of the commands, and a trailer with the number of lines and
-//! their SHA-256. A bundle that is truncated, edited by hand, from a newer zhuqi, or not a bundle
-//! at all is refused before anything is written.
+//! header line naming the desk's public key, the journal lines of the commands, and a trailer
+//! with the number of lines, their SHA-256 and the desk's signature of the header and that
+//! digest. A bundle that is truncated, edited, unsigned, signed by a desk this one does not
+//! trust, from a newer zhuqi, or not a bundle at all is refused before anything is written.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::desk::merge::MergeReport;
 use crate::desk::{Desk, DeskError};
 
-pub const BUNDLE_VERSION: u32 = 1;
+pub const BUNDLE_VERSION: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -18,6 +19,9 @@ struct Header {
     created: String,
     since: Option<String>,
     commands: usize,
+    /// The signing desk's public key (format 2 on).
+    #[serde(default)]
+    signer: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -29,6 +33,17 @@ struct Trailer {
 struct End {
     lines: usize,
     sha256: String,
+    /// The signer's signature of the header line, a newline and `sha256`.
+    #[serde(default)]
+    signature: Option<String>,
+}
+
+/// What a bundle's signature covers.
+fn signed_part(header_line: &[u8], sha256: &str) -> Vec<u8> {
+    let mut message = header_line.to_vec();
+    message.push(b'\n');
+    message.extend_from_slice(sha256.as_bytes());
+    message
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -42,19 +57,24 @@ fn bad(msg: impl Into<String>) -> DeskError {
 /// The bundle of this desk's commands since a day (all of them without one).
 pub fn export(desk: &Desk, since: Option<NaiveDate>) -> Result<(Vec<u8>, usize), DeskError> {
     let (body, commands) = desk.journal_commands(since)?;
+    let key = crate::desk::keys::DeskKey::load_or_create(desk.data_dir())?;
     let header = Header {
         zhuqi_bundle: BUNDLE_VERSION,
         created: desk.clock().now().to_rfc3339(),
         since: since.map(|s| s.to_string()),
         commands,
+        signer: Some(key.public()),
     };
+    let header_line = serde_json::to_vec(&header).map_err(|e| bad(e.to_string()))?;
+    let sha256 = hex(&Sha256::digest(&body));
     let trailer = Trailer {
         zhuqi_bundle_end: End {
             lines: body.iter().filter(|&&b| b == b'\n').count(),
-            sha256: hex(&Sha256::digest(&body)),
+            signature: Some(key.sign(&signed_part(&header_line, &sha256))),
+            sha256,
         },
     };
-    let mut out = serde_json::to_vec(&header).map_err(|e| bad(e.to_string()))?;
+    let mut out = header_line;
     out.push(b'\n');
     out.extend_from_slice(&body);
     out.extend(serde_json::to_vec(&trailer).map_err(|e| bad(e.to_string()))?);
@@ -62,8 +82,9 @@ pub fn export(desk: &Desk, since: Option<NaiveDate>) -> Result<(Vec<u8>, usize),
     Ok((out, commands))
 }
 
-/// Checks a bundle whole, then merges it.
-pub fn import(desk: &Desk, bytes: &[u8]) -> Result<MergeReport, DeskError> {
+/// Checks a bundle whole — its digest, its signature, that its signer is this desk or one it
+/// trusts — then merges it (or, with `dry_run`, says what merging would do).
+pub fn import(desk: &Desk, bytes: &[u8], dry_run: bool) -> Result<MergeReport, DeskError> {
     let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     let (first, rest) = match text.iter().position(|&b| b == b'\n') {
         Some(i) => (&text[..i], &text[i + 1..]),
@@ -84,5 +105,20 @@ pub fn import(desk: &Desk, bytes: &[u8]) -> Result<MergeReport, DeskError> {
     {
         return Err(DeskError::AlteredBundle);
     }
-    desk.merge_commands(body)
+    let (Some(signer), Some(signature)) = (&header.signer, &trailer.zhuqi_bundle_end.signature)
+    else {
+        return Err(DeskError::UnsignedBundle);
+    };
+    let own = crate::desk::keys::DeskKey::load_or_create(desk.data_dir())?.public();
+    let trusted = crate::desk::keys::trusted(desk.data_dir())?;
+    if *signer != own && !trusted.values().any(|k| k == signer) {
+        return Err(DeskError::UntrustedBundle {
+            key: signer.clone(),
+        });
+    }
+    let message = signed_part(first, &trailer.zhuqi_bundle_end.sha256);
+    if !crate::desk::keys::verify(signer, &message, signature) {
+        return Err(DeskError::AlteredBundle);
+    }
+    desk.merge_commands(body, dry_run)
 }

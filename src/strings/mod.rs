@@ -476,6 +476,19 @@ impl Lang {
                 "无法写入催办通知 {}：{source}；本次督办未记录（请换一个文件，或不用 -o）。",
                 path.display()
             ),
+            (Lang::Zh, DeskError::UnsignedBundle) => {
+                "该交换包没有签名（旧版本 zhuqi 或手工写成）：只接收本台信任的工作台签名的交换包；请对方重新导出。".into()
+            }
+            (Lang::Zh, DeskError::UntrustedBundle { key }) => format!(
+                "该交换包由本台不信任的工作台签名（密钥 {}）；若确是预期的工作台，请与对方核对密钥后运行 `zhuqi bundle trust 名称 {key}`。",
+                crate::desk::keys::fingerprint(key)
+            ),
+            (Lang::Zh, DeskError::BadKeyFile { path, why }) => {
+                format!("{} 无法使用：{why}", path.display())
+            }
+            (Lang::Zh, DeskError::NotAKey(k)) => format!(
+                "“{k}”不是工作台公钥（64 位十六进制，在对方工作台用 `zhuqi bundle key` 查看）。"
+            ),
             (Lang::Zh, DeskError::ReadOnlyDataDir(dir)) => format!(
                 "数据目录 {} 在这里不能写入（只读介质或他人的目录）：可以查看（list、show、board、report、export、verify），办理步骤需要可写的数据目录。",
                 dir.display()
@@ -915,14 +928,65 @@ impl Lang {
     }
 
     pub fn bundle_merged(self, r: &crate::desk::merge::MergeReport) -> String {
-        match self {
-            Lang::Zh => format!(
+        use crate::desk::merge::Replaced;
+        let numbers = r
+            .steps_here
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let replaced = |zh: bool| {
+            r.replaced
+                .iter()
+                .map(|x| match (x, zh) {
+                    (Replaced::Enterprise(n), true) => format!("企业 {n}"),
+                    (Replaced::Steward(n), true) => format!("服务管家 {n}"),
+                    (Replaced::Enterprise(n), false) => format!("enterprise {n}"),
+                    (Replaced::Steward(n), false) => format!("steward {n}"),
+                })
+                .collect::<Vec<_>>()
+                .join(if zh { "、" } else { ", " })
+        };
+        let mut out = match (self, r.dry_run) {
+            (Lang::Zh, false) => format!(
                 "已合并：{} 条操作记录，其中 {} 条本机已有；新增诉求 {} 条，其中 {} 条因编号已被占用而重新编号。",
                 r.commands, r.already_here, r.appeals_added, r.renumbered
             ),
-            Lang::En => format!(
+            (Lang::Zh, true) => format!(
+                "试合并（未写入）：{} 条操作记录，其中 {} 条本机已有；将新增诉求 {} 条，其中 {} 条将因编号已被占用而重新编号。",
+                r.commands, r.already_here, r.appeals_added, r.renumbered
+            ),
+            (Lang::En, false) => format!(
                 "merged: {} command(s), {} already here; {} new appeal(s), {} renumbered because their number was taken here.",
                 r.commands, r.already_here, r.appeals_added, r.renumbered
+            ),
+            (Lang::En, true) => format!(
+                "dry run, nothing written: {} command(s), {} already here; {} new appeal(s) would come in, {} renumbered because their number is taken here.",
+                r.commands, r.already_here, r.appeals_added, r.renumbered
+            ),
+        };
+        if !r.steps_here.is_empty() {
+            out.push_str(&match self {
+                Lang::Zh => format!("\n本机已有诉求上的新步骤：{numbers}。"),
+                Lang::En => format!("\nsteps on appeals already here: {numbers}."),
+            });
+        }
+        if !r.replaced.is_empty() {
+            out.push_str(&match self {
+                Lang::Zh => format!("\n替换本机名录记录：{}。", replaced(true)),
+                Lang::En => format!("\nregistry records here replaced: {}.", replaced(false)),
+            });
+        }
+        out
+    }
+
+    pub fn trusted_desk(self, name: &str, fingerprint: &str) -> String {
+        match self {
+            Lang::Zh => {
+                format!("已信任工作台 {name}（密钥 {fingerprint}）：今后接收其签名的交换包。")
+            }
+            Lang::En => format!(
+                "now trusting desk {name} (key {fingerprint}): its signed bundles are taken in."
             ),
         }
     }
