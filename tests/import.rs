@@ -448,13 +448,16 @@ fn bad_rows_are_refused_with_row_and_column_and_stop_writes_nothing() {
         third["text"].as_str().map(|t| t.chars().count()),
         Some(5000)
     );
-    // Importing again adds nothing, and refuses the same rows again.
+    // Importing again adds nothing, and refuses the same rows again: rows refused and none
+    // brought in is exit 1.
     let journal = std::fs::read(common::journal(d)).unwrap_or_default();
     let out = run(args(&["--on-error", "skip"]));
+    assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout(&out).contains("3 row(s) already imported"),
+        stderr(&out).contains("3 row(s) already imported")
+            && stderr(&out).contains("nothing new was imported"),
         "{}",
-        stdout(&out)
+        stderr(&out)
     );
     assert_eq!(
         std::fs::read(common::journal(d)).unwrap_or_default(),
@@ -803,4 +806,137 @@ fn broken_bundles_are_refused_and_write_nothing() {
             "{what} wrote something"
         );
     }
+}
+
+#[test]
+fn a_malformed_csv_row_is_refused_whole_with_its_line_and_field_counts() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        "source = \"strict\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\nexternal_id = \"编号\"\n\
+         enterprise = \"企业\"\ncategory = \"类别\"\ntext = \"诉求\"\nreceived = \"受理时间\"\n\
+         [defaults]\nstatus = \"listed\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let file = d.join("台账.csv");
+    std::fs::write(
+        &file,
+        "编号,企业,类别,诉求,受理时间\n\
+         1,嘉兴甲企业,消防,\"多行\n的诉求\",2024-01-08 09:00\n\
+         2,嘉兴乙企业,消防,\"坏的引号,2024-01-08 09:00\n\
+         3,嘉兴丙企业,消防,被吞掉的行,2024-01-08 09:00\n\
+         4,嘉兴丁企业,消防,\"另一个\",2024-01-08 09:00\n\
+         5,嘉兴戊企业,消防,多,逗号,2024-01-08 09:00\n\
+         6,嘉兴己企业,消防,最后,2024-01-08 09:00\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let run = |extra: &[&str]| {
+        let mut a = vec![
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ];
+        a.extend_from_slice(extra);
+        common::zhuqi(d, &a)
+    };
+    for extra in [&[][..], &["--dry-run"][..]] {
+        let out = run(extra);
+        assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", stdout(&out));
+        let said = stderr(&out);
+        assert!(
+            said.contains("line 4 (\"2,嘉兴乙企业,消防,坏的引号"),
+            "{said}"
+        );
+        assert!(said.contains("text follows the closing quote"), "{said}");
+        assert!(said.contains("line 7 (\"5,嘉兴戊企业"), "{said}");
+        assert!(
+            said.contains("has 6 fields where the header has 5"),
+            "{said}"
+        );
+    }
+    let out = run(&["--on-error", "skip"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("2 row(s) refused"),
+        "{}",
+        stdout(&out)
+    );
+    let rows: Value =
+        serde_json::from_str(&stdout(&common::zhuqi(d, &["list", "--format", "json"])))
+            .unwrap_or_default();
+    let mut enterprises: Vec<String> = rows
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["enterprise"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    enterprises.sort();
+    // The multi-line cell is a cell; nothing of the broken rows came in as if it were right.
+    assert_eq!(enterprises, ["嘉兴己企业", "嘉兴甲企业"]);
+
+    // Every row refused, even skipping: exit 1, and it says nothing was imported.
+    let bad = d.join("坏.csv");
+    std::fs::write(
+        &bad,
+        "编号,企业,类别,诉求,受理时间\n7,嘉兴庚企业,消防,多,逗号,2024-01-08 09:00\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            bad.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+            "--on-error",
+            "skip",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("every row was refused"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_field_the_mapping_gives_no_column_is_named_in_the_message() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = d.join("map.toml");
+    // Every row closed, and no column for the answer a closed appeal needs.
+    std::fs::write(
+        &map,
+        "source = \"named\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\nexternal_id = \"编号\"\n\
+         enterprise = \"企业\"\ncategory = \"类别\"\ntext = \"诉求\"\nreceived = \"受理时间\"\n\
+         [defaults]\nstatus = \"closed\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let file = d.join("台账.csv");
+    std::fs::write(
+        &file,
+        "编号,企业,类别,诉求,受理时间\n1,嘉兴甲企业,消防,诉求,2024-01-08 09:00\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("column [columns] answer (none given)"),
+        "{}",
+        stderr(&out)
+    );
 }

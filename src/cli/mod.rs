@@ -32,7 +32,9 @@ pub enum Failed {
     Export(crate::io::export::ExportError),
     Import(crate::io::import::ImportError),
     /// An import that stopped before writing anything: its report says which rows and why.
-    ImportStopped(Box<crate::io::import::ImportReport>),
+    /// Rows were refused and nothing, or not all that could be, was imported (a dry run with
+    /// refused rows says so too): its report says which rows and why.
+    ImportStopped(Box<crate::io::import::ImportReport>, bool),
 }
 
 impl From<DeskError> for Failed {
@@ -47,7 +49,7 @@ impl Failed {
             Failed::Desk(e) => lang.error(e),
             Failed::Export(e) => lang.export_error(e),
             Failed::Import(e) => lang.import_error(e),
-            Failed::ImportStopped(report) => output::import_report(lang, report, false)
+            Failed::ImportStopped(report, dry_run) => output::import_report(lang, report, *dry_run)
                 .trim_end()
                 .to_string(),
         }
@@ -166,9 +168,12 @@ fn import(desk: &Desk, lang: Lang, i: ImportArgs) -> Result<String, Failed> {
         ImportError::Desk(d) => Failed::Desk(d),
         other => Failed::Import(other),
     })?;
-    if !i.dry_run && !report.written {
-        // Stopped before writing anything: the rows and reasons are the message.
-        return Err(Failed::ImportStopped(Box::new(report)));
+    // Exit 0 only for a clean import, or one that skipped refused rows and brought in at least
+    // one: the rows and reasons are the message otherwise.
+    let created: usize = report.created.values().sum();
+    let refused = !report.refused.is_empty();
+    if (i.dry_run && refused) || (!i.dry_run && (!report.written || (refused && created == 0))) {
+        return Err(Failed::ImportStopped(Box::new(report), i.dry_run));
     }
     Ok(output::import_report(lang, &report, i.dry_run))
 }

@@ -377,8 +377,14 @@ pub fn import_report(lang: Lang, r: &crate::io::import::ImportReport, dry_run: b
             ));
         }
     }
+    let created: usize = r.created.values().sum();
     let verdict = if dry_run {
         lang.import_dry_run().to_string()
+    } else if r.written && created == 0 && !r.refused.is_empty() {
+        lang.import_all_refused(
+            r.rejects_file.as_ref().map(|p| p.display().to_string()),
+            r.already_imported > 0,
+        )
     } else if r.written {
         lang.import_done(r.rejects_file.as_ref().map(|p| p.display().to_string()))
     } else {

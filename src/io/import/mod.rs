@@ -352,6 +352,7 @@ mod tests {
         SourceRow {
             number: line,
             cells: cells.iter().map(|c| Cell::Text(c.to_string())).collect(),
+            malformed: None,
         }
     }
 

@@ -25,6 +25,13 @@ pub enum Problem {
     AnswerBeforeReceived,
     ClosedUnsatisfied,
     DuplicateId,
+    /// The row has `found` fields where the header has `expected`.
+    FieldCount {
+        expected: usize,
+        found: usize,
+    },
+    /// The row's quotes are broken (lines swallowed, or never closed).
+    BrokenQuote(super::table::QuoteFault),
     Refused(Refusal),
 }
 
@@ -169,21 +176,40 @@ impl RowReader<'_> {
 
     /// The events of one row, or why it is refused.
     pub fn plan(&self, row: &SourceRow) -> Result<Planned, RowError> {
+        if let Some(bad) = &row.malformed {
+            return Err(RowError {
+                row: row.number,
+                column: String::new(),
+                value: bad.start.clone(),
+                problem: match bad.quote {
+                    Some(fault) => Problem::BrokenQuote(fault),
+                    None => Problem::FieldCount {
+                        expected: bad.expected,
+                        found: bad.found,
+                    },
+                },
+            });
+        }
         let m = self.mapping;
         let c = &m.columns;
-        let col = |o: &Option<String>| o.clone().unwrap_or_default();
+        // The column as the mapping names it; a field it gives no column is named as the
+        // mapping's key, so that a message always says which field it means.
+        let col = |o: &Option<String>, field: &str| {
+            o.clone()
+                .unwrap_or_else(|| format!("[columns] {field} (none given)"))
+        };
 
         let external_id = match self.text(row, c.external_id.as_ref()) {
             Some(id) => format!("{}:{id}", m.source),
             None if c.external_id.is_some() => {
-                return Err(self.fail(row, &col(&c.external_id), Problem::Missing));
+                return Err(self.fail(row, &col(&c.external_id, "external_id"), Problem::Missing));
             }
             None => format!("{}:#{}", m.source, sha_id(&row.cells)),
         };
         let enterprise = self
             .text(row, c.enterprise.as_ref())
             .or_else(|| m.defaults.enterprise.clone())
-            .ok_or_else(|| self.fail(row, &col(&c.enterprise), Problem::Missing))?;
+            .ok_or_else(|| self.fail(row, &col(&c.enterprise, "enterprise"), Problem::Missing))?;
         let text_columns: Vec<&str> = c.text.as_ref().map(|t| t.names()).unwrap_or_default();
         let text = text_columns
             .iter()
@@ -197,7 +223,7 @@ impl RowReader<'_> {
                 Problem::Missing,
             ));
         }
-        let received_col = col(&c.received);
+        let received_col = col(&c.received, "received");
         let (received, _) = self
             .date(row, &received_col)?
             .ok_or_else(|| self.fail(row, &received_col, Problem::Missing))?;
@@ -207,19 +233,25 @@ impl RowReader<'_> {
         {
             Some(cat) => match self.rules.category(&cat) {
                 Some(known) => known.name.clone(),
-                None => return Err(self.fail(row, &col(&c.category), Problem::UnknownCategory)),
+                None => {
+                    return Err(self.fail(
+                        row,
+                        &col(&c.category, "category"),
+                        Problem::UnknownCategory,
+                    ));
+                }
             },
-            None => return Err(self.fail(row, &col(&c.category), Problem::Missing)),
+            None => return Err(self.fail(row, &col(&c.category, "category"), Problem::Missing)),
         };
         let target = match self.text(row, c.status.as_ref()) {
             Some(s) => *m
                 .status_map
                 .get(&s)
-                .ok_or_else(|| self.fail(row, &col(&c.status), Problem::UnknownStatus))?,
+                .ok_or_else(|| self.fail(row, &col(&c.status, "status"), Problem::UnknownStatus))?,
             None => m
                 .defaults
                 .status
-                .ok_or_else(|| self.fail(row, &col(&c.status), Problem::Missing))?,
+                .ok_or_else(|| self.fail(row, &col(&c.status, "status"), Problem::Missing))?,
         };
         let department = self
             .text(row, c.department.as_ref())
@@ -229,7 +261,7 @@ impl RowReader<'_> {
             .or_else(|| m.defaults.steward.clone());
         let contact = self.text(row, c.contact.as_ref());
         let answer = self.text(row, c.answer.as_ref());
-        let answered_col = col(&c.answered);
+        let answered_col = col(&c.answered, "answered");
         let answered = match c.answered.as_ref() {
             Some(a) => self.date(row, a)?,
             None => None,
@@ -258,7 +290,9 @@ impl RowReader<'_> {
         let needs_answer = matches!(target, Target::OnSpot | Target::Answered | Target::Closed);
         let answer_text = match (&answer, needs_answer) {
             (Some(t), _) => t.clone(),
-            (None, true) => return Err(self.fail(row, &col(&c.answer), Problem::Missing)),
+            (None, true) => {
+                return Err(self.fail(row, &col(&c.answer, "answer"), Problem::Missing));
+            }
             (None, false) => String::new(),
         };
         let answer_time = match (at_answered, needs_answer) {
@@ -272,13 +306,13 @@ impl RowReader<'_> {
             Target::Assigned | Target::InProgress | Target::Answered | Target::Closed
         );
         if handled && steward.is_none() {
-            return Err(self.fail(row, &col(&c.steward), Problem::Missing));
+            return Err(self.fail(row, &col(&c.steward, "steward"), Problem::Missing));
         }
         if handled && department.is_none() {
-            return Err(self.fail(row, &col(&c.department), Problem::Missing));
+            return Err(self.fail(row, &col(&c.department, "department"), Problem::Missing));
         }
         if target == Target::Closed && rating.is_some_and(|r| !r.closes()) {
-            return Err(self.fail(row, &col(&c.rating), Problem::ClosedUnsatisfied));
+            return Err(self.fail(row, &col(&c.rating, "rating"), Problem::ClosedUnsatisfied));
         }
 
         let id: AppealId = ulid::Ulid::new();
@@ -357,7 +391,9 @@ impl RowReader<'_> {
         for (at, change) in &changes {
             match Appeal::apply(appeal.as_ref(), id, *at, &self.actor, change) {
                 Ok(a) => appeal = Some(a),
-                Err(r) => return Err(self.fail(row, &col(&c.status), Problem::Refused(r))),
+                Err(r) => {
+                    return Err(self.fail(row, &col(&c.status, "status"), Problem::Refused(r)));
+                }
             }
         }
         let events = changes

@@ -43,11 +43,105 @@ impl Cell {
 pub struct SourceRow {
     pub number: usize,
     pub cells: Vec<Cell>,
+    /// A CSV row whose fields do not match the header: refused whole, never read as if right.
+    pub malformed: Option<Malformed>,
+}
+
+/// A CSV row with more or fewer fields than the header (a quote left open swallows the lines
+/// after it; a stray comma or quote splits a field), or whose quotes are broken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Malformed {
+    pub expected: usize,
+    pub found: usize,
+    /// The row's first characters, as read.
+    pub start: String,
+    pub quote: Option<QuoteFault>,
+}
+
+/// How a CSV record's quotes are broken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuoteFault {
+    /// A quoted field "closes" and text follows before the comma: the quote that closed it
+    /// was another field's opening one, and the lines between were swallowed.
+    TextAfterClosingQuote,
+    /// A quote opens and the file ends before it closes.
+    NeverClosed,
+}
+
+/// Finds the records (by the line they begin on) whose quotes are broken, in one pass over the
+/// bytes: the CSV reader itself takes such a record as it comes, lines swallowed and all.
+fn quote_faults(source: impl Read) -> std::io::Result<std::collections::HashMap<u64, QuoteFault>> {
+    use std::io::BufRead;
+    let mut faults = std::collections::HashMap::new();
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, source);
+    let (mut line, mut record_line) = (1u64, 1u64);
+    let mut in_quotes = false;
+    // Just after a closing quote (or a doubled one, inside).
+    let mut after_quote = false;
+    let mut field_start = true;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            break;
+        }
+        let n = buf.len();
+        for &b in buf {
+            if in_quotes {
+                match b {
+                    b'"' => {
+                        in_quotes = false;
+                        after_quote = true;
+                    }
+                    b'\n' => line += 1,
+                    _ => {}
+                }
+                continue;
+            }
+            if after_quote {
+                after_quote = false;
+                match b {
+                    // A doubled quote: still inside.
+                    b'"' => {
+                        in_quotes = true;
+                        continue;
+                    }
+                    b',' | b'\r' | b'\n' => {}
+                    _ => {
+                        faults
+                            .entry(record_line)
+                            .or_insert(QuoteFault::TextAfterClosingQuote);
+                    }
+                }
+            }
+            match b {
+                b'"' if field_start => in_quotes = true,
+                b',' => {
+                    field_start = true;
+                    continue;
+                }
+                b'\n' => {
+                    line += 1;
+                    record_line = line;
+                    field_start = true;
+                    continue;
+                }
+                _ => {}
+            }
+            field_start = false;
+        }
+        reader.consume(n);
+    }
+    if in_quotes {
+        faults.insert(record_line, QuoteFault::NeverClosed);
+    }
+    Ok(faults)
 }
 
 pub struct Table {
     pub headers: Vec<String>,
     body: Body,
+    /// CSV records whose quotes are broken, by the line they begin on.
+    quote_faults: std::collections::HashMap<u64, QuoteFault>,
     /// What the file turned out to be, for the report (`UTF-8`, `GBK`, sheet name…).
     pub described: String,
 }
@@ -85,19 +179,25 @@ impl Table {
                     .unwrap_or_default();
                 Box::new(rows.into_iter().map(Ok))
             }
-            Body::Csv { text, name } => Box::new(
-                csv_reader(text.as_bytes())
-                    .into_records()
-                    .skip(1)
-                    .map(move |record| csv_row(record, name)),
-            ),
-            Body::Utf8File { path, skip, name } => match open_past(path, *skip, name) {
-                Ok(file) => Box::new(
-                    csv_reader(file)
+            Body::Csv { text, name } => {
+                let expected = self.headers.len();
+                Box::new(
+                    csv_reader(text.as_bytes())
                         .into_records()
                         .skip(1)
-                        .map(move |record| csv_row(record, name)),
-                ),
+                        .map(move |record| csv_row(record, name, expected, &self.quote_faults)),
+                )
+            }
+            Body::Utf8File { path, skip, name } => match open_past(path, *skip, name) {
+                Ok(file) => {
+                    let expected = self.headers.len();
+                    Box::new(
+                        csv_reader(file)
+                            .into_records()
+                            .skip(1)
+                            .map(move |record| csv_row(record, name, expected, &self.quote_faults)),
+                    )
+                }
                 Err(e) => Box::new(std::iter::once(Err(e))),
             },
         }
@@ -110,6 +210,7 @@ impl Table {
     pub fn passes(headers: Vec<String>, passes: Vec<Vec<SourceRow>>) -> Table {
         Table {
             headers,
+            quote_faults: Default::default(),
             body: Body::Passes(std::sync::Mutex::new(passes.into())),
             described: "test".into(),
         }
@@ -162,9 +263,34 @@ fn csv_error(name: &str, e: &csv::Error, line: u64) -> TableError {
     }
 }
 
-fn csv_row(record: csv::Result<csv::StringRecord>, name: &str) -> Result<SourceRow, TableError> {
+fn csv_row(
+    record: csv::Result<csv::StringRecord>,
+    name: &str,
+    expected: usize,
+    quote_faults: &std::collections::HashMap<u64, QuoteFault>,
+) -> Result<SourceRow, TableError> {
     let record = record.map_err(|e| csv_error(name, &e, 0))?;
+    // A row of empty fields (`,,,`) is passed over as empty, however many commas it has.
+    let blank = record.iter().all(|f| f.trim().is_empty());
+    let quote = record
+        .position()
+        .and_then(|p| quote_faults.get(&p.line()))
+        .copied();
+    let malformed = ((record.len() != expected && !blank) || quote.is_some()).then(|| Malformed {
+        quote,
+        expected,
+        found: record.len(),
+        start: record
+            .iter()
+            .collect::<Vec<_>>()
+            .join(",")
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .take(40)
+            .collect(),
+    });
     Ok(SourceRow {
+        malformed,
         number: record.position().map_or(0, |p| p.line() as usize),
         cells: record
             .iter()
@@ -272,9 +398,15 @@ fn read_csv(path: &Path, name: &str) -> Result<Table, TableError> {
         };
         (body, encoding)
     };
+    let quote_faults = match &body {
+        Body::Csv { text, .. } => quote_faults(text.as_bytes()),
+        _ => quote_faults(open_past(path, skip, name)?),
+    }
+    .map_err(read_error)?;
     let table = Table {
         headers: Vec::new(),
         body,
+        quote_faults,
         described: format!("CSV, {encoding}"),
     };
     let first = match &table.body {
@@ -337,10 +469,12 @@ fn read_sheet(path: &Path, name: &str, sheet: Option<&str>) -> Result<Table, Tab
             // Row numbers as the spreadsheet shows them (1-based, the header included).
             number: start_row + i + 2,
             cells: r.iter().map(convert).collect(),
+            malformed: None,
         })
         .collect();
     Ok(Table {
         headers,
+        quote_faults: Default::default(),
         body: Body::Sheet(rows),
         described: format!("XLSX, sheet {chosen}"),
     })

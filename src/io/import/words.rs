@@ -2,6 +2,7 @@
 //! language the desk speaks.
 
 use super::rows::{Problem, RowError};
+use super::table::QuoteFault;
 use super::{ImportError, table::TableError};
 use crate::strings::Lang;
 
@@ -54,6 +55,25 @@ impl Lang {
         )
     }
 
+    /// No row came in: all refused, or (`some_here`) the rest imported before.
+    pub fn import_all_refused(self, rejects: Option<String>, some_here: bool) -> String {
+        let rejects = rejects.unwrap_or_default();
+        match (self, some_here) {
+            (Lang::Zh, false) => {
+                format!("每一行都被拒收，未导入任何诉求；被拒收的行已写入 {rejects}。")
+            }
+            (Lang::Zh, true) => {
+                format!("没有新导入任何诉求：其余各行此前已导入；被拒收的行已写入 {rejects}。")
+            }
+            (Lang::En, false) => format!(
+                "every row was refused, so nothing was imported; the refused rows are listed in {rejects}."
+            ),
+            (Lang::En, true) => format!(
+                "nothing new was imported: the other rows were imported before; the refused rows are listed in {rejects}."
+            ),
+        }
+    }
+
     pub fn import_done(self, rejects: Option<String>) -> String {
         match (self, rejects) {
             (Lang::Zh, Some(p)) => format!("导入完成；被拒收的行已写入 {p}。"),
@@ -99,12 +119,49 @@ impl Lang {
             (Lang::En, Problem::DuplicateId) => {
                 "repeats the id of an earlier row of this file".into()
             }
+            (Lang::Zh, Problem::FieldCount { expected, found }) => format!(
+                "有 {found} 个字段，表头有 {expected} 个（引号没有闭合，或多了逗号？），整行未导入"
+            ),
+            (Lang::En, Problem::FieldCount { expected, found }) => format!(
+                "has {found} fields where the header has {expected} (a quote left open, or a comma too many?); the row was not read"
+            ),
+            (Lang::Zh, Problem::BrokenQuote(QuoteFault::TextAfterClosingQuote)) => {
+                "引号没有在字段结束处闭合（闭合引号后还有文字）：这一行吞并了后面的行，整行未导入".into()
+            }
+            (Lang::En, Problem::BrokenQuote(QuoteFault::TextAfterClosingQuote)) => {
+                "a quote in it does not close where its field ends (text follows the closing quote): the row swallows the lines after it; it was not read".into()
+            }
+            (Lang::Zh, Problem::BrokenQuote(QuoteFault::NeverClosed)) => {
+                "引号一直到文件末尾都没有闭合：整行（及其后所有行）未导入".into()
+            }
+            (Lang::En, Problem::BrokenQuote(QuoteFault::NeverClosed)) => {
+                "a quote in it never closes before the file ends: it (and every line after it) was not read".into()
+            }
             (_, Problem::Refused(r)) => self.refusal(r),
         }
     }
 
     /// `row 12, column 答复时间 ("2019/13/01"): is not a date …`
     pub fn row_error(self, e: &RowError) -> String {
+        if matches!(
+            e.problem,
+            Problem::FieldCount { .. } | Problem::BrokenQuote(_)
+        ) {
+            return match self {
+                Lang::Zh => format!(
+                    "第 {} 行（“{}…”）：{}",
+                    e.row,
+                    e.value,
+                    self.problem(&e.problem)
+                ),
+                Lang::En => format!(
+                    "line {} (\"{}…\"): {}",
+                    e.row,
+                    e.value,
+                    self.problem(&e.problem)
+                ),
+            };
+        }
         match self {
             Lang::Zh => format!(
                 "第 {} 行，列“{}”（“{}”）：{}",
