@@ -391,6 +391,11 @@ impl Desk {
         Ok(self.store.end_bulk()?)
     }
 
+    #[cfg(test)]
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Whether the store was brought back (from the journal) after a write failed in it: said
     /// once.
     pub fn take_recovery(&self) -> Option<crate::store::Recovery> {

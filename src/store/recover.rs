@@ -36,6 +36,12 @@ impl Store {
         Ok(())
     }
 
+    /// Makes the journal's writes fail after `room` more bytes, as a full disk would (tests).
+    #[cfg(test)]
+    pub(crate) fn fail_journal_writes_after(&self, room: Option<usize>) {
+        self.writer().journal.fail_after = room;
+    }
+
     /// What bringing the engine back did, once (the desk says it).
     pub fn take_recovery(&self) -> Option<Recovery> {
         self.recovered

@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 mod dispatch;
+#[cfg(test)]
+mod full_disk_tests;
 
 use super::registry::Registry;
 use super::screens::action::{ActionForm, irreversible};
