@@ -940,3 +940,117 @@ fn a_field_the_mapping_gives_no_column_is_named_in_the_message() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_ledger_id_goes_everywhere_and_answered_and_closed_times_are_given_to_the_second() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        r#"source = "strict"
+date_formats = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
+[columns]
+external_id = "编号"
+enterprise = "企业"
+category = "类别"
+text = "诉求"
+received = "受理时间"
+status = "状态"
+department = "部门"
+steward = "管家"
+due = "期限"
+answer = "答复"
+answered = "答复时间"
+[status_map]
+"待交办" = "listed"
+"已交办" = "assigned"
+"已办结" = "closed"
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let file = d.join("台账.csv");
+    std::fs::write(
+        &file,
+        "编号,企业,类别,诉求,受理时间,状态,部门,管家,期限,答复,答复时间\n\
+         A-1,嘉兴甲企业,消防,待交办的,2024-01-08 09:00:00,待交办,,,,,\n\
+         A-2,嘉兴乙企业,消防,明年到期的,2026-11-20 09:00:00,已交办,区住建局,朱洁,2027-01-20,,\n\
+         A-3,嘉兴丙企业,消防,办结了的,2024-01-08 09:00:00,已办结,区住建局,朱洁,,已答复,2024-01-19 10:30:15\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ];
+        a.extend_from_slice(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| common::zhuqi(d, &a.iter().map(String::as_str).collect::<Vec<_>>());
+    for extra in [&["--dry-run"][..], &[][..]] {
+        let out = run(args(extra));
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains("the calendar has no holidays for 2027"),
+            "{}",
+            stdout(&out)
+        );
+    }
+    // The ledger's id is taken wherever a number is, and shown.
+    let shown = common::zhuqi(d, &["show", "strict:A-2"]);
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    assert!(
+        stdout(&shown).contains("Ledger id   strict:A-2"),
+        "{}",
+        stdout(&shown)
+    );
+    let note = common::zhuqi(d, &["note", "strict:A-2", "按台账编号记录的进展"]);
+    assert!(note.status.success(), "{}", stderr(&note));
+
+    let rows: Value =
+        serde_json::from_str(&stdout(&common::zhuqi(d, &["list", "--format", "json"])))
+            .unwrap_or_default();
+    let row = |id: &str| {
+        rows.as_array()
+            .and_then(|a| a.iter().find(|r| r["external_id"] == id))
+            .cloned()
+            .unwrap_or_else(|| panic!("no row with the ledger id {id}: {rows}"))
+    };
+    let closed = row("strict:A-3");
+    assert_eq!(closed["answered_at"], "2024-01-19T10:30:15+08:00");
+    assert!(
+        closed["closed_at"].as_str().is_some_and(|t| t.len() == 25),
+        "{closed}"
+    );
+    assert_eq!(row("strict:A-1")["answered_at"], Value::Null);
+
+    let csv = d.join("all.csv");
+    let jsonl = d.join("all.jsonl");
+    for (format, path) in [("csv", &csv), ("jsonl", &jsonl)] {
+        let out = common::zhuqi(
+            d,
+            &[
+                "export",
+                "--format",
+                format,
+                "-o",
+                path.to_str().unwrap_or_default(),
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let csv = std::fs::read_to_string(&csv).unwrap_or_default();
+    assert!(
+        csv.lines().next().is_some_and(|h| h.ends_with("Ledger id")),
+        "{csv}"
+    );
+    assert!(csv.contains("strict:A-3"), "{csv}");
+    let jsonl = std::fs::read_to_string(&jsonl).unwrap_or_default();
+    assert_eq!(
+        jsonl.matches("\"external_id\":\"strict:A-").count(),
+        3,
+        "{jsonl}"
+    );
+}

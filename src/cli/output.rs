@@ -377,6 +377,12 @@ pub fn import_report(lang: Lang, r: &crate::io::import::ImportReport, dry_run: b
             ));
         }
     }
+    for year in &r.calendar_gaps {
+        out.push_str(&format!(
+            "{}\n",
+            lang.calendar_gap(year.to_string(), &lang.calendar_file_word())
+        ));
+    }
     let created: usize = r.created.values().sum();
     let verdict = if dry_run {
         lang.import_dry_run().to_string()

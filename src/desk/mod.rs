@@ -481,6 +481,14 @@ impl Desk {
         } else {
             None
         };
+        // The ledger's own id (`source:id`, as `show` and the exports give it).
+        let found = match found {
+            Some(a) => Some(a),
+            None if reference.contains(':') => {
+                self.store.appeal_by_external_id(reference.trim())?
+            }
+            None => None,
+        };
         found.ok_or_else(|| DeskError::AppealNotFound(reference.trim().to_string()))
     }
 

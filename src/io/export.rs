@@ -48,6 +48,11 @@ pub struct RowJson<'a> {
     pub level: Level,
     pub meeting: Option<u64>,
     pub captured_at: String,
+    /// When it was answered and closed, to the second.
+    pub answered_at: Option<String>,
+    pub closed_at: Option<String>,
+    /// The ledger it was imported from and its id there (`source:id`).
+    pub external_id: Option<&'a str>,
     pub text: &'a str,
     pub answer: Option<&'a str>,
     pub last_note: Option<&'a str>,
@@ -78,6 +83,9 @@ pub fn row_json(r: &Row) -> RowJson<'_> {
         level: a.level,
         meeting: a.meeting,
         captured_at: a.captured_at.to_rfc3339(),
+        answered_at: a.answered_at.map(|t| t.to_rfc3339()),
+        closed_at: a.closed_at.map(|t| t.to_rfc3339()),
+        external_id: a.external_id.as_deref(),
         text: &a.text,
         answer: a.answer.as_deref(),
         last_note: a.last_note.as_deref(),
@@ -158,6 +166,7 @@ fn cells(r: &Row, lang: Lang) -> Vec<Cell> {
                 .map(|h| lang.closed_how(h).to_string())
                 .unwrap_or_default(),
         ),
+        o(&a.external_id),
     ]
 }
 

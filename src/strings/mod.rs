@@ -623,6 +623,7 @@ impl Lang {
                     a.captured_by
                 ),
             ),
+            (self.pick("台账编号", "Ledger id"), opt(&a.external_id)),
             (self.pick("服务管家", "Steward"), opt(&a.steward)),
             (self.pick("主办部门", "Lead dept"), handling),
             (
@@ -847,6 +848,15 @@ impl Lang {
             "检查通过：每条诉求都与其记录一致，索引完整。",
             "all well: every appeal agrees with its events, and the indexes with the appeals.",
         )
+    }
+
+    /// The calendar file, named where its path is not at hand.
+    pub fn calendar_file_word(self) -> String {
+        self.pick(
+            "数据目录中的 calendar.toml",
+            "calendar.toml in the data directory",
+        )
+        .to_string()
     }
 
     pub fn calendar_gap(self, year: String, path: &str) -> String {

@@ -165,7 +165,7 @@ impl Lang {
     }
 
     /// The columns of the 诉求清单 sheet.
-    pub fn export_columns(self) -> [&'static str; 25] {
+    pub fn export_columns(self) -> [&'static str; 26] {
         match self {
             Lang::Zh => [
                 "编号",
@@ -193,6 +193,7 @@ impl Lang {
                 "满意度",
                 "办结时间",
                 "办结方式",
+                "台账编号",
             ],
             Lang::En => [
                 "No.",
@@ -220,6 +221,7 @@ impl Lang {
                 "Satisfaction",
                 "Closed",
                 "Closed how",
+                "Ledger id",
             ],
         }
     }

@@ -44,6 +44,9 @@ pub struct ImportReport {
     pub refused: Vec<RowError>,
     pub written: bool,
     pub rejects_file: Option<PathBuf>,
+    /// Years of due dates worked out while the calendar has no holidays for them (only
+    /// weekends were skipped).
+    pub calendar_gaps: std::collections::BTreeSet<i32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +149,19 @@ fn import_table(
         report.rows_read += 1;
         match reader.plan(&row) {
             Ok(p) => {
+                for due in p.events.iter().filter_map(|e| match &e.body {
+                    crate::domain::EventBody::Appeal { change, .. } => match change {
+                        crate::domain::AppealChange::Assigned(a) => Some(a.due),
+                        crate::domain::AppealChange::Extended { due, .. }
+                        | crate::domain::AppealChange::Reopened { due, .. } => Some(*due),
+                        _ => None,
+                    },
+                    _ => None,
+                }) {
+                    if !desk.calendar().covers(due) {
+                        report.calendar_gaps.insert(chrono::Datelike::year(&due));
+                    }
+                }
                 if !seen.insert(p.external_id.clone()) {
                     report.refused.push(RowError {
                         row: row.number,
