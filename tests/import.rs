@@ -1054,3 +1054,185 @@ answered = "答复时间"
         "{jsonl}"
     );
 }
+
+/// A mapping for the ledgers below: their words for categories and departments, a title above
+/// the header, closed rows without answer or time.
+fn mapping_with_maps(d: &Path, extra: &str) -> PathBuf {
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        format!(
+            r#"source = "city"
+skip_lines = 2
+{extra}
+date_formats = ["%Y-%m-%d %H:%M"]
+[columns]
+external_id = "工单号"
+enterprise = "企业"
+category = "诉求类型"
+text = "内容"
+received = "受理时间"
+status = "状态"
+department = "承办单位"
+steward = "管家"
+[status_map]
+"待处理" = "listed"
+"已办结" = "closed"
+[category_map]
+"消防验收" = "消防"
+"供电" = "水电气"
+"供水" = "水电气"
+[department_map]
+"市住建" = "区住建局"
+[defaults]
+category = "其他"
+answer = "已按台账办结"
+closed_at = "received"
+"#
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    map
+}
+
+const CITY_LEDGER: &str = "12345热线工单导出\n导出时间：2024-02-01\n\
+工单号,企业,诉求类型,内容,受理时间,状态,承办单位,管家\n\
+H-1,嘉兴甲企业,消防验收,冷库验收,2024-01-08 09:00,待处理,,\n\
+H-2,嘉兴乙企业,供电,停电频繁,2024-01-09 10:00,已办结,市住建,朱洁\n\
+H-3,嘉兴丙企业,没见过的类型,别的事,2024-01-10 11:00,待处理,,\n";
+
+fn ledger_rows(d: &Path) -> Vec<(String, String, String)> {
+    let rows: Value =
+        serde_json::from_str(&stdout(&common::zhuqi(d, &["list", "--format", "json"])))
+            .unwrap_or_default();
+    let mut out: Vec<(String, String, String)> = rows
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    (
+                        r["external_id"].as_str().unwrap_or_default().to_string(),
+                        r["category"].as_str().unwrap_or_default().to_string(),
+                        r["lead_dept"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_mapping_says_what_a_ledger_means_words_title_lines_and_encodings() {
+    let expected = vec![
+        ("city:H-1".to_string(), "消防".to_string(), String::new()),
+        (
+            "city:H-2".to_string(),
+            "水电气".to_string(),
+            "区住建局".to_string(),
+        ),
+        ("city:H-3".to_string(), "其他".to_string(), String::new()),
+    ];
+    // The same ledger as UTF-8 and as Excel's Unicode text (UTF-16 with a BOM, tab-separated,
+    // found out).
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in CITY_LEDGER.replace(',', "\t").encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    for (name, bytes, extra, said) in [
+        ("utf8.csv", CITY_LEDGER.as_bytes().to_vec(), "", "UTF-8"),
+        ("utf16.csv", utf16, "", "UTF-16LE (by its byte-order mark)"),
+    ] {
+        let dir = tempdir();
+        let d = dir.path();
+        let map = mapping_with_maps(d, extra);
+        let file = d.join(name);
+        std::fs::write(&file, bytes).unwrap_or_else(|e| panic!("{e}"));
+        let out = common::zhuqi(
+            d,
+            &[
+                "import",
+                file.to_str().unwrap_or_default(),
+                "--map",
+                map.to_str().unwrap_or_default(),
+            ],
+        );
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert!(stdout(&out).contains(said), "{name}: {}", stdout(&out));
+        assert_eq!(ledger_rows(d), expected, "{name}");
+        // The closed row without answer or time: the defaults, said in its timeline.
+        let shown = stdout(&common::zhuqi(d, &["show", "city:H-2"]));
+        assert!(shown.contains("已按台账办结"), "{name}: {shown}");
+        assert!(
+            shown.contains("未记办结时间，按受理时间记"),
+            "{name}: {shown}"
+        );
+    }
+    // A refused row is named by its line in the file, the title lines counted.
+    let dir = tempdir();
+    let d = dir.path();
+    let map = mapping_with_maps(d, "");
+    let file = d.join("bad.csv");
+    std::fs::write(
+        &file,
+        CITY_LEDGER.replace("2024-01-10 11:00", "2024-13-10 11:00"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("row 6, column 受理时间"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_big5_ledger_under_an_ascii_header_is_read_as_the_mapping_says() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        "source = \"tw\"\nencoding = \"big5\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\n\
+         external_id = \"id\"\nenterprise = \"company\"\ntext = \"text\"\nreceived = \"received\"\n\
+         [defaults]\nstatus = \"listed\"\ncategory = \"其他\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let text = "id,company,text,received\n1,嘉興甲企業,廠房驗收進度慢,2024-01-08 09:00\n";
+    let (big5, _, unmappable) = encoding_rs::BIG5.encode(text);
+    assert!(!unmappable);
+    let file = d.join("big5.csv");
+    std::fs::write(&file, &big5).unwrap_or_else(|e| panic!("{e}"));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("Big5 (as the mapping says)"),
+        "{}",
+        stdout(&out)
+    );
+    let shown: Value = serde_json::from_str(&stdout(&common::zhuqi(
+        d,
+        &["show", "tw:1", "--format", "json"],
+    )))
+    .unwrap_or_default();
+    assert_eq!(shown["enterprise"], "嘉興甲企業");
+    assert_eq!(shown["text"], "廠房驗收進度慢");
+}

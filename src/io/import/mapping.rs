@@ -82,6 +82,18 @@ pub struct Defaults {
     pub steward: Option<String>,
     /// Who the imported events are recorded as done by.
     pub actor: Option<String>,
+    /// The answer of a row that must have one (answered, closed) when the ledger gives none.
+    pub answer: Option<String>,
+    /// When a closed (or answered) row the ledger gives no time for was answered: `"received"`
+    /// (the time it was received) or a day (`"2024-06-30"`). Said in its timeline.
+    pub closed_at: Option<String>,
+}
+
+/// When a row without its answer time is taken to have been answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClosedAt {
+    Received,
+    Day(chrono::NaiveDate),
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -100,6 +112,17 @@ struct MappingFile {
     defaults: Defaults,
     #[serde(default)]
     status_map: BTreeMap<String, Target>,
+    /// The ledger's words for categories → the district's categories.
+    #[serde(default)]
+    category_map: BTreeMap<String, String>,
+    /// The ledger's words for departments → the district's departments.
+    #[serde(default)]
+    department_map: BTreeMap<String, String>,
+    /// Lines (or sheet rows) above the header.
+    #[serde(default)]
+    skip_lines: usize,
+    /// utf-8, gb18030 (gbk), big5 or utf-16; found out when not given.
+    encoding: Option<String>,
 }
 
 fn default_formats() -> Vec<String> {
@@ -135,6 +158,11 @@ pub struct Mapping {
     pub columns: ColumnMap,
     pub defaults: Defaults,
     pub status_map: BTreeMap<String, Target>,
+    pub category_map: BTreeMap<String, String>,
+    pub department_map: BTreeMap<String, String>,
+    pub skip_lines: usize,
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    pub closed_at: Option<ClosedAt>,
 }
 
 impl Mapping {
@@ -209,7 +237,51 @@ impl Mapping {
                 ));
             }
         }
+        let encoding = match file
+            .encoding
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None => None,
+            Some("utf-8" | "utf8") => Some(encoding_rs::UTF_8),
+            Some("gb18030" | "gbk" | "gb2312") => Some(encoding_rs::GB18030),
+            Some("big5") => Some(encoding_rs::BIG5),
+            Some("utf-16" | "utf-16le" | "utf16") => Some(encoding_rs::UTF_16LE),
+            Some("utf-16be") => Some(encoding_rs::UTF_16BE),
+            Some(other) => {
+                return Err(FileError::at(
+                    path,
+                    text,
+                    at("encoding"),
+                    format!(
+                        "\"{other}\" is not an encoding zhuqi reads: utf-8, gb18030, big5 or utf-16"
+                    ),
+                ));
+            }
+        };
+        let closed_at = match file.defaults.closed_at.as_deref().map(str::trim) {
+            None => None,
+            Some("received") => Some(ClosedAt::Received),
+            Some(day) => Some(ClosedAt::Day(
+                chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+                    FileError::at(
+                        path,
+                        text,
+                        at("closed_at"),
+                        format!(
+                            "closed_at is \"received\" or a day like 2024-06-30, not \"{day}\""
+                        ),
+                    )
+                })?,
+            )),
+        };
         Ok(Mapping {
+            category_map: file.category_map,
+            department_map: file.department_map,
+            skip_lines: file.skip_lines,
+            encoding,
+            closed_at,
             source: file.source.trim().to_string(),
             sheet: file.sheet,
             date_formats: file.date_formats,

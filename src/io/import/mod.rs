@@ -95,7 +95,14 @@ pub fn import(
     options: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
     let sheet = options.sheet.as_deref().or(mapping.sheet.as_deref());
-    let table = table::read(file, sheet)?;
+    let table = table::read(
+        file,
+        table::ReadOptions {
+            sheet,
+            skip_lines: mapping.skip_lines,
+            encoding: mapping.encoding,
+        },
+    )?;
     import_table(desk, &table, file, mapping, options)
 }
 

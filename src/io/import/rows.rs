@@ -227,10 +227,15 @@ impl RowReader<'_> {
         let (received, _) = self
             .date(row, &received_col)?
             .ok_or_else(|| self.fail(row, &received_col, Problem::Missing))?;
-        let category = match self
-            .text(row, c.category.as_ref())
-            .or_else(|| m.defaults.category.clone())
-        {
+        // The ledger's word, through [category_map] when there is one (a word it lacks takes
+        // [defaults] category).
+        let word = self.text(row, c.category.as_ref());
+        let word = if m.category_map.is_empty() {
+            word
+        } else {
+            word.and_then(|w| m.category_map.get(&w).cloned())
+        };
+        let category = match word.or_else(|| m.defaults.category.clone()) {
             Some(cat) => match self.rules.category(&cat) {
                 Some(known) => known.name.clone(),
                 None => {
@@ -253,9 +258,13 @@ impl RowReader<'_> {
                 .status
                 .ok_or_else(|| self.fail(row, &col(&c.status, "status"), Problem::Missing))?,
         };
-        let department = self
-            .text(row, c.department.as_ref())
-            .or_else(|| m.defaults.department.clone());
+        let department = self.text(row, c.department.as_ref());
+        let department = if m.department_map.is_empty() {
+            department
+        } else {
+            department.and_then(|w| m.department_map.get(&w).cloned())
+        }
+        .or_else(|| m.defaults.department.clone());
         let steward = self
             .text(row, c.steward.as_ref())
             .or_else(|| m.defaults.steward.clone());
@@ -290,15 +299,32 @@ impl RowReader<'_> {
         let needs_answer = matches!(target, Target::OnSpot | Target::Answered | Target::Closed);
         let answer_text = match (&answer, needs_answer) {
             (Some(t), _) => t.clone(),
+            (None, true) if m.defaults.answer.is_some() => {
+                m.defaults.answer.clone().unwrap_or_default()
+            }
             (None, true) => {
                 return Err(self.fail(row, &col(&c.answer, "answer"), Problem::Missing));
             }
             (None, false) => String::new(),
         };
+        // A ledger without the time a closed row was answered: [defaults] closed_at says when,
+        // and the timeline says it was not the ledger's.
+        let mut time_assumed: Option<String> = None;
         let answer_time = match (at_answered, needs_answer) {
             (Some(a), _) => a,
             (None, true) if target == Target::OnSpot => at_received,
-            (None, true) => return Err(self.fail(row, &answered_col, Problem::Missing)),
+            (None, true) => match m.closed_at {
+                Some(super::mapping::ClosedAt::Received) => {
+                    time_assumed = Some("按受理时间记".into());
+                    at_received
+                }
+                Some(super::mapping::ClosedAt::Day(day)) => {
+                    time_assumed = Some(format!("按 {day} 记"));
+                    self.local(day.and_time(chrono::NaiveTime::MIN))
+                        .max(at_received)
+                }
+                None => return Err(self.fail(row, &answered_col, Problem::Missing)),
+            },
             (None, false) => at_received,
         };
         let handled = matches!(
@@ -375,7 +401,10 @@ impl RowReader<'_> {
             (Target::Closed, None) => changes.push((
                 answer_time,
                 AppealChange::Closed {
-                    note: "台账导入：原台账记为已办结".into(),
+                    note: match &time_assumed {
+                        Some(how) => format!("台账导入：原台账记为已办结，未记办结时间，{how}"),
+                        None => "台账导入：原台账记为已办结".into(),
+                    },
                 },
             )),
             (Target::Withdrawn, _) => changes.push((

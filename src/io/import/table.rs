@@ -70,7 +70,10 @@ pub enum QuoteFault {
 
 /// Finds the records (by the line they begin on) whose quotes are broken, in one pass over the
 /// bytes: the CSV reader itself takes such a record as it comes, lines swallowed and all.
-fn quote_faults(source: impl Read) -> std::io::Result<std::collections::HashMap<u64, QuoteFault>> {
+fn quote_faults(
+    source: impl Read,
+    delimiter: u8,
+) -> std::io::Result<std::collections::HashMap<u64, QuoteFault>> {
     use std::io::BufRead;
     let mut faults = std::collections::HashMap::new();
     let mut reader = std::io::BufReader::with_capacity(1 << 16, source);
@@ -105,7 +108,8 @@ fn quote_faults(source: impl Read) -> std::io::Result<std::collections::HashMap<
                         in_quotes = true;
                         continue;
                     }
-                    b',' | b'\r' | b'\n' => {}
+                    b'\r' | b'\n' => {}
+                    b if b == delimiter => {}
                     _ => {
                         faults
                             .entry(record_line)
@@ -115,7 +119,7 @@ fn quote_faults(source: impl Read) -> std::io::Result<std::collections::HashMap<
             }
             match b {
                 b'"' if field_start => in_quotes = true,
-                b',' => {
+                b if b == delimiter => {
                     field_start = true;
                     continue;
                 }
@@ -142,6 +146,10 @@ pub struct Table {
     body: Body,
     /// CSV records whose quotes are broken, by the line they begin on.
     quote_faults: std::collections::HashMap<u64, QuoteFault>,
+    /// Lines above the header that were passed over (added to the numbers rows are shown by).
+    line_offset: usize,
+    /// `,`, or a tab for Excel's Unicode text.
+    delimiter: u8,
     /// What the file turned out to be, for the report (`UTF-8`, `GBK`, sheet name…).
     pub described: String,
 }
@@ -182,21 +190,22 @@ impl Table {
             Body::Csv { text, name } => {
                 let expected = self.headers.len();
                 Box::new(
-                    csv_reader(text.as_bytes())
+                    csv_reader(text.as_bytes(), self.delimiter)
                         .into_records()
                         .skip(1)
-                        .map(move |record| csv_row(record, name, expected, &self.quote_faults)),
+                        .map(move |record| {
+                            self.shifted(csv_row(record, name, expected, &self.quote_faults))
+                        }),
                 )
             }
             Body::Utf8File { path, skip, name } => match open_past(path, *skip, name) {
                 Ok(file) => {
                     let expected = self.headers.len();
-                    Box::new(
-                        csv_reader(file)
-                            .into_records()
-                            .skip(1)
-                            .map(move |record| csv_row(record, name, expected, &self.quote_faults)),
-                    )
+                    Box::new(csv_reader(file, self.delimiter).into_records().skip(1).map(
+                        move |record| {
+                            self.shifted(csv_row(record, name, expected, &self.quote_faults))
+                        },
+                    ))
                 }
                 Err(e) => Box::new(std::iter::once(Err(e))),
             },
@@ -205,22 +214,33 @@ impl Table {
 }
 
 impl Table {
+    /// A row numbered as the file shows it, the lines passed over above the header counted.
+    fn shifted(&self, row: Result<SourceRow, TableError>) -> Result<SourceRow, TableError> {
+        row.map(|mut r| {
+            r.number += self.line_offset;
+            r
+        })
+    }
+
     /// A table that gives `passes[0]` when first read, `passes[1]` next, and so on.
     #[cfg(test)]
     pub fn passes(headers: Vec<String>, passes: Vec<Vec<SourceRow>>) -> Table {
         Table {
             headers,
             quote_faults: Default::default(),
+            line_offset: 0,
+            delimiter: b',',
             body: Body::Passes(std::sync::Mutex::new(passes.into())),
             described: "test".into(),
         }
     }
 }
 
-fn csv_reader<R: Read>(source: R) -> csv::Reader<R> {
+fn csv_reader<R: Read>(source: R, delimiter: u8) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(source)
 }
 
@@ -357,7 +377,18 @@ pub fn decode(mut bytes: Vec<u8>, name: &str) -> Result<(String, &'static str), 
     }
 }
 
-pub fn read(path: &Path, sheet: Option<&str>) -> Result<Table, TableError> {
+/// How the mapping says to read a ledger.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReadOptions<'a> {
+    pub sheet: Option<&'a str>,
+    /// Lines (or sheet rows) above the header: a title, a date.
+    pub skip_lines: usize,
+    /// The encoding of a CSV file, when the mapping says; otherwise it is found out.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+pub fn read(path: &Path, options: ReadOptions<'_>) -> Result<Table, TableError> {
+    let sheet = options.sheet;
     let name = path.display().to_string();
     let is_sheet = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         matches!(
@@ -366,52 +397,125 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Table, TableError> {
         )
     });
     if is_sheet {
-        read_sheet(path, &name, sheet)
+        read_sheet(path, &name, sheet, options.skip_lines)
     } else {
-        read_csv(path, &name)
+        read_csv(path, &name, options)
     }
 }
 
+/// Where the text after `lines` lines begins.
+fn past_lines(text: &[u8], lines: usize) -> usize {
+    let mut at = 0;
+    for _ in 0..lines {
+        match text[at..].iter().position(|&b| b == b'\n') {
+            Some(i) => at += i + 1,
+            None => return text.len(),
+        }
+    }
+    at
+}
+
 /// A UTF-8 file is only checked here and read from disk as its rows are wanted (a ledger of
-/// 100,000 rows is 60 MB); a GB18030/GBK one is decoded once.
-fn read_csv(path: &Path, name: &str) -> Result<Table, TableError> {
+/// 100,000 rows is 60 MB); one in another encoding (GB18030/GBK, Big5, UTF-16 as Excel writes
+/// its Unicode text) is decoded once.
+fn read_csv(path: &Path, name: &str, options: ReadOptions<'_>) -> Result<Table, TableError> {
     let read_error = |e: std::io::Error| TableError::Read(name.to_string(), e.to_string());
     let mut start = [0u8; 3];
     let mut file = File::open(path).map_err(read_error)?;
     let got = read_up_to(&mut file, &mut start).map_err(read_error)?;
     let bom = start[..got] == *b"\xEF\xBB\xBF";
-    let skip = if bom { 3 } else { 0 };
-    let utf8 = is_utf8(open_past(path, skip, name)?).map_err(read_error)?;
+    let utf16 = encoding_rs::Encoding::for_bom(&start[..got])
+        .and_then(|(e, _)| (e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE).then_some(e));
+    let chosen = options.encoding.or(utf16);
+    let utf8 = match chosen {
+        Some(e) => e == encoding_rs::UTF_8,
+        None => is_utf8(open_past(path, if bom { 3 } else { 0 }, name)?).map_err(read_error)?,
+    };
+    let mut skip = if bom { 3 } else { 0 };
     let (body, encoding) = if utf8 {
+        if options.skip_lines > 0 {
+            let mut head = Vec::new();
+            // Title lines are short: the first megabyte holds them.
+            open_past(path, skip, name)?
+                .take(1 << 20)
+                .read_to_end(&mut head)
+                .map_err(read_error)?;
+            skip += past_lines(&head, options.skip_lines) as u64;
+        }
         let body = Body::Utf8File {
             path: path.to_path_buf(),
             skip,
             name: name.to_string(),
         };
-        (body, if bom { "UTF-8 (BOM)" } else { "UTF-8" })
+        let said = if bom { "UTF-8 (BOM)" } else { "UTF-8" };
+        (body, said.to_string())
     } else {
         let bytes = std::fs::read(path).map_err(read_error)?;
-        let (text, encoding) = decode(bytes, name)?;
+        let (text, encoding) = match chosen {
+            Some(e) => {
+                let (text, _, malformed) = e.decode(&bytes);
+                if malformed {
+                    return Err(TableError::Encoding(name.to_string()));
+                }
+                let how = if options.encoding.is_some() {
+                    "as the mapping says"
+                } else {
+                    "by its byte-order mark"
+                };
+                (text.into_owned(), format!("{} ({how})", e.name()))
+            }
+            None => {
+                let (text, e) = decode(bytes, name)?;
+                (
+                    text,
+                    format!(
+                        "{e} (found out; give encoding = \"big5\" or another in the mapping if the text looks wrong)"
+                    ),
+                )
+            }
+        };
+        let text = text[past_lines(text.as_bytes(), options.skip_lines)..].to_string();
         let body = Body::Csv {
             text,
             name: name.to_string(),
         };
         (body, encoding)
     };
+    // Excel's Unicode text is tab-separated.
+    let first_line = |t: &str| t.lines().next().map(str::to_string).unwrap_or_default();
+    let header_line = match &body {
+        Body::Csv { text, .. } => first_line(text),
+        _ => {
+            let mut head = String::new();
+            let _ = open_past(path, skip, name)?
+                .take(1 << 16)
+                .read_to_string(&mut head);
+            first_line(&head)
+        }
+    };
+    let delimiter = if header_line.contains('\t') && !header_line.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
     let quote_faults = match &body {
-        Body::Csv { text, .. } => quote_faults(text.as_bytes()),
-        _ => quote_faults(open_past(path, skip, name)?),
+        Body::Csv { text, .. } => quote_faults(text.as_bytes(), delimiter),
+        _ => quote_faults(open_past(path, skip, name)?, delimiter),
     }
     .map_err(read_error)?;
     let table = Table {
         headers: Vec::new(),
         body,
         quote_faults,
+        line_offset: options.skip_lines,
+        delimiter,
         described: format!("CSV, {encoding}"),
     };
     let first = match &table.body {
-        Body::Csv { text, .. } => csv_reader(text.as_bytes()).records().next(),
-        _ => csv_reader(open_past(path, skip, name)?).records().next(),
+        Body::Csv { text, .. } => csv_reader(text.as_bytes(), delimiter).records().next(),
+        _ => csv_reader(open_past(path, skip, name)?, delimiter)
+            .records()
+            .next(),
     };
     let headers: Vec<String> = match first {
         Some(Ok(h)) => h.iter().map(|c| c.trim().to_string()).collect(),
@@ -433,7 +537,12 @@ fn read_up_to(source: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> 
     Ok(got)
 }
 
-fn read_sheet(path: &Path, name: &str, sheet: Option<&str>) -> Result<Table, TableError> {
+fn read_sheet(
+    path: &Path,
+    name: &str,
+    sheet: Option<&str>,
+    skip_lines: usize,
+) -> Result<Table, TableError> {
     let mut wb =
         open_workbook_auto(path).map_err(|e| TableError::Read(name.to_string(), e.to_string()))?;
     let names = wb.sheet_names();
@@ -457,6 +566,10 @@ fn read_sheet(path: &Path, name: &str, sheet: Option<&str>) -> Result<Table, Tab
         .map_err(|e| TableError::Read(name.to_string(), e.to_string()))?;
     let start_row = range.start().map_or(0, |(r, _)| r as usize);
     let mut rows_iter = range.rows();
+    // Rows above the header (a title) are passed over.
+    for _ in 0..skip_lines {
+        rows_iter.next();
+    }
     let headers: Vec<String> = rows_iter
         .next()
         .ok_or_else(|| TableError::Empty(name.to_string()))?
@@ -467,7 +580,7 @@ fn read_sheet(path: &Path, name: &str, sheet: Option<&str>) -> Result<Table, Tab
         .enumerate()
         .map(|(i, r)| SourceRow {
             // Row numbers as the spreadsheet shows them (1-based, the header included).
-            number: start_row + i + 2,
+            number: start_row + skip_lines + i + 2,
             cells: r.iter().map(convert).collect(),
             malformed: None,
         })
@@ -475,6 +588,8 @@ fn read_sheet(path: &Path, name: &str, sheet: Option<&str>) -> Result<Table, Tab
     Ok(Table {
         headers,
         quote_faults: Default::default(),
+        line_offset: 0,
+        delimiter: b',',
         body: Body::Sheet(rows),
         described: format!("XLSX, sheet {chosen}"),
     })
@@ -536,7 +651,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("台账.csv");
         std::fs::write(&path, "\u{feff}企业,诉求\n圆通,\"道路,施工\"\n中通,消防\n")?;
-        let table = read(&path, None)?;
+        let table = read(&path, ReadOptions::default())?;
         assert_eq!(table.headers, ["企业", "诉求"]);
         assert_eq!(table.described, "CSV, UTF-8 (BOM)");
         for _pass in 0..2 {
@@ -550,7 +665,7 @@ mod tests {
         }
         let (gbk, _, _) = encoding_rs::GBK.encode("企业,诉求\n圆通,消防\n");
         std::fs::write(&path, &gbk)?;
-        let table = read(&path, None)?;
+        let table = read(&path, ReadOptions::default())?;
         assert_eq!(table.described, "CSV, GB18030/GBK");
         assert_eq!(table.rows().count(), 1);
         Ok(())
