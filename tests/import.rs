@@ -49,6 +49,7 @@ fn options() -> ImportOptions {
         on_error: OnError::Stop,
         rejects: None,
         sheet: None,
+        lang: zhuqi::strings::Lang::En,
     }
 }
 
@@ -404,7 +405,17 @@ fn bad_rows_are_refused_with_row_and_column_and_stop_writes_nothing() {
         5,
         "a header and four refused rows: {rejects}"
     );
-    assert!(rejects.contains("6,受理时间,2024-02-30 10:00,BadDate"));
+    // The refused rows themselves, as the ledger has them, with the reason added.
+    assert!(
+        rejects.starts_with(
+            "编号,企业,类别,诉求,受理时间,状态,部门,管家,答复,答复时间,满意度,why refused\n"
+        ),
+        "{rejects}"
+    );
+    assert!(
+        rejects.contains("4,嘉兴禾润食品有限公司,消防,冷库验收,2024-02-30 10:00,待交办,,,,,,\"row 6, column 受理时间"),
+        "{rejects}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -1235,4 +1246,63 @@ fn a_big5_ledger_under_an_ascii_header_is_read_as_the_mapping_says() {
     .unwrap_or_default();
     assert_eq!(shown["enterprise"], "嘉興甲企業");
     assert_eq!(shown["text"], "廠房驗收進度慢");
+}
+
+#[test]
+fn the_refused_rows_come_back_in_the_ledgers_own_format_ready_to_fix_and_import() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = mapping_with_maps(d, "");
+    let ledger = CITY_LEDGER.replace("2024-01-10 11:00", "2024-13-10 11:00");
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&ledger);
+    assert!(!unmappable);
+    let file = d.join("热线.csv");
+    std::fs::write(&file, &gbk).unwrap_or_else(|e| panic!("{e}"));
+    let import = |f: &Path| {
+        common::zhuqi(
+            d,
+            &[
+                "import",
+                f.to_str().unwrap_or_default(),
+                "--map",
+                map.to_str().unwrap_or_default(),
+                "--on-error",
+                "skip",
+            ],
+        )
+    };
+    let out = import(&file);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rejects = d.join("热线.rejected.csv");
+    let bytes = std::fs::read(&rejects).unwrap_or_default();
+    // GBK like the ledger, the title lines kept (the mapping passes over two), one row.
+    let (text, _, malformed) = encoding_rs::GBK.decode(&bytes);
+    assert!(
+        !malformed && std::str::from_utf8(&bytes).is_err(),
+        "written in GBK"
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(
+        lines[2],
+        "工单号,企业,诉求类型,内容,受理时间,状态,承办单位,管家,why refused"
+    );
+    assert!(
+        lines[3].starts_with("H-3,嘉兴丙企业,没见过的类型,别的事,2024-13-10 11:00,待处理,,,"),
+        "{text}"
+    );
+    // Fixed by a person, it goes in with the same mapping.
+    let fixed = encoding_rs::GBK
+        .encode(&text.replace("2024-13-10", "2024-01-10"))
+        .0
+        .into_owned();
+    std::fs::write(&rejects, fixed).unwrap_or_else(|e| panic!("{e}"));
+    let again = import(&rejects);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("created 1 appeal(s): listed"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(ledger_rows(d).len(), 3);
 }

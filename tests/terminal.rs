@@ -145,11 +145,13 @@ fn a_panic_gives_the_terminal_back_in_cooked_mode_on_the_main_screen() {
         "0",
         "still on the alternate screen:\n{screen}"
     );
+    // The shell makes the file before stty writes it: wait for what stty says, whole.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while !stty.exists() && Instant::now() < deadline {
+    let mut modes = String::new();
+    while !modes.contains("icanon") && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(100));
+        modes = std::fs::read_to_string(&stty).unwrap_or_default();
     }
-    let modes = std::fs::read_to_string(&stty).unwrap_or_default();
     let words: Vec<&str> = modes.split_whitespace().collect();
     assert!(
         words.contains(&"icanon") && words.contains(&"echo"),

@@ -163,6 +163,7 @@ fn import(desk: &Desk, lang: Lang, i: ImportArgs) -> Result<String, Failed> {
         },
         rejects: i.rejects,
         sheet: i.sheet,
+        lang,
     };
     let report = import(desk, &i.file, &mapping, &options).map_err(|e| match e {
         ImportError::Desk(d) => Failed::Desk(d),

@@ -31,6 +31,8 @@ pub struct ImportOptions {
     /// Where the refused rows are written (with `Skip`).
     pub rejects: Option<PathBuf>,
     pub sheet: Option<String>,
+    /// The language of the reasons in the file of refused rows.
+    pub lang: crate::strings::Lang,
 }
 
 #[derive(Debug, Default)]
@@ -171,6 +173,7 @@ fn import_table(
                 }
                 if !seen.insert(p.external_id.clone()) {
                     report.refused.push(RowError {
+                        cells: row.cells.iter().map(|c| c.text()).collect(),
                         row: row.number,
                         column: mapping.columns.external_id.clone().unwrap_or_default(),
                         value: p.external_id.clone(),
@@ -190,14 +193,25 @@ fn import_table(
         return Ok(report);
     }
     if !report.refused.is_empty() {
+        let extension = match table.source {
+            table::Source::Sheet => "rejected.xlsx",
+            table::Source::Csv { .. } => "rejected.csv",
+        };
         let path = options
             .rejects
             .clone()
-            .unwrap_or_else(|| file.with_extension("rejected.csv"));
-        write_rejects(&path, &report.refused).map_err(|error| ImportError::Rejects {
-            path: path.display().to_string(),
-            error,
-        })?;
+            .unwrap_or_else(|| file.with_extension(extension));
+        let rejects = Rejects {
+            table,
+            skip_lines: mapping.skip_lines,
+            lang: options.lang,
+        };
+        rejects
+            .write(&path, &report.refused)
+            .map_err(|error| ImportError::Rejects {
+                path: path.display().to_string(),
+                error,
+            })?;
         report.rejects_file = Some(path);
     }
     // Second pass: the file read again and its accepted rows planned again a batch at a time, on
@@ -345,23 +359,120 @@ fn with_registry(
     Ok(out)
 }
 
-/// The refused rows, for a person to fix: written whole and readable by its owner only (the
-/// rows name people).
-fn write_rejects(path: &Path, refused: &[RowError]) -> Result<(), String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["row", "column", "value", "reason"])
-        .map_err(|e| e.to_string())?;
-    for r in refused {
-        w.write_record([
-            r.row.to_string(),
-            r.column.clone(),
-            r.value.clone(),
-            format!("{:?}", r.problem),
-        ])
-        .map_err(|e| e.to_string())?;
+/// The refused rows themselves, as the ledger has them (its header, its format, its encoding),
+/// each with the reason added as a last column: fixed, the file imports with the same mapping.
+/// Written whole and readable by its owner only (the rows name people).
+struct Rejects<'a> {
+    table: &'a table::Table,
+    skip_lines: usize,
+    lang: crate::strings::Lang,
+}
+
+impl Rejects<'_> {
+    fn reason_header(&self) -> &'static str {
+        match self.lang {
+            crate::strings::Lang::Zh => "拒收原因",
+            crate::strings::Lang::En => "why refused",
+        }
     }
-    let bytes = w.into_inner().map_err(|e| e.to_string())?;
-    crate::desk::paths::write_private(path, &bytes).map_err(|e| e.to_string())
+
+    fn rows<'r>(&self, refused: &'r [RowError]) -> impl Iterator<Item = Vec<String>> + 'r {
+        let lang = self.lang;
+        refused.iter().map(move |r| {
+            let mut cells = r.cells.clone();
+            cells.push(lang.row_error(r));
+            cells
+        })
+    }
+
+    fn write(&self, path: &Path, refused: &[RowError]) -> Result<(), String> {
+        let mut header = self.table.headers.clone();
+        header.push(self.reason_header().to_string());
+        // The lines the mapping passes over above the header, so that it reads this file too.
+        let title = match self.lang {
+            crate::strings::Lang::Zh => "（导入时被拒收的行）",
+            crate::strings::Lang::En => "(rows refused by an import)",
+        };
+        let bytes = match self.table.source {
+            table::Source::Csv {
+                encoding,
+                bom,
+                delimiter,
+            } => {
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(delimiter)
+                    .flexible(true)
+                    .from_writer(Vec::new());
+                for _ in 0..self.skip_lines {
+                    w.write_record([title]).map_err(|e| e.to_string())?;
+                }
+                w.write_record(&header).map_err(|e| e.to_string())?;
+                for row in self.rows(refused) {
+                    let row: Vec<String> = row
+                        .iter()
+                        .map(|c| crate::text::spreadsheet_cell(c))
+                        .collect();
+                    w.write_record(&row).map_err(|e| e.to_string())?;
+                }
+                let text = w.into_inner().map_err(|e| e.to_string())?;
+                let text = String::from_utf8(text).map_err(|e| e.to_string())?;
+                encode(&text, encoding, bom)
+            }
+            table::Source::Sheet => {
+                let mut book = rust_xlsxwriter::Workbook::new();
+                let sheet = book.add_worksheet();
+                let mut at = 0u32;
+                for _ in 0..self.skip_lines {
+                    sheet
+                        .write_string(at, 0, title)
+                        .map_err(|e| e.to_string())?;
+                    at += 1;
+                }
+                for row in std::iter::once(header).chain(self.rows(refused)) {
+                    for (col, cell) in row.iter().enumerate() {
+                        let col = u16::try_from(col).map_err(|e| e.to_string())?;
+                        sheet
+                            .write_string(at, col, crate::text::sanitize(cell))
+                            .map_err(|e| e.to_string())?;
+                    }
+                    at += 1;
+                }
+                book.save_to_buffer().map_err(|e| e.to_string())?
+            }
+        };
+        crate::desk::paths::write_private(path, &bytes).map_err(|e| e.to_string())
+    }
+}
+
+/// Text in the ledger's own encoding (UTF-16 and a UTF-8 BOM as it had them).
+fn encode(text: &str, encoding: Option<&'static encoding_rs::Encoding>, bom: bool) -> Vec<u8> {
+    match encoding {
+        Some(e) if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE => {
+            let mut out = if e == encoding_rs::UTF_16LE {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
+            for unit in text.encode_utf16() {
+                if e == encoding_rs::UTF_16LE {
+                    out.extend_from_slice(&unit.to_le_bytes());
+                } else {
+                    out.extend_from_slice(&unit.to_be_bytes());
+                }
+            }
+            out
+        }
+        Some(e) if e != encoding_rs::UTF_8 => e.encode(text).0.into_owned(),
+        _ => {
+            let mut out = if bom {
+                b"\xEF\xBB\xBF".to_vec()
+            } else {
+                Vec::new()
+            };
+            out.extend_from_slice(text.as_bytes());
+            out
+        }
+    }
 }
 
 #[cfg(test)]
@@ -414,6 +525,7 @@ mod tests {
             on_error: OnError::Stop,
             rejects: None,
             sheet: None,
+            lang: crate::strings::Lang::En,
         };
         let ledger = dir.path().join("台账.csv");
         let result = import_table(&desk, &table, &ledger, &mapping, &options);

@@ -41,6 +41,8 @@ pub struct RowError {
     pub column: String,
     pub value: String,
     pub problem: Problem,
+    /// The row's cells as the ledger gave them (for the file of refused rows).
+    pub cells: Vec<String>,
 }
 
 /// A row turned into the events of its appeal.
@@ -99,6 +101,7 @@ impl RowReader<'_> {
 
     fn fail(&self, row: &SourceRow, column: &str, problem: Problem) -> RowError {
         RowError {
+            cells: row.cells.iter().map(|c| c.text()).collect(),
             row: row.number,
             column: column.to_string(),
             value: clean(&self.cell(row, column).text())
@@ -178,6 +181,7 @@ impl RowReader<'_> {
     pub fn plan(&self, row: &SourceRow) -> Result<Planned, RowError> {
         if let Some(bad) = &row.malformed {
             return Err(RowError {
+                cells: row.cells.iter().map(|c| c.text()).collect(),
                 row: row.number,
                 column: String::new(),
                 value: bad.start.clone(),

@@ -150,6 +150,8 @@ pub struct Table {
     line_offset: usize,
     /// `,`, or a tab for Excel's Unicode text.
     delimiter: u8,
+    /// What the ledger is, to write its refused rows back the same way.
+    pub source: Source,
     /// What the file turned out to be, for the report (`UTF-8`, `GBK`, sheet name…).
     pub described: String,
 }
@@ -230,6 +232,11 @@ impl Table {
             quote_faults: Default::default(),
             line_offset: 0,
             delimiter: b',',
+            source: Source::Csv {
+                encoding: None,
+                bom: false,
+                delimiter: b',',
+            },
             body: Body::Passes(std::sync::Mutex::new(passes.into())),
             described: "test".into(),
         }
@@ -377,6 +384,18 @@ pub fn decode(mut bytes: Vec<u8>, name: &str) -> Result<(String, &'static str), 
     }
 }
 
+/// A ledger's format, as read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Csv {
+        /// `None`: UTF-8.
+        encoding: Option<&'static encoding_rs::Encoding>,
+        bom: bool,
+        delimiter: u8,
+    },
+    Sheet,
+}
+
 /// How the mapping says to read a ledger.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ReadOptions<'a> {
@@ -509,6 +528,11 @@ fn read_csv(path: &Path, name: &str, options: ReadOptions<'_>) -> Result<Table, 
         quote_faults,
         line_offset: options.skip_lines,
         delimiter,
+        source: Source::Csv {
+            encoding: (!utf8).then(|| chosen.unwrap_or(encoding_rs::GB18030)),
+            bom,
+            delimiter,
+        },
         described: format!("CSV, {encoding}"),
     };
     let first = match &table.body {
@@ -590,6 +614,7 @@ fn read_sheet(
         quote_faults: Default::default(),
         line_offset: 0,
         delimiter: b',',
+        source: Source::Sheet,
         body: Body::Sheet(rows),
         described: format!("XLSX, sheet {chosen}"),
     })
