@@ -1246,6 +1246,29 @@ fn a_big5_ledger_under_an_ascii_header_is_read_as_the_mapping_says() {
     .unwrap_or_default();
     assert_eq!(shown["enterprise"], "嘉興甲企業");
     assert_eq!(shown["text"], "廠房驗收進度慢");
+    // A byte Big5 cannot read is named by its line and place.
+    let mut broken = big5.to_vec();
+    broken.extend_from_slice(b"2,\xFF\xFF,x,2024-01-08 09:00\n");
+    let file = d.join("broken.csv");
+    std::fs::write(&file, &broken).unwrap_or_else(|e| panic!("{e}"));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let said = stderr(&out);
+    assert!(
+        said.contains(&format!(
+            "is not Big5 text: line 3, byte {}",
+            big5.len() + 2
+        )),
+        "{said}"
+    );
 }
 
 #[test]

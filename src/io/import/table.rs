@@ -336,8 +336,16 @@ fn csv_row(
 pub enum TableError {
     #[error("cannot read {0}: {1}")]
     Read(String, String),
-    #[error("{0} is neither UTF-8 nor GB18030/GBK text")]
-    Encoding(String),
+    #[error(
+        "{file} is not {expected} text: line {line}, byte {byte} (from the start of the file) \
+         cannot be read; save it again as UTF-8, or say its encoding in the mapping (encoding = …)"
+    )]
+    Encoding {
+        file: String,
+        expected: String,
+        line: usize,
+        byte: usize,
+    },
     #[error("{file}: there is no sheet named {sheet}; the sheets are: {sheets}")]
     NoSheet {
         file: String,
@@ -364,6 +372,52 @@ pub fn excel_serial(serial: f64) -> Option<NaiveDateTime> {
     base.checked_add_signed(chrono::Duration::seconds(seconds))
 }
 
+/// Where the first byte `encoding` cannot read is in `bytes` (their length when there is none).
+fn first_unreadable(bytes: &[u8], encoding: &'static encoding_rs::Encoding) -> usize {
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(bytes.len().saturating_mul(3).min(1 << 26));
+    let mut read_total = 0;
+    loop {
+        let (result, read) =
+            decoder.decode_to_string_without_replacement(&bytes[read_total..], &mut out, true);
+        read_total += read;
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return bytes.len(),
+            encoding_rs::DecoderResult::OutputFull => out.reserve(1 << 20),
+            encoding_rs::DecoderResult::Malformed(bad, _) => {
+                return read_total.saturating_sub(usize::from(bad));
+            }
+        }
+    }
+}
+
+/// The error for text that `expected` cannot read, naming the line and the byte.
+fn unreadable(name: &str, expected: &str, bytes: &[u8], byte: usize) -> TableError {
+    TableError::Encoding {
+        file: name.to_string(),
+        expected: expected.to_string(),
+        line: 1 + bytes[..byte.min(bytes.len())]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
+        byte,
+    }
+}
+
+/// Decodes with the encoding a mapping names, or says where it cannot.
+fn decode_as(
+    bytes: &[u8],
+    encoding: &'static encoding_rs::Encoding,
+    name: &str,
+) -> Result<String, TableError> {
+    let (text, _, malformed) = encoding.decode(bytes);
+    if malformed {
+        let at = first_unreadable(bytes, encoding);
+        return Err(unreadable(name, encoding.name(), bytes, at));
+    }
+    Ok(text.into_owned())
+}
+
 /// Decodes CSV bytes: a UTF-8 BOM is dropped; text that is not UTF-8 is read as GB18030. UTF-8
 /// is taken over without a copy.
 pub fn decode(mut bytes: Vec<u8>, name: &str) -> Result<(String, &'static str), TableError> {
@@ -373,11 +427,16 @@ pub fn decode(mut bytes: Vec<u8>, name: &str) -> Result<(String, &'static str), 
     }
     match String::from_utf8(bytes) {
         Ok(s) => Ok((s, if bom { "UTF-8 (BOM)" } else { "UTF-8" })),
-        Err(_) if bom => Err(TableError::Encoding(name.to_string())),
+        Err(e) if bom => {
+            let at = e.utf8_error().valid_up_to();
+            Err(unreadable(name, "UTF-8", e.as_bytes(), at + 3))
+        }
         Err(e) => {
-            let (text, _, malformed) = encoding_rs::GB18030.decode(e.as_bytes());
+            let bytes = e.as_bytes();
+            let (text, _, malformed) = encoding_rs::GB18030.decode(bytes);
             if malformed {
-                return Err(TableError::Encoding(name.to_string()));
+                let at = first_unreadable(bytes, encoding_rs::GB18030);
+                return Err(unreadable(name, "UTF-8 or GB18030/GBK", bytes, at));
             }
             Ok((text.into_owned(), "GB18030/GBK"))
         }
@@ -472,16 +531,13 @@ fn read_csv(path: &Path, name: &str, options: ReadOptions<'_>) -> Result<Table, 
         let bytes = std::fs::read(path).map_err(read_error)?;
         let (text, encoding) = match chosen {
             Some(e) => {
-                let (text, _, malformed) = e.decode(&bytes);
-                if malformed {
-                    return Err(TableError::Encoding(name.to_string()));
-                }
+                let text = decode_as(&bytes, e, name)?;
                 let how = if options.encoding.is_some() {
                     "as the mapping says"
                 } else {
                     "by its byte-order mark"
                 };
-                (text.into_owned(), format!("{} ({how})", e.name()))
+                (text, format!("{} ({how})", e.name()))
             }
             None => {
                 let (text, e) = decode(bytes, name)?;
@@ -711,8 +767,12 @@ mod tests {
             ("嘉兴市秀洲区,消防审批", "GB18030/GBK")
         );
         assert!(matches!(
-            decode(vec![0xFF, 0xFF, 0x81], "t"),
-            Err(TableError::Encoding(_))
+            decode(b"a,b\nc,\xFF\xFF\x81".to_vec(), "t"),
+            Err(TableError::Encoding {
+                line: 2,
+                byte: 6,
+                ..
+            })
         ));
         Ok(())
     }

@@ -185,9 +185,17 @@ impl Lang {
             (Lang::Zh, ImportError::MissingColumn { column, available }) => {
                 format!("文件中没有映射文件所说的列“{column}”；文件的列为：{available}")
             }
-            (Lang::Zh, ImportError::Table(TableError::Encoding(f))) => {
-                format!("{f} 既不是 UTF-8 也不是 GB18030/GBK 编码的文本")
-            }
+            (
+                Lang::Zh,
+                ImportError::Table(TableError::Encoding {
+                    file,
+                    expected,
+                    line,
+                    byte,
+                }),
+            ) => format!(
+                "{file} 不是 {expected} 编码的文本：第 {line} 行（自文件开头第 {byte} 字节）无法读取；请另存为 UTF-8，或在映射文件中写明编码（encoding = …）"
+            ),
             (
                 Lang::Zh,
                 ImportError::Table(TableError::NoSheet {
