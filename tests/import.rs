@@ -1329,3 +1329,84 @@ fn the_refused_rows_come_back_in_the_ledgers_own_format_ready_to_fix_and_import(
     );
     assert_eq!(ledger_rows(d).len(), 3);
 }
+
+#[test]
+fn a_ledger_from_a_place_with_summer_time_is_read_in_its_own_zone() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        "source = \"ny\"\ntimezone = \"America/New_York\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n\
+         [columns]\nexternal_id = \"id\"\nenterprise = \"company\"\ntext = \"text\"\nreceived = \"received\"\n\
+         [defaults]\nstatus = \"listed\"\ncategory = \"其他\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let file = d.join("ny.csv");
+    std::fs::write(
+        &file,
+        "id,company,text,received\n\
+         1,Acme,winter,2024-01-15 09:00\n\
+         2,Acme,summer,2024-07-15 09:00\n\
+         3,Acme,the hour that is not,2024-03-10 02:30\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+            "--on-error",
+            "skip",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains("times read as America/New_York (as the mapping says)"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "row 4, column received (\"2024-03-10 02:30\"): is a time the ledger's time zone skips"
+        ),
+        "{said}"
+    );
+    let at = |id: &str| {
+        let shown: Value = serde_json::from_str(&stdout(&common::zhuqi(
+            d,
+            &["show", id, "--format", "json"],
+        )))
+        .unwrap_or_default();
+        shown["captured_at"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(at("ny:1"), "2024-01-15T09:00:00-05:00");
+    assert_eq!(at("ny:2"), "2024-07-15T09:00:00-04:00");
+
+    // Without a zone, the dry run says the times are read as China's.
+    let plain = d.join("plain.toml");
+    let text = std::fs::read_to_string(&map)
+        .unwrap_or_default()
+        .replace("timezone = \"America/New_York\"\n", "");
+    std::fs::write(&plain, text).unwrap_or_else(|e| panic!("{e}"));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            plain.to_str().unwrap_or_default(),
+            "--dry-run",
+        ],
+    );
+    assert!(
+        stdout(&out).contains("times read as +08:00 (China's time)"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -356,6 +356,7 @@ pub fn import_report(lang: Lang, r: &crate::io::import::ImportReport, dry_run: b
         "{}\n",
         lang.import_read(&r.described, r.rows_read, r.empty_rows)
     );
+    out.push_str(&format!("  {}\n", lang.import_zone(&r.zone, r.zone_given)));
     for (target, n) in &r.created {
         out.push_str(&format!(
             "  {}\n",

@@ -103,8 +103,10 @@ struct MappingFile {
     sheet: Option<String>,
     #[serde(default = "default_formats")]
     date_formats: Vec<String>,
-    #[serde(default = "default_offset")]
-    utc_offset: String,
+    /// A fixed offset (`+08:00`, the default) …
+    utc_offset: Option<String>,
+    /// … or a place (`America/New_York`), its summer time included.
+    timezone: Option<String>,
     #[serde(default = "default_separator")]
     text_separator: String,
     columns: ColumnMap,
@@ -138,8 +140,42 @@ fn default_formats() -> Vec<String> {
     .to_vec()
 }
 
-fn default_offset() -> String {
-    "+08:00".to_string()
+/// How a ledger's local times are read.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Zone {
+    Fixed(FixedOffset),
+    Named(chrono_tz::Tz),
+}
+
+impl Zone {
+    /// China's time, when the mapping says nothing.
+    pub fn default_china() -> Zone {
+        match FixedOffset::east_opt(8 * 3600) {
+            Some(o) => Zone::Fixed(o),
+            None => Zone::Named(chrono_tz::Asia::Shanghai),
+        }
+    }
+
+    /// The time a ledger's local time was, or `None` for a time that does not exist there (the
+    /// hour skipped when summer time begins). An hour that happens twice is taken the first time.
+    pub fn local(&self, d: chrono::NaiveDateTime) -> Option<chrono::DateTime<FixedOffset>> {
+        use chrono::TimeZone;
+        match self {
+            Zone::Fixed(o) => o.from_local_datetime(&d).earliest(),
+            Zone::Named(tz) => tz
+                .from_local_datetime(&d)
+                .earliest()
+                .map(|t| t.fixed_offset()),
+        }
+    }
+
+    /// As people read it: `+08:00`, `America/New_York`.
+    pub fn said(&self) -> String {
+        match self {
+            Zone::Fixed(o) => o.to_string(),
+            Zone::Named(tz) => tz.name().to_string(),
+        }
+    }
 }
 
 fn default_separator() -> String {
@@ -153,7 +189,9 @@ pub struct Mapping {
     pub source: String,
     pub sheet: Option<String>,
     pub date_formats: Vec<String>,
-    pub offset: FixedOffset,
+    pub zone: Zone,
+    /// Whether the mapping said the zone (not the default +08:00).
+    pub zone_given: bool,
     pub text_separator: String,
     pub columns: ColumnMap,
     pub defaults: Defaults,
@@ -184,14 +222,34 @@ impl Mapping {
                 "source must be a short name without ':' (it prefixes remembered ids)".into(),
             ));
         }
-        let offset: FixedOffset = file.utc_offset.parse().map_err(|_| {
-            FileError::at(
-                path,
-                text,
-                at("utc_offset"),
-                format!("\"{}\" is not an offset like +08:00", file.utc_offset),
-            )
-        })?;
+        let zone = match (&file.utc_offset, &file.timezone) {
+            (Some(_), Some(_)) => {
+                return Err(FileError::at(
+                    path,
+                    text,
+                    at("timezone"),
+                    "give utc_offset or timezone, not both".into(),
+                ));
+            }
+            (Some(o), None) => Zone::Fixed(o.parse().map_err(|_| {
+                FileError::at(
+                    path,
+                    text,
+                    at("utc_offset"),
+                    format!("\"{o}\" is not an offset like +08:00"),
+                )
+            })?),
+            (None, Some(name)) => Zone::Named(name.parse().map_err(|_| {
+                FileError::at(
+                    path,
+                    text,
+                    at("timezone"),
+                    format!("\"{name}\" is not a place's time zone (an IANA name like Asia/Shanghai or America/New_York)"),
+                )
+            })?),
+            (None, None) => Zone::default_china(),
+        };
+        let zone_given = file.utc_offset.is_some() || file.timezone.is_some();
         if file.columns.text.is_none() {
             return Err(FileError::at(
                 path,
@@ -285,7 +343,8 @@ impl Mapping {
             source: file.source.trim().to_string(),
             sheet: file.sheet,
             date_formats: file.date_formats,
-            offset,
+            zone,
+            zone_given,
             text_separator: file.text_separator,
             columns: file.columns,
             defaults: file.defaults,

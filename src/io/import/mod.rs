@@ -46,6 +46,10 @@ pub struct ImportReport {
     pub refused: Vec<RowError>,
     pub written: bool,
     pub rejects_file: Option<PathBuf>,
+    /// How the ledger's times were read (`+08:00`, `America/New_York`), and whether the mapping
+    /// said so.
+    pub zone: String,
+    pub zone_given: bool,
     /// Years of due dates worked out while the calendar has no holidays for them (only
     /// weekends were skipped).
     pub calendar_gaps: std::collections::BTreeSet<i32>,
@@ -142,6 +146,8 @@ fn import_table(
             .unwrap_or_else(|| desk.actor().to_string()),
     };
     let mut report = ImportReport {
+        zone: mapping.zone.said(),
+        zone_given: mapping.zone_given,
         described: table.described.clone(),
         ..ImportReport::default()
     };

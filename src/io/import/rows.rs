@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 
 use super::mapping::{Mapping, Target};
 use super::table::{Cell, SourceRow, excel_serial};
@@ -25,6 +25,8 @@ pub enum Problem {
     AnswerBeforeReceived,
     ClosedUnsatisfied,
     DuplicateId,
+    /// A local time the ledger's zone skips (the hour summer time begins).
+    NoSuchLocalTime,
     /// The row has `found` fields where the header has `expected`.
     FieldCount {
         expected: usize,
@@ -147,12 +149,18 @@ impl RowReader<'_> {
         }
     }
 
-    fn local(&self, d: NaiveDateTime) -> DateTime<FixedOffset> {
+    /// A local time of the ledger as a moment; a time its zone skips (summer time beginning)
+    /// refuses the row, naming the column.
+    fn local_in(
+        &self,
+        row: &SourceRow,
+        column: &str,
+        d: NaiveDateTime,
+    ) -> Result<DateTime<FixedOffset>, RowError> {
         self.mapping
-            .offset
-            .from_local_datetime(&d)
-            .single()
-            .unwrap_or_else(|| d.and_utc().fixed_offset())
+            .zone
+            .local(d)
+            .ok_or_else(|| self.fail(row, column, Problem::NoSuchLocalTime))
     }
 
     fn rating(&self, row: &SourceRow, column: &str) -> Result<Option<Satisfaction>, RowError> {
@@ -288,11 +296,11 @@ impl RowReader<'_> {
             None => None,
         };
 
-        let at_received = self.local(received);
+        let at_received = self.local_in(row, &received_col, received)?;
         // A day-only answer time on the day of receipt means "that day", not before receipt.
         let at_answered = match answered {
             Some((a, day_only)) if day_only && a.date() == received.date() => Some(at_received),
-            Some((a, _)) => Some(self.local(a)),
+            Some((a, _)) => Some(self.local_in(row, &answered_col, a)?),
             None => None,
         };
         if let Some(a) = at_answered
@@ -324,7 +332,7 @@ impl RowReader<'_> {
                 }
                 Some(super::mapping::ClosedAt::Day(day)) => {
                     time_assumed = Some(format!("按 {day} 记"));
-                    self.local(day.and_time(chrono::NaiveTime::MIN))
+                    self.local_in(row, &answered_col, day.and_time(chrono::NaiveTime::MIN))?
                         .max(at_received)
                 }
                 None => return Err(self.fail(row, &answered_col, Problem::Missing)),

@@ -44,6 +44,20 @@ impl Lang {
         }
     }
 
+    /// How the ledger's times were read.
+    pub fn import_zone(self, zone: &str, given: bool) -> String {
+        match (self, given) {
+            (Lang::Zh, true) => format!("时间按 {zone} 读取（映射文件所定）"),
+            (Lang::Zh, false) => format!(
+                "时间按 {zone}（北京时间）读取；其他地方的台账请在映射文件中写 timezone = \"地区/城市\""
+            ),
+            (Lang::En, true) => format!("times read as {zone} (as the mapping says)"),
+            (Lang::En, false) => format!(
+                "times read as {zone} (China's time); for a ledger from elsewhere, give timezone = \"Region/City\" in the mapping"
+            ),
+        }
+    }
+
     pub fn import_dry_run(self) -> &'static str {
         self.pick("试运行：未写入任何数据。", "dry run: nothing was written.")
     }
@@ -118,6 +132,12 @@ impl Lang {
             (Lang::Zh, Problem::DuplicateId) => "与本文件中前面一行的编号重复".into(),
             (Lang::En, Problem::DuplicateId) => {
                 "repeats the id of an earlier row of this file".into()
+            }
+            (Lang::Zh, Problem::NoSuchLocalTime) => {
+                "这个时刻在台账所在时区不存在（夏令时开始时跳过的一小时）".into()
+            }
+            (Lang::En, Problem::NoSuchLocalTime) => {
+                "is a time the ledger's time zone skips (the hour summer time begins)".into()
             }
             (Lang::Zh, Problem::FieldCount { expected, found }) => format!(
                 "有 {found} 个字段，表头有 {expected} 个（引号没有闭合，或多了逗号？），整行未导入"
