@@ -1410,3 +1410,84 @@ fn a_ledger_from_a_place_with_summer_time_is_read_in_its_own_zone() {
         stdout(&out)
     );
 }
+
+#[test]
+fn the_refused_rows_of_a_spreadsheet_come_back_as_a_spreadsheet() {
+    use calamine::Reader;
+    let dir = tempdir();
+    let d = dir.path();
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        "source = \"sheet\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\nexternal_id = \"编号\"\n\
+         enterprise = \"企业\"\ntext = \"诉求\"\nreceived = \"受理时间\"\n\
+         [defaults]\nstatus = \"listed\"\ncategory = \"其他\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let file = d.join("台账.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows = [
+        ["编号", "企业", "诉求", "受理时间"],
+        ["1", "嘉兴甲企业", "好的", "2024-01-08 09:00"],
+        ["2", "嘉兴乙企业", "坏的", "2024-13-08 09:00"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet
+                .write_string(r as u32, c as u16, *cell)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    book.save(&file).unwrap_or_else(|e| panic!("{e}"));
+    let import = |f: &Path| {
+        common::zhuqi(
+            d,
+            &[
+                "import",
+                f.to_str().unwrap_or_default(),
+                "--map",
+                map.to_str().unwrap_or_default(),
+                "--on-error",
+                "skip",
+            ],
+        )
+    };
+    let out = import(&file);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rejects = d.join("台账.rejected.xlsx");
+    let mut wb = calamine::open_workbook_auto(&rejects).unwrap_or_else(|e| panic!("{e}"));
+    let name = wb.sheet_names().first().cloned().unwrap_or_default();
+    let range = wb.worksheet_range(&name).unwrap_or_else(|e| panic!("{e}"));
+    let read: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(read.len(), 2, "{read:?}");
+    assert_eq!(read[0], ["编号", "企业", "诉求", "受理时间", "why refused"]);
+    assert_eq!(
+        &read[1][..4],
+        ["2", "嘉兴乙企业", "坏的", "2024-13-08 09:00"]
+    );
+    assert!(read[1][4].contains("row 3, column 受理时间"), "{read:?}");
+
+    // Fixed, the spreadsheet of refused rows imports with the same mapping.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in read.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let cell = cell.replace("2024-13-08", "2024-01-08");
+            sheet
+                .write_string(r as u32, c as u16, &cell)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    book.save(&rejects).unwrap_or_else(|e| panic!("{e}"));
+    let again = import(&rejects);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("created 1 appeal(s): listed"),
+        "{}",
+        stdout(&again)
+    );
+}
