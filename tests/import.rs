@@ -1491,3 +1491,85 @@ fn the_refused_rows_of_a_spreadsheet_come_back_as_a_spreadsheet() {
         stdout(&again)
     );
 }
+
+#[test]
+fn a_ledger_imported_again_brings_in_what_changed_as_steps_from_the_ledger() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = mapping_with_maps(d, "");
+    let import = |text: &str, extra: &[&str]| {
+        let file = d.join("周报.csv");
+        std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
+        let mut args = vec![
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ];
+        args.extend_from_slice(extra);
+        common::zhuqi(d, &args)
+    };
+    let out = import(CITY_LEDGER, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A week on: H-1 was handled and closed, H-2's text was rewritten, H-3 is as it was.
+    let week2 = CITY_LEDGER
+        .replace(
+            "H-1,嘉兴甲企业,消防验收,冷库验收,2024-01-08 09:00,待处理,,",
+            "H-1,嘉兴甲企业,消防验收,冷库验收,2024-01-08 09:00,已办结,市住建,朱洁",
+        )
+        .replace("停电频繁", "停电频繁（改写过）");
+    let journal = std::fs::read(common::journal(d)).unwrap_or_default();
+    let dry = import(&week2, &["--dry-run"]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let said = stdout(&dry);
+    assert!(
+        said.contains("would bring what changed in the ledger into 1 appeal(s)"),
+        "{said}"
+    );
+    assert!(
+        said.contains("row 4 → appeal 1: 4 step(s) from the ledger"),
+        "{said}"
+    );
+    assert!(
+        said.contains("row 5 (appeal 2): the enterprise or the text was rewritten"),
+        "{said}"
+    );
+    assert!(said.contains("2 row(s) already imported"), "{said}");
+    assert_eq!(
+        std::fs::read(common::journal(d)).unwrap_or_default(),
+        journal,
+        "a dry run writes nothing"
+    );
+
+    let out = import(&week2, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown: Value = serde_json::from_str(&stdout(&common::zhuqi(
+        d,
+        &["show", "city:H-1", "--format", "json"],
+    )))
+    .unwrap_or_default();
+    assert_eq!(shown["status"], "closed");
+    assert_eq!(shown["steward"], "朱洁");
+    assert_eq!(shown["lead_dept"], "区住建局");
+    let timeline = stdout(&common::zhuqi(d, &["show", "city:H-1"]));
+    let steps = timeline.split("Timeline").nth(1).unwrap_or_default();
+    assert_eq!(
+        steps.matches("  台账更新  ").count(),
+        4,
+        "the steps say they came from the ledger: {timeline}"
+    );
+    let rewritten: Value = serde_json::from_str(&stdout(&common::zhuqi(
+        d,
+        &["show", "city:H-2", "--format", "json"],
+    )))
+    .unwrap_or_default();
+    assert_eq!(rewritten["text"], "停电频繁", "left as it was");
+    // And once more: nothing new.
+    let again = import(&week2, &[]);
+    assert!(
+        stdout(&again).contains("3 row(s) already imported"),
+        "{}",
+        stdout(&again)
+    );
+    assert!(stdout(&common::zhuqi(d, &["verify"])).starts_with("all well"));
+}

@@ -366,6 +366,24 @@ pub fn import_report(lang: Lang, r: &crate::io::import::ImportReport, dry_run: b
     if r.already_imported > 0 {
         out.push_str(&format!("  {}\n", lang.import_already(r.already_imported)));
     }
+    if !r.updated.is_empty() {
+        out.push_str(&format!(
+            "  {}\n",
+            lang.import_updated(r.updated.len(), dry_run || !r.written)
+        ));
+        for (line, number, steps) in r.updated.iter().take(REFUSED_SHOWN) {
+            out.push_str(&format!(
+                "    {}\n",
+                lang.import_updated_row(*line, *number, *steps)
+            ));
+        }
+    }
+    for (line, number, why) in r.left_alone.iter().take(REFUSED_SHOWN) {
+        out.push_str(&format!(
+            "  {}\n",
+            lang.import_left_alone(*line, *number, why)
+        ));
+    }
     if !r.refused.is_empty() {
         out.push_str(&format!("{}\n", lang.import_refused_count(r.refused.len())));
         for e in r.refused.iter().take(REFUSED_SHOWN) {

@@ -916,6 +916,11 @@ impl Desk {
         self.store.appeal_count()
     }
 
+    /// The appeal imported from a ledger's row (`source:id`), whole.
+    pub fn appeal_by_external_id(&self, external_id: &str) -> Result<Option<Appeal>, DeskError> {
+        Ok(self.store.appeal_by_external_id(external_id)?)
+    }
+
     pub fn knows_external_id(&self, external_id: &str) -> Result<bool, DeskError> {
         Ok(self.store.appeal_by_external_id(external_id)?.is_some())
     }

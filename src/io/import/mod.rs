@@ -5,6 +5,7 @@
 pub mod mapping;
 pub mod rows;
 pub mod table;
+pub mod update;
 mod words;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -46,6 +47,10 @@ pub struct ImportReport {
     pub refused: Vec<RowError>,
     pub written: bool,
     pub rejects_file: Option<PathBuf>,
+    /// Rows already here that brought in steps: (line, appeal number, steps).
+    pub updated: Vec<(usize, u64, usize)>,
+    /// What rows already here changed that cannot be a step: (line, appeal number, why).
+    pub left_alone: Vec<(usize, u64, update::LeftAlone)>,
     /// How the ledger's times were read (`+08:00`, `America/New_York`), and whether the mapping
     /// said so.
     pub zone: String,
@@ -155,6 +160,8 @@ fn import_table(
     let mut seen: HashSet<String> = HashSet::new();
     // Each accepted row's place among the rows, its line, and its fingerprint.
     let mut accepted: Vec<(usize, usize, u64)> = Vec::new();
+    // The steps rows imported before bring in (one command a row).
+    let mut updates: Vec<Vec<Event>> = Vec::new();
     for (i, row) in table.rows().enumerate() {
         let row = row?;
         if row.cells.iter().all(|c| c.is_empty()) {
@@ -185,8 +192,39 @@ fn import_table(
                         value: p.external_id.clone(),
                         problem: rows::Problem::DuplicateId,
                     });
-                } else if desk.knows_external_id(&p.external_id)? {
-                    report.already_imported += 1;
+                } else if let Some(here) = desk.appeal_by_external_id(&p.external_id)? {
+                    // Imported before: what the ledger says now that it did not then.
+                    let found =
+                        update::changes(&here, &p.events, desk.clock().now(), &reader.actor);
+                    for why in found.left_alone {
+                        report.left_alone.push((row.number, here.number, why));
+                    }
+                    if found.changes.is_empty() {
+                        report.already_imported += 1;
+                    } else {
+                        report
+                            .updated
+                            .push((row.number, here.number, found.changes.len()));
+                        // The timeline shows them as the ledger's, not a person's.
+                        let by = "台账更新".to_string();
+                        updates.push(
+                            found
+                                .changes
+                                .into_iter()
+                                .map(|(at, change)| Event {
+                                    id: ulid::Ulid::new(),
+                                    at,
+                                    actor: by.clone(),
+                                    body: crate::domain::EventBody::Appeal {
+                                        appeal: here.id,
+                                        change,
+                                    },
+                                    desk: None,
+                                    hub: None,
+                                })
+                                .collect(),
+                        );
+                    }
                 } else {
                     *report.created.entry(p.target).or_default() += 1;
                     accepted.push((i, row.number, fingerprint(&row)));
@@ -244,6 +282,9 @@ fn import_table(
                 Ok(())
             })
         })?;
+    }
+    if !updates.is_empty() {
+        desk.append_commands(updates)?;
     }
     report.written = true;
     Ok(report)

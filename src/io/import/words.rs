@@ -44,6 +44,48 @@ impl Lang {
         }
     }
 
+    pub fn import_updated(self, n: usize, would: bool) -> String {
+        match (self, would) {
+            (Lang::Zh, false) => format!("按台账的变化更新了 {n} 条已导入的诉求："),
+            (Lang::Zh, true) => format!("将按台账的变化更新 {n} 条已导入的诉求："),
+            (Lang::En, false) => {
+                format!("brought what changed in the ledger into {n} appeal(s) imported before:")
+            }
+            (Lang::En, true) => format!(
+                "would bring what changed in the ledger into {n} appeal(s) imported before:"
+            ),
+        }
+    }
+
+    pub fn import_updated_row(self, line: usize, number: u64, steps: usize) -> String {
+        match self {
+            Lang::Zh => format!("第 {line} 行 → 诉求 {number}：{steps} 个步骤（台账更新）"),
+            Lang::En => format!("row {line} → appeal {number}: {steps} step(s) from the ledger"),
+        }
+    }
+
+    pub fn import_left_alone(
+        self,
+        line: usize,
+        number: u64,
+        why: &super::update::LeftAlone,
+    ) -> String {
+        use super::update::LeftAlone;
+        let why = match (self, why) {
+            (Lang::Zh, LeftAlone::TextRewritten) => "台账中的企业或诉求内容改写了，不能作为步骤，未改动".to_string(),
+            (Lang::En, LeftAlone::TextRewritten) => "the enterprise or the text was rewritten in the ledger; that is no step, left as it was".to_string(),
+            (Lang::Zh, LeftAlone::ReopenedWithoutReopen) => "此处已办结，台账却记为未办结（没有重办记录），未改动".to_string(),
+            (Lang::En, LeftAlone::ReopenedWithoutReopen) => "closed here, open in the ledger with no reopening said; left as it was".to_string(),
+            (Lang::Zh, LeftAlone::DueEarlier) => "台账中的办理期限提前了；期限只能延后，未改动".to_string(),
+            (Lang::En, LeftAlone::DueEarlier) => "the ledger's due date is earlier; a due date only moves later, left as it was".to_string(),
+            (_, LeftAlone::Refused(r)) => self.refusal(r),
+        };
+        match self {
+            Lang::Zh => format!("第 {line} 行（诉求 {number}）：{why}"),
+            Lang::En => format!("row {line} (appeal {number}): {why}"),
+        }
+    }
+
     /// How the ledger's times were read.
     pub fn import_zone(self, zone: &str, given: bool) -> String {
         match (self, given) {
