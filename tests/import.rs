@@ -1573,3 +1573,84 @@ fn a_ledger_imported_again_brings_in_what_changed_as_steps_from_the_ledger() {
     );
     assert!(stdout(&common::zhuqi(d, &["verify"])).starts_with("all well"));
 }
+
+#[test]
+fn a_new_steward_and_a_later_due_date_in_the_ledger_become_steps_and_a_reopening_is_left_alone() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        r#"source = "upd"
+date_formats = ["%Y-%m-%d %H:%M", "%Y-%m-%d"]
+[columns]
+external_id = "编号"
+enterprise = "企业"
+text = "诉求"
+received = "受理时间"
+status = "状态"
+department = "部门"
+steward = "管家"
+due = "期限"
+[status_map]
+"已交办" = "assigned"
+"已办结" = "closed"
+[defaults]
+category = "其他"
+answer = "已办结"
+closed_at = "received"
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let header = "编号,企业,诉求,受理时间,状态,部门,管家,期限\n";
+    let week1 = format!(
+        "{header}1,嘉兴甲企业,用地,2026-11-20 09:00,已交办,区住建局,朱洁,2026-12-10\n\
+         2,嘉兴乙企业,用电,2026-11-20 09:00,已办结,区住建局,朱洁,\n"
+    );
+    let week2 = format!(
+        "{header}1,嘉兴甲企业,用地,2026-11-20 09:00,已交办,区住建局,王磊,2026-12-24\n\
+         2,嘉兴乙企业,用电,2026-11-20 09:00,已交办,区住建局,朱洁,2026-12-10\n"
+    );
+    let file = d.join("台账.csv");
+    let import = |text: &str| {
+        std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
+        common::zhuqi(
+            d,
+            &[
+                "--now",
+                "2026-11-30T10:00",
+                "import",
+                file.to_str().unwrap_or_default(),
+                "--map",
+                map.to_str().unwrap_or_default(),
+            ],
+        )
+    };
+    let out = import(&week1);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = import(&week2);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(
+        said.contains("row 2 → appeal 1: 2 step(s) from the ledger"),
+        "{said}"
+    );
+    assert!(
+        said.contains("row 3 (appeal 2): closed here, open in the ledger"),
+        "{said}"
+    );
+    let one: Value = serde_json::from_str(&stdout(&common::zhuqi(
+        d,
+        &["show", "upd:1", "--format", "json"],
+    )))
+    .unwrap_or_default();
+    assert_eq!(one["steward"], "王磊");
+    assert_eq!(one["due"], "2026-12-24");
+    assert_eq!(one["extensions"], 1);
+    let two: Value = serde_json::from_str(&stdout(&common::zhuqi(
+        d,
+        &["show", "upd:2", "--format", "json"],
+    )))
+    .unwrap_or_default();
+    assert_eq!(two["status"], "closed", "left as it was");
+}
