@@ -654,3 +654,35 @@ fn the_board_and_figures_read_every_summary_once_in_parts() {
     assert!(!expected.is_empty());
     assert_eq!(open, expected);
 }
+
+#[test]
+fn the_realistic_mix_leaves_nearly_everything_closed_and_the_backlog_mix_does_not() {
+    use zhuqi::io::generate::{Mix, generate_mix, load_texts};
+    let texts = load_texts(std::path::Path::new("/nonexistent"));
+    let open_share = |mix: Mix| {
+        let dir = tempdir();
+        let desk = open(dir.path(), "2026-11-27T10:00");
+        generate_mix(&desk, 4000, 7, &texts, mix, |_| {}).unwrap_or_else(|e| panic!("{e}"));
+        let rows = desk
+            .list(&Filter::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let open = rows
+            .iter()
+            .filter(|r| {
+                !matches!(
+                    r.appeal.status,
+                    zhuqi::domain::Status::Closed | zhuqi::domain::Status::Withdrawn
+                )
+            })
+            .count();
+        assert!(desk.verify().unwrap_or_default().is_empty());
+        open as f64 / 4000.0
+    };
+    let (backlog, realistic) = (open_share(Mix::Backlog), open_share(Mix::Realistic));
+    // 4,000 appeals span a few weeks, so the recent share (open in both) is large; at 100,000
+    // the realistic mix leaves 0.6% open (BENCHMARKS.md).
+    assert!(
+        realistic < backlog / 2.0,
+        "realistic {realistic}, backlog {backlog}"
+    );
+}

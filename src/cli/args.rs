@@ -70,6 +70,10 @@ pub enum Command {
         appeals: Option<usize>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// How much is still open: backlog (about 16%, the stress case) or realistic (nearly all
+        /// closed, as districts are)
+        #[arg(long, value_enum, default_value_t = MixArg::Backlog)]
+        mix: MixArg,
         /// Where the TipDM data is (texts are drawn from it)
         #[arg(long, value_name = "DIR", default_value = "../shared/data/tipdm2020c")]
         texts: PathBuf,
@@ -516,6 +520,12 @@ pub enum ListFormat {
     Table,
     Csv,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum MixArg {
+    Backlog,
+    Realistic,
 }
 
 #[derive(Subcommand, Debug)]

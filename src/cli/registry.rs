@@ -13,11 +13,16 @@ pub(super) fn run(desk: &mut Desk, command: Command, lang: Lang) -> Result<Strin
         Command::Demo {
             appeals: Some(n),
             seed,
+            mix,
             texts,
         } => {
             let texts = crate::io::generate::load_texts(&texts);
             let started = std::time::Instant::now();
-            let total = crate::io::generate::generate(desk, n, seed, &texts, |done| {
+            let mix = match mix {
+                super::MixArg::Backlog => crate::io::generate::Mix::Backlog,
+                super::MixArg::Realistic => crate::io::generate::Mix::Realistic,
+            };
+            let total = crate::io::generate::generate_mix(desk, n, seed, &texts, mix, |done| {
                 eprint!("\r{done}/{n}");
             })?;
             eprintln!();
