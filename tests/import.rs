@@ -1654,3 +1654,40 @@ closed_at = "received"
     .unwrap_or_default();
     assert_eq!(two["status"], "closed", "left as it was");
 }
+
+#[test]
+fn an_answered_row_without_its_time_says_in_its_timeline_when_it_was_taken_to_be() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        "source = \"ans\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\nexternal_id = \"id\"\n\
+         enterprise = \"company\"\ntext = \"text\"\nreceived = \"received\"\nanswer = \"answer\"\n\
+         [defaults]\nstatus = \"answered\"\ncategory = \"其他\"\ndepartment = \"区住建局\"\n\
+         steward = \"朱洁\"\nclosed_at = \"2024-01-20\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let file = d.join("a.csv");
+    std::fs::write(
+        &file,
+        "id,company,text,received,answer\n1,嘉兴甲企业,用地,2024-01-08 09:00,已答复\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = stdout(&common::zhuqi(d, &["show", "ans:1"]));
+    assert!(shown.contains("2024-01-20 00:00"), "{shown}");
+    assert!(
+        shown.contains("原台账未记答复时间，按 2024-01-20 记"),
+        "{shown}"
+    );
+}

@@ -401,6 +401,16 @@ impl RowReader<'_> {
         if matches!(target, Target::Answered | Target::Closed) {
             changes.push((answer_time, AppealChange::Answered { text: answer_text }));
         }
+        // An answered row whose time the ledger lacks says so in its timeline (a closed one says
+        // it in its closing note).
+        if let (Target::Answered, Some(how)) = (target, &time_assumed) {
+            changes.push((
+                answer_time,
+                AppealChange::Noted {
+                    text: format!("台账导入：原台账未记答复时间，{how}"),
+                },
+            ));
+        }
         match (target, rating) {
             (Target::Closed, Some(r)) => changes.push((
                 answer_time,
