@@ -1691,3 +1691,84 @@ fn an_answered_row_without_its_time_says_in_its_timeline_when_it_was_taken_to_be
         "{shown}"
     );
 }
+
+#[test]
+fn a_day_the_ledger_gives_stays_a_day_everywhere_it_is_shown() {
+    let dir = tempdir();
+    let d = dir.path();
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        "source = \"day\"\ndate_formats = [\"%Y-%m-%d %H:%M\", \"%Y/%m/%d\"]\n[columns]\nexternal_id = \"id\"\n\
+         enterprise = \"company\"\ntext = \"text\"\nreceived = \"received\"\nanswer = \"answer\"\n\
+         answered = \"answered\"\n[defaults]\nstatus = \"closed\"\ncategory = \"其他\"\n\
+         department = \"区住建局\"\nsteward = \"朱洁\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let file = d.join("days.csv");
+    std::fs::write(
+        &file,
+        "id,company,text,received,answer,answered\n\
+         1,嘉兴甲企业,只有日期,2024/1/8,已答复,2024/1/19\n\
+         2,嘉兴乙企业,有时刻,2024-01-08 09:30,已答复,2024-01-19 16:45\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = common::zhuqi(
+        d,
+        &[
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let shown = stdout(&common::zhuqi(d, &["show", "day:1"]));
+    assert!(!shown.contains("00:00"), "no midnight for a day: {shown}");
+    assert!(shown.contains("Captured    2024-01-08 · "), "{shown}");
+    assert!(
+        shown.contains("  2024-01-19  "),
+        "the answer on its day: {shown}"
+    );
+    let timed = stdout(&common::zhuqi(d, &["show", "day:2"]));
+    assert!(
+        timed.contains("2024-01-08 09:30") && timed.contains("2024-01-19 16:45"),
+        "{timed}"
+    );
+
+    let rows: Value =
+        serde_json::from_str(&stdout(&common::zhuqi(d, &["list", "--format", "json"])))
+            .unwrap_or_default();
+    let row = |id: &str| {
+        rows.as_array()
+            .and_then(|a| a.iter().find(|r| r["external_id"] == id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(row("day:1")["captured_at"], "2024-01-08");
+    assert_eq!(row("day:1")["answered_at"], "2024-01-19");
+    assert_eq!(row("day:2")["captured_at"], "2024-01-08T09:30:00+08:00");
+
+    let csv = d.join("all.csv");
+    let out = common::zhuqi(
+        d,
+        &[
+            "export",
+            "--format",
+            "csv",
+            "-o",
+            csv.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(&csv).unwrap_or_default();
+    let line = csv
+        .lines()
+        .find(|l| l.contains("只有日期"))
+        .unwrap_or_default();
+    assert!(
+        line.contains(",2024-01-08,") && !line.contains("00:00"),
+        "{line}"
+    );
+}

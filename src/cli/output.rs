@@ -177,7 +177,7 @@ pub fn show(
     for e in events {
         out.push_str(&format!(
             "  {}  {}  {}\n",
-            e.at.format("%Y-%m-%d %H:%M"),
+            a.shown_time(e.at, true),
             cell(&e.actor, 8),
             sanitize(&lang.describe(&e.body))
         ));

@@ -538,6 +538,7 @@ impl Desk {
                 contact: non_empty(input.contact.as_deref()),
                 meeting: input.meeting,
                 departments: input.departments.clone(),
+                day_only: Default::default(),
             }),
         ));
         let outcome = match &input.resolved {

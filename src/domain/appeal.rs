@@ -266,6 +266,8 @@ pub struct Appeal {
     pub departments: Vec<String>,
     #[serde(with = "super::wire::time")]
     pub captured_at: DateTime<FixedOffset>,
+    /// Which of its times its ledger gave as days only.
+    pub day_only: crate::domain::event::DayOnly,
     pub captured_by: String,
     pub status: Status,
     pub closed_how: Option<ClosedHow>,
@@ -477,6 +479,7 @@ impl Appeal {
                     meeting: c.meeting,
                     departments: clean_names(&c.departments),
                     captured_at: at,
+                    day_only: c.day_only,
                     captured_by: actor.to_string(),
                     status: Status::Captured,
                     closed_how: None,
@@ -676,6 +679,33 @@ impl Appeal {
     /// The appeal as lists, boards and figures hold it: every field but the long texts — the
     /// text clipped to its first [`SUMMARY_TEXT_CHARS`] characters, the answer and notes left
     /// out. A million of these fit in memory; the whole appeal is read when it is opened.
+    /// Whether `t` is one of this appeal's times that its ledger gave as a day only.
+    pub fn is_day_only(&self, t: DateTime<FixedOffset>) -> bool {
+        (self.day_only.received && t == self.captured_at)
+            || (self.day_only.answered
+                && (Some(t) == self.answered_at || Some(t) == self.closed_at))
+    }
+
+    /// One of this appeal's times as people read it: a day only where the ledger gave a day.
+    pub fn shown_time(&self, t: DateTime<FixedOffset>, with_year: bool) -> String {
+        match (self.is_day_only(t), with_year) {
+            (true, true) => t.format("%Y-%m-%d").to_string(),
+            (true, false) => t.format("%m-%d").to_string(),
+            (false, true) => t.format("%Y-%m-%d %H:%M").to_string(),
+            (false, false) => t.format("%m-%d %H:%M").to_string(),
+        }
+    }
+
+    /// One of this appeal's times for scripts: RFC 3339, or the day alone where the ledger gave
+    /// a day.
+    pub fn time_text(&self, t: DateTime<FixedOffset>) -> String {
+        if self.is_day_only(t) {
+            t.date_naive().to_string()
+        } else {
+            t.to_rfc3339()
+        }
+    }
+
     pub fn summary(&self) -> Appeal {
         Appeal {
             text: self.text.chars().take(SUMMARY_TEXT_CHARS).collect(),

@@ -178,6 +178,16 @@ pub struct Capture {
     pub contact: Option<String>,
     pub meeting: Option<u64>,
     pub departments: Vec<String>,
+    /// Which of a ledger's times were days only (no time of day): shown as days everywhere.
+    #[serde(default)]
+    pub day_only: DayOnly,
+}
+
+/// Which times of an imported appeal its ledger gave as days only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayOnly {
+    pub received: bool,
+    pub answered: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,8 +22,8 @@ pub use calendar::Calendar;
 pub use card::Card;
 pub use credit_code::CreditCode;
 pub use event::{
-    AppealChange, AppealId, Assignment, Capture, Event, EventBody, EventId, HubStamp, Level,
-    Satisfaction,
+    AppealChange, AppealId, Assignment, Capture, DayOnly, Event, EventBody, EventId, HubStamp,
+    Level, Satisfaction,
 };
 pub use records::{Enterprise, Meeting, Steward};
 pub use rules::Rules;

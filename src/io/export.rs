@@ -82,9 +82,9 @@ pub fn row_json(r: &Row) -> RowJson<'_> {
         extensions: a.extensions,
         level: a.level,
         meeting: a.meeting,
-        captured_at: a.captured_at.to_rfc3339(),
-        answered_at: a.answered_at.map(|t| t.to_rfc3339()),
-        closed_at: a.closed_at.map(|t| t.to_rfc3339()),
+        captured_at: a.time_text(a.captured_at),
+        answered_at: a.answered_at.map(|t| a.time_text(t)),
+        closed_at: a.closed_at.map(|t| a.time_text(t)),
         external_id: a.external_id.as_deref(),
         text: &a.text,
         answer: a.answer.as_deref(),
@@ -127,6 +127,14 @@ enum Cell {
 fn cells(r: &Row, lang: Lang) -> Vec<Cell> {
     let a = &r.appeal;
     let t = |s: &str| Cell::Text(s.to_string());
+    // A time the ledger gave as a day stays a day.
+    let time = |at: DateTime<FixedOffset>| {
+        if a.is_day_only(at) {
+            Cell::Date(Some(at.date_naive()))
+        } else {
+            Cell::Time(Some(at))
+        }
+    };
     let o = |s: &Option<String>| Cell::Text(s.clone().unwrap_or_default());
     let escalated = match (&a.escalated_to, a.level) {
         (Some(to), level) => format!("{} · {to}", lang.level(level)),
@@ -142,7 +150,7 @@ fn cells(r: &Row, lang: Lang) -> Vec<Cell> {
         t(&a.text),
         o(&a.contact),
         Cell::Text(a.meeting.map(|m| m.to_string()).unwrap_or_default()),
-        Cell::Time(Some(a.captured_at)),
+        time(a.captured_at),
         t(&a.departments.join("、")),
         o(&a.steward),
         o(&a.lead_dept),
@@ -154,13 +162,13 @@ fn cells(r: &Row, lang: Lang) -> Vec<Cell> {
         Cell::Number(f64::from(a.reopens)),
         o(&a.last_note),
         o(&a.answer),
-        Cell::Time(a.answered_at),
+        a.answered_at.map_or(Cell::Time(None), time),
         Cell::Text(
             a.rating
                 .map(|s| lang.satisfaction(s).to_string())
                 .unwrap_or_default(),
         ),
-        Cell::Time(a.closed_at),
+        a.closed_at.map_or(Cell::Time(None), time),
         Cell::Text(
             a.closed_how
                 .map(|h| lang.closed_how(h).to_string())

@@ -307,6 +307,7 @@ fn generate_all(
                 contact: None,
                 meeting: Some(first_meeting + m as u64),
                 departments: vec![dept.to_string()],
+                day_only: Default::default(),
             }),
         )];
         // Old appeals are nearly all closed by now; what is open is mostly recent.

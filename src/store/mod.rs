@@ -69,8 +69,9 @@ const REPLAY_BATCH_EVENTS: usize = 10_000;
 /// 3: briefs in the status index; 4: no tree of numbers; 5: values of schema 2 (times, dates and
 /// identities as numbers); 6: histories packed (`history::pack`); 7: events name their desk and
 /// carry the hub's stamp, appeals count their steps not in effect; 8: briefs hold the day of
-/// closing. A store of an older layout is rebuilt from the journal on open.
-const LAYOUT: u64 = 8;
+/// closing; 9: captures and appeals say which of a ledger's times were days only. A store of an
+/// older layout is rebuilt from the journal on open.
+const LAYOUT: u64 = 9;
 
 /// This desk's own commands read from the journal, each with the offset just after it, and the
 /// offset where reading stopped.

@@ -577,8 +577,7 @@ impl Lang {
         let sep = self.list_sep();
         let opt = |o: &Option<String>| o.clone().unwrap_or_default();
         let time = |t: &Option<chrono::DateTime<chrono::FixedOffset>>| {
-            t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default()
+            t.map(|t| a.shown_time(t, true)).unwrap_or_default()
         };
         let handling = match (&a.lead_dept, a.co_depts.is_empty()) {
             (Some(l), true) => l.clone(),
@@ -617,11 +616,7 @@ impl Lang {
             ),
             (
                 self.pick("登记", "Captured"),
-                format!(
-                    "{} · {}",
-                    a.captured_at.format("%Y-%m-%d %H:%M"),
-                    a.captured_by
-                ),
+                format!("{} · {}", a.shown_time(a.captured_at, true), a.captured_by),
             ),
             (self.pick("台账编号", "Ledger id"), opt(&a.external_id)),
             (self.pick("服务管家", "Steward"), opt(&a.steward)),

@@ -236,7 +236,7 @@ impl RowReader<'_> {
             ));
         }
         let received_col = col(&c.received, "received");
-        let (received, _) = self
+        let (received, received_day_only) = self
             .date(row, &received_col)?
             .ok_or_else(|| self.fail(row, &received_col, Problem::Missing))?;
         // The ledger's word, through [category_map] when there is one (a word it lacks takes
@@ -365,6 +365,14 @@ impl RowReader<'_> {
                 contact,
                 meeting: None,
                 departments: department.iter().cloned().collect(),
+                day_only: crate::domain::DayOnly {
+                    received: received_day_only,
+                    answered: match (answered, m.closed_at) {
+                        (Some((_, day_only)), _) => day_only,
+                        (None, Some(super::mapping::ClosedAt::Day(_))) => true,
+                        (None, _) => received_day_only,
+                    },
+                },
             }),
         )];
         if target == Target::OnSpot {

@@ -108,7 +108,8 @@ impl DetailScreen {
                 for (k, part) in crate::text::wrap(&what, text_w).into_iter().enumerate() {
                     let head = if k == 0 {
                         vec![
-                            Span::styled(e.at.format("%m-%d %H:%M").to_string(), theme.dim()),
+                            // A day the ledger gave stays a day (padded to the column).
+                            Span::styled(format!("{:<11}", a.shown_time(e.at, false)), theme.dim()),
                             Span::raw(" "),
                             Span::styled(cell(&e.actor, 6), theme.label()),
                             Span::raw(" "),
