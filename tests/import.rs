@@ -1685,7 +1685,10 @@ fn an_answered_row_without_its_time_says_in_its_timeline_when_it_was_taken_to_be
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let shown = stdout(&common::zhuqi(d, &["show", "ans:1"]));
-    assert!(shown.contains("2024-01-20 00:00"), "{shown}");
+    assert!(
+        shown.contains("2024-01-20") && !shown.contains("00:00"),
+        "a day, as the mapping gave it: {shown}"
+    );
     assert!(
         shown.contains("原台账未记答复时间，按 2024-01-20 记"),
         "{shown}"

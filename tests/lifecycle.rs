@@ -32,6 +32,7 @@ fn capture() -> AppealChange {
         contact: Some("宋敏生".into()),
         meeting: Some(1),
         departments: vec!["住建局".into()],
+        day_only: Default::default(),
     })
 }
 

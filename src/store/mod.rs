@@ -411,6 +411,7 @@ mod tests {
                 contact: None,
                 meeting: None,
                 departments: vec![],
+                day_only: Default::default(),
             }),
         )
     }

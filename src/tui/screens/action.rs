@@ -259,6 +259,7 @@ mod tests {
                 contact: None,
                 meeting: None,
                 departments: vec![],
+                day_only: Default::default(),
             }),
         )
         .unwrap_or_else(|r| panic!("{r:?}"));
