@@ -1176,7 +1176,7 @@ fn a_mapping_says_what_a_ledger_means_words_title_lines_and_encodings() {
         let shown = stdout(&common::zhuqi(d, &["show", "city:H-2"]));
         assert!(shown.contains("已按台账办结"), "{name}: {shown}");
         assert!(
-            shown.contains("未记办结时间，按受理时间记"),
+            shown.contains("closed there, with no time given; taken as the time it was received"),
             "{name}: {shown}"
         );
     }
@@ -1554,7 +1554,7 @@ fn a_ledger_imported_again_brings_in_what_changed_as_steps_from_the_ledger() {
     let timeline = stdout(&common::zhuqi(d, &["show", "city:H-1"]));
     let steps = timeline.split("Timeline").nth(1).unwrap_or_default();
     assert_eq!(
-        steps.matches("  台账更新  ").count(),
+        steps.matches("  ledger    ").count(),
         4,
         "the steps say they came from the ledger: {timeline}"
     );
@@ -1690,7 +1690,26 @@ fn an_answered_row_without_its_time_says_in_its_timeline_when_it_was_taken_to_be
         "a day, as the mapping gave it: {shown}"
     );
     assert!(
-        shown.contains("原台账未记答复时间，按 2024-01-20 记"),
+        shown.contains("answered with no time given; taken as 2024-01-20"),
+        "{shown}"
+    );
+    // Imported by an office that works in Chinese, the note is in Chinese.
+    let zh = tempdir();
+    let out = common::zhuqi(
+        zh.path(),
+        &[
+            "--lang",
+            "zh",
+            "import",
+            file.to_str().unwrap_or_default(),
+            "--map",
+            map.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = stdout(&common::zhuqi(zh.path(), &["show", "ans:1"]));
+    assert!(
+        shown.contains("台账导入：原台账未记答复时间，按 2024-01-20 记"),
         "{shown}"
     );
 }

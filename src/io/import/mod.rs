@@ -149,6 +149,7 @@ fn import_table(
             .actor
             .clone()
             .unwrap_or_else(|| desk.actor().to_string()),
+        lang: options.lang,
     };
     let mut report = ImportReport {
         zone: mapping.zone.said(),
@@ -194,8 +195,13 @@ fn import_table(
                     });
                 } else if let Some(here) = desk.appeal_by_external_id(&p.external_id)? {
                     // Imported before: what the ledger says now that it did not then.
-                    let found =
-                        update::changes(&here, &p.events, desk.clock().now(), &reader.actor);
+                    let found = update::changes(
+                        &here,
+                        &p.events,
+                        desk.clock().now(),
+                        &reader.actor,
+                        options.lang,
+                    );
                     for why in found.left_alone {
                         report.left_alone.push((row.number, here.number, why));
                     }
@@ -206,7 +212,7 @@ fn import_table(
                             .updated
                             .push((row.number, here.number, found.changes.len()));
                         // The timeline shows them as the ledger's, not a person's.
-                        let by = "台账更新".to_string();
+                        let by = options.lang.ledger_actor().to_string();
                         updates.push(
                             found
                                 .changes

@@ -47,6 +47,15 @@ pub struct RowError {
     pub cells: Vec<String>,
 }
 
+/// What an import writes into a timeline, in the language of the one who runs it.
+pub enum LedgerNote<'a> {
+    Closed,
+    ClosedUndated(&'a str),
+    AnsweredUndated(&'a str),
+    Withdrawn,
+    DueFromLedger,
+}
+
 /// A row turned into the events of its appeal.
 pub struct Planned {
     pub target: Target,
@@ -63,6 +72,8 @@ pub struct RowReader<'a> {
     pub calendar: &'a Calendar,
     pub rules: &'a Rules,
     pub actor: String,
+    /// The language of the notes the import writes into timelines.
+    pub lang: crate::strings::Lang,
 }
 
 /// `_x000D_` (Excel's escaped carriage return) and stray control characters out, ends trimmed.
@@ -327,11 +338,11 @@ impl RowReader<'_> {
             (None, true) if target == Target::OnSpot => at_received,
             (None, true) => match m.closed_at {
                 Some(super::mapping::ClosedAt::Received) => {
-                    time_assumed = Some("按受理时间记".into());
+                    time_assumed = Some(self.lang.ledger_time_assumed(None));
                     at_received
                 }
                 Some(super::mapping::ClosedAt::Day(day)) => {
-                    time_assumed = Some(format!("按 {day} 记"));
+                    time_assumed = Some(self.lang.ledger_time_assumed(Some(day)));
                     self.local_in(row, &answered_col, day.and_time(chrono::NaiveTime::MIN))?
                         .max(at_received)
                 }
@@ -415,7 +426,7 @@ impl RowReader<'_> {
             changes.push((
                 answer_time,
                 AppealChange::Noted {
-                    text: format!("台账导入：原台账未记答复时间，{how}"),
+                    text: self.lang.ledger_note(LedgerNote::AnsweredUndated(how)),
                 },
             ));
         }
@@ -432,15 +443,15 @@ impl RowReader<'_> {
                 answer_time,
                 AppealChange::Closed {
                     note: match &time_assumed {
-                        Some(how) => format!("台账导入：原台账记为已办结，未记办结时间，{how}"),
-                        None => "台账导入：原台账记为已办结".into(),
+                        Some(how) => self.lang.ledger_note(LedgerNote::ClosedUndated(how)),
+                        None => self.lang.ledger_note(LedgerNote::Closed),
                     },
                 },
             )),
             (Target::Withdrawn, _) => changes.push((
                 answer_time,
                 AppealChange::Withdrawn {
-                    reason: "台账导入：原台账记为撤回".into(),
+                    reason: self.lang.ledger_note(LedgerNote::Withdrawn),
                 },
             )),
             _ => {}

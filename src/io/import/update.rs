@@ -43,6 +43,7 @@ pub fn changes(
     planned: &[Event],
     now: DateTime<FixedOffset>,
     actor: &str,
+    lang: crate::strings::Lang,
 ) -> Update {
     let mut update = Update::default();
     let folded = crate::domain::appeal::fold(here.id, planned);
@@ -78,7 +79,7 @@ pub fn changes(
                 now,
                 AppealChange::Extended {
                     due: b,
-                    reason: "台账更新：台账中的办理期限".into(),
+                    reason: lang.ledger_note(super::rows::LedgerNote::DueFromLedger),
                 },
             )),
             (Some(a), Some(b)) if b < a => update.left_alone.push(LeftAlone::DueEarlier),

@@ -86,6 +86,47 @@ impl Lang {
         }
     }
 
+    /// When an undated answer was taken to be.
+    pub fn ledger_time_assumed(self, day: Option<chrono::NaiveDate>) -> String {
+        match (self, day) {
+            (Lang::Zh, None) => "按受理时间记".into(),
+            (Lang::Zh, Some(d)) => format!("按 {d} 记"),
+            (Lang::En, None) => "taken as the time it was received".into(),
+            (Lang::En, Some(d)) => format!("taken as {d}"),
+        }
+    }
+
+    pub fn ledger_note(self, note: super::rows::LedgerNote<'_>) -> String {
+        use super::rows::LedgerNote;
+        match (self, note) {
+            (Lang::Zh, LedgerNote::Closed) => "台账导入：原台账记为已办结".into(),
+            (Lang::En, LedgerNote::Closed) => "imported from the ledger: closed there".into(),
+            (Lang::Zh, LedgerNote::ClosedUndated(how)) => {
+                format!("台账导入：原台账记为已办结，未记办结时间，{how}")
+            }
+            (Lang::En, LedgerNote::ClosedUndated(how)) => {
+                format!("imported from the ledger: closed there, with no time given; {how}")
+            }
+            (Lang::Zh, LedgerNote::AnsweredUndated(how)) => {
+                format!("台账导入：原台账未记答复时间，{how}")
+            }
+            (Lang::En, LedgerNote::AnsweredUndated(how)) => {
+                format!("imported from the ledger: answered with no time given; {how}")
+            }
+            (Lang::Zh, LedgerNote::Withdrawn) => "台账导入：原台账记为撤回".into(),
+            (Lang::En, LedgerNote::Withdrawn) => "imported from the ledger: withdrawn there".into(),
+            (Lang::Zh, LedgerNote::DueFromLedger) => "台账更新：台账中的办理期限".into(),
+            (Lang::En, LedgerNote::DueFromLedger) => {
+                "from the ledger: the due date it gives".into()
+            }
+        }
+    }
+
+    /// Who the steps an updated ledger brings in are shown as done by.
+    pub fn ledger_actor(self) -> &'static str {
+        self.pick("台账更新", "ledger")
+    }
+
     /// How the ledger's times were read.
     pub fn import_zone(self, zone: &str, given: bool) -> String {
         match (self, given) {
