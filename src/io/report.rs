@@ -63,7 +63,7 @@ pub fn json(r: &Report, label: &dyn Fn(u64) -> String) -> Value {
             .map(|a| {
                 json!({
                     "number": a.number, "label": label(a.number), "enterprise": a.enterprise,
-                    "text": a.text, "closed_at": a.closed_at.map(|t| t.to_rfc3339()),
+                    "text": a.text, "closed_at": a.closed_at.map(|t| a.time_text(t)),
                     "closed_how": a.closed_how.map(|h| h.key()), "rating": a.rating.map(|s| s.score()),
                 })
             })
