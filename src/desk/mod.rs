@@ -922,10 +922,6 @@ impl Desk {
         Ok(self.store.appeal_by_external_id(external_id)?)
     }
 
-    pub fn knows_external_id(&self, external_id: &str) -> Result<bool, DeskError> {
-        Ok(self.store.appeal_by_external_id(external_id)?.is_some())
-    }
-
     pub fn has_enterprise(&self, name: &str) -> Result<bool, DeskError> {
         Ok(self.store.enterprise(name)?.is_some())
     }

@@ -59,7 +59,7 @@ pub fn private_copy(dir: &Path) -> std::io::Result<tempfile::TempDir> {
     ] {
         let from = dir.join(name);
         if from.is_file() {
-            copy_file(&from, &copy.path().join(name))?;
+            copy_private(&from, &copy.path().join(name))?;
         }
     }
     let store = dir.join("store");
@@ -77,21 +77,26 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
         if entry.file_type()?.is_dir() {
             copy_tree(&entry.path(), &target)?;
         } else {
-            copy_file(&entry.path(), &target)?;
+            copy_private(&entry.path(), &target)?;
         }
     }
     Ok(())
 }
 
-/// A copy that this process may write (the original's read-only mode is not carried over).
-fn copy_file(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::copy(from, to)?;
+/// Copies a file to a new one readable (and writable) by its owner only, whatever the
+/// original's mode or the umask, and waits until it is on disk.
+pub fn copy_private(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut source = std::fs::File::open(from)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o600))?;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
-    Ok(())
+    let mut target = options.open(to)?;
+    std::io::copy(&mut source, &mut target)?;
+    target.sync_all()
 }
 
 /// Writes a file readable by its owner only, whatever the umask (what the desk writes names

@@ -45,9 +45,16 @@ impl Store {
 /// has closed the store.
 pub(super) fn undo(data_dir: &Path, from: u64) -> Result<UndoneBulk, StoreError> {
     let path = data_dir.join(JOURNAL_FILE);
-    let bytes = std::fs::read(&path).map_err(io_err(format!("reading {}", path.display())))?;
-    let start = usize::try_from(from).unwrap_or(usize::MAX).min(bytes.len());
-    let tail = &bytes[start..];
+    // Only what the bulk write added is read: the journal before it can be large.
+    let mut tail = Vec::new();
+    {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = File::open(&path).map_err(io_err(format!("reading {}", path.display())))?;
+        file.seek(SeekFrom::Start(from))
+            .and_then(|_| file.read_to_end(&mut tail))
+            .map_err(io_err(format!("reading {}", path.display())))?;
+    }
+    let tail = tail.as_slice();
     let appeals = tail
         .split(|&b| b == b'\n')
         .filter(|l| {
@@ -64,7 +71,7 @@ pub(super) fn undo(data_dir: &Path, from: u64) -> Result<UndoneBulk, StoreError>
         .write(true)
         .open(&path)
         .map_err(io_err(format!("opening {}", path.display())))?;
-    file.set_len(start as u64)
+    file.set_len(from)
         .and_then(|()| file.sync_all())
         .map_err(io_err(format!("cutting {} back", path.display())))?;
     // The store with the partial write in it is of no use: the journal and the lines kept say

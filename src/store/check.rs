@@ -184,20 +184,13 @@ impl Store {
 /// In a data directory, this file says a backup was being written there and never finished.
 pub const INCOMPLETE_MARK: &str = "BACKUP-INCOMPLETE";
 
-/// Copies a file readable by its owner only, and waits until it is on disk.
+/// Copies a file readable by its owner only (see [`crate::desk::paths::copy_private`]).
 fn copy_private(from: &Path, to: &Path) -> Result<(), StoreError> {
-    let what = || format!("copying {} to {}", from.display(), to.display());
-    let mut source = File::open(from).map_err(io_err(what()))?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut target = options.open(to).map_err(io_err(what()))?;
-    std::io::copy(&mut source, &mut target).map_err(io_err(what()))?;
-    target.sync_all().map_err(io_err(what()))
+    crate::desk::paths::copy_private(from, to).map_err(io_err(format!(
+        "copying {} to {}",
+        from.display(),
+        to.display()
+    )))
 }
 
 /// Makes a rename in `path`'s directory durable.

@@ -116,15 +116,7 @@ impl Store {
             Err(StoreError::OldLayout { journal_len }) => {
                 // The journal holds everything: lay the store out anew from it — unless it is
                 // shorter than what the store holds.
-                let journal = std::fs::metadata(data_dir.join(JOURNAL_FILE))
-                    .map(|m| m.len())
-                    .unwrap_or(0);
-                if journal < journal_len {
-                    return Err(StoreError::JournalBehind {
-                        journal,
-                        applied: journal_len,
-                    });
-                }
+                super::rewrite::journal_covers(data_dir, journal_len)?;
                 let old = lay_out_anew(data_dir, "replaced")?;
                 tracing::info!(old = %old.display(), "store of an older layout rebuilt from the journal");
                 report.upgraded_from = Some(old);

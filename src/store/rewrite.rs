@@ -20,13 +20,19 @@ pub struct Undone {
     pub set_aside: PathBuf,
 }
 
+/// Refuses when the journal (missing counts as empty) is shorter than `applied` bytes.
+pub(super) fn journal_covers(data_dir: &Path, applied: u64) -> Result<(), StoreError> {
+    let journal = std::fs::metadata(data_dir.join(JOURNAL_FILE)).map_or(0, |m| m.len());
+    if journal < applied {
+        return Err(StoreError::JournalBehind { journal, applied });
+    }
+    Ok(())
+}
+
 impl Store {
     /// Refuses to rebuild when the journal is missing or shorter than what the current store
     /// has applied: a rebuild would lose what only the store still holds.
     pub(super) fn check_journal_covers_store(data_dir: &Path) -> Result<(), StoreError> {
-        let journal = std::fs::metadata(data_dir.join(JOURNAL_FILE))
-            .map(|m| m.len())
-            .unwrap_or(0);
         let current = data_dir.join(STORE_DIR);
         if !current.exists() {
             return Ok(());
@@ -38,10 +44,7 @@ impl Store {
             Err(StoreError::Corrupt(_)) => return Ok(()),
             Err(e) => return Err(e),
         };
-        if journal < applied {
-            return Err(StoreError::JournalBehind { journal, applied });
-        }
-        Ok(())
+        journal_covers(data_dir, applied)
     }
 
     /// Writes the journal anew from the store: every event of every history and of the

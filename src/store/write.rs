@@ -18,12 +18,10 @@ impl Store {
         self.recover_if_failed(&mut w)?;
         // Planned over all the events at once.
         let mut flat: Vec<Event> = commands.into_iter().flatten().collect();
-        let mut plan = self.plan(&mut flat, w.meta)?;
+        let plan = self.plan(&mut flat, w.meta)?;
         // The commands are journaled as one: a write torn by a crash takes none of them, as the
         // one transaction does (and a replay plans them together, as here).
-        let lines = journal::encode(&flat)?;
-        plan.meta.journal_len = w.journal.append(&lines)?;
-        self.commit_journaled(&mut w, plan.meta, &plan)?;
+        let plan = self.journal_and_commit(&mut w, &flat, plan)?;
         Ok(plan.appeals)
     }
 
@@ -42,13 +40,11 @@ impl Store {
         let mut w = self.writer();
         self.recover_if_failed(&mut w)?;
         let mut events = events;
-        let mut plan = self.plan(&mut events, w.meta).map_err(|e| match e {
+        let plan = self.plan(&mut events, w.meta).map_err(|e| match e {
             AppendError::Refused(r) => StoreError::Replay(r),
             AppendError::Store(s) => s,
         })?;
-        let lines = journal::encode(&events)?;
-        plan.meta.journal_len = w.journal.append(&lines)?;
-        self.commit_journaled(&mut w, plan.meta, &plan)?;
+        let plan = self.journal_and_commit(&mut w, &events, plan)?;
         Ok(HubIntake {
             appeals: plan.appeals,
             renumbered: plan.renumbered,
@@ -57,14 +53,20 @@ impl Store {
         })
     }
 
-    /// Commits a command whose lines the journal holds (fsynced): from there on it is saved,
-    /// whatever the engine does. Should the engine fail, it is reopened and caught up from the
-    /// journal, now or (the disk still full) before the next write.
-    fn commit_journaled(&self, w: &mut Writer, meta: Meta, plan: &Plan) -> Result<(), StoreError> {
-        match self.commit(plan).and_then(|_| self.sync()) {
+    /// Journals a planned command's events (fsynced), then commits it: from the journal on it is
+    /// saved, whatever the engine does. Should the engine fail, it is reopened and caught up
+    /// from the journal, now or (the disk still full) before the next write.
+    fn journal_and_commit(
+        &self,
+        w: &mut Writer,
+        events: &[Event],
+        mut plan: Plan,
+    ) -> Result<Plan, StoreError> {
+        plan.meta.journal_len = w.journal.append(&journal::encode(events)?)?;
+        match self.commit(&plan).and_then(|_| self.sync()) {
             Ok(()) => {
-                w.meta = meta;
-                Ok(())
+                w.meta = plan.meta;
+                Ok(plan)
             }
             Err(e) => {
                 tracing::warn!(error = %e, "the engine failed after the journal took the command");
@@ -72,7 +74,7 @@ impl Store {
                 if let Err(again) = self.recover_if_failed(w) {
                     tracing::warn!(error = %again, "the engine could not be reopened yet");
                 }
-                Ok(())
+                Ok(plan)
             }
         }
     }
