@@ -66,6 +66,7 @@ impl Store {
                 problems.push(format!("events of appeal {id} have no projection"));
             }
         }
+        problems.extend(self.verify_days()?);
         Ok(problems)
     }
 

@@ -5,6 +5,7 @@
 mod brief;
 mod bulk;
 mod codec;
+mod days;
 mod history;
 pub mod journal;
 mod keys;
@@ -36,6 +37,7 @@ use lock::DeskLock;
 
 pub use bulk::UndoneBulk;
 pub use codec::SCHEMA_VERSION;
+pub use days::{DayIndex, DayKind};
 pub use error::{AppendError, StoreError, disk_full};
 pub use journal::JOURNAL_VERSION;
 pub use rewrite::{Rewritten, Undone};
@@ -69,9 +71,9 @@ const REPLAY_BATCH_EVENTS: usize = 10_000;
 /// 3: briefs in the status index; 4: no tree of numbers; 5: values of schema 2 (times, dates and
 /// identities as numbers); 6: histories packed (`history::pack`); 7: events name their desk and
 /// carry the hub's stamp, appeals count their steps not in effect; 8: briefs hold the day of
-/// closing; 9: captures and appeals say which of a ledger's times were days only. A store of an
-/// older layout is rebuilt from the journal on open.
-const LAYOUT: u64 = 9;
+/// closing; 9: captures and appeals say which of a ledger's times were days only; 10: the appeals
+/// filed by day (`days`). A store of an older layout is rebuilt from the journal on open.
+const LAYOUT: u64 = 10;
 
 /// This desk's own commands read from the journal, each with the offset just after it, and the
 /// offset where reading stopped.
@@ -124,7 +126,9 @@ const EXTERNAL_IDS: usize = 10;
 const ALIASES: usize = 11;
 /// Appeals with steps not in effect (a handful): the desk lists them without reading the rest.
 const CONFLICTED: usize = 12;
-const TREE_NAMES: [&str; 13] = [
+/// The appeals captured, closed and escalated on each day (`days::DayIndex`).
+const DAYS: usize = 13;
+const TREE_NAMES: [&str; 14] = [
     "events",
     "histories",
     "appeals",
@@ -138,6 +142,7 @@ const TREE_NAMES: [&str; 13] = [
     "external_ids",
     "aliases",
     "conflicted",
+    "days",
 ];
 
 /// Counters kept in the `meta` tree, changed in the same transaction as the data they count.
@@ -226,6 +231,8 @@ struct Touched {
     /// Events from the hub came in since `after` was folded: it is folded again (once) before
     /// it is read.
     unfolded: bool,
+    /// The days it was filed under before the command (`days::marks`).
+    filed: std::collections::BTreeSet<(DayKind, chrono::NaiveDate)>,
 }
 
 impl Touched {

@@ -204,28 +204,8 @@ impl Store {
             Err(e) => return vec![Box::new(std::iter::once(Err(e)))],
         };
         let appeals = engine.trees[APPEALS].clone();
-        let decode = |kv: sled::Result<(sled::IVec, sled::IVec)>| {
-            let (_, v) = kv?;
-            codec::decode(&v, "an appeal")
-        };
         match states {
-            None => {
-                // Two halves of the identities, which begin with the time of capture.
-                let first = appeals
-                    .first()
-                    .ok()
-                    .flatten()
-                    .and_then(|(k, _)| read_id(&k));
-                let last = appeals.last().ok().flatten().and_then(|(k, _)| read_id(&k));
-                let Some((first, last)) = first.zip(last) else {
-                    return vec![Box::new(appeals.iter().map(decode))];
-                };
-                let middle = id_key(ulid::Ulid(first.0 / 2 + last.0 / 2));
-                vec![
-                    Box::new(appeals.range(..middle).map(decode)),
-                    Box::new(appeals.range(middle..).map(decode)),
-                ]
-            }
+            None => halves(appeals),
             Some(states) => vec![{
                 let by_status = engine.trees[BY_STATUS].clone();
                 Box::new(Vec::from(states).into_iter().flat_map(move |s| {
@@ -346,4 +326,27 @@ impl Store {
             .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
             .collect()
     }
+}
+
+/// Every summary of `appeals`, in two halves of the identities (which begin with the time of
+/// capture), to be read side by side.
+pub(super) fn halves(appeals: sled::Tree) -> Vec<SummariesApart> {
+    let decode = |kv: sled::Result<(sled::IVec, sled::IVec)>| {
+        let (_, v) = kv?;
+        codec::decode(&v, "an appeal")
+    };
+    let first = appeals
+        .first()
+        .ok()
+        .flatten()
+        .and_then(|(k, _)| read_id(&k));
+    let last = appeals.last().ok().flatten().and_then(|(k, _)| read_id(&k));
+    let Some((first, last)) = first.zip(last) else {
+        return vec![Box::new(appeals.iter().map(decode))];
+    };
+    let middle = id_key(ulid::Ulid(first.0 / 2 + last.0 / 2));
+    vec![
+        Box::new(appeals.range(..middle).map(decode)),
+        Box::new(appeals.range(middle..).map(decode)),
+    ]
 }

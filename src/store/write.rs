@@ -232,7 +232,9 @@ impl Store {
         for t in touched.iter_mut() {
             t.fold();
         }
+        let mut day_edits = days::DayEdits::default();
         for t in &touched {
+            day_edits.note(t.id, &t.filed, &days::marks(t.after.as_ref(), &t.events));
             let mut history = Vec::new();
             for e in &t.events {
                 history::push(&mut history, e)?;
@@ -292,6 +294,7 @@ impl Store {
             ));
         }
         ops.extend(puts);
+        ops.extend(day_edits.ops(&self.engine()?.trees[DAYS])?);
         for (key, value) in META_KEYS.iter().zip(meta.values()) {
             ops.push(Op::Put(
                 META,
@@ -335,6 +338,7 @@ impl Store {
         };
         Ok(Touched {
             id,
+            filed: days::marks(before.as_ref(), &events),
             after: before.clone(),
             before,
             events,
