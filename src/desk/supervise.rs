@@ -5,9 +5,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::{Desk, DeskError};
 use crate::domain::board::{BoardEntry, board};
-use crate::domain::figures::{Context, Dimension, Figures, Period};
+use crate::domain::figures::{Context, Dimension, Figures, Period, trend_span, weekly_trend};
 use crate::domain::{Appeal, AppealChange, EventBody, Level, Status};
-use crate::store::StoreError;
+use crate::store::{DayIndex, DayKind, StoreError};
 
 /// An earlier urge (督办) on an appeal.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,34 +42,7 @@ pub struct Supervision {
 impl Supervision {
     /// Reads the summaries (once: a second call has none), their parts side by side.
     pub fn appeals(&mut self) -> Result<Vec<Appeal>, DeskError> {
-        let read = |part: crate::store::SummariesApart| part.collect::<Result<Vec<Appeal>, _>>();
-        let parts = std::mem::take(&mut self.appeals);
-        let read_parts: Vec<Result<Vec<Appeal>, StoreError>> = std::thread::scope(|scope| {
-            let started: Vec<_> = parts
-                .into_iter()
-                .map(|part| {
-                    std::thread::Builder::new()
-                        .name("summaries".into())
-                        .spawn_scoped(scope, move || read(part))
-                })
-                .collect();
-            started
-                .into_iter()
-                .map(|handle| match handle {
-                    Ok(h) => h.join().unwrap_or_else(|_| {
-                        Err(StoreError::Corrupt("a reader of summaries stopped".into()))
-                    }),
-                    Err(e) => Err(StoreError::Corrupt(format!(
-                        "no thread to read summaries: {e}"
-                    ))),
-                })
-                .collect()
-        });
-        let mut all = Vec::new();
-        for part in read_parts {
-            all.extend(part?);
-        }
-        Ok(all)
+        read_apart(std::mem::take(&mut self.appeals))
     }
 
     /// The board, with each entry's number as people read it.
@@ -87,6 +60,92 @@ impl Supervision {
             .map(|e| super::label(&self.prefix, e.appeal.number))
             .collect();
         Ok((entries, labels))
+    }
+
+    pub fn context(&self, period: Period) -> Context<'_> {
+        Context {
+            period,
+            today: self.today,
+            calendar: &self.calendar,
+            warning_days: self.warning_days,
+        }
+    }
+}
+
+/// Summaries read in parts side by side, put together in the order of the parts.
+fn read_apart(parts: Vec<crate::store::SummariesApart>) -> Result<Vec<Appeal>, DeskError> {
+    let read = |part: crate::store::SummariesApart| part.collect::<Result<Vec<Appeal>, _>>();
+    let read_parts: Vec<Result<Vec<Appeal>, StoreError>> = std::thread::scope(|scope| {
+        let started: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                std::thread::Builder::new()
+                    .name("summaries".into())
+                    .spawn_scoped(scope, move || read(part))
+            })
+            .collect();
+        started
+            .into_iter()
+            .map(|handle| match handle {
+                Ok(h) => h.join().unwrap_or_else(|_| {
+                    Err(StoreError::Corrupt("a reader of summaries stopped".into()))
+                }),
+                Err(e) => Err(StoreError::Corrupt(format!(
+                    "no thread to read summaries: {e}"
+                ))),
+            })
+            .collect()
+    });
+    let mut all = Vec::new();
+    for part in read_parts {
+        all.extend(part?);
+    }
+    Ok(all)
+}
+
+/// What a period's figures are worked out from, owned so that the work can go on another
+/// thread; see [`Desk::figures_source`].
+pub struct FiguresSource {
+    index: DayIndex,
+    pub today: NaiveDate,
+    calendar: crate::domain::Calendar,
+    warning_days: u32,
+}
+
+impl FiguresSource {
+    /// From the first capture to today.
+    pub fn all_time(&self) -> Result<Period, DeskError> {
+        let first = self.index.span(DayKind::Captured)?.map(|(first, _)| first);
+        Ok(Period::since(first, self.today))
+    }
+
+    /// The appeals a period's figures are worked out from: those captured in it (the cohort)
+    /// and those open today (today's open, red and yellow). The figures count no others, so
+    /// these give the figures of every appeal; at a million appeals a week is a few thousand
+    /// of them. A period holding every capture reads every appeal, side by side.
+    pub fn appeals(&self, period: Period) -> Result<Vec<Appeal>, DeskError> {
+        match self.index.span(DayKind::Captured)? {
+            None => Ok(Vec::new()),
+            Some((first, last)) if period.from <= first && last <= period.to => {
+                read_apart(self.index.all())
+            }
+            Some(_) => {
+                let mut ids = self
+                    .index
+                    .ids(DayKind::Captured, period.from, period.to)?;
+                ids.extend(self.index.open_ids()?);
+                Ok(self.index.summaries(&ids)?)
+            }
+        }
+    }
+
+    /// Appeals captured and closed in each of the `weeks` weeks up to today's, counted from
+    /// the days' entries.
+    pub fn trend(&self, weeks: usize) -> Result<Vec<(NaiveDate, usize, usize)>, DeskError> {
+        let span = trend_span(self.today, weeks);
+        let captured = self.index.counts(DayKind::Captured, span.from, span.to)?;
+        let closed = self.index.counts(DayKind::Closed, span.from, span.to)?;
+        Ok(weekly_trend(&captured, &closed, self.today, weeks))
     }
 
     pub fn context(&self, period: Period) -> Context<'_> {
@@ -159,17 +218,23 @@ impl Desk {
 
     /// The figures of every appeal for a period.
     pub fn figures(&self, period: Period) -> Result<Figures, DeskError> {
-        let appeals = self.summaries()?;
-        Ok(self.figures_context(period).figures(&appeals))
+        let source = self.figures_source()?;
+        let appeals = source.appeals(period)?;
+        Ok(source.context(period).figures(&appeals))
     }
 
-    /// From the first capture among `appeals` to today.
-    pub fn all_time_of(&self, appeals: &[Appeal]) -> Period {
-        Period::all_time(appeals, self.clock.today())
+    /// What a period's figures are worked out from, to be done on another thread.
+    pub fn figures_source(&self) -> Result<FiguresSource, DeskError> {
+        Ok(FiguresSource {
+            index: self.store.day_index()?,
+            today: self.clock.today(),
+            calendar: self.calendar.clone(),
+            warning_days: self.settings.rules.warning_days,
+        })
     }
 
-    /// What the board or the figures are worked out from, to be done on another thread: the
-    /// summaries of the open appeals (for the board) or of all of them (for the figures).
+    /// What the board is worked out from, to be done on another thread: the summaries of the
+    /// open appeals (or of all of them).
     pub fn supervision(&self, open_only: bool) -> Supervision {
         Supervision {
             appeals: self
@@ -185,10 +250,7 @@ impl Desk {
 
     /// The figures of the whole history (one read of the summaries).
     pub fn figures_all_time(&self) -> Result<Figures, DeskError> {
-        let appeals = self.summaries()?;
-        Ok(self
-            .figures_context(self.all_time_of(&appeals))
-            .figures(&appeals))
+        self.figures(self.figures_source()?.all_time()?)
     }
 
     /// The urges recorded on an appeal, oldest first.
@@ -210,33 +272,44 @@ impl Desk {
             .collect())
     }
 
+    /// The report for a period, read through the days' entries: the appeals captured in it
+    /// and those open (the figures), closed in it, escalated in it — not every appeal.
     pub fn report(&self, period: Period) -> Result<Report, DeskError> {
-        let appeals = self.all_appeals()?;
-        let ctx = self.figures_context(period);
+        let source = self.figures_source()?;
+        let appeals = source.appeals(period)?;
+        let ctx = source.context(period);
         let refs: Vec<&Appeal> = appeals.iter().collect();
         let breakdowns = Dimension::ALL
             .iter()
             .map(|d| (*d, ctx.breakdown(&refs, *d)))
             .collect();
         let red = self
-            .board_of(&appeals)
+            .board()?
             .into_iter()
             .filter(|e| e.card == crate::domain::Card::Red)
             .collect();
         let in_period =
             |d: Option<DateTime<FixedOffset>>| d.is_some_and(|d| period.contains(d.date_naive()));
-        let mut closed: Vec<Appeal> = appeals
-            .iter()
-            .filter(|a| a.status == crate::domain::Status::Closed && in_period(a.closed_at))
-            .cloned()
-            .collect();
+        let mut closed = Vec::new();
+        for id in source.index.ids(DayKind::Closed, period.from, period.to)? {
+            if let Some(a) = self.store.appeal(id)?
+                && a.status == crate::domain::Status::Closed
+                && in_period(a.closed_at)
+            {
+                closed.push(a);
+            }
+        }
         closed.sort_by_key(|a| a.closed_at);
         let mut escalated = Vec::new();
-        for a in &appeals {
+        for id in source.index.ids(DayKind::Escalated, period.from, period.to)? {
+            let events = self.store.events_of(id)?;
+            let Some(a) = crate::domain::appeal::fold(id, &events).appeal else {
+                continue;
+            };
             if a.escalated_to.is_none() {
                 continue;
             }
-            for e in self.store.events_of(a.id)? {
+            for e in events {
                 if let EventBody::Appeal {
                     change: AppealChange::Escalated { level, to, .. },
                     ..

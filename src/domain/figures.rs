@@ -26,15 +26,10 @@ fn monday_of(d: NaiveDate) -> NaiveDate {
 }
 
 impl Period {
-    /// From the first capture among `appeals` to today.
-    pub fn all_time<'a>(appeals: impl IntoIterator<Item = &'a Appeal>, today: NaiveDate) -> Period {
-        let first = appeals
-            .into_iter()
-            .map(|a| a.captured_at.date_naive())
-            .min()
-            .unwrap_or(today);
+    /// From the day of the first capture (today when there is none) to today.
+    pub fn since(first_capture: Option<NaiveDate>, today: NaiveDate) -> Period {
         Period {
-            from: first.min(today),
+            from: first_capture.unwrap_or(today).min(today),
             to: today,
         }
     }
@@ -262,37 +257,41 @@ impl Dimension {
     }
 }
 
-/// Appeals captured and closed in each of the `weeks` weeks up to the one holding `today`.
+/// The days of the weekly trend: from the Monday `weeks - 1` weeks before the one holding
+/// `today` to the Sunday of today's week.
+pub fn trend_span(today: NaiveDate, weeks: usize) -> Period {
+    let last = Period::week_of(today);
+    Period {
+        from: last.from - Days::new(7 * (weeks.max(1) as u64 - 1)),
+        to: last.to,
+    }
+}
+
+/// Appeals captured and closed (and closed still) in each of the `weeks` weeks up to the one
+/// holding `today`, from how many there were on each day; days outside the weeks are left out.
 pub fn weekly_trend(
-    appeals: &[&Appeal],
+    captured: &[(NaiveDate, usize)],
+    closed: &[(NaiveDate, usize)],
     today: NaiveDate,
     weeks: usize,
 ) -> Vec<(NaiveDate, usize, usize)> {
-    let last = monday_of(today);
-    let mut out: Vec<(NaiveDate, usize, usize)> = (0..weeks as u64)
-        .rev()
-        .map(|w| (last - Days::new(7 * w), 0, 0))
+    let span = trend_span(today, weeks);
+    let mut out: Vec<(NaiveDate, usize, usize)> = (0..weeks.max(1) as u64)
+        .map(|w| (span.from + Days::new(7 * w), 0, 0))
         .collect();
     let slot = |d: NaiveDate| {
-        let monday = monday_of(d);
-        out.iter().position(|(m, _, _)| *m == monday)
+        span.contains(d)
+            .then(|| ((d - span.from).num_days() / 7) as usize)
     };
-    let captured: Vec<Option<usize>> = appeals
-        .iter()
-        .map(|a| slot(a.captured_at.date_naive()))
-        .collect();
-    let closed: Vec<Option<usize>> = appeals
-        .iter()
-        .map(|a| match (a.status, a.closed_at) {
-            (Status::Closed, Some(c)) => slot(c.date_naive()),
-            _ => None,
-        })
-        .collect();
-    for i in captured.into_iter().flatten() {
-        out[i].1 += 1;
+    for &(day, n) in captured {
+        if let Some(i) = slot(day) {
+            out[i].1 += n;
+        }
     }
-    for i in closed.into_iter().flatten() {
-        out[i].2 += 1;
+    for &(day, n) in closed {
+        if let Some(i) = slot(day) {
+            out[i].2 += n;
+        }
     }
     out
 }
@@ -319,6 +318,25 @@ mod tests {
         assert_eq!(r.value(), None);
         assert_eq!(r.percent(), "—");
         assert_eq!(Ratio { num: 1, den: 8 }.percent(), "12.5%");
+    }
+
+    #[test]
+    fn the_trend_counts_each_day_in_its_week() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let today = d("2024-01-11"); // a Thursday
+        assert_eq!(
+            trend_span(today, 2),
+            Period {
+                from: d("2024-01-01"),
+                to: d("2024-01-14")
+            }
+        );
+        let captured = [(d("2023-12-31"), 9), (d("2024-01-01"), 2), (d("2024-01-08"), 3)];
+        let closed = [(d("2024-01-07"), 1), (d("2024-01-14"), 4), (d("2024-01-15"), 8)];
+        assert_eq!(
+            weekly_trend(&captured, &closed, today, 2),
+            [(d("2024-01-01"), 2, 1), (d("2024-01-08"), 3, 4)]
+        );
     }
 
     #[test]

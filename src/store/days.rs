@@ -87,7 +87,7 @@ fn day_of(key: &[u8]) -> Result<NaiveDate, StoreError> {
 
 /// A day's appeals: their identities, 16 bytes each, in order.
 fn decode(value: &[u8]) -> Result<Vec<u128>, StoreError> {
-    if value.len() % 16 != 0 {
+    if !value.len().is_multiple_of(16) {
         return Err(StoreError::Corrupt("a day entry is cut short".into()));
     }
     Ok(value

@@ -9,10 +9,10 @@ use ratatui::widgets::{
     Bar, BarChart, BarGroup, Block, Borders, Paragraph, Row as TableRow, Table, Tabs,
 };
 
-use crate::desk::supervise::Supervision;
+use crate::desk::supervise::FiguresSource;
 use crate::desk::{Desk, DeskError};
 use crate::domain::Appeal;
-use crate::domain::figures::{Dimension, Figures, Period, weekly_trend};
+use crate::domain::figures::{Dimension, Figures, Period};
 use crate::strings::Lang;
 use crate::text::{cell, sanitize};
 use crate::tui::background::Background;
@@ -70,28 +70,31 @@ const TREND_WEEKS: usize = 8;
 
 impl Computed {
     fn work_out(
-        mut supervision: Supervision,
+        source: FiguresSource,
         choice: usize,
         dimension: usize,
         custom: Option<Period>,
     ) -> Result<Computed, DeskError> {
-        // Figures need no long texts: the summaries, read once.
-        let appeals = supervision.appeals()?;
-        let today = supervision.today;
+        let today = source.today;
         let period = match PeriodChoice::ALL[choice % PeriodChoice::ALL.len()] {
             PeriodChoice::ThisWeek => Period::week_of(today),
             PeriodChoice::LastWeek => Period::last_week(today),
             PeriodChoice::ThisMonth => Period::month_of(today),
-            PeriodChoice::AllTime => Period::all_time(&appeals, today),
-            PeriodChoice::Custom => custom.unwrap_or_else(|| Period::all_time(&appeals, today)),
+            PeriodChoice::AllTime => source.all_time()?,
+            PeriodChoice::Custom => match custom {
+                Some(p) => p,
+                None => source.all_time()?,
+            },
         };
+        // The summaries the period's figures need, read once; the trend from counts by day.
+        let appeals = source.appeals(period)?;
         let refs: Vec<&Appeal> = appeals.iter().collect();
-        let ctx = supervision.context(period);
+        let ctx = source.context(period);
         Ok(Computed {
             period,
             figures: ctx.figures(refs.iter().copied()),
             breakdown: ctx.breakdown(&refs, Dimension::ALL[dimension % Dimension::ALL.len()]),
-            trend: weekly_trend(&refs, today, TREND_WEEKS),
+            trend: source.trend(TREND_WEEKS)?,
         })
     }
 }
@@ -100,10 +103,10 @@ impl FiguresScreen {
     /// Works everything out again from the desk's appeals, on another thread.
     pub fn compute(&mut self, desk: &Desk) -> Result<(), DeskError> {
         self.meetings = desk.meetings()?;
-        let supervision = desk.supervision(false);
+        let source = desk.figures_source()?;
         let (choice, dimension, custom) = (self.choice, self.dimension, self.custom);
         self.pending = Some(Background::start("the figures", move || {
-            Computed::work_out(supervision, choice, dimension, custom)
+            Computed::work_out(source, choice, dimension, custom)
         })?);
         self.stale = false;
         Ok(())
