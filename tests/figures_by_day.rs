@@ -58,7 +58,9 @@ fn every_appeal(desk: &Desk, period: Period) -> Everything {
     // The trend, counted appeal by appeal: eight weeks up to today's.
     let today = ctx.today;
     let monday = |d: NaiveDate| {
-        d - Days::new(u64::from(chrono::Datelike::weekday(&d).num_days_from_monday()))
+        d - Days::new(u64::from(
+            chrono::Datelike::weekday(&d).num_days_from_monday(),
+        ))
     };
     let trend = (0..8u64)
         .rev()
@@ -140,9 +142,16 @@ fn same_as_every_appeal(desk: &Desk) -> usize {
         let expected = every_appeal(desk, period);
         let report = desk.report(period).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(report.figures, expected.figures, "figures of {period:?}");
-        assert_eq!(report.breakdowns, expected.breakdowns, "breakdowns of {period:?}");
         assert_eq!(
-            report.red.iter().map(|e| e.appeal.number).collect::<Vec<_>>(),
+            report.breakdowns, expected.breakdowns,
+            "breakdowns of {period:?}"
+        );
+        assert_eq!(
+            report
+                .red
+                .iter()
+                .map(|e| e.appeal.number)
+                .collect::<Vec<_>>(),
             expected.red
         );
         assert_eq!(
@@ -178,10 +187,15 @@ fn a_periods_figures_and_report_are_those_of_every_appeal() {
     let desk = open(dir.path(), "2026-11-27T10:00");
     let texts = load_texts(std::path::Path::new("/nonexistent"));
     generate_mix(&desk, 3000, 11, &texts, Mix::Backlog, |_| {}).unwrap_or_else(|e| panic!("{e}"));
-    assert!(same_as_every_appeal(&desk) > 3000, "the periods hold appeals");
+    assert!(
+        same_as_every_appeal(&desk) > 3000,
+        "the periods hold appeals"
+    );
 
     // Single steps today: escalations, an answer closed, a closed appeal reopened, a capture.
-    let rows = desk.list(&Filter::default()).unwrap_or_else(|e| panic!("{e}"));
+    let rows = desk
+        .list(&Filter::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     let number_in = |status: Status, skip: usize| {
         rows.iter()
             .filter(|r| r.appeal.status == status)
@@ -212,8 +226,17 @@ fn a_periods_figures_and_report_are_those_of_every_appeal() {
     let report = desk
         .report(Period::week_of(day("2026-11-27")))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(report.escalated.len(), 3, "today's escalations are in the week");
-    assert!(report.closed.iter().any(|a| a.number.to_string() == answered));
+    assert_eq!(
+        report.escalated.len(),
+        3,
+        "today's escalations are in the week"
+    );
+    assert!(
+        report
+            .closed
+            .iter()
+            .any(|a| a.number.to_string() == answered)
+    );
     assert!(report.closed.iter().all(|a| a.number.to_string() != closed));
     same_as_every_appeal(&desk);
     assert_eq!(desk.verify().unwrap_or_default(), Vec::<String>::new());

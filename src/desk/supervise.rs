@@ -130,9 +130,7 @@ impl FiguresSource {
                 read_apart(self.index.all())
             }
             Some(_) => {
-                let mut ids = self
-                    .index
-                    .ids(DayKind::Captured, period.from, period.to)?;
+                let mut ids = self.index.ids(DayKind::Captured, period.from, period.to)?;
                 ids.extend(self.index.open_ids()?);
                 Ok(self.index.summaries(&ids)?)
             }
@@ -301,7 +299,10 @@ impl Desk {
         }
         closed.sort_by_key(|a| a.closed_at);
         let mut escalated = Vec::new();
-        for id in source.index.ids(DayKind::Escalated, period.from, period.to)? {
+        for id in source
+            .index
+            .ids(DayKind::Escalated, period.from, period.to)?
+        {
             let events = self.store.events_of(id)?;
             let Some(a) = crate::domain::appeal::fold(id, &events).appeal else {
                 continue;
