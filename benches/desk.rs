@@ -188,6 +188,22 @@ fn main() {
         let _ = term.draw(|f| ui::draw(&app, f));
         shown.push((name, frame, started.elapsed()));
     }
+    // The figures' other periods (→): each worked out from the appeals of its days.
+    for name in [
+        "figures, last week (→)",
+        "figures, this month (→)",
+        "figures, all time (→)",
+    ] {
+        let started = Instant::now();
+        key(&mut app, KeyCode::Right);
+        let _ = term.draw(|f| ui::draw(&app, f));
+        let frame = started.elapsed();
+        while app.work() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let _ = term.draw(|f| ui::draw(&app, f));
+        shown.push((name, frame, started.elapsed()));
+    }
     key(&mut app, KeyCode::F(3));
 
     // 5. One durable action, in-process: a progress note on an open appeal.
