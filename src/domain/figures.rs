@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::appeal::{Appeal, ClosedHow, Status};
 use super::calendar::Calendar;
@@ -121,20 +121,124 @@ pub fn nearest_rank(sorted: &[u32], p: f64) -> Option<u32> {
     sorted.get(rank - 1).copied()
 }
 
-/// What the figures need to know besides the appeals.
-pub struct Context<'a> {
-    pub period: Period,
-    pub today: NaiveDate,
-    pub calendar: &'a Calendar,
-    pub warning_days: u32,
-}
-
 fn from_list(a: &Appeal) -> bool {
     a.listed_at.is_some()
 }
 
 fn answered_from_list(a: &Appeal) -> bool {
     from_list(a) && a.answered_at.is_some()
+}
+
+/// What appeals add to the figures of the period they were captured in — everything but today's
+/// open, red and yellow — as sums that add up and take away. The store keeps them by day of
+/// capture as steps are taken, so that a period's figures are the sum of its days' and not a
+/// pass over every appeal.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CohortSums {
+    pub captured: i64,
+    pub on_spot: i64,
+    pub closed: i64,
+    /// `[numerator, denominator]` of each rate.
+    pub on_time: [i64; 2],
+    pub satisfied: [i64; 2],
+    pub reopened: [i64; 2],
+    pub urged: [i64; 2],
+    pub followed_up: [i64; 2],
+    /// Appeals closed from the list, by (day listed, day closed) as days from the common era:
+    /// the working days between are counted when read, with the calendar then in force.
+    pub closings: BTreeMap<(i32, i32), i64>,
+}
+
+impl CohortSums {
+    /// What one appeal adds to the figures of its capture's period.
+    pub fn of(a: &Appeal) -> CohortSums {
+        let mut c = CohortSums {
+            captured: 1,
+            ..CohortSums::default()
+        };
+        let closed = a.status == Status::Closed;
+        let on_spot = a.closed_how == Some(ClosedHow::OnSpot);
+        c.on_spot = i64::from(on_spot);
+        c.closed = i64::from(closed);
+        if closed && !on_spot && from_list(a) {
+            let in_time = matches!((a.closed_at, a.due), (Some(c), Some(d)) if c.date_naive() <= d);
+            c.on_time = [i64::from(in_time), 1];
+            if let (Some(listed), Some(closed_at)) = (a.listed_at, a.closed_at) {
+                let day =
+                    |t: chrono::DateTime<chrono::FixedOffset>| t.date_naive().num_days_from_ce();
+                c.closings.insert((day(listed), day(closed_at)), 1);
+            }
+        }
+        if let Some(r) = a.rating {
+            c.satisfied = [i64::from(r.closes()), 1];
+        }
+        if answered_from_list(a) {
+            c.reopened = [i64::from(a.reopens > 0), 1];
+            c.followed_up = [i64::from(a.rating.is_some()), 1];
+        }
+        if from_list(a) {
+            c.urged = [i64::from(a.urges > 0), 1];
+        }
+        c
+    }
+
+    /// Adds `other` (`sign` 1) or takes it away (`sign` -1).
+    pub fn add(&mut self, other: &CohortSums, sign: i64) {
+        self.captured += sign * other.captured;
+        self.on_spot += sign * other.on_spot;
+        self.closed += sign * other.closed;
+        for (mine, theirs) in [
+            (&mut self.on_time, &other.on_time),
+            (&mut self.satisfied, &other.satisfied),
+            (&mut self.reopened, &other.reopened),
+            (&mut self.urged, &other.urged),
+            (&mut self.followed_up, &other.followed_up),
+        ] {
+            mine[0] += sign * theirs[0];
+            mine[1] += sign * theirs[1];
+        }
+        for (pair, n) in &other.closings {
+            let slot = self.closings.entry(*pair).or_default();
+            *slot += sign * n;
+            if *slot == 0 {
+                self.closings.remove(pair);
+            }
+        }
+    }
+
+    /// Nothing counted (what an appeal taken away leaves).
+    pub fn is_empty(&self) -> bool {
+        *self == CohortSums::default()
+    }
+}
+
+fn ratio([num, den]: [i64; 2]) -> Ratio {
+    Ratio {
+        num: usize::try_from(num).unwrap_or(0),
+        den: usize::try_from(den).unwrap_or(0),
+    }
+}
+
+/// The value at rank ⌈p·n⌉ (1-based) of values given with how often each occurs, sorted.
+fn nearest_rank_weighted(sorted: &[(u32, i64)], p: f64) -> Option<u32> {
+    let n: i64 = sorted.iter().map(|(_, k)| *k).sum();
+    if n <= 0 {
+        return None;
+    }
+    let rank = ((p * n as f64).ceil() as i64).clamp(1, n);
+    let mut seen = 0;
+    sorted.iter().find_map(|(v, k)| {
+        seen += k;
+        (seen >= rank).then_some(*v)
+    })
+}
+
+/// What the figures need to know besides the appeals.
+pub struct Context<'a> {
+    pub period: Period,
+    pub today: NaiveDate,
+    pub calendar: &'a Calendar,
+    pub warning_days: u32,
 }
 
 impl Context<'_> {
@@ -149,69 +253,98 @@ impl Context<'_> {
 
     /// The figures of a set of appeals.
     pub fn figures<'a>(&self, appeals: impl IntoIterator<Item = &'a Appeal>) -> Figures {
-        let mut f = Figures::default();
-        let mut days: Vec<u32> = Vec::new();
+        let mut cohort = CohortSums::default();
+        let mut open = Vec::new();
         for a in appeals {
             if a.status.is_open() {
-                f.open += 1;
-                match self.card(a) {
-                    Card::Red => f.red += 1,
-                    Card::Yellow => f.yellow += 1,
-                    Card::None => {}
-                }
+                open.push(a);
             }
-            if !self.period.contains(a.captured_at.date_naive()) {
-                continue;
-            }
-            f.captured += 1;
-            let closed = a.status == Status::Closed;
-            let on_spot = a.closed_how == Some(ClosedHow::OnSpot);
-            f.on_spot_rate.num += usize::from(on_spot);
-            f.close_rate.num += usize::from(closed);
-            if closed && !on_spot && from_list(a) {
-                f.on_time_rate.den += 1;
-                let in_time =
-                    matches!((a.closed_at, a.due), (Some(c), Some(d)) if c.date_naive() <= d);
-                f.on_time_rate.num += usize::from(in_time);
-                if let (Some(listed), Some(closed_at)) = (a.listed_at, a.closed_at) {
-                    days.push(
-                        self.calendar
-                            .working_days_between(listed.date_naive(), closed_at.date_naive()),
-                    );
-                }
-            }
-            if let Some(r) = a.rating {
-                f.satisfaction_rate.den += 1;
-                f.satisfaction_rate.num += usize::from(r.closes());
-            }
-            if answered_from_list(a) {
-                f.reopen_rate.den += 1;
-                f.reopen_rate.num += usize::from(a.reopens > 0);
-                f.followup_rate.den += 1;
-                f.followup_rate.num += usize::from(a.rating.is_some());
-            }
-            if from_list(a) {
-                f.urge_rate.den += 1;
-                f.urge_rate.num += usize::from(a.urges > 0);
+            if self.period.contains(a.captured_at.date_naive()) {
+                cohort.add(&CohortSums::of(a), 1);
             }
         }
-        f.on_spot_rate.den = f.captured;
-        f.close_rate.den = f.captured;
+        self.figures_of(&cohort, open)
+    }
+
+    /// The figures from the sums of the period's cohort and the appeals open today.
+    pub fn figures_of<'a>(
+        &self,
+        cohort: &CohortSums,
+        open: impl IntoIterator<Item = &'a Appeal>,
+    ) -> Figures {
+        let mut f = Figures::default();
+        for a in open {
+            f.open += 1;
+            match self.card(a) {
+                Card::Red => f.red += 1,
+                Card::Yellow => f.yellow += 1,
+                Card::None => {}
+            }
+        }
+        let count = |n: i64| usize::try_from(n).unwrap_or(0);
+        f.captured = count(cohort.captured);
+        f.on_spot_rate = ratio([cohort.on_spot, cohort.captured]);
+        f.close_rate = ratio([cohort.closed, cohort.captured]);
+        f.on_time_rate = ratio(cohort.on_time);
+        f.satisfaction_rate = ratio(cohort.satisfied);
+        f.reopen_rate = ratio(cohort.reopened);
+        f.urge_rate = ratio(cohort.urged);
+        f.followup_rate = ratio(cohort.followed_up);
+        let mut days: Vec<(u32, i64)> = cohort
+            .closings
+            .iter()
+            .filter_map(|(&(listed, closed), &n)| {
+                let listed = NaiveDate::from_num_days_from_ce_opt(listed)?;
+                let closed = NaiveDate::from_num_days_from_ce_opt(closed)?;
+                Some((self.calendar.working_days_between(listed, closed), n))
+            })
+            .collect();
         days.sort_unstable();
-        f.median_days_to_close = nearest_rank(&days, 0.5);
-        f.p90_days_to_close = nearest_rank(&days, 0.9);
+        f.median_days_to_close = nearest_rank_weighted(&days, 0.5);
+        f.p90_days_to_close = nearest_rank_weighted(&days, 0.9);
         f
     }
 
     /// The figures for each value of a dimension, most captured first.
     pub fn breakdown<'a>(&self, appeals: &[&'a Appeal], by: Dimension) -> Vec<(String, Figures)> {
-        let mut groups: BTreeMap<String, Vec<&'a Appeal>> = BTreeMap::new();
+        let mut groups: BTreeMap<String, CohortSums> = BTreeMap::new();
+        let mut open = Vec::new();
         for a in appeals {
-            groups.entry(by.key(a)).or_default().push(a);
+            if a.status.is_open() {
+                open.push(*a);
+            }
+            if self.period.contains(a.captured_at.date_naive()) {
+                groups
+                    .entry(by.key(a))
+                    .or_default()
+                    .add(&CohortSums::of(a), 1);
+            }
+        }
+        self.breakdown_of(groups, &open, by)
+    }
+
+    /// The figures for each value of a dimension from each value's cohort sums and the
+    /// appeals open today, most captured first; values with neither are left out.
+    pub fn breakdown_of(
+        &self,
+        mut groups: BTreeMap<String, CohortSums>,
+        open: &[&Appeal],
+        by: Dimension,
+    ) -> Vec<(String, Figures)> {
+        let mut open_by: BTreeMap<String, Vec<&Appeal>> = BTreeMap::new();
+        for a in open {
+            open_by.entry(by.key(a)).or_default().push(a);
+        }
+        for k in open_by.keys() {
+            groups.entry(k.clone()).or_default();
         }
         let mut rows: Vec<(String, Figures)> = groups
             .into_iter()
-            .map(|(k, group)| (k, self.figures(group.iter().copied())))
+            .map(|(k, sums)| {
+                let open = open_by.get(&k).map(Vec::as_slice).unwrap_or_default();
+                let f = self.figures_of(&sums, open.iter().copied());
+                (k, f)
+            })
             .filter(|(_, f)| f.captured > 0 || f.open > 0)
             .collect();
         rows.sort_by(|a, b| {
@@ -310,6 +443,41 @@ mod tests {
         // n = 10: the 90th percentile is rank 9.
         let ten: Vec<u32> = (1..=10).collect();
         assert_eq!(nearest_rank(&ten, 0.9), Some(9));
+    }
+
+    #[test]
+    fn the_weighted_rank_is_the_rank_of_the_values_written_out() {
+        let weighted = [(1u32, 3i64), (2, 1), (5, 4), (9, 2)];
+        let written: Vec<u32> = weighted
+            .iter()
+            .flat_map(|(v, k)| std::iter::repeat_n(*v, *k as usize))
+            .collect();
+        for p in [0.1, 0.3, 0.5, 0.75, 0.9, 1.0] {
+            assert_eq!(
+                nearest_rank_weighted(&weighted, p),
+                nearest_rank(&written, p),
+                "p = {p}"
+            );
+        }
+        assert_eq!(nearest_rank_weighted(&[], 0.5), None);
+    }
+
+    #[test]
+    fn an_appeals_sums_taken_away_leave_nothing() {
+        let mut sums = CohortSums::default();
+        let closing = CohortSums {
+            captured: 1,
+            closed: 1,
+            on_time: [1, 1],
+            closings: BTreeMap::from([((738_000, 738_003), 1)]),
+            ..CohortSums::default()
+        };
+        sums.add(&closing, 1);
+        sums.add(&closing, 1);
+        assert_eq!(sums.closings.get(&(738_000, 738_003)), Some(&2));
+        sums.add(&closing, -1);
+        sums.add(&closing, -1);
+        assert!(sums.is_empty(), "{sums:?}");
     }
 
     #[test]
