@@ -1,5 +1,5 @@
 //! A period's figures and report read only the appeals filed under the period's days and those
-//! open today, not every appeal. Whatever the period, they must be what a pass over every
+//! open today, or the figures kept by day, not every appeal. Whatever the period, they must be what a pass over every
 //! appeal gives — after a bulk generation and after single steps (escalations, closings,
 //! reopenings) — and the trend's counts by day what counting every appeal gives.
 
@@ -172,6 +172,14 @@ fn same_as_every_appeal(desk: &Desk) -> usize {
             desk.figures(period).unwrap_or_else(|e| panic!("{e}")),
             expected.figures
         );
+        // The screen's figures: the sums kept by day, each dimension.
+        for (by, rows) in &expected.breakdowns {
+            let (figures, breakdown) = source
+                .figures(period, *by)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(figures, expected.figures, "kept figures of {period:?}");
+            assert_eq!(&breakdown, rows, "kept figures of {period:?} by {by:?}");
+        }
         assert_eq!(
             source.trend(8).unwrap_or_else(|e| panic!("{e}")),
             expected.trend

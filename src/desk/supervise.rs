@@ -137,6 +137,33 @@ impl FiguresSource {
         }
     }
 
+    /// A period's figures and their breakdown by `by`, from the figures kept by day (the sum
+    /// of the period's days) and the appeals open today; the breakdown by enterprise, not kept,
+    /// from the period's appeals.
+    pub fn figures(
+        &self,
+        period: Period,
+        by: Dimension,
+    ) -> Result<(Figures, Vec<(String, Figures)>), DeskError> {
+        let open = self.index.summaries(&self.index.open_ids()?)?;
+        let open: Vec<&Appeal> = open.iter().collect();
+        let ctx = self.context(period);
+        let mut total = self
+            .index
+            .sums(None, period.from, period.to)?
+            .unwrap_or_default();
+        let figures = ctx.figures_of(&total.remove("").unwrap_or_default(), open.iter().copied());
+        let breakdown = match self.index.sums(Some(by), period.from, period.to)? {
+            Some(groups) => ctx.breakdown_of(groups, &open, by),
+            None => {
+                let appeals = self.appeals(period)?;
+                let refs: Vec<&Appeal> = appeals.iter().collect();
+                ctx.breakdown(&refs, by)
+            }
+        };
+        Ok((figures, breakdown))
+    }
+
     /// Appeals captured and closed in each of the `weeks` weeks up to today's, counted from
     /// the days' entries.
     pub fn trend(&self, weeks: usize) -> Result<Vec<(NaiveDate, usize, usize)>, DeskError> {
@@ -216,9 +243,8 @@ impl Desk {
 
     /// The figures of every appeal for a period.
     pub fn figures(&self, period: Period) -> Result<Figures, DeskError> {
-        let source = self.figures_source()?;
-        let appeals = source.appeals(period)?;
-        Ok(source.context(period).figures(&appeals))
+        let (figures, _) = self.figures_source()?.figures(period, Dimension::Dept)?;
+        Ok(figures)
     }
 
     /// What a period's figures are worked out from, to be done on another thread.

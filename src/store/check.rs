@@ -67,6 +67,7 @@ impl Store {
             }
         }
         problems.extend(self.verify_days()?);
+        problems.extend(self.verify_cohorts()?);
         Ok(problems)
     }
 

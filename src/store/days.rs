@@ -141,6 +141,7 @@ impl DayEdits {
 /// thread.
 pub struct DayIndex {
     days: sled::Tree,
+    cohorts: sled::Tree,
     appeals: sled::Tree,
     by_status: sled::Tree,
 }
@@ -221,6 +222,17 @@ impl DayIndex {
             .collect()
     }
 
+    /// The figures of the appeals captured from `from` to `to`, kept as they go: in all (one
+    /// group, "") or by the groups of a dimension; `None` for a dimension not kept.
+    pub fn sums(
+        &self,
+        by: Option<crate::domain::figures::Dimension>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Option<BTreeMap<String, crate::domain::figures::CohortSums>>, StoreError> {
+        super::cohorts::sums(&self.cohorts, by, from, to)
+    }
+
     /// Every appeal's summary, in parts to be read side by side (as [`Store::summaries_apart`]).
     pub fn all(&self) -> Vec<SummariesApart> {
         super::read::halves(self.appeals.clone())
@@ -233,6 +245,7 @@ impl Store {
         let engine = self.engine()?;
         Ok(DayIndex {
             days: engine.trees[DAYS].clone(),
+            cohorts: engine.trees[COHORTS].clone(),
             appeals: engine.trees[APPEALS].clone(),
             by_status: engine.trees[BY_STATUS].clone(),
         })

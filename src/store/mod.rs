@@ -5,6 +5,7 @@
 mod brief;
 mod bulk;
 mod codec;
+mod cohorts;
 mod days;
 mod history;
 pub mod journal;
@@ -72,8 +73,9 @@ const REPLAY_BATCH_EVENTS: usize = 10_000;
 /// identities as numbers); 6: histories packed (`history::pack`); 7: events name their desk and
 /// carry the hub's stamp, appeals count their steps not in effect; 8: briefs hold the day of
 /// closing; 9: captures and appeals say which of a ledger's times were days only; 10: the appeals
-/// filed by day (`days`). A store of an older layout is rebuilt from the journal on open.
-const LAYOUT: u64 = 10;
+/// filed by day (`days`); 11: the figures kept by day of capture (`cohorts`). A store of an
+/// older layout is rebuilt from the journal on open.
+const LAYOUT: u64 = 11;
 
 /// This desk's own commands read from the journal, each with the offset just after it, and the
 /// offset where reading stopped.
@@ -128,7 +130,9 @@ const ALIASES: usize = 11;
 const CONFLICTED: usize = 12;
 /// The appeals captured, closed and escalated on each day (`days::DayIndex`).
 const DAYS: usize = 13;
-const TREE_NAMES: [&str; 14] = [
+/// What the appeals captured on each day add to the figures (`cohorts`).
+const COHORTS: usize = 14;
+const TREE_NAMES: [&str; 15] = [
     "events",
     "histories",
     "appeals",
@@ -143,6 +147,7 @@ const TREE_NAMES: [&str; 14] = [
     "aliases",
     "conflicted",
     "days",
+    "cohorts",
 ];
 
 /// Counters kept in the `meta` tree, changed in the same transaction as the data they count.

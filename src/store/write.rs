@@ -233,8 +233,10 @@ impl Store {
             t.fold();
         }
         let mut day_edits = days::DayEdits::default();
+        let mut cohort_edits = cohorts::CohortEdits::default();
         for t in &touched {
             day_edits.note(t.id, &t.filed, &days::marks(t.after.as_ref(), &t.events));
+            cohort_edits.note(t.before.as_ref(), t.after.as_ref());
             let mut history = Vec::new();
             for e in &t.events {
                 history::push(&mut history, e)?;
@@ -294,7 +296,9 @@ impl Store {
             ));
         }
         ops.extend(puts);
-        ops.extend(day_edits.ops(&self.engine()?.trees[DAYS])?);
+        let engine = self.engine()?;
+        ops.extend(day_edits.ops(&engine.trees[DAYS])?);
+        ops.extend(cohort_edits.ops(&engine.trees[COHORTS])?);
         for (key, value) in META_KEYS.iter().zip(meta.values()) {
             ops.push(Op::Put(
                 META,

@@ -11,7 +11,6 @@ use ratatui::widgets::{
 
 use crate::desk::supervise::FiguresSource;
 use crate::desk::{Desk, DeskError};
-use crate::domain::Appeal;
 use crate::domain::figures::{Dimension, Figures, Period};
 use crate::strings::Lang;
 use crate::text::{cell, sanitize};
@@ -86,14 +85,13 @@ impl Computed {
                 None => source.all_time()?,
             },
         };
-        // The summaries the period's figures need, read once; the trend from counts by day.
-        let appeals = source.appeals(period)?;
-        let refs: Vec<&Appeal> = appeals.iter().collect();
-        let ctx = source.context(period);
+        // The sums of the period's days and the open appeals; the trend from counts by day.
+        let by = Dimension::ALL[dimension % Dimension::ALL.len()];
+        let (figures, breakdown) = source.figures(period, by)?;
         Ok(Computed {
             period,
-            figures: ctx.figures(refs.iter().copied()),
-            breakdown: ctx.breakdown(&refs, Dimension::ALL[dimension % Dimension::ALL.len()]),
+            figures,
+            breakdown,
             trend: source.trend(TREND_WEEKS)?,
         })
     }
