@@ -281,8 +281,7 @@ impl Context<'_> {
                 Card::None => {}
             }
         }
-        let count = |n: i64| usize::try_from(n).unwrap_or(0);
-        f.captured = count(cohort.captured);
+        f.captured = usize::try_from(cohort.captured).unwrap_or(0);
         f.on_spot_rate = ratio([cohort.on_spot, cohort.captured]);
         f.close_rate = ratio([cohort.closed, cohort.captured]);
         f.on_time_rate = ratio(cohort.on_time);
@@ -306,7 +305,7 @@ impl Context<'_> {
     }
 
     /// The figures for each value of a dimension, most captured first.
-    pub fn breakdown<'a>(&self, appeals: &[&'a Appeal], by: Dimension) -> Vec<(String, Figures)> {
+    pub fn breakdown(&self, appeals: &[&Appeal], by: Dimension) -> Vec<(String, Figures)> {
         let mut groups: BTreeMap<String, CohortSums> = BTreeMap::new();
         let mut open = Vec::new();
         for a in appeals {
