@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # zhuqi side by side with taskwarrior (the tool people would pick instead), on the same records.
 #   bench/compare-taskwarrior.sh [N ...]     (default 10000 100000) → bench/results/taskwarrior-N.md
-# Installs Debian's taskwarrior if missing. For each size: the appeals of `zhuqi demo --appeals N`
+#   MIX=realistic bench/compare-taskwarrior.sh 100000  → bench/results/taskwarrior-realistic-N.md
+# Installs Debian's taskwarrior if missing. For each size: the appeals of
+# `zhuqi demo --appeals N --mix $MIX` (default backlog)
 # become taskwarrior tasks (description, project = category, +status tag, entry and due dates,
 # pending or completed), then the equivalent operations are timed in one run, alternating between
 # the two tools, five times each; medians, and the ratio zhuqi ÷ taskwarrior.
@@ -11,6 +13,8 @@ sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
 BENCH_DIR=${BENCH_DIR:-/tmp/zhuqi-bench}
 RUNS=${RUNS:-5}
 NOW=${NOW:-2026-11-27T10:00}
+MIX=${MIX:-backlog}
+case "$MIX" in backlog) tag="" ;; realistic) tag="realistic-" ;; *) echo "MIX is backlog or realistic" >&2; exit 2 ;; esac
 command -v task >/dev/null || { apt-get update -qq && apt-get install -y -qq taskwarrior >/dev/null; }
 cargo build --release -q
 Z="$PWD/target/release/zhuqi"
@@ -22,13 +26,13 @@ timed() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%
 med() { python3 -c "import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
 
 for n in "${sizes[@]}"; do
-  src="$BENCH_DIR/desk-$n"
-  [ -d "$src" ] || "$Z" --data-dir "$src" demo --appeals "$n" --seed 1 >/dev/null 2>&1
-  csv="$BENCH_DIR/ledger-$n.csv"
+  src="$BENCH_DIR/desk-$tag$n"
+  [ -d "$src" ] || "$Z" --data-dir "$src" demo --appeals "$n" --seed 1 --mix "$MIX" >/dev/null 2>&1
+  csv="$BENCH_DIR/ledger-$tag$n.csv"
   [ -f "$csv" ] || "$Z" --data-dir "$src" --lang zh export --format csv -o "$csv" >/dev/null
-  jsonl="$BENCH_DIR/appeals-$n.jsonl"
+  jsonl="$BENCH_DIR/appeals-$tag$n.jsonl"
   "$Z" --data-dir "$src" export --format jsonl -o "$jsonl" >/dev/null
-  tasks="$BENCH_DIR/tasks-$n.json"
+  tasks="$BENCH_DIR/tasks-$tag$n.json"
   python3 - "$jsonl" "$tasks" <<'PY'
 import json, sys
 out = []
@@ -68,7 +72,7 @@ PY
     t[export]+=" $(timed sh -c "task export > $BENCH_DIR/t-export.json")"
   done
   {
-    echo "## zhuqi and taskwarrior, $n records (median of $RUNS alternating runs)"
+    echo "## zhuqi and taskwarrior, $n records, $MIX mix (median of $RUNS alternating runs)"
     echo
     echo "| operation | zhuqi | taskwarrior | zhuqi ÷ taskwarrior |"
     echo "|---|---|---|---|"
@@ -81,6 +85,12 @@ PY
     echo "list: in-progress 消防 appeals vs \`task project:消防 +in_progress export\`; count: open appeals vs \`task status:pending count\`;"
     echo "modify: one durable progress note vs \`task 1 annotate\`; export: every appeal as JSON Lines vs \`task export\`."
     echo
-  } | tee "bench/results/taskwarrior-$n.md"
+    # On disk after the last run, against each tool's own export of the same records.
+    zb=$(( $(du -sb "$zd/store" | cut -f1) + $(stat -c %s "$zd/journal.jsonl") ))
+    ze=$(stat -c %s "$BENCH_DIR/z-export.jsonl")
+    tb=$(du -sb "$td" | cut -f1); te=$(stat -c %s "$BENCH_DIR/t-export.json")
+    python3 -c "print('On disk: zhuqi %.0f MB (store and journal), %.2f times its JSON Lines export (%.0f MB); taskwarrior %.0f MB, %.2f times its own export (%.0f MB).' % ($zb/1e6, $zb/$ze, $ze/1e6, $tb/1e6, $tb/$te, $te/1e6))"
+    echo
+  } | tee "bench/results/taskwarrior-$tag$n.md"
   unset z t
 done
