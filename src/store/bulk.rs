@@ -29,7 +29,9 @@ impl Store {
     pub fn end_bulk(&self) -> Result<(), StoreError> {
         let _w = self.writer();
         self.engine()?.trees[META].remove(BULK_MARK)?;
-        self.sync()
+        self.sync()?;
+        // What it closed goes to the archive (a move killed half-way is finished on opening).
+        self.archive_closed(true).map(|_| ())
     }
 
     /// Where an unfinished bulk write began, if one was left.

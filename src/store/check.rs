@@ -39,7 +39,10 @@ impl Store {
             if !numbers.insert(appeal.number) {
                 problems.push(format!("number {} is given to two appeals", appeal.number));
             }
-            match self.engine()?.trees[BY_STATUS].get(status_key(appeal.status, appeal.number))? {
+            match self
+                .get_either(BY_STATUS, &status_key(appeal.status, appeal.number), true)?
+                .map(|(v, _)| v)
+            {
                 None => problems.push(format!(
                     "appeal {}: missing from the status index",
                     appeal.number
@@ -52,13 +55,31 @@ impl Store {
             }
             by_status += 1;
         }
-        if self.engine()?.trees[BY_STATUS].len() != by_status {
+        let archive = self.archive(false)?;
+        let archived_entries = archive.as_ref().map_or(0, |a| a.trees[BY_STATUS].len());
+        if self.engine()?.trees[BY_STATUS].len() + archived_entries != by_status {
             problems.push("the status index has entries for no appeal".to_string());
+        }
+        if let Some(archive) = &archive {
+            let live = self.engine()?;
+            for kv in archive.trees[APPEALS].iter() {
+                let (k, v) = kv?;
+                let appeal: Appeal = codec::decode(&v, "an appeal")?;
+                if live.trees[HISTORIES].contains_key(&k)? {
+                    problems.push(format!(
+                        "appeal {} is both in the store and in its archive",
+                        appeal.number
+                    ));
+                }
+                if !matches!(appeal.status, Status::Closed | Status::Withdrawn) {
+                    problems.push(format!("appeal {} is archived but open", appeal.number));
+                }
+            }
         }
         if self.appeal_count() != count {
             problems.push("the appeal count disagrees with the appeals".to_string());
         }
-        for kv in self.engine()?.trees[HISTORIES].iter() {
+        for kv in self.both_iter(HISTORIES) {
             let (k, _) = kv?;
             if let Some(id) = read_id(&k)
                 && self.summary(id)?.is_none()
@@ -99,7 +120,7 @@ impl Store {
             )),
         };
         let engine = self.engine()?;
-        for kv in engine.trees[HISTORIES].iter() {
+        for kv in self.both_iter(HISTORIES) {
             let (k, stored) = kv?;
             let id = read_id(&k).ok_or_else(|| StoreError::Corrupt("a history key".into()))?;
             let events = history::events(&history::unpack(&stored)?)?;
@@ -179,6 +200,15 @@ impl Store {
         File::open(dir.join(STORE_DIR).join("db"))
             .and_then(|f| f.sync_all())
             .map_err(io_err(format!("syncing the copy in {}", dir.display())))?;
+        if let Some(archive) = self.archive(false)? {
+            let path = dir.join(STORE_DIR).join(super::archive::ARCHIVE_DIR);
+            let copy = super::open::open_engine(&path, dir, Cache::Ample)?;
+            copy.import(archive.db.export());
+            copy.flush()?;
+            File::open(path.join("db"))
+                .and_then(|f| f.sync_all())
+                .map_err(io_err(format!("syncing the copy in {}", dir.display())))?;
+        }
         Ok(())
     }
 }

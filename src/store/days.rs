@@ -143,6 +143,8 @@ pub struct DayIndex {
     days: sled::Tree,
     cohorts: sled::Tree,
     appeals: sled::Tree,
+    /// The archive (closed and withdrawn appeals), opened when one of them is read.
+    archive: super::archive::ArchiveSlot,
     by_status: sled::Tree,
 }
 
@@ -213,11 +215,21 @@ impl DayIndex {
         ids: impl IntoIterator<Item = &'a AppealId>,
     ) -> Result<Vec<Appeal>, StoreError> {
         ids.into_iter()
-            .map(|id| match self.appeals.get(id_key(*id))? {
-                Some(v) => codec::decode(&v, "an appeal"),
-                None => Err(StoreError::Corrupt(format!(
-                    "the day index names a missing appeal {id}"
-                ))),
+            .map(|id| {
+                let key = id_key(*id);
+                let found = match self.appeals.get(key)? {
+                    Some(v) => Some(v),
+                    None => match self.archive.get(false)? {
+                        Some(archive) => archive.trees[APPEALS].get(key)?,
+                        None => None,
+                    },
+                };
+                match found {
+                    Some(v) => codec::decode(&v, "an appeal"),
+                    None => Err(StoreError::Corrupt(format!(
+                        "the day index names a missing appeal {id}"
+                    ))),
+                }
             })
             .collect()
     }
@@ -235,7 +247,13 @@ impl DayIndex {
 
     /// Every appeal's summary, in parts to be read side by side (as [`Store::summaries_apart`]).
     pub fn all(&self) -> Vec<SummariesApart> {
-        super::read::halves(self.appeals.clone())
+        match self.archive.get(false) {
+            Ok(archive) => super::read::halves(
+                self.appeals.clone(),
+                archive.map(|a| a.trees[APPEALS].clone()),
+            ),
+            Err(e) => vec![Box::new(std::iter::once(Err(e)))],
+        }
     }
 }
 
@@ -247,6 +265,7 @@ impl Store {
             days: engine.trees[DAYS].clone(),
             cohorts: engine.trees[COHORTS].clone(),
             appeals: engine.trees[APPEALS].clone(),
+            archive: self.archive.clone(),
             by_status: engine.trees[BY_STATUS].clone(),
         })
     }
@@ -254,7 +273,7 @@ impl Store {
     /// Checks the days' entries against the appeals (for `verify`).
     pub(super) fn verify_days(&self) -> Result<Vec<String>, StoreError> {
         let mut expected: BTreeMap<[u8; 5], BTreeSet<u128>> = BTreeMap::new();
-        for kv in self.engine()?.trees[HISTORIES].iter() {
+        for kv in self.both_iter(HISTORIES) {
             let (k, stored) = kv?;
             let id = read_id(&k).ok_or_else(|| StoreError::Corrupt("a history key".into()))?;
             let events = history::events(&history::unpack(&stored)?)?;

@@ -2,6 +2,7 @@
 //! one sled transaction writes the events, the projections, the indexes and the counters of the
 //! command together; success is reported after `flush()` and an fsync of sled's data file.
 
+mod archive;
 mod brief;
 mod bulk;
 mod codec;
@@ -73,9 +74,10 @@ const REPLAY_BATCH_EVENTS: usize = 10_000;
 /// identities as numbers); 6: histories packed (`history::pack`); 7: events name their desk and
 /// carry the hub's stamp, appeals count their steps not in effect; 8: briefs hold the day of
 /// closing; 9: captures and appeals say which of a ledger's times were days only; 10: the appeals
-/// filed by day (`days`); 11: the figures kept by day of capture (`cohorts`). A store of an
-/// older layout is rebuilt from the journal on open.
-const LAYOUT: u64 = 11;
+/// filed by day (`days`); 11: the figures kept by day of capture (`cohorts`); 12: closed and
+/// withdrawn appeals in an archive of their own (`archive`). A store of an older layout is
+/// rebuilt from the journal on open.
+const LAYOUT: u64 = 12;
 
 /// This desk's own commands read from the journal, each with the offset just after it, and the
 /// offset where reading stopped.
@@ -225,6 +227,10 @@ struct Plan {
     new_appeals: usize,
     /// Steps this command put out of effect (or brought in out of effect).
     new_conflicts: u32,
+    /// Appeals it brings back from the archive (which lets them go once it is committed).
+    unarchived: Vec<AppealId>,
+    /// It leaves an appeal closed or withdrawn (a move to the archive may be due).
+    closes: bool,
 }
 
 /// One appeal a command changes.
@@ -238,6 +244,8 @@ struct Touched {
     unfolded: bool,
     /// The days it was filed under before the command (`days::marks`).
     filed: std::collections::BTreeSet<(DayKind, chrono::NaiveDate)>,
+    /// It was read from the archive: the command brings it back to the live database.
+    archived: bool,
 }
 
 impl Touched {
@@ -285,6 +293,8 @@ pub struct Store {
     provisional: std::sync::atomic::AtomicBool,
     /// `None` only while the engine is being (or could not be) reopened after a failure.
     engine: RwLock<Option<Arc<Engine>>>,
+    /// The closed and withdrawn appeals (`archive`), opened when first needed.
+    archive: archive::ArchiveSlot,
     dir: PathBuf,
     writer: Mutex<Writer>,
     /// What bringing the engine back did, for the desk to say once.
@@ -307,8 +317,11 @@ pub type SummariesApart = Box<dyn Iterator<Item = Result<Appeal, StoreError>> + 
 /// Briefs read state by state; see [`Store::briefs`].
 pub struct BriefCursor {
     by_status: Option<sled::Tree>,
+    /// The archive (closed and withdrawn appeals), whose entries are read with the live ones in
+    /// order; opened when a closed state is come to.
+    archive: Option<archive::ArchiveSlot>,
     order: std::vec::IntoIter<(Status, RangeInclusive<u64>)>,
-    current: Option<sled::Iter>,
+    current: Option<archive::Entries>,
     /// The engine was down: said once, then nothing.
     down: Option<StoreError>,
 }
@@ -334,8 +347,19 @@ impl BriefCursor {
             }
             let (status, numbers) = self.order.next()?;
             let (first, last) = numbers.into_inner();
-            self.current =
-                Some(by_status.range(status_key(status, first)..=status_key(status, last)));
+            let range = status_key(status, first)..=status_key(status, last);
+            let live: archive::Entries = Box::new(by_status.range(range.clone()));
+            let archived = match (&self.archive, status) {
+                (Some(slot), Status::Closed | Status::Withdrawn) => match slot.get(false) {
+                    Ok(archived) => archived,
+                    Err(e) => return Some(Err(e)),
+                },
+                _ => None,
+            };
+            self.current = Some(match archived {
+                Some(a) => archive::merged(live, Box::new(a.trees[BY_STATUS].range(range))),
+                None => live,
+            });
         }
     }
 }

@@ -145,6 +145,7 @@ impl Store {
         }
         store._lock = Some(lock);
         let caught = store.catch_up()?;
+        store.finish_moves()?;
         report.replayed = caught.replayed;
         report.torn_bytes = caught.torn_bytes;
         Ok((store, report))
@@ -162,6 +163,7 @@ impl Store {
         Ok(Store {
             provisional: std::sync::atomic::AtomicBool::new(false),
             engine: RwLock::new(Some(Arc::new(engine))),
+            archive: super::archive::ArchiveSlot::new(path, data_dir, cache),
             dir: data_dir.to_path_buf(),
             writer: Mutex::new(Writer {
                 journal,
@@ -251,6 +253,7 @@ impl Store {
         let current = data_dir.join(STORE_DIR);
         let store = Store::open_locked(data_dir, &current, Some(lock), cache)?;
         store.catch_up()?;
+        store.finish_moves()?;
         Ok((store, old))
     }
 }
@@ -266,6 +269,9 @@ pub(super) fn lay_out_anew(data_dir: &Path, why: &str) -> Result<PathBuf, StoreE
     {
         let store = Store::open_locked(data_dir, &fresh, None, Cache::Ample)?;
         store.catch_up()?;
+        store.finish_moves()?;
+        let _w = store.writer();
+        store.archive_closed(true)?;
         // Dropped here: sled closes the fresh store before it is moved into place.
     }
     let old = aside(data_dir, &format!("store.{why}"));

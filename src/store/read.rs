@@ -76,7 +76,10 @@ impl Store {
 
     /// The appeal imported from a ledger row with this `source:id`.
     pub fn appeal_by_external_id(&self, external_id: &str) -> Result<Option<Appeal>, StoreError> {
-        match self.engine()?.trees[EXTERNAL_IDS].get(external_id.as_bytes())? {
+        match self
+            .get_either(EXTERNAL_IDS, external_id.as_bytes(), true)?
+            .map(|(id, _)| id)
+        {
             Some(id) => match read_id(&id) {
                 Some(id) => self.appeal(id),
                 None => Err(StoreError::Corrupt("an external id entry".into())),
@@ -98,13 +101,20 @@ impl Store {
     /// The appeal that has `number`, looked up in the status index state by state.
     pub(super) fn id_by_number(&self, number: u64) -> Result<Option<AppealId>, StoreError> {
         // Most appeals are closed: that state is looked at first.
-        let states = std::iter::once(Status::Closed)
-            .chain(Status::ALL.into_iter().filter(|s| *s != Status::Closed));
-        for status in states {
+        // The live database holds the open appeals (and the few closed ones not yet moved):
+        // a step on an open appeal never opens the archive. There most appeals are closed.
+        let unreadable =
+            || StoreError::Corrupt(format!("the entry of number {number} is unreadable"));
+        for status in Status::ALL {
             if let Some(v) = self.engine()?.trees[BY_STATUS].get(status_key(status, number))? {
-                return read_id(&v).map(Some).ok_or_else(|| {
-                    StoreError::Corrupt(format!("the entry of number {number} is unreadable"))
-                });
+                return read_id(&v).map(Some).ok_or_else(unreadable);
+            }
+        }
+        if let Some(archive) = self.archive(false)? {
+            for status in [Status::Closed, Status::Withdrawn] {
+                if let Some(v) = archive.trees[BY_STATUS].get(status_key(status, number))? {
+                    return read_id(&v).map(Some).ok_or_else(unreadable);
+                }
             }
         }
         Ok(None)
@@ -163,7 +173,10 @@ impl Store {
 
     /// The appeal's summary (every field but the long texts), as the `appeals` tree keeps it.
     pub fn summary(&self, id: AppealId) -> Result<Option<Appeal>, StoreError> {
-        self.get(APPEALS, &id_key(id), "an appeal")
+        match self.get_either(APPEALS, &id_key(id), true)? {
+            Some((v, _)) => codec::decode(&v, "an appeal").map(Some),
+            None => Ok(None),
+        }
     }
 
     /// The appeal with this number, or that had it on this desk before the hub numbered it
@@ -183,7 +196,7 @@ impl Store {
 
     /// Every appeal whole, in order of identity (which is capture order on one desk).
     pub fn appeals(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
-        self.tree_iter(HISTORIES).map(|kv| {
+        self.both_iter(HISTORIES).map(|kv| {
             let (k, stored) = kv?;
             let id = read_id(&k).ok_or_else(|| StoreError::Corrupt("a history key".into()))?;
             fold(id, &history::events(&history::unpack(&stored)?)?)
@@ -192,7 +205,28 @@ impl Store {
 
     /// Every appeal's summary, in order of identity: what the list and the figures read.
     pub fn summaries(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
-        self.values(APPEALS, "an appeal")
+        self.both_iter(APPEALS).map(|kv| {
+            let (_, v) = kv?;
+            codec::decode(&v, "an appeal")
+        })
+    }
+
+    /// Every entry of a tree in the live database and the archive, in key order; with the
+    /// engine down, that error alone.
+    pub(super) fn both_iter(
+        &self,
+        tree: usize,
+    ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + use<> {
+        let (entries, down) = match self.both(tree) {
+            Ok(entries) => (Some(entries), None),
+            Err(e) => (None, Some(Err(e))),
+        };
+        down.into_iter().chain(
+            entries
+                .into_iter()
+                .flatten()
+                .map(|kv| kv.map_err(StoreError::from)),
+        )
     }
 
     /// The summaries of the appeals in the states given (all of them when `states` is `None`),
@@ -203,26 +237,43 @@ impl Store {
             Ok(engine) => engine,
             Err(e) => return vec![Box::new(std::iter::once(Err(e)))],
         };
+        // Only a read that comes to closed appeals opens the archive (the board's does not).
+        let closed = states.is_none_or(|s| {
+            s.iter()
+                .any(|s| matches!(s, Status::Closed | Status::Withdrawn))
+        });
+        let archive = match closed.then(|| self.archive(false)).transpose() {
+            Ok(archive) => archive.flatten(),
+            Err(e) => return vec![Box::new(std::iter::once(Err(e)))],
+        };
         let appeals = engine.trees[APPEALS].clone();
+        let archived = archive.as_ref().map(|a| a.trees[APPEALS].clone());
         match states {
-            None => halves(appeals),
-            Some(states) => vec![{
-                let by_status = engine.trees[BY_STATUS].clone();
-                Box::new(Vec::from(states).into_iter().flat_map(move |s| {
-                    let appeals = appeals.clone();
-                    by_status.scan_prefix([s.code()]).map(move |kv| {
-                        let (_, v) = kv?;
-                        let id = read_id(&v)
-                            .ok_or_else(|| StoreError::Corrupt("an index entry".into()))?;
-                        match appeals.get(id_key(id))? {
-                            Some(v) => codec::decode(&v, "an appeal"),
-                            None => Err(StoreError::Corrupt(format!(
-                                "the index names a missing appeal {id}"
-                            ))),
-                        }
-                    })
-                }))
-            }],
+            None => halves(appeals, archived),
+            Some(states) => {
+                // Each part is one database's: an appeal's entry and summary are in the same.
+                let mut parts: Vec<SummariesApart> = Vec::new();
+                let dbs = std::iter::once(&*engine).chain(archive.as_deref());
+                for db in dbs {
+                    let (by_status, appeals) =
+                        (db.trees[BY_STATUS].clone(), db.trees[APPEALS].clone());
+                    parts.push(Box::new(Vec::from(states).into_iter().flat_map(move |s| {
+                        let appeals = appeals.clone();
+                        by_status.scan_prefix([s.code()]).map(move |kv| {
+                            let (_, v) = kv?;
+                            let id = read_id(&v)
+                                .ok_or_else(|| StoreError::Corrupt("an index entry".into()))?;
+                            match appeals.get(id_key(id))? {
+                                Some(v) => codec::decode(&v, "an appeal"),
+                                None => Err(StoreError::Corrupt(format!(
+                                    "the index names a missing appeal {id}"
+                                ))),
+                            }
+                        })
+                    })));
+                }
+                parts
+            }
         }
     }
 
@@ -243,12 +294,14 @@ impl Store {
         match self.engine() {
             Ok(engine) => BriefCursor {
                 by_status: Some(engine.trees[BY_STATUS].clone()),
+                archive: Some(self.archive.clone()),
                 order: order.into_iter(),
                 current: None,
                 down: None,
             },
             Err(e) => BriefCursor {
                 by_status: None,
+                archive: None,
                 order: Vec::new().into_iter(),
                 current: None,
                 down: Some(e),
@@ -258,9 +311,18 @@ impl Store {
 
     /// One appeal's history, its frames unpacked (empty for an appeal the store does not hold).
     pub(super) fn history(&self, id: AppealId) -> Result<Vec<u8>, StoreError> {
-        match self.engine()?.trees[HISTORIES].get(id_key(id))? {
-            Some(stored) => history::unpack(&stored),
-            None => Ok(Vec::new()),
+        Ok(self.history_where(id, true)?.0)
+    }
+
+    /// One appeal's history and whether it is in the archive (looked in only when asked).
+    pub(super) fn history_where(
+        &self,
+        id: AppealId,
+        look_in_archive: bool,
+    ) -> Result<(Vec<u8>, bool), StoreError> {
+        match self.get_either(HISTORIES, &id_key(id), look_in_archive)? {
+            Some((stored, archived)) => Ok((history::unpack(&stored)?, archived)),
+            None => Ok((Vec::new(), false)),
         }
     }
 
@@ -330,23 +392,36 @@ impl Store {
 
 /// Every summary of `appeals`, in two halves of the identities (which begin with the time of
 /// capture), to be read side by side.
-pub(super) fn halves(appeals: sled::Tree) -> Vec<SummariesApart> {
+pub(super) fn halves(appeals: sled::Tree, archived: Option<sled::Tree>) -> Vec<SummariesApart> {
     let decode = |kv: sled::Result<(sled::IVec, sled::IVec)>| {
         let (_, v) = kv?;
         codec::decode(&v, "an appeal")
     };
-    let first = appeals
-        .first()
-        .ok()
-        .flatten()
-        .and_then(|(k, _)| read_id(&k));
-    let last = appeals.last().ok().flatten().and_then(|(k, _)| read_id(&k));
-    let Some((first, last)) = first.zip(last) else {
-        return vec![Box::new(appeals.iter().map(decode))];
+    let ends = |t: &sled::Tree| {
+        let first = t.first().ok().flatten().and_then(|(k, _)| read_id(&k));
+        let last = t.last().ok().flatten().and_then(|(k, _)| read_id(&k));
+        first.zip(last)
     };
+    let both = |range: (std::ops::Bound<[u8; 16]>, std::ops::Bound<[u8; 16]>)| {
+        let live: super::archive::Entries = Box::new(appeals.range(range));
+        match &archived {
+            Some(a) => super::archive::merged(live, Box::new(a.range(range))),
+            None => live,
+        }
+    };
+    let spans: Vec<(AppealId, AppealId)> = std::iter::once(ends(&appeals))
+        .chain(archived.as_ref().map(ends))
+        .flatten()
+        .collect();
+    let first = spans.iter().map(|(f, _)| *f).min();
+    let last = spans.iter().map(|(_, l)| *l).max();
+    let Some((first, last)) = first.zip(last) else {
+        return vec![Box::new(std::iter::empty())];
+    };
+    use std::ops::Bound::{Excluded, Included, Unbounded};
     let middle = id_key(ulid::Ulid(first.0 / 2 + last.0 / 2));
     vec![
-        Box::new(appeals.range(..middle).map(decode)),
-        Box::new(appeals.range(middle..).map(decode)),
+        Box::new(both((Unbounded, Excluded(middle))).map(decode)),
+        Box::new(both((Included(middle), Unbounded)).map(decode)),
     ]
 }

@@ -14,6 +14,7 @@ impl Store {
         self.faults.reopen()?;
         // sled lets go of its files once the last handle is dropped.
         *self.engine.write().unwrap_or_else(|p| p.into_inner()) = None;
+        self.archive.close();
         let path = self.dir.join(STORE_DIR);
         let (engine, meta, rebuilt) = match super::open::open_parts(&self.dir, &path, Cache::Ample)
         {
@@ -29,6 +30,7 @@ impl Store {
         *self.engine.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(engine));
         w.meta = meta;
         self.catch_up_locked(w)?;
+        self.finish_moves()?;
         w.engine_failed = false;
         *self.recovered.lock().unwrap_or_else(|p| p.into_inner()) = Some(Recovery {
             rebuilt_from_damaged: rebuilt,

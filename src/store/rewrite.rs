@@ -59,7 +59,17 @@ impl Store {
             registry.push(codec::decode::<Event>(&v, "an event")?);
         }
         let mut lists: Vec<std::collections::VecDeque<Event>> = vec![registry.into()];
-        for kv in engine.trees[HISTORIES].iter() {
+        let archived = current.join(super::archive::ARCHIVE_DIR);
+        let archive = match archived.exists() {
+            true => Some(super::open::open_parts(data_dir, &archived, Cache::Ample)?.0),
+            false => None,
+        };
+        let histories: super::archive::Entries = Box::new(engine.trees[HISTORIES].iter());
+        let histories = match &archive {
+            Some(a) => super::archive::merged(histories, Box::new(a.trees[HISTORIES].iter())),
+            None => histories,
+        };
+        for kv in histories {
             let (_, stored) = kv?;
             lists.push(history::events(&history::unpack(&stored)?)?.into());
         }

@@ -66,6 +66,17 @@ impl Store {
         match self.commit(&plan).and_then(|_| self.sync()) {
             Ok(()) => {
                 w.meta = plan.meta;
+                // The command is saved; moving appeals between the live database and the
+                // archive can be finished on the next open if it fails here.
+                let moved =
+                    self.release_from_archive(&plan.unarchived)
+                        .and_then(|_| match plan.closes {
+                            true => self.archive_closed(false).map(|_| ()),
+                            false => Ok(()),
+                        });
+                if let Err(e) = moved {
+                    tracing::warn!(error = %e, "appeals not moved between the store and its archive; finished on the next open");
+                }
                 Ok(plan)
             }
             Err(e) => {
@@ -97,7 +108,7 @@ impl Store {
                 // From the hub: put it in its place and fold again in the hub's order; a step
                 // it makes impossible stays in the timeline, not in effect.
                 let appeal = *appeal;
-                let i = self.touched_slot(appeal, &mut touched, &mut index)?;
+                let i = self.touched_slot(appeal, true, &mut touched, &mut index)?;
                 if let Some(n) = stamp.number {
                     meta.last_number = meta.last_number.max(n);
                 }
@@ -113,7 +124,9 @@ impl Store {
             }
             match &mut event.body {
                 EventBody::Appeal { appeal, change } => {
-                    let i = self.touched_slot(*appeal, &mut touched, &mut index)?;
+                    // A capture made here names a new appeal: the archive is not looked in.
+                    let new = matches!(change, AppealChange::Captured(_));
+                    let i = self.touched_slot(*appeal, !new, &mut touched, &mut index)?;
                     if let AppealChange::Captured(c) = change {
                         if c.number == 0 {
                             c.number = if provisional {
@@ -234,7 +247,18 @@ impl Store {
         }
         let mut day_edits = days::DayEdits::default();
         let mut cohort_edits = cohorts::CohortEdits::default();
+        let mut unarchived = Vec::new();
+        let mut closes = false;
         for t in &touched {
+            if t.archived {
+                // Written to the live database from now on; the archive lets it go after.
+                unarchived.push(t.id);
+                puts.push(Store::from_archive_mark(t.id));
+            }
+            closes |= t
+                .after
+                .as_ref()
+                .is_some_and(|a| matches!(a.status, Status::Closed | Status::Withdrawn));
             day_edits.note(t.id, &t.filed, &days::marks(t.after.as_ref(), &t.events));
             cohort_edits.note(t.before.as_ref(), t.after.as_ref());
             let mut history = Vec::new();
@@ -313,6 +337,8 @@ impl Store {
             renumbered,
             new_appeals,
             new_conflicts,
+            unarchived,
+            closes,
         })
     }
 
@@ -320,20 +346,21 @@ impl Store {
     pub(super) fn touched_slot(
         &self,
         appeal: AppealId,
+        look_in_archive: bool,
         touched: &mut Vec<Touched>,
         index: &mut HashMap<AppealId, usize>,
     ) -> Result<usize, StoreError> {
         if let Some(&i) = index.get(&appeal) {
             return Ok(i);
         }
-        touched.push(self.touch(appeal)?);
+        touched.push(self.touch(appeal, look_in_archive)?);
         index.insert(appeal, touched.len() - 1);
         Ok(touched.len() - 1)
     }
 
     /// An appeal about to be changed: its events and its fold, as the store holds them.
-    pub(super) fn touch(&self, id: AppealId) -> Result<Touched, StoreError> {
-        let history = self.history(id)?;
+    pub(super) fn touch(&self, id: AppealId, look_in_archive: bool) -> Result<Touched, StoreError> {
+        let (history, archived) = self.history_where(id, look_in_archive)?;
         let events = history::events(&history)?;
         let before = if events.is_empty() {
             None
@@ -343,6 +370,7 @@ impl Store {
         Ok(Touched {
             id,
             filed: days::marks(before.as_ref(), &events),
+            archived,
             after: before.clone(),
             before,
             events,

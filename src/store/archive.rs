@@ -1,0 +1,537 @@
+//! Closed and withdrawn appeals kept apart from the open ones. The store's sled database
+//! (`store/`) holds the open appeals, the registry, the days' entries and the counters; a second
+//! one inside it (`store/archive/`) holds the closed and withdrawn appeals — their histories,
+//! summaries, list entries and ledger ids. sled's open reads and rewrites in proportion to the
+//! whole database, so a step on an open appeal, which never opens the archive, costs what it
+//! costs on a desk of a few thousand appeals however many are closed.
+//!
+//! Appeals move both ways, and every move survives being killed half-way:
+//! - Closed ones go to the archive once `ARCHIVE_AT` of them are in the live database, and all
+//!   of them after a bulk write. Marks in the live database name them first; the archive takes
+//!   them (durably); then one transaction of the live database lets them go with their marks.
+//!   Found on opening, marks make the move be finished (each part can be done twice).
+//! - A step on an archived appeal (a reopening, a late feedback) reads it from the archive and
+//!   writes it to the live database with a mark, in the step's own transaction; the archive then
+//!   lets it go and the mark goes. Found on opening, the mark makes the archive let it go.
+//!
+//! Every appeal is in exactly one of the two (`verify` checks it), archived ones closed or
+//! withdrawn.
+
+use super::*;
+
+pub(super) const ARCHIVE_DIR: &str = "archive";
+/// Closed appeals in the live database that set a move to the archive going.
+#[cfg(not(test))]
+const ARCHIVE_AT: usize = 500;
+#[cfg(test)]
+const ARCHIVE_AT: usize = 3;
+/// Appeals moved per pair of writes.
+const MOVE_BATCH: usize = 10_000;
+/// Marks in the live database's `meta`, each followed by an identity.
+const TO_ARCHIVE: &[u8] = b"move-to-archive:";
+const FROM_ARCHIVE: &[u8] = b"move-from-archive:";
+
+fn mark(prefix: &[u8], id: AppealId) -> Vec<u8> {
+    let mut k = prefix.to_vec();
+    k.extend_from_slice(&id_key(id));
+    k
+}
+
+/// Entries of two trees in key order, as one (each key is in one of them).
+pub(super) type Entries = Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + Send>;
+
+pub(super) fn merged(a: Entries, b: Entries) -> Entries {
+    struct Merged {
+        a: std::iter::Peekable<Entries>,
+        b: std::iter::Peekable<Entries>,
+    }
+    impl Iterator for Merged {
+        type Item = sled::Result<(sled::IVec, sled::IVec)>;
+        fn next(&mut self) -> Option<Self::Item> {
+            let first = match (self.a.peek(), self.b.peek()) {
+                (None, None) => return None,
+                (Some(_), None) | (Some(Err(_)), _) => true,
+                (None, Some(_)) | (_, Some(Err(_))) => false,
+                (Some(Ok((ka, _))), Some(Ok((kb, _)))) => ka <= kb,
+            };
+            if first { self.a.next() } else { self.b.next() }
+        }
+    }
+    Box::new(Merged {
+        a: a.peekable(),
+        b: b.peekable(),
+    })
+}
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::Corrupt(what)
+}
+
+/// Where the archive is and, once opened, the archive: shared by the store and the readers it
+/// hands out, which open it only when they come to closed appeals (sled refuses a second open
+/// of one database, so there is one slot).
+#[derive(Clone)]
+pub(super) struct ArchiveSlot {
+    slot: Arc<Mutex<Option<Arc<Engine>>>>,
+    path: PathBuf,
+    dir: PathBuf,
+    cache: Cache,
+}
+
+impl ArchiveSlot {
+    /// The archive of the engine at `engine_path` (inside it).
+    pub(super) fn new(engine_path: &Path, data_dir: &Path, cache: Cache) -> ArchiveSlot {
+        ArchiveSlot {
+            slot: Default::default(),
+            path: engine_path.join(ARCHIVE_DIR),
+            dir: data_dir.to_path_buf(),
+            cache,
+        }
+    }
+
+    /// The archive, opened the first time it is needed. `None` when there is none yet and
+    /// `create` is false: a read has nothing to find there.
+    pub(super) fn get(&self, create: bool) -> Result<Option<Arc<Engine>>, StoreError> {
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(archive) = slot.as_ref() {
+            return Ok(Some(archive.clone()));
+        }
+        if !create && !self.path.exists() {
+            return Ok(None);
+        }
+        let (engine, _) = super::open::open_parts(&self.dir, &self.path, self.cache)?;
+        let engine = Arc::new(engine);
+        *slot = Some(engine.clone());
+        Ok(Some(engine))
+    }
+
+    /// Closes it (sled lets go of its files once the last reader drops it).
+    pub(super) fn close(&self) {
+        *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    #[cfg(test)]
+    fn is_open(&self) -> bool {
+        self.slot
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
+    }
+}
+
+impl Store {
+    /// See [`ArchiveSlot::get`].
+    pub(super) fn archive(&self, create: bool) -> Result<Option<Arc<Engine>>, StoreError> {
+        self.archive.get(create)
+    }
+
+    /// Whether the archive has been opened by this process (tests: a step on an open appeal
+    /// must not open it).
+    #[cfg(test)]
+    pub(super) fn archive_is_open(&self) -> bool {
+        self.archive.is_open()
+    }
+
+    /// One tree's entries in the live database and the archive together, in key order.
+    pub(super) fn both(&self, tree: usize) -> Result<Entries, StoreError> {
+        let live: Entries = Box::new(self.engine()?.trees[tree].iter());
+        Ok(match self.archive(false)? {
+            Some(archive) => merged(live, Box::new(archive.trees[tree].iter())),
+            None => live,
+        })
+    }
+
+    /// A key's value in the live database, else in the archive, and whether it came from there.
+    pub(super) fn get_either(
+        &self,
+        tree: usize,
+        key: &[u8],
+        look_in_archive: bool,
+    ) -> Result<Option<(sled::IVec, bool)>, StoreError> {
+        if let Some(v) = self.engine()?.trees[tree].get(key)? {
+            return Ok(Some((v, false)));
+        }
+        if !look_in_archive {
+            return Ok(None);
+        }
+        match self.archive(false)? {
+            Some(archive) => Ok(archive.trees[tree].get(key)?.map(|v| (v, true))),
+            None => Ok(None),
+        }
+    }
+
+    /// Moves the closed and withdrawn appeals of the live database to the archive: all of
+    /// them (`all`: after a bulk write), or once there are `ARCHIVE_AT`. The caller holds the
+    /// writer. Returns how many moved.
+    pub(super) fn archive_closed(&self, all: bool) -> Result<usize, StoreError> {
+        let engine = self.engine()?;
+        let closed = || {
+            [Status::Closed, Status::Withdrawn]
+                .into_iter()
+                .flat_map(|s| engine.trees[BY_STATUS].scan_prefix([s.code()]))
+        };
+        if !all && closed().take(ARCHIVE_AT).count() < ARCHIVE_AT {
+            return Ok(0);
+        }
+        let mut moved = 0;
+        loop {
+            let mut ids = Vec::new();
+            for kv in closed().take(MOVE_BATCH) {
+                let (_, v) = kv?;
+                ids.push(read_id(&v).ok_or_else(|| corrupt("an index entry".into()))?);
+            }
+            if ids.is_empty() {
+                break;
+            }
+            // The marks first: killed from here on, the next open finishes the move.
+            let mut marks = sled::Batch::default();
+            for id in &ids {
+                marks.insert(mark(TO_ARCHIVE, *id), &[][..]);
+            }
+            engine.trees[META].apply_batch(marks)?;
+            self.sync()?;
+            self.move_to_archive(&ids)?;
+            moved += ids.len();
+        }
+        Ok(moved)
+    }
+
+    /// The marked appeals go from the live database to the archive, and their marks go.
+    fn move_to_archive(&self, ids: &[AppealId]) -> Result<(), StoreError> {
+        let engine = self.engine()?;
+        let archive = self
+            .archive(true)?
+            .ok_or_else(|| corrupt("the archive could not be made".into()))?;
+        let live = &engine.trees;
+        let mut puts: Vec<sled::Batch> =
+            (0..TREE_NAMES.len()).map(|_| Default::default()).collect();
+        let mut dels: Vec<Op> = Vec::new();
+        for id in ids {
+            let key = id_key(*id);
+            dels.push(Op::Del(META, mark(TO_ARCHIVE, *id)));
+            // Gone already: moved before the process was killed, only the mark was left.
+            let Some(history) = live[HISTORIES].get(key)? else {
+                continue;
+            };
+            let summary = live[APPEALS]
+                .get(key)?
+                .ok_or_else(|| corrupt(format!("appeal {id} has no summary")))?;
+            let appeal: Appeal = codec::decode(&summary, "an appeal")?;
+            if !matches!(appeal.status, Status::Closed | Status::Withdrawn) {
+                // Reopened since it was marked (a move that failed was finished later).
+                continue;
+            }
+            // A step that brought it back earlier has nothing left to take from the archive.
+            dels.push(Op::Del(META, mark(FROM_ARCHIVE, *id)));
+            let entry = status_key(appeal.status, appeal.number);
+            let brief = live[BY_STATUS]
+                .get(entry)?
+                .ok_or_else(|| corrupt(format!("appeal {} has no list entry", appeal.number)))?;
+            puts[HISTORIES].insert(&key[..], history);
+            puts[APPEALS].insert(&key[..], summary);
+            puts[BY_STATUS].insert(&entry[..], brief);
+            for tree in [HISTORIES, APPEALS] {
+                dels.push(Op::Del(tree, key.to_vec()));
+            }
+            dels.push(Op::Del(BY_STATUS, entry.to_vec()));
+            if let Some(ext) = &appeal.external_id {
+                puts[EXTERNAL_IDS].insert(ext.as_bytes(), &key[..]);
+                dels.push(Op::Del(EXTERNAL_IDS, ext.as_bytes().to_vec()));
+            }
+        }
+        // The archive holds them, on disk, before the live database lets them go.
+        for (tree, batch) in puts.into_iter().enumerate() {
+            archive.trees[tree].apply_batch(batch)?;
+        }
+        sync_engine(&archive)?;
+        self.apply(&dels)?;
+        self.sync()
+    }
+
+    /// The archive lets go of appeals a step brought back to the live database, and their marks
+    /// go.
+    pub(super) fn release_from_archive(&self, ids: &[AppealId]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let archive = self
+            .archive(true)?
+            .ok_or_else(|| corrupt("the archive could not be opened".into()))?;
+        let mut dels: Vec<Op> = Vec::new();
+        let live = self.engine()?;
+        for id in ids {
+            let key = id_key(*id);
+            if !live.trees[HISTORIES].contains_key(key)? {
+                // Only a copy the live database holds too is let go of.
+                continue;
+            }
+            if let Some(summary) = archive.trees[APPEALS].get(key)? {
+                let appeal: Appeal = codec::decode(&summary, "an appeal")?;
+                dels.push(Op::Del(
+                    BY_STATUS,
+                    status_key(appeal.status, appeal.number).to_vec(),
+                ));
+                if let Some(ext) = &appeal.external_id {
+                    // The live database has the appeal's ledger id now; the archive's goes.
+                    dels.push(Op::Del(EXTERNAL_IDS, ext.as_bytes().to_vec()));
+                }
+            }
+            for tree in [HISTORIES, APPEALS] {
+                dels.push(Op::Del(tree, key.to_vec()));
+            }
+        }
+        apply_to(&archive, &dels)?;
+        sync_engine(&archive)?;
+        let marks: Vec<Op> = ids
+            .iter()
+            .map(|id| Op::Del(META, mark(FROM_ARCHIVE, *id)))
+            .collect();
+        self.apply(&marks)?;
+        self.sync()
+    }
+
+    /// Finishes the moves a killed process left half-done (their marks say which).
+    pub(super) fn finish_moves(&self) -> Result<(), StoreError> {
+        let marked = |prefix: &[u8]| -> Result<Vec<AppealId>, StoreError> {
+            self.engine()?.trees[META]
+                .scan_prefix(prefix)
+                .keys()
+                .map(|k| {
+                    let k = k?;
+                    k.get(prefix.len()..)
+                        .and_then(read_id)
+                        .ok_or_else(|| corrupt("a move's mark".into()))
+                })
+                .collect()
+        };
+        // Back from the archive first: an appeal brought back and closed again since is in
+        // the live database, and its move to the archive comes after.
+        let from_archive = marked(FROM_ARCHIVE)?;
+        if !from_archive.is_empty() {
+            tracing::info!(
+                appeals = from_archive.len(),
+                "finishing a move from the archive"
+            );
+            self.release_from_archive(&from_archive)?;
+        }
+        let to_archive = marked(TO_ARCHIVE)?;
+        if !to_archive.is_empty() {
+            tracing::info!(
+                appeals = to_archive.len(),
+                "finishing a move to the archive"
+            );
+            self.move_to_archive(&to_archive)?;
+        }
+        Ok(())
+    }
+
+    /// Deletions in the live database, in one transaction.
+    fn apply(&self, ops: &[Op]) -> Result<(), StoreError> {
+        let engine = self.engine()?;
+        apply_to(&engine, ops)
+    }
+
+    /// The mark a step on an archived appeal writes in its own transaction.
+    pub(super) fn from_archive_mark(id: AppealId) -> Op {
+        Op::Put(META, mark(FROM_ARCHIVE, id), Vec::new())
+    }
+}
+
+/// Operations on one engine's trees in one transaction.
+fn apply_to(engine: &Engine, ops: &[Op]) -> Result<(), StoreError> {
+    let trees: Vec<&sled::Tree> = engine.trees.iter().collect();
+    let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
+        for op in ops {
+            match op {
+                Op::Put(t, k, v) => {
+                    tx[*t].insert(k.as_slice(), v.as_slice())?;
+                }
+                Op::Del(t, k) => {
+                    tx[*t].remove(k.as_slice())?;
+                }
+            }
+        }
+        Ok::<(), ConflictableTransactionError<()>>(())
+    });
+    match result {
+        Ok(()) => Ok(()),
+        Err(TransactionError::Storage(e)) => Err(e.into()),
+        Err(TransactionError::Abort(())) => Err(StoreError::Engine("transaction aborted".into())),
+    }
+}
+
+/// sled's flush does not fsync on Linux (upstream issue 1452): its data file is synced after.
+fn sync_engine(engine: &Engine) -> Result<(), StoreError> {
+    engine.db.flush()?;
+    engine
+        .db_file
+        .sync_all()
+        .map_err(io_err("syncing the archive to disk".to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{capture, event};
+    use super::*;
+    use crate::domain::Assignment;
+
+    /// Steps that take a captured appeal to closed after an answer (event ids from `first`).
+    fn answered_and_closed(a: AppealId, first: u128) -> Vec<Event> {
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 9).unwrap_or_default();
+        vec![
+            event(a, first, AppealChange::Listed),
+            event(
+                a,
+                first + 1,
+                AppealChange::Assigned(Assignment {
+                    steward: "李娜".into(),
+                    lead_dept: "区发改局".into(),
+                    co_depts: vec![],
+                    due,
+                }),
+            ),
+            event(a, first + 2, AppealChange::Acknowledged),
+            event(
+                a,
+                first + 3,
+                AppealChange::Answered {
+                    text: "已协调".into(),
+                },
+            ),
+            event(
+                a,
+                first + 4,
+                AppealChange::Closed {
+                    note: "办结".into(),
+                },
+            ),
+        ]
+    }
+
+    fn in_archive(store: &Store, id: AppealId) -> Result<bool, StoreError> {
+        Ok(match store.archive(false)? {
+            Some(a) => a.trees[HISTORIES].contains_key(id_key(id))?,
+            None => false,
+        })
+    }
+
+    fn in_live(store: &Store, id: AppealId) -> Result<bool, StoreError> {
+        Ok(store.engine()?.trees[HISTORIES].contains_key(id_key(id))?)
+    }
+
+    #[test]
+    fn closed_appeals_go_to_the_archive_and_come_back_when_reopened()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let ids: Vec<AppealId> = (1..=5u128).map(|i| ulid::Ulid(i * 100)).collect();
+        {
+            let (store, _) = Store::open(dir.path())?;
+            for (i, id) in ids.iter().enumerate() {
+                store.append(vec![capture(*id, 1000 + i as u128)])?;
+            }
+            // Two closed: below the mark, they stay.
+            for (i, id) in ids[..2].iter().enumerate() {
+                store.append(answered_and_closed(*id, 2000 + 10 * i as u128))?;
+            }
+            assert!(!in_archive(&store, ids[0])?);
+            // The third sets the move going: all three go.
+            store.append(answered_and_closed(ids[2], 3000))?;
+            for id in &ids[..3] {
+                assert!(in_archive(&store, *id)? && !in_live(&store, *id)?, "{id}");
+            }
+            assert!(in_live(&store, ids[3])?);
+            // Read as if nothing had moved: by number, in order of identity, state by state.
+            assert_eq!(
+                store.appeal_by_number(1)?.map(|a| a.status),
+                Some(Status::Closed)
+            );
+            let order: Vec<AppealId> = store
+                .summaries()
+                .map(|a| a.map(|a| a.id))
+                .collect::<Result<_, _>>()?;
+            assert_eq!(order, ids);
+            let mut cursor = store.briefs(&[Status::Closed, Status::Captured]);
+            let mut numbers = Vec::new();
+            while let Some(n) = cursor.next_with(|b| b.number) {
+                numbers.push(n?);
+            }
+            assert_eq!(numbers, [1, 2, 3, 4, 5]);
+            assert_eq!(store.appeal_count(), 5);
+            assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+            assert!(store.verify_journal()?.is_empty());
+        }
+        // A step on an open appeal does not open the archive.
+        let (store, _) = Store::open(dir.path())?;
+        store.append(vec![event(ids[3], 4000, AppealChange::Listed)])?;
+        assert!(!store.archive_is_open());
+        // A reopening brings an archived appeal back.
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap_or_default();
+        let reopened = store.append(vec![event(
+            ids[1],
+            4001,
+            AppealChange::Reopened {
+                reason: "未解决".into(),
+                due,
+            },
+        )])?;
+        assert_eq!(reopened[0].status, Status::InProgress);
+        assert!(in_live(&store, ids[1])? && !in_archive(&store, ids[1])?);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        // Its marks are gone: nothing is moved again on opening.
+        drop(store);
+        let (store, _) = Store::open(dir.path())?;
+        assert!(!store.archive_is_open());
+        assert_eq!(
+            store.appeal_by_number(2)?.map(|a| a.status),
+            Some(Status::InProgress)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn moves_killed_half_way_are_finished_on_opening() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (a, b, c) = (ulid::Ulid(100), ulid::Ulid(200), ulid::Ulid(300));
+        {
+            let (store, _) = Store::open(dir.path())?;
+            for (i, id) in [a, b, c].iter().enumerate() {
+                store.append(vec![capture(*id, 1 + i as u128)])?;
+                store.append(answered_and_closed(*id, 100 + 10 * i as u128))?;
+            }
+            // All three in the archive. Then, as a killed process would leave them: `a` back in
+            // the live database with its mark (a step's transaction done, the archive's part
+            // not), and `b` and `c` marked for the archive again with `b` copied to the live
+            // database (a move whose marks were written, the live part not done).
+            assert!(in_archive(&store, a)? && in_archive(&store, b)?);
+            let archive = store.archive(false)?.ok_or("no archive")?;
+            let engine = store.engine()?;
+            for id in [a, b] {
+                let key = id_key(id);
+                let summary = archive.trees[APPEALS].get(key)?.ok_or("no summary")?;
+                let appeal: Appeal = codec::decode(&summary, "an appeal")?;
+                let entry = status_key(appeal.status, appeal.number);
+                engine.trees[HISTORIES]
+                    .insert(key, archive.trees[HISTORIES].get(key)?.ok_or("h")?)?;
+                engine.trees[APPEALS].insert(key, summary)?;
+                engine.trees[BY_STATUS]
+                    .insert(entry, archive.trees[BY_STATUS].get(entry)?.ok_or("b")?)?;
+            }
+            engine.trees[META].insert(mark(FROM_ARCHIVE, a), &[][..])?;
+            engine.trees[META].insert(mark(TO_ARCHIVE, b), &[][..])?;
+            engine.trees[META].insert(mark(TO_ARCHIVE, c), &[][..])?;
+            store.sync()?;
+            assert!(!store.verify()?.is_empty(), "both places");
+        }
+        let (store, _) = Store::open(dir.path())?;
+        assert!(
+            in_live(&store, a)? && !in_archive(&store, a)?,
+            "a stays back"
+        );
+        assert!(!in_live(&store, b)? && in_archive(&store, b)?, "b moved");
+        assert!(!in_live(&store, c)? && in_archive(&store, c)?, "c stays");
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        let marks = store.engine()?.trees[META].scan_prefix(b"move-").count();
+        assert_eq!(marks, 0);
+        Ok(())
+    }
+}
