@@ -331,6 +331,15 @@ impl Store {
         apply_to(&engine, ops)
     }
 
+    /// Closed appeals go straight to the archive (in a bulk write, or laying a store out).
+    pub(super) fn direct_to_archive(&self) -> bool {
+        self.direct.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(super) fn set_direct_to_archive(&self, on: bool) {
+        self.direct.store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The mark a step on an archived appeal writes in its own transaction.
     pub(super) fn from_archive_mark(id: AppealId) -> Op {
         Op::Put(META, mark(FROM_ARCHIVE, id), Vec::new())
@@ -338,7 +347,7 @@ impl Store {
 }
 
 /// Operations on one engine's trees in one transaction.
-fn apply_to(engine: &Engine, ops: &[Op]) -> Result<(), StoreError> {
+pub(super) fn apply_to(engine: &Engine, ops: &[Op]) -> Result<(), StoreError> {
     let trees: Vec<&sled::Tree> = engine.trees.iter().collect();
     let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
         for op in ops {
@@ -361,7 +370,7 @@ fn apply_to(engine: &Engine, ops: &[Op]) -> Result<(), StoreError> {
 }
 
 /// sled's flush does not fsync on Linux (upstream issue 1452): its data file is synced after.
-fn sync_engine(engine: &Engine) -> Result<(), StoreError> {
+pub(super) fn sync_engine(engine: &Engine) -> Result<(), StoreError> {
     engine.db.flush()?;
     engine
         .db_file
@@ -485,6 +494,40 @@ mod tests {
             store.appeal_by_number(2)?.map(|a| a.status),
             Some(Status::InProgress)
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_bulk_write_and_a_rebuild_put_closed_appeals_straight_into_the_archive()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (open, closed) = (ulid::Ulid(100), ulid::Ulid(200));
+        {
+            let (store, _) = Store::open(dir.path())?;
+            store.begin_bulk()?;
+            let mut closing = vec![capture(closed, 1)];
+            closing.extend(answered_and_closed(closed, 10));
+            store.append_batch(vec![vec![capture(open, 2)], closing])?;
+            // Never in the live database: nothing there to be cleaned away.
+            assert!(in_archive(&store, closed)? && !in_live(&store, closed)?);
+            assert!(in_live(&store, open)? && !in_archive(&store, open)?);
+            store.end_bulk()?;
+            assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        }
+        let (store, _) = Store::rebuild(dir.path())?;
+        assert!(in_archive(&store, closed)? && !in_live(&store, closed)?);
+        assert!(in_live(&store, open)?);
+        assert_eq!(store.appeal_count(), 2);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        // After the bulk write, steps land in the live database again.
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap_or_default();
+        let reopen = AppealChange::Reopened {
+            reason: "未解决".into(),
+            due,
+        };
+        store.append(vec![event(closed, 50, reopen)])?;
+        assert!(in_live(&store, closed)? && !in_archive(&store, closed)?);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
         Ok(())
     }
 

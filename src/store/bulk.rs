@@ -22,15 +22,22 @@ impl Store {
     pub fn begin_bulk(&self) -> Result<(), StoreError> {
         let w = self.writer();
         self.engine()?.trees[META].insert(BULK_MARK, &u64_key(w.journal.len())[..])?;
-        self.sync()
+        self.sync()?;
+        // Killed mid-way it is undone whole: its closed appeals can go straight to the archive.
+        self.set_direct_to_archive(true);
+        Ok(())
     }
 
     /// The bulk write is whole: the mark goes.
     pub fn end_bulk(&self) -> Result<(), StoreError> {
         let _w = self.writer();
+        // What is in the archive is on disk before the mark goes.
+        self.sync()?;
+        self.set_direct_to_archive(false);
         self.engine()?.trees[META].remove(BULK_MARK)?;
         self.sync()?;
-        // What it closed goes to the archive (a move killed half-way is finished on opening).
+        // Appeals it closed that were open in the live database go to the archive too (a move
+        // killed half-way is finished on opening).
         self.archive_closed(true).map(|_| ())
     }
 

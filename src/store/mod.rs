@@ -219,6 +219,8 @@ enum Op {
 /// Everything one command writes, worked out before the transaction so that its closure is pure.
 struct Plan {
     ops: Vec<Op>,
+    /// What goes to the archive (a bulk write's closed appeals), applied before `ops`.
+    archive_ops: Vec<Op>,
     meta: Meta,
     appeals: Vec<Appeal>,
     /// Appeals whose number changed: (before, after), as the hub gave final numbers.
@@ -295,6 +297,8 @@ pub struct Store {
     engine: RwLock<Option<Arc<Engine>>>,
     /// The closed and withdrawn appeals (`archive`), opened when first needed.
     archive: archive::ArchiveSlot,
+    /// A bulk write or a laying out is under way: closed appeals go straight to the archive.
+    direct: std::sync::atomic::AtomicBool,
     dir: PathBuf,
     writer: Mutex<Writer>,
     /// What bringing the engine back did, for the desk to say once.

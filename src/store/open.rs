@@ -164,6 +164,7 @@ impl Store {
             provisional: std::sync::atomic::AtomicBool::new(false),
             engine: RwLock::new(Some(Arc::new(engine))),
             archive: super::archive::ArchiveSlot::new(path, data_dir, cache),
+            direct: std::sync::atomic::AtomicBool::new(false),
             dir: data_dir.to_path_buf(),
             writer: Mutex::new(Writer {
                 journal,
@@ -268,10 +269,10 @@ pub(super) fn lay_out_anew(data_dir: &Path, why: &str) -> Result<PathBuf, StoreE
     }
     {
         let store = Store::open_locked(data_dir, &fresh, None, Cache::Ample)?;
+        // Killed while laying out, the fresh store is thrown away: closed appeals can go
+        // straight to the archive.
+        store.set_direct_to_archive(true);
         store.catch_up()?;
-        store.finish_moves()?;
-        let _w = store.writer();
-        store.archive_closed(true)?;
         // Dropped here: sled closes the fresh store before it is moved into place.
     }
     let old = aside(data_dir, &format!("store.{why}"));

@@ -145,6 +145,11 @@ impl Store {
                         }
                     }
                     let t = &mut touched[i];
+                    if t.events.iter().any(|e| e.id == event.id) {
+                        // Taken in already (a command replayed after the archive took its part
+                        // and the live database did not): not applied twice.
+                        continue;
+                    }
                     t.fold();
                     let next =
                         Appeal::apply(t.after.as_ref(), *appeal, event.at, &event.actor, change)
@@ -249,16 +254,24 @@ impl Store {
         let mut cohort_edits = cohorts::CohortEdits::default();
         let mut unarchived = Vec::new();
         let mut closes = false;
+        let direct = self.direct_to_archive();
+        // What goes to the archive: taken out there first, then put in.
+        let (mut archive_dels, mut archive_puts) = (Vec::new(), Vec::new());
         for t in &touched {
-            if t.archived {
+            let closed = t
+                .after
+                .as_ref()
+                .is_some_and(|a| matches!(a.status, Status::Closed | Status::Withdrawn));
+            closes |= closed;
+            // In a bulk write a closed appeal goes straight to the archive (killed half-way,
+            // the whole bulk write is undone); otherwise every change lands in the live
+            // database and closed appeals move later.
+            let to_archive = direct && closed;
+            if t.archived && !to_archive {
                 // Written to the live database from now on; the archive lets it go after.
                 unarchived.push(t.id);
                 puts.push(Store::from_archive_mark(t.id));
             }
-            closes |= t
-                .after
-                .as_ref()
-                .is_some_and(|a| matches!(a.status, Status::Closed | Status::Withdrawn));
             day_edits.note(t.id, &t.filed, &days::marks(t.after.as_ref(), &t.events));
             cohort_edits.note(t.before.as_ref(), t.after.as_ref());
             let mut history = Vec::new();
@@ -266,9 +279,22 @@ impl Store {
                 history::push(&mut history, e)?;
             }
             let id = id_key(t.id).to_vec();
-            puts.push(Op::Put(HISTORIES, id.clone(), history::pack(&history)?));
+            // The appeal's own entries, in the database it goes to.
+            let mut own = vec![Op::Put(HISTORIES, id.clone(), history::pack(&history)?)];
             if let Some(b) = &t.before {
-                ops.push(Op::Del(BY_STATUS, status_key(b.status, b.number).to_vec()));
+                let entry = Op::Del(BY_STATUS, status_key(b.status, b.number).to_vec());
+                match (t.archived, to_archive) {
+                    (true, true) => archive_dels.push(entry),
+                    _ => ops.push(entry),
+                }
+                if to_archive && !t.archived {
+                    // Out of the live database: it held the appeal until now.
+                    ops.push(Op::Del(HISTORIES, id.clone()));
+                    ops.push(Op::Del(APPEALS, id.clone()));
+                    if let Some(ext) = &b.external_id {
+                        ops.push(Op::Del(EXTERNAL_IDS, ext.as_bytes().to_vec()));
+                    }
+                }
             }
             let Some(after) = &t.after else {
                 // Steps of an appeal whose capture has not come yet: kept, not shown.
@@ -276,6 +302,7 @@ impl Store {
                     ops.push(Op::Del(APPEALS, id.clone()));
                     meta.appeals = meta.appeals.saturating_sub(1);
                 }
+                puts.extend(own);
                 continue;
             };
             if t.before.is_none() {
@@ -306,18 +333,22 @@ impl Store {
                 ));
             }
             if let Some(ext) = &after.external_id {
-                puts.push(Op::Put(EXTERNAL_IDS, ext.as_bytes().to_vec(), id.clone()));
+                own.push(Op::Put(EXTERNAL_IDS, ext.as_bytes().to_vec(), id.clone()));
             }
-            puts.push(Op::Put(
+            own.push(Op::Put(
                 APPEALS,
                 id.clone(),
                 codec::encode(&after.summary())?,
             ));
-            puts.push(Op::Put(
+            own.push(Op::Put(
                 BY_STATUS,
                 status_key(after.status, after.number).to_vec(),
                 brief::encode(&after.brief())?,
             ));
+            match to_archive {
+                true => archive_puts.extend(own),
+                false => puts.extend(own),
+            }
         }
         ops.extend(puts);
         let engine = self.engine()?;
@@ -330,8 +361,10 @@ impl Store {
                 u64_key(value).to_vec(),
             ));
         }
+        archive_dels.extend(archive_puts);
         Ok(Plan {
             ops,
+            archive_ops: archive_dels,
             meta,
             appeals: touched.into_iter().filter_map(|t| t.after).collect(),
             renumbered,
@@ -395,6 +428,14 @@ impl Store {
         let journal_len = u64_key(plan.meta.journal_len);
         #[cfg(test)]
         self.faults.commit()?;
+        if !plan.archive_ops.is_empty() {
+            // The archive first: the live database's transaction, which moves the journal's
+            // mark, says the command is in. (Only bulk writes put here, undone whole if killed.)
+            let archive = self
+                .archive(true)?
+                .ok_or_else(|| StoreError::Engine("the archive could not be made".into()))?;
+            archive::apply_to(&archive, &plan.archive_ops)?;
+        }
         let engine = self.engine()?;
         let trees: Vec<&sled::Tree> = engine.trees.iter().collect();
         let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
@@ -423,6 +464,11 @@ impl Store {
 
     /// sled's flush does not fsync on Linux (upstream issue 1452): sync its data file after it.
     pub(super) fn sync(&self) -> Result<(), StoreError> {
+        if self.direct_to_archive()
+            && let Some(archive) = self.archive(false)?
+        {
+            archive::sync_engine(&archive)?;
+        }
         let engine = self.engine()?;
         engine.db.flush()?;
         engine
