@@ -236,6 +236,9 @@ fn a_backup_is_a_complete_desk_and_never_overwrites() {
         ));
         snapshot(&desk)
     };
+    // The demo's closed appeals are in the store's archive: the copy has one too.
+    assert!(dir.path().join("store/archive/db").exists());
+    assert!(backup_dir.join("store/archive/db").exists());
     let restored = open(&backup_dir, "2026-11-27T10:00");
     assert_eq!(
         restored.open_report().replayed,
@@ -243,6 +246,7 @@ fn a_backup_is_a_complete_desk_and_never_overwrites() {
         "the copied store already holds the journal"
     );
     assert_eq!(snapshot(&restored), before);
+    assert!(restored.verify().unwrap_or_default().is_empty());
     assert!(backup_dir.join("calendar.toml").exists());
 }
 
@@ -685,4 +689,59 @@ fn the_realistic_mix_leaves_nearly_everything_closed_and_the_backlog_mix_does_no
         realistic < backlog / 2.0,
         "realistic {realistic}, backlog {backlog}"
     );
+}
+
+#[test]
+fn five_hundred_closings_move_to_the_archive_and_read_as_before() {
+    let dir = tempdir();
+    let desk = open(dir.path(), "2026-11-27T10:00");
+    let archive = dir.path().join("store/archive/db");
+    for i in 0..500 {
+        let input = zhuqi::desk::CaptureInput {
+            enterprise: format!("嘉兴南湖纺织{i}有限公司"),
+            category: "消防".into(),
+            text: format!("消防通道第{i}处被占用"),
+            resolved: Some("当场协调清理".into()),
+            ..zhuqi::desk::CaptureInput::default()
+        };
+        desk.capture(&input).unwrap_or_else(|e| panic!("{e}"));
+        // Below the mark the closed appeals stay in the store itself.
+        assert_eq!(archive.exists(), i == 499, "after {} closings", i + 1);
+    }
+    let open_one = desk
+        .capture(&zhuqi::desk::CaptureInput {
+            enterprise: "嘉兴秀洲机械有限公司".into(),
+            category: "消防".into(),
+            text: "厂房消防设施验收咨询".into(),
+            ..zhuqi::desk::CaptureInput::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rows = desk
+        .list(&Filter::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rows.len(), 501);
+    assert_eq!(
+        rows.iter().map(|r| r.appeal.number).collect::<Vec<_>>(),
+        (1..=501).collect::<Vec<u64>>()
+    );
+    let (first, _) = desk.show("1").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(first.status, Status::Closed);
+    assert_eq!(open_one.status, Status::Listed);
+    assert!(desk.verify().unwrap_or_default().is_empty());
+    drop(desk);
+    // Opened again: the same, and `rebuild` lays it out the same way.
+    let desk = open(dir.path(), "2026-11-27T10:00");
+    assert_eq!(
+        desk.list(&Filter::default()).map(|r| r.len()).ok(),
+        Some(501)
+    );
+    drop(desk);
+    let out = common::zhuqi(dir.path(), &["rebuild"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let desk = open(dir.path(), "2026-11-27T10:00");
+    assert_eq!(
+        desk.list(&Filter::default()).map(|r| r.len()).ok(),
+        Some(501)
+    );
+    assert!(desk.verify().unwrap_or_default().is_empty());
 }
