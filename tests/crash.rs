@@ -340,3 +340,119 @@ fn kills_across_captures_steps_imports_bundles_and_rebuilds_lose_and_double_noth
         "every kind of write was also acknowledged at least once"
     );
 }
+
+/// The five hundredth closing moves the closed appeals to the store's archive. Killed anywhere
+/// in that move (or in the closing itself), the desk opens with every appeal there exactly once,
+/// in one place, and the move finished.
+#[test]
+fn kills_while_closed_appeals_move_to_the_archive_lose_and_double_nothing() {
+    const CLOSED: usize = 499;
+    const ROUNDS: u64 = 24;
+    let base = common::tempdir();
+    {
+        let desk = common::open(base.path(), "2026-11-27T10:00");
+        for i in 0..CLOSED {
+            let input = zhuqi::desk::CaptureInput {
+                enterprise: format!("嘉兴南湖纺织{i}有限公司"),
+                category: "消防".into(),
+                text: format!("消防通道第{i}处被占用"),
+                resolved: Some("当场协调清理".into()),
+                ..zhuqi::desk::CaptureInput::default()
+            };
+            desk.capture(&input).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(from)
+            .arg(to)
+            .status()
+            .unwrap_or_else(|e| panic!("cp: {e}"));
+        assert!(status.success());
+    };
+    let mut rng = Rng(0x2026_1130_0717);
+    let (mut killed, mut finished_on_open, mut run_ms) = (0, 0, 0u64);
+    for round in 0..ROUNDS {
+        let work = common::tempdir();
+        let d = work.path().join("desk");
+        copy(base.path(), &d);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zhuqi"))
+            .args([
+                "capture",
+                "--enterprise",
+                "嘉兴秀洲机械有限公司",
+                "--category",
+                "消防",
+                "--text",
+                "第五百件",
+                "--resolved",
+                "当场答复",
+            ])
+            .env("ZHUQI_DATA_DIR", &d)
+            .env("ZHUQI_CONFIG", d.join("no-config.toml"))
+            .env("ZHUQI_LOG_FILE", d.join("zhuqi.log"))
+            .env("LANG", "C.UTF-8")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start zhuqi: {e}"));
+        // The first round is let finish, and timed; the others are killed at a moment spread
+        // over that time (most of which is the move), whatever this machine's speed.
+        let started = std::time::Instant::now();
+        let acked = if round == 0 {
+            let ok = child.wait().map(|s| s.success()).unwrap_or(false);
+            run_ms = started.elapsed().as_millis() as u64;
+            ok
+        } else {
+            std::thread::sleep(Duration::from_millis(rng.next(run_ms + 1)));
+            match child.try_wait() {
+                Ok(Some(status)) => status.success(),
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    killed += 1;
+                    false
+                }
+            }
+        };
+        // Opened by the binary first: what it finishes is in its log.
+        let verified = Command::new(env!("CARGO_BIN_EXE_zhuqi"))
+            .arg("verify")
+            .env("ZHUQI_DATA_DIR", &d)
+            .env("ZHUQI_CONFIG", d.join("no-config.toml"))
+            .env("ZHUQI_LOG_FILE", d.join("zhuqi.log"))
+            .env("LANG", "C.UTF-8")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot start zhuqi: {e}"));
+        assert!(
+            verified.status.success(),
+            "round {round}: {}",
+            common::stderr(&verified)
+        );
+        let log = std::fs::read_to_string(d.join("zhuqi.log")).unwrap_or_default();
+        finished_on_open += usize::from(log.contains("finishing a move to the archive"));
+        let desk = common::open(&d, "2026-11-27T10:00");
+        assert_eq!(
+            desk.verify().unwrap_or_else(|e| panic!("{e}")),
+            Vec::<String>::new(),
+            "round {round}"
+        );
+        let rows = desk
+            .list(&zhuqi::desk::query::Filter::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let numbers: Vec<u64> = rows.iter().map(|r| r.appeal.number).collect();
+        let n = numbers.len();
+        assert!(n == CLOSED || n == CLOSED + 1, "round {round}: {n} appeals");
+        assert!(
+            !acked || n == CLOSED + 1,
+            "round {round}: an acknowledged capture lost"
+        );
+        assert_eq!(numbers, (1..=n as u64).collect::<Vec<_>>(), "each once");
+    }
+    assert!(killed >= 10, "only {killed} runs were killed");
+    assert!(
+        finished_on_open >= 2,
+        "only {finished_on_open} kills came in the move (its marks written, not finished)"
+    );
+}
