@@ -267,8 +267,9 @@ pub fn load(desk: &mut Desk) -> Result<usize, DeskError> {
     let result = tell(desk, real_clock.today());
     desk.set_clock(real_clock);
     desk.set_actor(&real_actor);
-    if result.is_ok() {
-        desk.end_bulk()?;
+    match &result {
+        Ok(_) => desk.end_bulk()?,
+        Err(_) => desk.abandon_bulk(),
     }
     result
 }

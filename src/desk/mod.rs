@@ -378,6 +378,8 @@ impl Desk {
         let result = write();
         if result.as_ref().err().is_none_or(&keep) {
             self.end_bulk().map_err(E::from)?;
+        } else {
+            self.abandon_bulk();
         }
         result
     }
@@ -389,6 +391,12 @@ impl Desk {
 
     pub fn end_bulk(&self) -> Result<(), DeskError> {
         Ok(self.store.end_bulk()?)
+    }
+
+    /// A bulk write stopped with an error: what it wrote is taken out on the next open, and
+    /// nothing more is written until then (a step written after it would be taken out too).
+    pub fn abandon_bulk(&self) {
+        self.store.abandon_bulk()
     }
 
     #[cfg(test)]

@@ -20,6 +20,8 @@ pub struct UndoneBulk {
 impl Store {
     /// Marks the start of a bulk write (durably, before its first command).
     pub fn begin_bulk(&self) -> Result<(), StoreError> {
+        // A mark further on would leave the abandoned bulk write's part in place.
+        self.refuse_if_cut_short()?;
         let w = self.writer();
         self.engine()?.trees[META].insert(BULK_MARK, &u64_key(w.journal.len())[..])?;
         self.sync()?;
@@ -39,6 +41,22 @@ impl Store {
         // Appeals it closed that were open in the live database go to the archive too (a move
         // killed half-way is finished on opening).
         self.archive_closed(true).map(|_| ())
+    }
+
+    /// The bulk write stopped with an error and its mark stays: the next open takes out what
+    /// it wrote — and would take out any step written after it, so none is written until then.
+    pub fn abandon_bulk(&self) {
+        self.set_direct_to_archive(false);
+        self.cut_short
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Refuses a write after a bulk write was abandoned (see [`Store::abandon_bulk`]).
+    pub(super) fn refuse_if_cut_short(&self) -> Result<(), StoreError> {
+        match self.cut_short.load(std::sync::atomic::Ordering::Relaxed) {
+            true => Err(StoreError::BulkCutShort),
+            false => Ok(()),
+        }
     }
 
     /// Where an unfinished bulk write began, if one was left.
@@ -90,4 +108,40 @@ pub(super) fn undo(data_dir: &Path, from: u64) -> Result<UndoneBulk, StoreError>
         tracing::warn!(old = %old.display(), error = %e, "the store laid aside could not be removed");
     }
     Ok(UndoneBulk { appeals, kept_in })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{capture, event};
+    use super::*;
+
+    #[test]
+    fn after_a_bulk_write_stopped_by_an_error_nothing_is_written_until_it_is_taken_out()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (before, during) = (ulid::Ulid(100), ulid::Ulid(200));
+        {
+            let (store, _) = Store::open(dir.path())?;
+            store.append(vec![capture(before, 1)])?;
+            store.begin_bulk()?;
+            store.append(vec![capture(during, 2)])?;
+            // The bulk write's own error came here; its mark stays.
+            store.abandon_bulk();
+            let refused = store.append(vec![event(before, 3, AppealChange::Listed)]);
+            assert!(
+                matches!(refused, Err(AppendError::Store(StoreError::BulkCutShort))),
+                "{refused:?}"
+            );
+            assert!(matches!(store.begin_bulk(), Err(StoreError::BulkCutShort)));
+        }
+        let (store, report) = Store::open(dir.path())?;
+        assert_eq!(report.undone_bulk.map(|u| u.appeals), Some(1));
+        assert!(store.appeal(during)?.is_none());
+        store.append(vec![event(before, 3, AppealChange::Listed)])?;
+        assert_eq!(
+            store.appeal(before)?.map(|a| a.status),
+            Some(Status::Listed)
+        );
+        Ok(())
+    }
 }

@@ -62,6 +62,11 @@ pub enum StoreError {
          saved: free some space, and the next step reopens the store from the journal"
     )]
     EngineDown,
+    #[error(
+        "a bulk write (an import, the demo) stopped before its end; what it wrote is taken out \
+         when zhuqi is next opened: close zhuqi and open it again before recording anything"
+    )]
+    BulkCutShort,
     #[error("{} already exists and is not empty; choose a new directory", .0.display())]
     TargetNotEmpty(PathBuf),
     /// Internal: the store was written in an older layout (rebuilt on open, never shown).

@@ -299,6 +299,9 @@ pub struct Store {
     archive: archive::ArchiveSlot,
     /// A bulk write or a laying out is under way: closed appeals go straight to the archive.
     direct: std::sync::atomic::AtomicBool,
+    /// A bulk write stopped with an error, its mark left: nothing more is written until the
+    /// store is opened again (and the bulk write taken out).
+    cut_short: std::sync::atomic::AtomicBool,
     dir: PathBuf,
     writer: Mutex<Writer>,
     /// What bringing the engine back did, for the desk to say once.

@@ -165,6 +165,7 @@ impl Store {
             engine: RwLock::new(Some(Arc::new(engine))),
             archive: super::archive::ArchiveSlot::new(path, data_dir, cache),
             direct: std::sync::atomic::AtomicBool::new(false),
+            cut_short: std::sync::atomic::AtomicBool::new(false),
             dir: data_dir.to_path_buf(),
             writer: Mutex::new(Writer {
                 journal,

@@ -14,6 +14,7 @@ impl Store {
     /// Several commands in one journal write, one transaction and one fsync: the way imports
     /// stay fast. All or nothing: a refusal anywhere writes none of them.
     pub fn append_batch(&self, commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, AppendError> {
+        self.refuse_if_cut_short()?;
         let mut w = self.writer();
         self.recover_if_failed(&mut w)?;
         // Planned over all the events at once.
@@ -37,6 +38,7 @@ impl Store {
     /// place; a step the hub's order makes impossible stays in its appeal's timeline, not in
     /// effect. Returns the appeals as they are now and those whose number changed.
     pub fn take_from_hub(&self, events: Vec<Event>) -> Result<HubIntake, StoreError> {
+        self.refuse_if_cut_short()?;
         let mut w = self.writer();
         self.recover_if_failed(&mut w)?;
         let mut events = events;

@@ -324,6 +324,9 @@ impl Lang {
             (Lang::Zh, StoreError::EngineDown) => {
                 "写入磁盘失败（磁盘已满？），诉求库暂不能写入，本次未保存：请腾出空间，下一步操作时将从日志重新打开诉求库。".into()
             }
+            (Lang::Zh, StoreError::BulkCutShort) => {
+                "批量写入（导入或示例数据）中途停止：下次打开 zhuqi 时会撤回它已写入的内容。请先关闭 zhuqi 再打开，然后再记录。".into()
+            }
             (Lang::Zh, StoreError::OldLayout { .. }) => {
                 "诉求库由旧版本 zhuqi 写入；请用 `zhuqi rebuild` 重建。".into()
             }
