@@ -243,7 +243,7 @@ impl Store {
         for (tree, batch) in puts.into_iter().enumerate() {
             archive.trees[tree].apply_batch(batch)?;
         }
-        sync_engine(&archive)?;
+        archive.sync()?;
         self.apply(&dels)?;
         self.sync()
     }
@@ -280,8 +280,8 @@ impl Store {
                 dels.push(Op::Del(tree, key.to_vec()));
             }
         }
-        apply_to(&archive, &dels)?;
-        sync_engine(&archive)?;
+        archive.apply(&[&dels])?;
+        archive.sync()?;
         let marks: Vec<Op> = ids
             .iter()
             .map(|id| Op::Del(META, mark(FROM_ARCHIVE, *id)))
@@ -327,8 +327,7 @@ impl Store {
 
     /// Deletions in the live database, in one transaction.
     fn apply(&self, ops: &[Op]) -> Result<(), StoreError> {
-        let engine = self.engine()?;
-        apply_to(&engine, ops)
+        self.engine()?.apply(&[ops])
     }
 
     /// Closed appeals go straight to the archive (in a bulk write, or laying a store out).
@@ -344,38 +343,6 @@ impl Store {
     pub(super) fn from_archive_mark(id: AppealId) -> Op {
         Op::Put(META, mark(FROM_ARCHIVE, id), Vec::new())
     }
-}
-
-/// Operations on one engine's trees in one transaction.
-pub(super) fn apply_to(engine: &Engine, ops: &[Op]) -> Result<(), StoreError> {
-    let trees: Vec<&sled::Tree> = engine.trees.iter().collect();
-    let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
-        for op in ops {
-            match op {
-                Op::Put(t, k, v) => {
-                    tx[*t].insert(k.as_slice(), v.as_slice())?;
-                }
-                Op::Del(t, k) => {
-                    tx[*t].remove(k.as_slice())?;
-                }
-            }
-        }
-        Ok::<(), ConflictableTransactionError<()>>(())
-    });
-    match result {
-        Ok(()) => Ok(()),
-        Err(TransactionError::Storage(e)) => Err(e.into()),
-        Err(TransactionError::Abort(())) => Err(StoreError::Engine("transaction aborted".into())),
-    }
-}
-
-/// sled's flush does not fsync on Linux (upstream issue 1452): its data file is synced after.
-pub(super) fn sync_engine(engine: &Engine) -> Result<(), StoreError> {
-    engine.db.flush()?;
-    engine
-        .db_file
-        .sync_all()
-        .map_err(io_err("syncing the archive to disk".to_string()))
 }
 
 #[cfg(test)]

@@ -290,6 +290,41 @@ pub(super) struct Engine {
     db_file: File,
 }
 
+impl Engine {
+    /// Operations on the engine's trees, all of `parts` in one transaction.
+    fn apply(&self, parts: &[&[Op]]) -> Result<(), StoreError> {
+        let trees: Vec<&sled::Tree> = self.trees.iter().collect();
+        let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
+            for op in parts.iter().flat_map(|ops| ops.iter()) {
+                match op {
+                    Op::Put(t, k, v) => {
+                        tx[*t].insert(k.as_slice(), v.as_slice())?;
+                    }
+                    Op::Del(t, k) => {
+                        tx[*t].remove(k.as_slice())?;
+                    }
+                }
+            }
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+            Err(TransactionError::Abort(())) => {
+                Err(StoreError::Engine("transaction aborted".to_string()))
+            }
+        }
+    }
+
+    /// sled's flush does not fsync on Linux (upstream issue 1452): its data file is synced after.
+    pub(super) fn sync(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        self.db_file
+            .sync_all()
+            .map_err(io_err("syncing the store to disk".to_string()))
+    }
+}
+
 pub struct Store {
     /// Captures and meetings get provisional numbers (the desk is on a hub).
     provisional: std::sync::atomic::AtomicBool,

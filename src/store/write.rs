@@ -436,47 +436,23 @@ impl Store {
             let archive = self
                 .archive(true)?
                 .ok_or_else(|| StoreError::Engine("the archive could not be made".into()))?;
-            archive::apply_to(&archive, &plan.archive_ops)?;
+            archive.apply(&[&plan.archive_ops])?;
         }
-        let engine = self.engine()?;
-        let trees: Vec<&sled::Tree> = engine.trees.iter().collect();
-        let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
-            for op in &plan.ops {
-                match op {
-                    Op::Put(t, k, v) => {
-                        tx[*t].insert(k.as_slice(), v.as_slice())?;
-                    }
-                    Op::Del(t, k) => {
-                        tx[*t].remove(k.as_slice())?;
-                    }
-                }
-            }
-            tx[META].insert("journal_len", &journal_len[..])?;
-            tx[META].insert("layout", &u64_key(LAYOUT)[..])?;
-            Ok::<(), ConflictableTransactionError<()>>(())
-        });
-        match result {
-            Ok(()) => Ok(()),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
-            Err(TransactionError::Abort(())) => {
-                Err(StoreError::Engine("transaction aborted".to_string()))
-            }
-        }
+        let mark = [
+            Op::Put(META, b"journal_len".to_vec(), journal_len.to_vec()),
+            Op::Put(META, b"layout".to_vec(), u64_key(LAYOUT).to_vec()),
+        ];
+        self.engine()?.apply(&[&plan.ops, &mark])
     }
 
-    /// sled's flush does not fsync on Linux (upstream issue 1452): sync its data file after it.
+    /// Flushes and fsyncs the engine (and the archive, while a bulk write puts appeals there).
     pub(super) fn sync(&self) -> Result<(), StoreError> {
         if self.direct_to_archive()
             && let Some(archive) = self.archive(false)?
         {
-            archive::sync_engine(&archive)?;
+            archive.sync()?;
         }
-        let engine = self.engine()?;
-        engine.db.flush()?;
-        engine
-            .db_file
-            .sync_all()
-            .map_err(io_err("syncing the store to disk".to_string()))
+        self.engine()?.sync()
     }
 
     // ----- drafts: half-typed forms, not events; never journaled -----
