@@ -85,7 +85,10 @@ impl ArchiveSlot {
             slot: Default::default(),
             path: engine_path.join(ARCHIVE_DIR),
             dir: data_dir.to_path_buf(),
-            cache,
+            cache: match cache {
+                Cache::Lean => Cache::Scant,
+                other => other,
+            },
         }
     }
 

@@ -56,6 +56,8 @@ pub enum Cache {
     Ample,
     /// For the desk in the terminal, which holds its own list and stays open for hours.
     Lean,
+    /// For the terminal's archive, read once for the list and seldom after.
+    Scant,
 }
 
 impl Cache {
@@ -63,6 +65,7 @@ impl Cache {
         match self {
             Cache::Ample => 48 * 1024 * 1024,
             Cache::Lean => 16 * 1024 * 1024,
+            Cache::Scant => 4 * 1024 * 1024,
         }
     }
 }
