@@ -502,6 +502,28 @@ mod tests {
     }
 
     #[test]
+    fn on_a_hub_desk_closed_appeals_stay_where_they_were_written()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (store, _) = Store::open(dir.path())?;
+        store.set_provisional_numbers(true);
+        let ids: Vec<AppealId> = (1..=4u128).map(|i| ulid::Ulid(i * 100)).collect();
+        for (i, id) in ids.iter().enumerate() {
+            store.append(vec![capture(*id, 1000 + i as u128)])?;
+            store.append(answered_and_closed(*id, 2000 + 10 * i as u128))?;
+        }
+        store.begin_bulk()?;
+        store.end_bulk()?;
+        // Past the mark, and after a bulk write: still in the live database, no archive made.
+        for id in &ids {
+            assert!(in_live(&store, *id)?);
+        }
+        assert!(store.archive(false)?.is_none());
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        Ok(())
+    }
+
+    #[test]
     fn moves_killed_half_way_are_finished_on_opening() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let (a, b, c) = (ulid::Ulid(100), ulid::Ulid(200), ulid::Ulid(300));
