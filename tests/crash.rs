@@ -352,14 +352,7 @@ fn kills_while_closed_appeals_move_to_the_archive_lose_and_double_nothing() {
     {
         let desk = common::open(base.path(), "2026-11-27T10:00");
         for i in 0..CLOSED {
-            let input = zhuqi::desk::CaptureInput {
-                enterprise: format!("嘉兴南湖纺织{i}有限公司"),
-                category: "消防".into(),
-                text: format!("消防通道第{i}处被占用"),
-                resolved: Some("当场协调清理".into()),
-                ..zhuqi::desk::CaptureInput::default()
-            };
-            desk.capture(&input).unwrap_or_else(|e| panic!("{e}"));
+            common::capture_resolved(&desk, i);
         }
     }
     let copy = |from: &std::path::Path, to: &std::path::Path| {

@@ -697,14 +697,7 @@ fn five_hundred_closings_move_to_the_archive_and_read_as_before() {
     let desk = open(dir.path(), "2026-11-27T10:00");
     let archive = dir.path().join("store/archive/db");
     for i in 0..500 {
-        let input = zhuqi::desk::CaptureInput {
-            enterprise: format!("嘉兴南湖纺织{i}有限公司"),
-            category: "消防".into(),
-            text: format!("消防通道第{i}处被占用"),
-            resolved: Some("当场协调清理".into()),
-            ..zhuqi::desk::CaptureInput::default()
-        };
-        desk.capture(&input).unwrap_or_else(|e| panic!("{e}"));
+        common::capture_resolved(&desk, i);
         // Below the mark the closed appeals stay in the store itself.
         assert_eq!(archive.exists(), i == 499, "after {} closings", i + 1);
     }

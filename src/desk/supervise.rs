@@ -61,15 +61,6 @@ impl Supervision {
             .collect();
         Ok((entries, labels))
     }
-
-    pub fn context(&self, period: Period) -> Context<'_> {
-        Context {
-            period,
-            today: self.today,
-            calendar: &self.calendar,
-            warning_days: self.warning_days,
-        }
-    }
 }
 
 /// Summaries read in parts side by side, put together in the order of the parts.

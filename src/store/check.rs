@@ -25,10 +25,16 @@ impl Store {
         let mut by_status = 0usize;
         let mut count = 0u64;
         let mut numbers = HashSet::new();
+        let mut days = super::days::ExpectedDays::default();
+        let mut cohorts = super::cohorts::ExpectedCohorts::default();
         for appeal in self.summaries() {
             let appeal = appeal?;
             count += 1;
-            match fold(appeal.id, &self.events_of(appeal.id)?) {
+            let events = self.events_of(appeal.id)?;
+            let whole = fold(appeal.id, &events);
+            days.add(appeal.id, whole.as_ref().ok(), &events);
+            cohorts.add(&appeal);
+            match whole {
                 Ok(whole) if whole.summary() == appeal => {}
                 Ok(_) => problems.push(format!(
                     "appeal {}: projection differs from its events",
@@ -87,8 +93,8 @@ impl Store {
                 problems.push(format!("events of appeal {id} have no projection"));
             }
         }
-        problems.extend(self.verify_days()?);
-        problems.extend(self.verify_cohorts()?);
+        problems.extend(self.verify_days(days)?);
+        problems.extend(self.verify_cohorts(cohorts)?);
         Ok(problems)
     }
 

@@ -131,22 +131,31 @@ pub(super) fn sums(
     Ok(Some(out))
 }
 
+/// The days' figures the appeals call for, gathered while `verify` reads each appeal once.
+#[derive(Default)]
+pub(super) struct ExpectedCohorts(BTreeMap<[u8; 5], Groups>);
+
+impl ExpectedCohorts {
+    pub(super) fn add(&mut self, appeal: &Appeal) {
+        let sums = CohortSums::of(appeal);
+        for (k, group) in places(appeal) {
+            self.0
+                .entry(k)
+                .or_default()
+                .entry(group)
+                .or_default()
+                .add(&sums, 1);
+        }
+    }
+}
+
 impl Store {
     /// Checks the days' figures against the appeals (for `verify`).
-    pub(super) fn verify_cohorts(&self) -> Result<Vec<String>, StoreError> {
-        let mut expected: BTreeMap<[u8; 5], Groups> = BTreeMap::new();
-        for appeal in self.summaries() {
-            let appeal = appeal?;
-            let sums = CohortSums::of(&appeal);
-            for (k, group) in places(&appeal) {
-                expected
-                    .entry(k)
-                    .or_default()
-                    .entry(group)
-                    .or_default()
-                    .add(&sums, 1);
-            }
-        }
+    pub(super) fn verify_cohorts(
+        &self,
+        expected: ExpectedCohorts,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut expected = expected.0;
         let mut problems = Vec::new();
         let name = |k: &[u8]| {
             let day = k

@@ -257,6 +257,18 @@ impl DayIndex {
     }
 }
 
+/// The days' entries the appeals call for, gathered while `verify` reads each appeal once.
+#[derive(Default)]
+pub(super) struct ExpectedDays(BTreeMap<[u8; 5], BTreeSet<u128>>);
+
+impl ExpectedDays {
+    pub(super) fn add(&mut self, id: AppealId, appeal: Option<&Appeal>, events: &[Event]) {
+        for (kind, day) in marks(appeal, events) {
+            self.0.entry(key(kind, day)).or_default().insert(id.0);
+        }
+    }
+}
+
 impl Store {
     /// The days' entries, to read a period's appeals with.
     pub fn day_index(&self) -> Result<DayIndex, StoreError> {
@@ -270,18 +282,9 @@ impl Store {
         })
     }
 
-    /// Checks the days' entries against the appeals (for `verify`).
-    pub(super) fn verify_days(&self) -> Result<Vec<String>, StoreError> {
-        let mut expected: BTreeMap<[u8; 5], BTreeSet<u128>> = BTreeMap::new();
-        for kv in self.both_iter(HISTORIES) {
-            let (k, stored) = kv?;
-            let id = read_id(&k).ok_or_else(|| StoreError::Corrupt("a history key".into()))?;
-            let events = history::events(&history::unpack(&stored)?)?;
-            let appeal = crate::domain::appeal::fold(id, &events).appeal;
-            for (kind, day) in marks(appeal.as_ref(), &events) {
-                expected.entry(key(kind, day)).or_default().insert(id.0);
-            }
-        }
+    /// Checks the days' entries against what the appeals call for (for `verify`).
+    pub(super) fn verify_days(&self, expected: ExpectedDays) -> Result<Vec<String>, StoreError> {
+        let mut expected = expected.0;
         let mut problems = Vec::new();
         let name = |k: &[u8]| -> String {
             let kind = DayKind::ALL

@@ -150,15 +150,9 @@ impl Store {
         &self,
         tree: usize,
     ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + use<> {
-        let (entries, down) = match self.engine() {
-            Ok(engine) => (Some(engine.trees[tree].iter()), None),
-            Err(e) => (None, Some(Err(e))),
-        };
-        down.into_iter().chain(
-            entries
-                .into_iter()
-                .flatten()
-                .map(|kv| kv.map_err(StoreError::from)),
+        entries_or_error(
+            self.engine()
+                .map(|engine| Box::new(engine.trees[tree].iter()) as super::archive::Entries),
         )
     }
 
@@ -217,16 +211,7 @@ impl Store {
         &self,
         tree: usize,
     ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + use<> {
-        let (entries, down) = match self.both(tree) {
-            Ok(entries) => (Some(entries), None),
-            Err(e) => (None, Some(Err(e))),
-        };
-        down.into_iter().chain(
-            entries
-                .into_iter()
-                .flatten()
-                .map(|kv| kv.map_err(StoreError::from)),
-        )
+        entries_or_error(self.both(tree))
     }
 
     /// The summaries of the appeals in the states given (all of them when `states` is `None`),
@@ -424,4 +409,20 @@ pub(super) fn halves(appeals: sled::Tree, archived: Option<sled::Tree>) -> Vec<S
         Box::new(both((Unbounded, Excluded(middle))).map(decode)),
         Box::new(both((Included(middle), Unbounded)).map(decode)),
     ]
+}
+
+/// The entries, or the error that kept them from being read, alone.
+fn entries_or_error(
+    entries: Result<super::archive::Entries, StoreError>,
+) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> {
+    let (entries, down) = match entries {
+        Ok(entries) => (Some(entries), None),
+        Err(e) => (None, Some(Err(e))),
+    };
+    down.into_iter().chain(
+        entries
+            .into_iter()
+            .flatten()
+            .map(|kv| kv.map_err(StoreError::from)),
+    )
 }

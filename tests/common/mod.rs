@@ -25,6 +25,20 @@ pub fn open(dir: &Path, now: &str) -> Desk {
     }
 }
 
+/// Captures the `i`th of a run of appeals resolved on the spot (closed at once).
+pub fn capture_resolved(desk: &Desk, i: usize) {
+    let input = zhuqi::desk::CaptureInput {
+        enterprise: format!("嘉兴南湖纺织{i}有限公司"),
+        category: "消防".into(),
+        text: format!("消防通道第{i}处被占用"),
+        resolved: Some("当场协调清理".into()),
+        ..zhuqi::desk::CaptureInput::default()
+    };
+    if let Err(e) = desk.capture(&input) {
+        panic!("{e}");
+    }
+}
+
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"))
 }
