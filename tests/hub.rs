@@ -651,6 +651,52 @@ fn a_sync_killed_half_way_resumes_with_nothing_lost_or_doubled() {
     assert_eq!(list(&z), list(&zo));
 }
 
+#[test]
+fn a_desk_that_pulls_a_closed_history_moves_it_to_its_archive_and_shows_it_the_same() {
+    let c = cluster();
+    let admin = new_hub(c);
+    let seed = common::tempdir();
+    let z = |args: &[&str]| common::zhuqi(seed.path(), args);
+    // More closed appeals than the live database keeps before moving them (500).
+    let demo = z(&[
+        "demo",
+        "--appeals",
+        "800",
+        "--mix",
+        "realistic",
+        "--seed",
+        "3",
+    ]);
+    assert!(demo.status.success(), "{}", common::stderr(&demo));
+    let url = add_desk(&admin, "seed", DeskRole::Officer);
+    assert!(z(&["hub", "join", &url]).status.success());
+    let pushed = z(&["sync"]);
+    assert!(pushed.status.success(), "{}", common::stderr(&pushed));
+    let other = common::tempdir();
+    let zo = |args: &[&str]| common::zhuqi(other.path(), args);
+    let url2 = add_desk(&admin, "district", DeskRole::Supervisor);
+    assert!(zo(&["hub", "join", &url2]).status.success());
+    assert!(!other.path().join("store/archive").exists());
+    let pulled = zo(&["sync"]);
+    assert!(pulled.status.success(), "{}", common::stderr(&pulled));
+    // The pull brought them through the live database; they moved on as they closed.
+    assert!(other.path().join("store/archive/db").exists());
+    let closed = common::stdout(&zo(&["list", "--status", "closed", "--format", "csv"]));
+    assert!(closed.lines().count() > 500, "{closed}");
+    for f in [&z as &dyn Fn(&[&str]) -> std::process::Output, &zo] {
+        let verified = f(&["verify"]);
+        assert!(verified.status.success(), "{}", common::stderr(&verified));
+    }
+    let list = |f: &dyn Fn(&[&str]) -> std::process::Output| {
+        common::stdout(&f(&["list", "--format", "json"]))
+    };
+    assert_eq!(list(&z), list(&zo));
+    let report = |f: &dyn Fn(&[&str]) -> std::process::Output| {
+        common::stdout(&f(&["report", "--format", "json"]))
+    };
+    assert_eq!(report(&z), report(&zo));
+}
+
 /// One step a person might take on a desk, offline.
 #[derive(Clone, Debug)]
 enum Step {

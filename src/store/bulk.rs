@@ -39,12 +39,8 @@ impl Store {
         self.engine()?.trees[META].remove(BULK_MARK)?;
         self.sync()?;
         // Appeals it closed that were open in the live database go to the archive too (a move
-        // killed half-way is finished on opening) — not on a hub desk, whose live database
-        // holds what its pulls brought (see `journal_and_commit`).
-        match self.on_hub() {
-            true => Ok(()),
-            false => self.archive_closed(true).map(|_| ()),
-        }
+        // killed half-way is finished on opening).
+        self.archive_closed(true).map(|_| ())
     }
 
     /// The bulk write stopped with an error and its mark stays: the next open takes out what

@@ -26,11 +26,6 @@ impl Store {
         Ok(plan.appeals)
     }
 
-    /// Whether the desk is on a hub (its captures and meetings get provisional numbers).
-    pub(super) fn on_hub(&self) -> bool {
-        self.provisional.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
     /// Captures and meetings from now on get provisional numbers (the desk is on a hub) or the
     /// desk's own next numbers.
     pub fn set_provisional_numbers(&self, on: bool) {
@@ -75,16 +70,12 @@ impl Store {
                 w.meta = plan.meta;
                 // The command is saved; moving appeals between the live database and the
                 // archive can be finished on the next open if it fails here.
-                // Not on a hub desk: what a pull brings (a whole district's history, closed)
-                // would be written here and then moved, and sled keeps the space a move leaves
-                // in the file and rewrites it on every open. There closed appeals stay.
-                let on_hub = self.provisional.load(std::sync::atomic::Ordering::Relaxed);
-                let moved = self.release_from_archive(&plan.unarchived).and_then(|_| {
-                    match plan.closes && !on_hub {
-                        true => self.archive_closed(false).map(|_| ()),
-                        false => Ok(()),
-                    }
-                });
+                let moved =
+                    self.release_from_archive(&plan.unarchived)
+                        .and_then(|_| match plan.closes {
+                            true => self.archive_closed(false).map(|_| ()),
+                            false => Ok(()),
+                        });
                 if let Err(e) = moved {
                     tracing::warn!(error = %e, "appeals not moved between the store and its archive; finished on the next open");
                 }
