@@ -526,6 +526,66 @@ mod tests {
     }
 
     #[test]
+    fn own_steps_sent_back_stamped_by_the_hub_leave_an_archived_appeal_in_the_archive()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (store, _) = Store::open(dir.path())?;
+        let ids: Vec<AppealId> = (1..=3u128).map(|i| ulid::Ulid(i * 100)).collect();
+        for (i, id) in ids.iter().enumerate() {
+            store.append(vec![capture(*id, 1000 + i as u128)])?;
+            store.append(answered_and_closed(*id, 2000 + 10 * i as u128))?;
+        }
+        // The archive is looked up each time: the store reopens it when it brings the engine
+        // back.
+        let stored = |id: AppealId| -> Result<Vec<Event>, Box<dyn std::error::Error>> {
+            let archive = store.archive(false)?.ok_or("no archive")?;
+            let h = archive.trees[HISTORIES]
+                .get(id_key(id))?
+                .ok_or("no history")?;
+            Ok(history::events(&history::unpack(&h)?)?)
+        };
+        let mut seq = 0;
+        let mut stamped = |id: AppealId| -> Result<Vec<Event>, Box<dyn std::error::Error>> {
+            let mut events = stored(id)?;
+            for e in &mut events {
+                seq += 1;
+                e.hub = Some(crate::domain::HubStamp {
+                    seq,
+                    number: None,
+                    meeting: None,
+                });
+            }
+            Ok(events)
+        };
+        let figures = store.verify()?;
+        assert!(figures.is_empty(), "{figures:?}");
+        // The hub sends the first back: stamped in the archive, never in the live database.
+        store.take_from_hub(stamped(ids[0])?)?;
+        assert!(in_archive(&store, ids[0])? && !in_live(&store, ids[0])?);
+        assert!(stored(ids[0])?.iter().all(|e| e.hub.is_some()));
+        // The second, killed after the archive took its part: the command is taken in again
+        // from the journal, and nothing is counted twice.
+        store
+            .faults
+            .live_commits
+            .store(1, std::sync::atomic::Ordering::SeqCst);
+        store.take_from_hub(stamped(ids[1])?)?;
+        assert!(
+            store.take_recovery().is_some(),
+            "the engine was brought back"
+        );
+        assert!(in_archive(&store, ids[1])? && !in_live(&store, ids[1])?);
+        assert!(stored(ids[1])?.iter().all(|e| e.hub.is_some()));
+        assert_eq!(store.appeal_count(), 3);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        drop(store);
+        let (store, _) = Store::open(dir.path())?;
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        assert_eq!(store.appeal_count(), 3);
+        Ok(())
+    }
+
+    #[test]
     fn moves_killed_half_way_are_finished_on_opening() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let (a, b, c) = (ulid::Ulid(100), ulid::Ulid(200), ulid::Ulid(300));

@@ -61,6 +61,8 @@ pub(super) struct Faults {
     pub commits: std::sync::atomic::AtomicU32,
     /// Reopenings that fail (the disk still full).
     pub reopens: std::sync::atomic::AtomicU32,
+    /// Live transactions that fail after the archive took the command's part.
+    pub live_commits: std::sync::atomic::AtomicU32,
 }
 
 #[cfg(test)]
@@ -79,6 +81,15 @@ impl Faults {
             ));
         }
         Ok(())
+    }
+
+    pub fn live_commit(&self) -> Result<(), StoreError> {
+        match Faults::take(&self.live_commits) {
+            true => Err(StoreError::Engine(
+                "injected: killed after the archive".into(),
+            )),
+            false => Ok(()),
+        }
     }
 
     pub fn reopen(&self) -> Result<(), StoreError> {

@@ -265,16 +265,21 @@ impl Store {
                 .as_ref()
                 .is_some_and(|a| matches!(a.status, Status::Closed | Status::Withdrawn));
             closes |= closed;
+            let marks = days::marks(t.after.as_ref(), &t.events);
             // In a bulk write a closed appeal goes straight to the archive (killed half-way,
-            // the whole bulk write is undone); otherwise every change lands in the live
-            // database and closed appeals move later.
-            let to_archive = direct && closed;
+            // the whole bulk write is undone). So does an archived one that the command leaves
+            // as it was (the hub sending back a desk's own steps with its stamps): nothing in
+            // the live database depends on it, so the command replayed after the archive took
+            // its part does the same again. Otherwise every change lands in the live database
+            // and closed appeals move later.
+            let unchanged = t.archived && t.before == t.after && marks == t.filed;
+            let to_archive = closed && (direct || unchanged);
             if t.archived && !to_archive {
                 // Written to the live database from now on; the archive lets it go after.
                 unarchived.push(t.id);
                 puts.push(Store::from_archive_mark(t.id));
             }
-            day_edits.note(t.id, &t.filed, &days::marks(t.after.as_ref(), &t.events));
+            day_edits.note(t.id, &t.filed, &marks);
             cohort_edits.note(t.before.as_ref(), t.after.as_ref());
             let mut history = Vec::new();
             for e in &t.events {
@@ -432,12 +437,20 @@ impl Store {
         self.faults.commit()?;
         if !plan.archive_ops.is_empty() {
             // The archive first: the live database's transaction, which moves the journal's
-            // mark, says the command is in. (Only bulk writes put here, undone whole if killed.)
+            // mark, says the command is in. (Bulk writes, undone whole if killed, and appeals
+            // left as they were, which a replay writes the same again.)
             let archive = self
                 .archive(true)?
                 .ok_or_else(|| StoreError::Engine("the archive could not be made".into()))?;
             archive.apply(&[&plan.archive_ops])?;
+            if !self.direct_to_archive() {
+                // On disk before the live database says the command is in (a bulk write syncs
+                // the archive with each batch instead).
+                archive.sync()?;
+            }
         }
+        #[cfg(test)]
+        self.faults.live_commit()?;
         let mark = [
             Op::Put(META, b"journal_len".to_vec(), journal_len.to_vec()),
             Op::Put(META, b"layout".to_vec(), u64_key(LAYOUT).to_vec()),
