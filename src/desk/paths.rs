@@ -62,14 +62,17 @@ pub fn private_copy(dir: &Path) -> std::io::Result<tempfile::TempDir> {
             copy_private(&from, &copy.path().join(name))?;
         }
     }
-    let store = dir.join("store");
-    if store.is_dir() {
-        copy_tree(&store, &copy.path().join("store"))?;
+    for tree in ["store", "journal.sealed"] {
+        let from = dir.join(tree);
+        if from.is_dir() {
+            copy_tree(&from, &copy.path().join(tree))?;
+        }
     }
     Ok(copy)
 }
 
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+/// Copies a folder and all it holds, each file readable by its owner only.
+pub fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     create_private_dir(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;

@@ -74,10 +74,18 @@ pub(super) fn undo(data_dir: &Path, from: u64) -> Result<UndoneBulk, StoreError>
     let path = data_dir.join(JOURNAL_FILE);
     // Only what the bulk write added is read: the journal before it can be large.
     let mut tail = Vec::new();
+    // Past the sealed parts: the journal is never sealed while a bulk write's mark is there.
+    let live = journal::Live::of(&path)?;
+    if from < live.base {
+        return Err(StoreError::Corrupt(format!(
+            "a bulk write began at byte {from} of the journal, in its sealed part"
+        )));
+    }
+    let from_in_file = from - live.base + live.header;
     {
         use std::io::{Read, Seek, SeekFrom};
         let mut file = File::open(&path).map_err(io_err(format!("reading {}", path.display())))?;
-        file.seek(SeekFrom::Start(from))
+        file.seek(SeekFrom::Start(from_in_file))
             .and_then(|_| file.read_to_end(&mut tail))
             .map_err(io_err(format!("reading {}", path.display())))?;
     }
@@ -98,7 +106,7 @@ pub(super) fn undo(data_dir: &Path, from: u64) -> Result<UndoneBulk, StoreError>
         .write(true)
         .open(&path)
         .map_err(io_err(format!("opening {}", path.display())))?;
-    file.set_len(from)
+    file.set_len(from_in_file)
         .and_then(|()| file.sync_all())
         .map_err(io_err(format!("cutting {} back", path.display())))?;
     // The store with the partial write in it is of no use: the journal and the lines kept say

@@ -195,6 +195,15 @@ impl Store {
             .map_err(io_err(format!("creating {}", dir.display())))?;
         let journal_copy = dir.join(JOURNAL_FILE);
         copy_private(w.journal.path(), &journal_copy)?;
+        let sealed = self.dir.join(journal::SEALED_DIR);
+        if sealed.is_dir() {
+            let to = dir.join(journal::SEALED_DIR);
+            crate::desk::paths::copy_tree(&sealed, &to).map_err(io_err(format!(
+                "copying {} to {}",
+                sealed.display(),
+                to.display()
+            )))?;
+        }
         for file in also {
             if let Some(name) = file.file_name() {
                 copy_private(file, &dir.join(name))?;

@@ -38,6 +38,17 @@ pub enum StoreError {
         message: String,
     },
     #[error(
+        "the journal's sealed part from byte {from} is missing from {}: restore that folder from \
+         a backup",
+        dir.display()
+    )]
+    SealedPartMissing { dir: PathBuf, from: u64 },
+    #[error(
+        "the journal's sealed part {} is damaged ({why}): restore it from a backup",
+        path.display()
+    )]
+    SealedPartDamaged { path: PathBuf, why: String },
+    #[error(
         "the journal is shorter ({journal} bytes) than the store has applied ({applied} bytes): \
          it was cut or replaced, and nothing was changed. Restore it from a backup, or write it \
          anew from the store with `zhuqi journal rewrite`"

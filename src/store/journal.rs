@@ -3,6 +3,13 @@
 //! but the command's last says `"more":true`, so a command torn by a crash is recognised whole.
 //! Each line ends with its checksum (`"ck"`, format 2 on): a line changed or damaged in the
 //! middle of the journal is named, never replayed as if it were right.
+//!
+//! A long journal is sealed in parts (`journal.sealed/`, when a desk opens with 64 MiB or more
+//! in the live file): each part is the journal's exact bytes from one offset to another,
+//! compressed with zstd (checksummed), named by the two offsets. The live file then begins with
+//! a header line naming the offset its first line has in the journal (`{"sealed_to":N}`), so
+//! every offset — the store's, the hub's, a bulk write's mark — stays the journal's own, and
+//! every reader here reads the parts and the live file as one.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -14,6 +21,13 @@ use super::StoreError;
 use crate::domain::Event;
 
 pub const JOURNAL_VERSION: u32 = 2;
+
+/// Beside the live file: the sealed parts.
+pub const SEALED_DIR: &str = "journal.sealed";
+/// How the live file's header begins, once parts are sealed.
+const HEADER_KEY: &[u8] = br#"{"sealed_to":"#;
+/// zstd's level for sealed parts: 3, its default (about a fifth of the journal's size).
+const SEAL_LEVEL: i32 = 3;
 
 /// `,"ck":"` + 16 hex digits + `"}`: how every line of format 2 ends.
 const CHECK_TAIL: usize = 7 + 16 + 2;
@@ -75,6 +89,8 @@ pub struct Journal {
     path: PathBuf,
     /// Where the last whole command ends: all the journal holds, as far as the desk is concerned.
     len: u64,
+    /// Where the live file's first line is in the journal, and the bytes of its header.
+    live: Live,
     /// A write failed and what it left could not be cut off yet: looked at before the next one.
     dirty: bool,
     /// Bytes the next writes may put down before failing, as a full disk would (tests).
@@ -120,6 +136,73 @@ pub struct Tail {
     pub torn: u64,
 }
 
+/// Where the live file starts in the journal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Live {
+    /// The journal's offset of the file's first line (0 until parts are sealed).
+    pub base: u64,
+    /// The bytes of the header line before it.
+    pub header: u64,
+}
+
+impl Live {
+    /// Reads the header of the live file at `path` (none: the file is the whole journal).
+    pub fn of(path: &Path) -> Result<Live, StoreError> {
+        let mut head = [0u8; 64];
+        let n = match File::open(path) {
+            Ok(mut f) => read_up_to(&mut f, &mut head)
+                .map_err(io(format!("reading the journal {}", path.display())))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+            Err(e) => return Err(io(format!("opening the journal {}", path.display()))(e)),
+        };
+        let head = &head[..n];
+        if !head.starts_with(HEADER_KEY) {
+            return Ok(Live::default());
+        }
+        let bad = || StoreError::Journal {
+            path: path.to_path_buf(),
+            line: 1,
+            message: "its header is unreadable".into(),
+        };
+        let rest = &head[HEADER_KEY.len()..];
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if rest.get(digits..digits + 2) != Some(b"}\n") {
+            return Err(bad());
+        }
+        let base = std::str::from_utf8(&rest[..digits])
+            .ok()
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(bad)?;
+        Ok(Live {
+            base,
+            header: (HEADER_KEY.len() + digits + 2) as u64,
+        })
+    }
+
+    /// Where the journal's offset `at` (at or past the base) is in the live file.
+    fn in_file(&self, at: u64) -> u64 {
+        at.saturating_sub(self.base) + self.header
+    }
+}
+
+fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// How long the journal at `path` is, its sealed parts included (missing: 0).
+pub fn journal_len(path: &Path) -> Result<u64, StoreError> {
+    let live = Live::of(path)?;
+    let file = std::fs::metadata(path).map_or(0, |m| m.len());
+    Ok(live.base + file.saturating_sub(live.header))
+}
+
 impl Journal {
     pub fn open(path: &Path) -> Result<Journal, StoreError> {
         let mut options = OpenOptions::new();
@@ -134,10 +217,12 @@ impl Journal {
             .metadata()
             .map_err(io(format!("reading the journal {}", path.display())))?
             .len();
+        let live = Live::of(path)?;
         Ok(Journal {
             file,
             path: path.to_path_buf(),
-            len,
+            len: live.base + len.saturating_sub(live.header),
+            live,
             dirty: false,
             #[cfg(test)]
             fail_after: None,
@@ -156,6 +241,11 @@ impl Journal {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The bytes of whole commands in the live file (what sealing it would take).
+    pub fn live_len(&self) -> u64 {
+        self.len - self.live.base
     }
 
     /// Appends one command's lines and waits until they are on disk. Should that fail (a full
@@ -197,6 +287,7 @@ impl Journal {
             .metadata()
             .map_err(io(format!("reading the journal {}", self.path.display())))?
             .len();
+        let found = self.live.base + found.saturating_sub(self.live.header);
         if found < self.len {
             return Err(StoreError::JournalBehind {
                 journal: found,
@@ -216,7 +307,9 @@ impl Journal {
             self.fail_cuts -= 1;
             return Err(io(what)(std::io::Error::from_raw_os_error(28)));
         }
-        self.file.set_len(len).map_err(io(what.clone()))?;
+        self.file
+            .set_len(self.live.in_file(len))
+            .map_err(io(what.clone()))?;
         self.file.sync_all().map_err(io(what))?;
         self.dirty = false;
         Ok(())
@@ -228,6 +321,91 @@ impl Journal {
         self.dirty = true;
         self.cut_to(len)
     }
+}
+
+/// Seals the live file's commands up to `len` (the journal's offset where its last whole
+/// command ends) into a compressed part, and starts the live file anew after them. The caller
+/// holds the desk lock and opens the journal again after. Killed at any point, the journal
+/// reads the same: the live file is replaced last, in one rename, and a part written for a
+/// seal that did not finish lies past the live file's base, unread, until a later seal
+/// writes it again.
+pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
+    let live = Live::of(path)?;
+    let dir = sealed_dir(path);
+    if live.base == 0 && dir.exists() {
+        // Parts of a journal that was written anew since: nothing reads them.
+        let aside = super::aside(
+            path.parent().unwrap_or(Path::new(".")),
+            "journal.sealed.old",
+        );
+        std::fs::rename(&dir, &aside).map_err(io(format!("moving {} aside", dir.display())))?;
+    }
+    crate::desk::paths::create_private_dir(&dir)
+        .map_err(io(format!("creating {}", dir.display())))?;
+    // Parts from the base on are left by a seal that was stopped: copies of what the live file
+    // still holds.
+    for entry in std::fs::read_dir(&dir).map_err(io(format!("reading {}", dir.display())))? {
+        let entry = entry.map_err(io(format!("reading {}", dir.display())))?;
+        let stale = entry
+            .file_name()
+            .to_str()
+            .and_then(part_range)
+            .is_some_and(|(start, _)| start >= live.base);
+        if stale {
+            std::fs::remove_file(entry.path())
+                .map_err(io(format!("removing {}", entry.path().display())))?;
+        }
+    }
+    let part = dir.join(part_name(live.base, len));
+    let what = format!("writing {}", part.display());
+    let writing = |e: std::io::Error| StoreError::Io {
+        what: what.clone(),
+        source: e,
+    };
+    // Written under a temporary name (owner only), which goes if this stops half-way.
+    let mut temp = tempfile::Builder::new()
+        .prefix(".zhuqi-")
+        .suffix(".partial")
+        .tempfile_in(&dir)
+        .map_err(io(format!("creating a file in {}", dir.display())))?;
+    {
+        let mut source = File::open(path).map_err(io(format!("opening {}", path.display())))?;
+        source
+            .seek(SeekFrom::Start(live.header))
+            .map_err(io(format!("reading {}", path.display())))?;
+        let mut source = source.take(len - live.base);
+        let mut encoder =
+            zstd::stream::write::Encoder::new(temp.as_file_mut(), SEAL_LEVEL).map_err(writing)?;
+        encoder.include_checksum(true).map_err(writing)?;
+        let copied = std::io::copy(&mut source, &mut encoder).map_err(writing)?;
+        if copied != len - live.base {
+            return Err(StoreError::Corrupt(format!(
+                "{} is shorter than the journal says",
+                path.display()
+            )));
+        }
+        encoder.finish().map_err(writing)?;
+    }
+    temp.as_file().sync_all().map_err(writing)?;
+    temp.persist(&part)
+        .map_err(|e| io(format!("naming {}", part.display()))(e.error))?;
+    sync_dir(&dir)?;
+    // The live file anew, in one rename: its header, then what came after the sealed commands
+    // (nothing, as the desk seals on opening, before any write).
+    let mut body = format!("{{\"sealed_to\":{len}}}\n").into_bytes();
+    let mut source = File::open(path).map_err(io(format!("opening {}", path.display())))?;
+    source
+        .seek(SeekFrom::Start(live.in_file(len)))
+        .and_then(|_| source.read_to_end(&mut body))
+        .map_err(io(format!("reading {}", path.display())))?;
+    crate::desk::paths::write_private(path, &body)
+        .map_err(io(format!("replacing {}", path.display())))
+}
+
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io(format!("syncing {}", dir.display())))
 }
 
 /// Reads the commands of a journal from `offset` on, handing each (with the offset just after
@@ -250,19 +428,15 @@ pub fn read_commands_while(
     offset: u64,
     mut apply: impl FnMut(Vec<Event>, u64) -> Result<bool, StoreError>,
 ) -> Result<Tail, StoreError> {
-    let mut file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
-    file.seek(SeekFrom::Start(offset))
-        .map_err(io(format!("reading {}", path.display())))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let (stream, live) = stream_from(path, offset)?;
+    let mut reader = BufReader::with_capacity(1 << 20, stream);
     let mut pos = offset;
     let mut end = offset;
     let mut pending: Vec<Event> = Vec::new();
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(io(format!("reading {}", path.display())))?;
+        let n = reader.read_until(b'\n', &mut buf).map_err(reading(path))?;
         if n == 0 {
             break;
         }
@@ -274,9 +448,10 @@ pub fn read_commands_while(
         let line: Line = match parse(&buf[..buf.len() - 1]) {
             Ok(line) => line,
             Err(message) => {
+                let (path, line) = line_at(path, live, pos);
                 return Err(StoreError::Journal {
-                    path: path.to_path_buf(),
-                    line: line_number(path, pos),
+                    path,
+                    line,
                     message,
                 });
             }
@@ -303,15 +478,182 @@ pub fn read_commands_while(
     })
 }
 
-/// The 1-based line number at byte `offset`, for messages.
-fn line_number(path: &Path, offset: u64) -> usize {
-    let Ok(file) = File::open(path) else {
-        return 0;
+/// A sealed part: the journal's bytes from `start` to `end`.
+struct Sealed {
+    start: u64,
+    end: u64,
+    path: PathBuf,
+}
+
+/// The sealed parts that hold the journal before `base`, in order: they must join from 0.
+fn sealed_parts(journal: &Path, base: u64) -> Result<Vec<Sealed>, StoreError> {
+    if base == 0 {
+        return Ok(Vec::new());
+    }
+    let dir = sealed_dir(journal);
+    let mut found: std::collections::HashMap<u64, Vec<Sealed>> = Default::default();
+    let entries = std::fs::read_dir(&dir).map_err(io(format!("reading {}", dir.display())))?;
+    for entry in entries {
+        let entry = entry.map_err(io(format!("reading {}", dir.display())))?;
+        let name = entry.file_name();
+        let Some((start, end)) = name.to_str().and_then(part_range) else {
+            continue;
+        };
+        found.entry(start).or_default().push(Sealed {
+            start,
+            end,
+            path: entry.path(),
+        });
+    }
+    let mut parts = Vec::new();
+    let mut at = 0;
+    while at < base {
+        // A part written by a seal that was stopped before the live file was replaced reaches
+        // past the base: not this journal's.
+        let next = found.remove(&at).and_then(|candidates| {
+            candidates
+                .into_iter()
+                .filter(|p| p.end > at && p.end <= base)
+                .max_by_key(|p| p.end)
+        });
+        match next {
+            Some(part) => {
+                at = part.end;
+                parts.push(part);
+            }
+            None => return Err(StoreError::SealedPartMissing { dir, from: at }),
+        }
+    }
+    Ok(parts)
+}
+
+fn sealed_dir(journal: &Path) -> PathBuf {
+    journal.with_file_name(SEALED_DIR)
+}
+
+/// A sealed part's name: `{start}-{end}.jsonl.zst`, both 20 digits.
+fn part_name(start: u64, end: u64) -> String {
+    format!("{start:020}-{end:020}.jsonl.zst")
+}
+
+fn part_range(name: &str) -> Option<(u64, u64)> {
+    let (start, end) = name.strip_suffix(".jsonl.zst")?.split_once('-')?;
+    Some((start.parse().ok()?, end.parse().ok()?))
+}
+
+/// The journal from `offset` on as one stream: the sealed parts it reaches into, decompressed,
+/// then the live file past its header.
+fn stream_from(path: &Path, offset: u64) -> Result<(Box<dyn Read + Send>, Live), StoreError> {
+    let live = Live::of(path)?;
+    let mut stream: Box<dyn Read + Send> = Box::new(std::io::empty());
+    for part in sealed_parts(path, live.base)? {
+        if part.end <= offset {
+            continue;
+        }
+        let file =
+            File::open(&part.path).map_err(io(format!("opening {}", part.path.display())))?;
+        let decoder = zstd::stream::read::Decoder::new(file)
+            .map_err(io(format!("reading {}", part.path.display())))?;
+        let mut reader = PartReader {
+            inner: decoder,
+            read: 0,
+            expected: part.end - part.start,
+            path: part.path,
+        };
+        let skip = offset.saturating_sub(part.start);
+        std::io::copy(&mut (&mut reader).take(skip), &mut std::io::sink())
+            .map_err(reading(path))?;
+        stream = Box::new(stream.chain(reader));
+    }
+    let mut file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
+    file.seek(SeekFrom::Start(live.in_file(offset.max(live.base))))
+        .map_err(io(format!("reading {}", path.display())))?;
+    Ok((Box::new(stream.chain(file)), live))
+}
+
+/// A sealed part as it is read: its errors name it, and it must hold as many bytes as its name
+/// says (the journal's offsets after it rest on that).
+struct PartReader<R> {
+    inner: R,
+    read: u64,
+    expected: u64,
+    path: PathBuf,
+}
+
+impl<R: Read> Read for PartReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let damaged = |why: String| {
+            std::io::Error::other(Damaged {
+                path: self.path.clone(),
+                why,
+            })
+        };
+        let n = self.inner.read(buf).map_err(|e| damaged(e.to_string()))?;
+        self.read += n as u64;
+        if (n == 0 && !buf.is_empty() && self.read != self.expected) || self.read > self.expected {
+            return Err(damaged(format!(
+                "it holds {} bytes, its name says {}",
+                self.read, self.expected
+            )));
+        }
+        Ok(n)
+    }
+}
+
+#[derive(Debug)]
+struct Damaged {
+    path: PathBuf,
+    why: String,
+}
+
+impl std::fmt::Display for Damaged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.why)
+    }
+}
+
+impl std::error::Error for Damaged {}
+
+/// A failed read of the journal at `path`: a damaged sealed part is named as such.
+fn reading(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
+    let what = format!("reading {}", path.display());
+    move |e| match e.get_ref().and_then(|i| i.downcast_ref::<Damaged>()) {
+        Some(d) => StoreError::SealedPartDamaged {
+            path: d.path.clone(),
+            why: d.why.clone(),
+        },
+        None => StoreError::Io { what, source: e },
+    }
+}
+
+/// The file and 1-based line holding the journal's byte `pos`, for messages.
+fn line_at(path: &Path, live: Live, pos: u64) -> (PathBuf, usize) {
+    if pos >= live.base {
+        return (path.to_path_buf(), line_number(path, live.in_file(pos)));
+    }
+    let part = sealed_parts(path, live.base)
+        .ok()
+        .and_then(|parts| parts.into_iter().find(|p| p.start <= pos && pos < p.end));
+    let Some(part) = part else {
+        return (sealed_dir(path), 0);
     };
+    let line = File::open(&part.path)
+        .and_then(zstd::stream::read::Decoder::new)
+        .map_or(0, |d| lines_before(d, pos - part.start));
+    (part.path, line)
+}
+
+/// The 1-based line number at byte `offset` of a file, for messages.
+fn line_number(path: &Path, offset: u64) -> usize {
+    File::open(path).map_or(0, |f| lines_before(f, offset))
+}
+
+/// The 1-based line number at byte `offset` of what `source` reads.
+fn lines_before(source: impl Read, offset: u64) -> usize {
     let mut count = 1;
     let mut buf = [0u8; 1 << 16];
     let mut left = offset;
-    let mut reader = BufReader::new(file);
+    let mut reader = BufReader::new(source);
     while left > 0 {
         let want = left.min(buf.len() as u64) as usize;
         match reader.read(&mut buf[..want]) {
@@ -354,19 +696,18 @@ pub fn decode_commands(bytes: &[u8]) -> Result<Vec<Vec<Event>>, (usize, String)>
 
 /// Reads every line of a journal, bad ones included, handing each (with its 1-based number) to
 /// `each`: the event, or why the line cannot be read. Returns the bytes of a torn tail.
+/// Lines are numbered through the whole journal, its sealed parts first.
 pub fn scan(
     path: &Path,
     mut each: impl FnMut(usize, Result<Event, String>),
 ) -> Result<u64, StoreError> {
-    let file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
-    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let (stream, _) = stream_from(path, 0)?;
+    let mut reader = BufReader::with_capacity(1 << 20, stream);
     let mut buf = Vec::new();
     let mut number = 0usize;
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(io(format!("reading {}", path.display())))?;
+        let n = reader.read_until(b'\n', &mut buf).map_err(reading(path))?;
         if n == 0 {
             return Ok(0);
         }
@@ -375,5 +716,197 @@ pub fn scan(
         }
         number += 1;
         each(number, parse(&buf[..n - 1]).map(|line| line.event));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{capture, event};
+    use super::super::*;
+    use super::{SEALED_DIR, journal_len, part_name, read_commands};
+    use crate::domain::AppealChange;
+
+    type Commands = Vec<(Vec<u128>, u64)>;
+
+    /// Every command from `offset` on: its events' ids and the offset after it.
+    fn commands(path: &Path, offset: u64) -> Result<Commands, StoreError> {
+        let mut out = Vec::new();
+        read_commands(path, offset, |events, end| {
+            out.push((events.iter().map(|e| e.id.0).collect(), end));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// A store with `n` appeals, each captured and listed (two commands).
+    fn store_with(dir: &Path, n: u128, first: u128) -> Result<Store, Box<dyn std::error::Error>> {
+        let (store, _) = Store::open(dir)?;
+        for i in first..first + n {
+            let a = ulid::Ulid(i * 1000);
+            store.append(vec![capture(a, i * 1000 + 1)])?;
+            store.append(vec![event(a, i * 1000 + 2, AppealChange::Listed)])?;
+        }
+        Ok(store)
+    }
+
+    fn parts(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir.join(SEALED_DIR))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_sealed_journal_reads_the_same_from_every_offset_and_goes_on()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(JOURNAL_FILE);
+        let store = store_with(dir.path(), 6, 1)?;
+        let before = commands(&path, 0)?;
+        let len = store.journal_len();
+        store.seal_journal_if_long(1);
+        assert_eq!(parts(dir.path()), [part_name(0, len)]);
+        let head = std::fs::read(&path)?;
+        assert_eq!(head, format!("{{\"sealed_to\":{len}}}\n").into_bytes());
+        assert_eq!(journal_len(&path)?, len);
+        // From the start, and from the end of each command (inside the sealed part).
+        assert_eq!(commands(&path, 0)?, before);
+        for (i, (_, end)) in before.iter().enumerate() {
+            assert_eq!(commands(&path, *end)?, before[i + 1..].to_vec());
+        }
+        // Steps go on after it, at the journal's own offsets; sealed again, two parts join.
+        let b = ulid::Ulid(99_000);
+        store.append(vec![capture(b, 99_001)])?;
+        assert!(store.journal_len() > len);
+        let all = commands(&path, 0)?;
+        assert_eq!(all[..before.len()], before[..]);
+        assert_eq!(all.last().map(|c| c.0.clone()), Some(vec![99_001]));
+        assert_eq!(all.last().map(|c| c.1), Some(store.journal_len()));
+        let len2 = store.journal_len();
+        store.seal_journal_if_long(1);
+        assert_eq!(parts(dir.path()), [part_name(0, len), part_name(len, len2)]);
+        assert_eq!(commands(&path, 0)?, all);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        drop(store);
+        // Opened again, nothing to replay; laid out anew, the same appeals.
+        let (store, report) = Store::open(dir.path())?;
+        assert_eq!(report.replayed, 0);
+        let listed = |s: &Store| -> Result<Vec<String>, StoreError> {
+            s.summaries().map(|a| a.map(|a| format!("{a:?}"))).collect()
+        };
+        let shown = listed(&store)?;
+        assert_eq!(shown.len(), 7);
+        drop(store);
+        let (store, _) = Store::rebuild(dir.path())?;
+        assert_eq!(listed(&store)?, shown);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        Ok(())
+    }
+
+    #[test]
+    fn a_seal_stopped_before_the_live_file_was_replaced_changes_nothing()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(JOURNAL_FILE);
+        let store = store_with(dir.path(), 3, 1)?;
+        store.seal_journal_if_long(1);
+        let a = ulid::Ulid(50_000);
+        store.append(vec![capture(a, 50_001)])?;
+        let live = std::fs::read(&path)?;
+        let before = commands(&path, 0)?;
+        let len = store.journal_len();
+        // The seal's part written, then stopped: the live file as it was.
+        store.seal_journal_if_long(1);
+        std::fs::write(&path, &live)?;
+        drop(store);
+        assert_eq!(parts(dir.path()).len(), 2);
+        let (store, _) = Store::open(dir.path())?;
+        assert_eq!(store.journal_len(), len);
+        assert_eq!(commands(&path, 0)?, before);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        // Sealed again, the part it left is written anew.
+        store.append(vec![event(a, 50_002, AppealChange::Listed)])?;
+        store.seal_journal_if_long(1);
+        assert_eq!(parts(dir.path()).len(), 2);
+        assert_eq!(commands(&path, 0)?.len(), before.len() + 1);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        Ok(())
+    }
+
+    #[test]
+    fn after_a_seal_a_torn_tail_is_cut_and_a_bulk_write_undone_at_the_journals_offsets()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(JOURNAL_FILE);
+        let store = store_with(dir.path(), 3, 1)?;
+        store.seal_journal_if_long(1);
+        let len = store.journal_len();
+        // A bulk write left unfinished, then a torn line after it.
+        store.begin_bulk()?;
+        store.append(vec![capture(ulid::Ulid(70_000), 70_001)])?;
+        drop(store);
+        let mut f = std::fs::OpenOptions::new().append(true).open(&path)?;
+        std::io::Write::write_all(&mut f, br#"{"v":2,"more":true"#)?;
+        drop(f);
+        let (store, report) = Store::open(dir.path())?;
+        assert!(report.undone_bulk.is_some());
+        assert_eq!(store.journal_len(), len);
+        assert_eq!(journal_len(&path)?, len);
+        assert_eq!(store.appeal_count(), 3);
+        assert_eq!(commands(&path, 0)?.len(), 6);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        Ok(())
+    }
+
+    #[test]
+    fn a_damaged_or_missing_sealed_part_is_named() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(JOURNAL_FILE);
+        let store = store_with(dir.path(), 3, 1)?;
+        let len = store.journal_len();
+        store.seal_journal_if_long(1);
+        drop(store);
+        let part = dir.path().join(SEALED_DIR).join(part_name(0, len));
+        let mut bytes = std::fs::read(&part)?;
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0xff;
+        std::fs::write(&part, &bytes)?;
+        let damaged = commands(&path, 0).map(|_| ()).map_err(|e| e.to_string());
+        assert!(
+            damaged
+                .as_ref()
+                .is_err_and(|e| e.contains(&part_name(0, len)) && e.contains("damaged")),
+            "{damaged:?}"
+        );
+        std::fs::remove_file(&part)?;
+        let missing = commands(&path, 0).map(|_| ()).map_err(|e| e.to_string());
+        assert!(
+            missing
+                .as_ref()
+                .is_err_and(|e| e.contains("sealed part from byte 0 is missing")),
+            "{missing:?}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_backup_carries_the_sealed_parts() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let store = store_with(dir.path(), 3, 1)?;
+        store.seal_journal_if_long(1);
+        let target = tempfile::tempdir()?;
+        let copy = target.path().join("copy");
+        store.backup(&copy, &[])?;
+        drop(store);
+        let (copied, _) = Store::open(&copy)?;
+        assert_eq!(copied.appeal_count(), 3);
+        assert_eq!(commands(&copy.join(JOURNAL_FILE), 0)?.len(), 6);
+        assert!(copied.verify()?.is_empty(), "{:?}", copied.verify()?);
+        Ok(())
     }
 }

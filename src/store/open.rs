@@ -134,7 +134,7 @@ impl Store {
             Err(e) => return Err(e),
         };
         if let Some(from) = store.bulk_from()? {
-            let journal = std::fs::metadata(data_dir.join(JOURNAL_FILE)).map_or(0, |m| m.len());
+            let journal = journal::journal_len(&data_dir.join(JOURNAL_FILE))?;
             if journal > from {
                 drop(store);
                 report.undone_bulk = Some(super::bulk::undo(data_dir, from)?);
@@ -146,9 +146,31 @@ impl Store {
         store._lock = Some(lock);
         let caught = store.catch_up()?;
         store.finish_moves()?;
+        store.seal_journal_if_long(SEAL_AT);
         report.replayed = caught.replayed;
         report.torn_bytes = caught.torn_bytes;
         Ok((store, report))
+    }
+
+    /// Seals the live journal file once it holds `at` bytes or more (see [`journal::seal`]),
+    /// unless a bulk write's mark is there (undoing it cuts the live file back). A seal that
+    /// fails (a full disk) leaves the journal as it was: said in the log, tried next time.
+    pub(super) fn seal_journal_if_long(&self, at: u64) {
+        let mut w = self.writer();
+        if w.journal.live_len() < at || !matches!(self.bulk_from(), Ok(None)) {
+            return;
+        }
+        let path = w.journal.path().to_path_buf();
+        let sealed = journal::seal(&path, w.journal.len()).and_then(|()| Journal::open(&path));
+        match sealed {
+            Ok(journal) => {
+                tracing::info!(to = journal.len(), "journal sealed");
+                w.journal = journal;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the journal was not sealed; tried again next time")
+            }
+        }
     }
 
     /// Opens the engine at `path`; the caller holds the desk lock (`lock` is kept, if given).

@@ -22,7 +22,7 @@ pub struct Undone {
 
 /// Refuses when the journal (missing counts as empty) is shorter than `applied` bytes.
 pub(super) fn journal_covers(data_dir: &Path, applied: u64) -> Result<(), StoreError> {
-    let journal = std::fs::metadata(data_dir.join(JOURNAL_FILE)).map_or(0, |m| m.len());
+    let journal = journal::journal_len(&data_dir.join(JOURNAL_FILE))?;
     if journal < applied {
         return Err(StoreError::JournalBehind { journal, applied });
     }
@@ -106,6 +106,14 @@ impl Store {
             "putting the new journal at {}",
             path.display()
         )))?;
+        // The old journal's sealed parts go beside it (the new one is whole: nothing reads
+        // them, were this stopped before they go).
+        let sealed = data_dir.join(journal::SEALED_DIR);
+        if sealed.exists() {
+            let old = aside(data_dir, "journal.sealed.replaced");
+            std::fs::rename(&sealed, &old)
+                .map_err(io_err(format!("moving {} aside", sealed.display())))?;
+        }
         meta.journal_len = lines.len() as u64;
         engine.trees[META].insert("journal_len", &u64_key(meta.journal_len)[..])?;
         engine.db.flush()?;

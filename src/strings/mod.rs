@@ -305,6 +305,14 @@ impl Lang {
                     message,
                 },
             ) => format!("日志 {} 第 {line} 行无法读取：{message}", path.display()),
+            (Lang::Zh, StoreError::SealedPartMissing { dir, from }) => format!(
+                "日志从第 {from} 字节起的封存部分不在 {} 中：请从备份恢复这个文件夹。",
+                dir.display()
+            ),
+            (Lang::Zh, StoreError::SealedPartDamaged { path, why }) => format!(
+                "日志的封存部分 {} 已损坏（{why}）：请从备份恢复它。",
+                path.display()
+            ),
             (Lang::Zh, StoreError::JournalBehind { journal, applied }) => format!(
                 "日志（{journal} 字节）比诉求库已应用的（{applied} 字节）短：日志被截断或替换，本次未做任何改动。请从备份恢复日志，或用 `zhuqi journal rewrite` 按诉求库重写日志。"
             ),
