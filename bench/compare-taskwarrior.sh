@@ -86,10 +86,10 @@ PY
     echo "modify: one durable progress note vs \`task 1 annotate\`; export: every appeal as JSON Lines vs \`task export\`."
     echo
     # On disk after the last run, against each tool's own export of the same records.
-    zb=$(( $(du -sb "$zd/store" | cut -f1) + $(stat -c %s "$zd/journal.jsonl") ))
+    zb=$(du -sbc "$zd/store" "$zd/journal.jsonl" $(ls -d "$zd/journal.sealed" 2>/dev/null) | tail -1 | cut -f1)
     ze=$(stat -c %s "$BENCH_DIR/z-export.jsonl")
     tb=$(du -sb "$td" | cut -f1); te=$(stat -c %s "$BENCH_DIR/t-export.json")
-    python3 -c "print('On disk: zhuqi %.0f MB (store and journal), %.2f times its JSON Lines export (%.0f MB); taskwarrior %.0f MB, %.2f times its own export (%.0f MB).' % ($zb/1e6, $zb/$ze, $ze/1e6, $tb/1e6, $tb/$te, $te/1e6))"
+    python3 -c "print('On disk: zhuqi %.0f MB (store and journal, its sealed parts included), %.2f times its JSON Lines export (%.0f MB); taskwarrior %.0f MB, %.2f times its own export (%.0f MB).' % ($zb/1e6, $zb/$ze, $ze/1e6, $tb/1e6, $tb/$te, $te/1e6))"
     echo
   } | tee "bench/results/taskwarrior-$tag$n.md"
   unset z t

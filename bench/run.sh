@@ -59,7 +59,7 @@ for n in "${sizes[@]}"; do
       rm -rf "$BENCH_DIR/import-$n"
     fi
     echo "| store on disk (sled) | $(du -sm "$dir/store" | cut -f1) MB |"
-    echo "| journal on disk | $(du -sm "$dir/journal.jsonl" | cut -f1) MB |"
+    echo "| journal on disk (live file and sealed parts) | $(du -smc "$dir/journal.jsonl" $(ls -d "$dir/journal.sealed" 2>/dev/null) | tail -1 | cut -f1) MB |"
     # The real binary in a terminal: time to the first list screen, and its peak memory.
     tmux kill-session -t zqbench 2>/dev/null || true
     start=$(date +%s.%N)

@@ -30,8 +30,15 @@ impl Store {
         Ok(())
     }
 
-    /// The bulk write is whole: the mark goes.
+    /// The bulk write is whole: the mark goes, and a journal it made long is sealed (its cost
+    /// is the bulk write's, not the next opening's).
     pub fn end_bulk(&self) -> Result<(), StoreError> {
+        self.end_bulk_mark()?;
+        self.seal_journal_if_long(SEAL_AT);
+        Ok(())
+    }
+
+    fn end_bulk_mark(&self) -> Result<(), StoreError> {
         let _w = self.writer();
         // What is in the archive is on disk before the mark goes.
         self.sync()?;

@@ -725,6 +725,7 @@ mod tests {
     use super::super::*;
     use super::{SEALED_DIR, journal_len, part_name, read_commands};
     use crate::domain::AppealChange;
+    use crate::store::SEAL_AT;
 
     type Commands = Vec<(Vec<u128>, u64)>;
 
@@ -891,6 +892,32 @@ mod tests {
                 .is_err_and(|e| e.contains("sealed part from byte 0 is missing")),
             "{missing:?}"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_bulk_write_that_makes_the_journal_long_seals_it_at_its_end()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(JOURNAL_FILE);
+        let (store, _) = Store::open(dir.path())?;
+        store.begin_bulk()?;
+        let mut n = 0;
+        while journal_len(&path)? < SEAL_AT {
+            n += 1;
+            store.append(vec![capture(ulid::Ulid(n * 1000), n * 1000 + 1)])?;
+        }
+        // Never while the bulk write goes on: undoing it cuts the live file back.
+        assert!(parts(dir.path()).is_empty());
+        let len = store.journal_len();
+        store.end_bulk()?;
+        assert_eq!(parts(dir.path()), [part_name(0, len)]);
+        assert_eq!(
+            std::fs::metadata(&path)?.len(),
+            format!("{{\"sealed_to\":{len}}}\n").len() as u64
+        );
+        assert_eq!(commands(&path, 0)?.len() as u128, n);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
         Ok(())
     }
 
