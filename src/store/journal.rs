@@ -26,7 +26,12 @@ pub const JOURNAL_VERSION: u32 = 2;
 pub const SEALED_DIR: &str = "journal.sealed";
 /// How the live file's header begins, once parts are sealed.
 const HEADER_KEY: &[u8] = br#"{"sealed_to":"#;
-/// zstd's level for sealed parts: 3, its default (about a fifth of the journal's size).
+/// How much of the journal a sealed part holds, about (it ends with a command).
+#[cfg(not(test))]
+const PART_SIZE: u64 = 16 * 1024 * 1024;
+#[cfg(test)]
+const PART_SIZE: u64 = 4 * 1024;
+/// zstd's level for sealed parts: 3, its default (about a seventh of the journal's size).
 const SEAL_LEVEL: i32 = 3;
 
 /// `,"ck":"` + 16 hex digits + `"}`: how every line of format 2 ends.
@@ -356,39 +361,61 @@ pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
                 .map_err(io(format!("removing {}", entry.path().display())))?;
         }
     }
-    let part = dir.join(part_name(live.base, len));
-    let what = format!("writing {}", part.display());
-    let writing = |e: std::io::Error| StoreError::Io {
-        what: what.clone(),
-        source: e,
-    };
-    // Written under a temporary name (owner only), which goes if this stops half-way.
-    let mut temp = tempfile::Builder::new()
-        .prefix(".zhuqi-")
-        .suffix(".partial")
-        .tempfile_in(&dir)
-        .map_err(io(format!("creating a file in {}", dir.display())))?;
-    {
-        let mut source = File::open(path).map_err(io(format!("opening {}", path.display())))?;
-        source
-            .seek(SeekFrom::Start(live.header))
-            .map_err(io(format!("reading {}", path.display())))?;
-        let mut source = source.take(len - live.base);
-        let mut encoder =
-            zstd::stream::write::Encoder::new(temp.as_file_mut(), SEAL_LEVEL).map_err(writing)?;
-        encoder.include_checksum(true).map_err(writing)?;
-        let copied = std::io::copy(&mut source, &mut encoder).map_err(writing)?;
-        if copied != len - live.base {
+    // Parts of about PART_SIZE, each ending with a command: a read from an offset inside the
+    // sealed journal unpacks at most one part's start before it (the hub's outbox of a desk
+    // that imported a ledger reads the journal page by page from there).
+    let mut source = File::open(path).map_err(io(format!("opening {}", path.display())))?;
+    source
+        .seek(SeekFrom::Start(live.header))
+        .map_err(io(format!("reading {}", path.display())))?;
+    let mut source = BufReader::with_capacity(1 << 20, source.take(len - live.base));
+    let mut at = live.base;
+    let mut line = Vec::new();
+    while at < len {
+        // Written under a temporary name (owner only), which goes if this stops half-way.
+        let mut temp = tempfile::Builder::new()
+            .prefix(".zhuqi-")
+            .suffix(".partial")
+            .tempfile_in(&dir)
+            .map_err(io(format!("creating a file in {}", dir.display())))?;
+        let what = format!("writing {}", temp.path().display());
+        let writing = |e: std::io::Error| StoreError::Io {
+            what: what.clone(),
+            source: e,
+        };
+        let mut written = 0u64;
+        {
+            let mut encoder = zstd::stream::write::Encoder::new(temp.as_file_mut(), SEAL_LEVEL)
+                .map_err(writing)?;
+            encoder.include_checksum(true).map_err(writing)?;
+            loop {
+                line.clear();
+                let n = source
+                    .read_until(b'\n', &mut line)
+                    .map_err(io(format!("reading {}", path.display())))?;
+                if n == 0 {
+                    break;
+                }
+                encoder.write_all(&line).map_err(writing)?;
+                written += n as u64;
+                if written >= PART_SIZE && ends_command(&line) {
+                    break;
+                }
+            }
+            encoder.finish().map_err(writing)?;
+        }
+        if written == 0 {
             return Err(StoreError::Corrupt(format!(
                 "{} is shorter than the journal says",
                 path.display()
             )));
         }
-        encoder.finish().map_err(writing)?;
+        temp.as_file().sync_all().map_err(writing)?;
+        let part = dir.join(part_name(at, at + written));
+        temp.persist(&part)
+            .map_err(|e| io(format!("naming {}", part.display()))(e.error))?;
+        at += written;
     }
-    temp.as_file().sync_all().map_err(writing)?;
-    temp.persist(&part)
-        .map_err(|e| io(format!("naming {}", part.display()))(e.error))?;
     sync_dir(&dir)?;
     // The live file anew, in one rename: its header, then what came after the sealed commands
     // (nothing, as the desk seals on opening, before any write).
@@ -400,6 +427,12 @@ pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
         .map_err(io(format!("reading {}", path.display())))?;
     crate::desk::paths::write_private(path, &body)
         .map_err(io(format!("replacing {}", path.display())))
+}
+
+/// Whether a whole line of the journal is the last of its command.
+fn ends_command(line: &[u8]) -> bool {
+    let head = &line[..line.len().min(24)];
+    line.ends_with(b"\n") && !head.windows(11).any(|w| w == br#""more":true"#)
 }
 
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {
@@ -750,6 +783,22 @@ mod tests {
         Ok(store)
     }
 
+    /// The sealed parts' ranges; they must join, from 0 to `to`.
+    fn joined_to(dir: &Path, to: u64) -> Vec<(u64, u64)> {
+        let mut ranges: Vec<(u64, u64)> = parts(dir)
+            .iter()
+            .filter_map(|n| super::part_range(n))
+            .collect();
+        ranges.sort();
+        let mut at = 0;
+        for (start, end) in &ranges {
+            assert_eq!(*start, at, "{ranges:?}");
+            at = *end;
+        }
+        assert_eq!(at, to, "{ranges:?}");
+        ranges
+    }
+
     fn parts(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir.join(SEALED_DIR))
             .map(|d| {
@@ -767,11 +816,16 @@ mod tests {
     -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join(JOURNAL_FILE);
-        let store = store_with(dir.path(), 6, 1)?;
+        let store = store_with(dir.path(), 20, 1)?;
         let before = commands(&path, 0)?;
         let len = store.journal_len();
         store.seal_journal_if_long(1);
-        assert_eq!(parts(dir.path()), [part_name(0, len)]);
+        // Parts of about 4 KiB here, each ending with a command.
+        let ranges = joined_to(dir.path(), len);
+        assert!(ranges.len() >= 2);
+        for (_, end) in &ranges {
+            assert!(before.iter().any(|c| c.1 == *end), "{end} ends no command");
+        }
         let head = std::fs::read(&path)?;
         assert_eq!(head, format!("{{\"sealed_to\":{len}}}\n").into_bytes());
         assert_eq!(journal_len(&path)?, len);
@@ -789,8 +843,12 @@ mod tests {
         assert_eq!(all.last().map(|c| c.0.clone()), Some(vec![99_001]));
         assert_eq!(all.last().map(|c| c.1), Some(store.journal_len()));
         let len2 = store.journal_len();
+        let before_second = joined_to(dir.path(), len);
         store.seal_journal_if_long(1);
-        assert_eq!(parts(dir.path()), [part_name(0, len), part_name(len, len2)]);
+        assert_eq!(
+            joined_to(dir.path(), len2)[..before_second.len()],
+            before_second[..]
+        );
         assert_eq!(commands(&path, 0)?, all);
         assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
         drop(store);
@@ -801,7 +859,7 @@ mod tests {
             s.summaries().map(|a| a.map(|a| format!("{a:?}"))).collect()
         };
         let shown = listed(&store)?;
-        assert_eq!(shown.len(), 7);
+        assert_eq!(shown.len(), 21);
         drop(store);
         let (store, _) = Store::rebuild(dir.path())?;
         assert_eq!(listed(&store)?, shown);
@@ -825,7 +883,8 @@ mod tests {
         store.seal_journal_if_long(1);
         std::fs::write(&path, &live)?;
         drop(store);
-        assert_eq!(parts(dir.path()).len(), 2);
+        let sealed_first = parts(dir.path()).len() - 1;
+        assert!(sealed_first >= 1);
         let (store, _) = Store::open(dir.path())?;
         assert_eq!(store.journal_len(), len);
         assert_eq!(commands(&path, 0)?, before);
@@ -833,7 +892,8 @@ mod tests {
         // Sealed again, the part it left is written anew.
         store.append(vec![event(a, 50_002, AppealChange::Listed)])?;
         store.seal_journal_if_long(1);
-        assert_eq!(parts(dir.path()).len(), 2);
+        assert_eq!(parts(dir.path()).len(), sealed_first + 1);
+        joined_to(dir.path(), store.journal_len());
         assert_eq!(commands(&path, 0)?.len(), before.len() + 1);
         assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
         Ok(())
@@ -872,7 +932,11 @@ mod tests {
         let len = store.journal_len();
         store.seal_journal_if_long(1);
         drop(store);
-        let part = dir.path().join(SEALED_DIR).join(part_name(0, len));
+        let first = joined_to(dir.path(), len)[0];
+        let part = dir
+            .path()
+            .join(SEALED_DIR)
+            .join(part_name(first.0, first.1));
         let mut bytes = std::fs::read(&part)?;
         let middle = bytes.len() / 2;
         bytes[middle] ^= 0xff;
@@ -881,7 +945,7 @@ mod tests {
         assert!(
             damaged
                 .as_ref()
-                .is_err_and(|e| e.contains(&part_name(0, len)) && e.contains("damaged")),
+                .is_err_and(|e| e.contains(&part_name(first.0, first.1)) && e.contains("damaged")),
             "{damaged:?}"
         );
         std::fs::remove_file(&part)?;
@@ -911,7 +975,7 @@ mod tests {
         assert!(parts(dir.path()).is_empty());
         let len = store.journal_len();
         store.end_bulk()?;
-        assert_eq!(parts(dir.path()), [part_name(0, len)]);
+        joined_to(dir.path(), len);
         assert_eq!(
             std::fs::metadata(&path)?.len(),
             format!("{{\"sealed_to\":{len}}}\n").len() as u64
