@@ -376,6 +376,9 @@ impl Desk {
             link.pushed_to = self.store.journal_len();
             link.save(self.data_dir())?;
         }
+        if report.pulled > 0 {
+            self.store.seal_journal_if_due();
+        }
         tracing::info!(
             pushed = report.pushed,
             pulled = report.pulled,

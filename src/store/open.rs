@@ -152,6 +152,12 @@ impl Store {
         Ok((store, report))
     }
 
+    /// Seals the live journal file once it is long (see [`Store::seal_journal_if_long`]): after
+    /// a sync that pulled much, so that the next opening does not pay for it.
+    pub fn seal_journal_if_due(&self) {
+        self.seal_journal_if_long(SEAL_AT);
+    }
+
     /// Seals the live journal file once it holds `at` bytes or more (see [`journal::seal`]),
     /// unless a bulk write's mark is there (undoing it cuts the live file back). A seal that
     /// fails (a full disk) leaves the journal as it was: said in the log, tried next time.
