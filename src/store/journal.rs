@@ -153,13 +153,21 @@ pub struct Live {
 impl Live {
     /// Reads the header of the live file at `path` (none: the file is the whole journal).
     pub fn of(path: &Path) -> Result<Live, StoreError> {
+        match File::open(path) {
+            Ok(mut f) => Live::read(&mut f, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Live::default()),
+            Err(e) => Err(io(format!("opening the journal {}", path.display()))(e)),
+        }
+    }
+
+    /// Reads the header of the live file open in `file` (at `path`), from its start: a reader
+    /// takes the header from the very file it reads, which a seal may replace meanwhile.
+    fn read(file: &mut File, path: &Path) -> Result<Live, StoreError> {
         let mut head = [0u8; 64];
-        let n = match File::open(path) {
-            Ok(mut f) => read_up_to(&mut f, &mut head)
-                .map_err(io(format!("reading the journal {}", path.display())))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
-            Err(e) => return Err(io(format!("opening the journal {}", path.display()))(e)),
-        };
+        let n = file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| read_up_to(file, &mut head))
+            .map_err(io(format!("reading the journal {}", path.display())))?;
         let head = &head[..n];
         if !head.starts_with(HEADER_KEY) {
             return Ok(Live::default());
@@ -215,14 +223,14 @@ impl Journal {
         // It names people: readable by its owner only, whatever the umask.
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options
+        let mut file = options
             .open(path)
             .map_err(io(format!("opening the journal {}", path.display())))?;
         let len = file
             .metadata()
             .map_err(io(format!("reading the journal {}", path.display())))?
             .len();
-        let live = Live::of(path)?;
+        let live = Live::read(&mut file, path)?;
         Ok(Journal {
             file,
             path: path.to_path_buf(),
@@ -577,7 +585,8 @@ fn part_range(name: &str) -> Option<(u64, u64)> {
 /// The journal from `offset` on as one stream: the sealed parts it reaches into, decompressed,
 /// then the live file past its header.
 fn stream_from(path: &Path, offset: u64) -> Result<(Box<dyn Read + Send>, Live), StoreError> {
-    let live = Live::of(path)?;
+    let mut file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
+    let live = Live::read(&mut file, path)?;
     let mut stream: Box<dyn Read + Send> = Box::new(std::io::empty());
     for part in sealed_parts(path, live.base)? {
         if part.end <= offset {
@@ -598,7 +607,6 @@ fn stream_from(path: &Path, offset: u64) -> Result<(Box<dyn Read + Send>, Live),
             .map_err(reading(path))?;
         stream = Box::new(stream.chain(reader));
     }
-    let mut file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
     file.seek(SeekFrom::Start(live.in_file(offset.max(live.base))))
         .map_err(io(format!("reading {}", path.display())))?;
     Ok((Box::new(stream.chain(file)), live))
