@@ -449,3 +449,144 @@ fn kills_while_closed_appeals_move_to_the_archive_lose_and_double_nothing() {
         "only {finished_on_open} kills came in the move (its marks written, not finished)"
     );
 }
+
+/// The journal as one stream of bytes: its sealed parts (those before the live file's base, in
+/// order), then the live file past its header.
+fn whole_journal(dir: &std::path::Path) -> Vec<u8> {
+    let live = std::fs::read(dir.join("journal.jsonl")).unwrap_or_else(|e| panic!("{e}"));
+    let (base, body) = match live.strip_prefix(br#"{"sealed_to":"#) {
+        Some(rest) => {
+            let end = rest.iter().position(|b| *b == b'}').unwrap_or(0);
+            let base: u64 = std::str::from_utf8(&rest[..end])
+                .ok()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or_else(|| panic!("an unreadable header"));
+            (base, rest[end + 2..].to_vec())
+        }
+        None => (0, live),
+    };
+    let mut parts: Vec<(u64, u64, std::path::PathBuf)> =
+        std::fs::read_dir(dir.join("journal.sealed"))
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        let (start, end) = name.strip_suffix(".jsonl.zst")?.split_once('-')?;
+                        Some((start.parse().ok()?, end.parse().ok()?, e.path()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+    parts.retain(|(_, end, _)| *end <= base);
+    parts.sort();
+    let mut whole = Vec::new();
+    for (start, _, path) in parts {
+        assert_eq!(start, whole.len() as u64, "the parts join");
+        let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        whole.extend(zstd::stream::decode_all(file).unwrap_or_else(|e| panic!("{e}")));
+    }
+    assert_eq!(whole.len() as u64, base, "the parts reach the live file");
+    whole.extend(body);
+    whole
+}
+
+/// `zhuqi journal seal` killed anywhere: the journal reads the same bytes, the desk opens on it,
+/// and sealing it again finishes the work.
+#[test]
+fn kills_while_the_journal_is_sealed_change_none_of_its_bytes() {
+    const ROUNDS: u64 = 10;
+    let base = common::tempdir();
+    let z = |dir: &std::path::Path, args: &[&str]| common::zhuqi(dir, args);
+    // About 40 MB of journal: sealing it takes long enough to be killed in the middle.
+    let demo = z(base.path(), &["demo", "--appeals", "20000", "--seed", "1"]);
+    assert!(demo.status.success(), "{}", common::stderr(&demo));
+    let original = whole_journal(base.path());
+    assert!(!base.path().join("journal.sealed").exists());
+    let open_rows = |dir: &std::path::Path| {
+        let listed = z(dir, &["list", "--status", "open", "--format", "csv"]);
+        assert!(listed.status.success(), "{}", common::stderr(&listed));
+        common::stdout(&listed).lines().count()
+    };
+    let open = open_rows(base.path());
+    let mut rng = Rng(0x2026_1130_0957);
+    let (mut killed, mut mid_way, mut run_ms) = (0, 0, 0u64);
+    for round in 0..ROUNDS {
+        let work = common::tempdir();
+        let d = work.path().join("desk");
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(base.path())
+            .arg(&d)
+            .status()
+            .unwrap_or_else(|e| panic!("cp: {e}"));
+        assert!(status.success());
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zhuqi"))
+            .args(["journal", "seal"])
+            .env("ZHUQI_DATA_DIR", &d)
+            .env("ZHUQI_CONFIG", d.join("no-config.toml"))
+            .env("ZHUQI_LOG_FILE", d.join("zhuqi.log"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start zhuqi: {e}"));
+        // The first round is let finish and timed; the others are killed at a moment spread
+        // over its last three quarters (the first is mostly starting and opening).
+        let started = std::time::Instant::now();
+        if round == 0 {
+            assert!(child.wait().map(|s| s.success()).unwrap_or(false));
+            run_ms = started.elapsed().as_millis() as u64;
+        } else {
+            let at = run_ms / 4 + rng.next(run_ms * 3 / 4 + 1);
+            std::thread::sleep(Duration::from_millis(at));
+            if let Ok(None) = child.try_wait() {
+                let _ = child.kill();
+                killed += 1;
+            }
+            let _ = child.wait();
+        }
+        // Killed between its first part and the live file's replacing.
+        let parts = std::fs::read_dir(d.join("journal.sealed"))
+            .map(|r| {
+                r.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".zst"))
+                    .count()
+            })
+            .unwrap_or(0);
+        let replaced = std::fs::read(d.join("journal.jsonl"))
+            .is_ok_and(|b| b.starts_with(br#"{"sealed_to":"#));
+        mid_way += usize::from(parts > 0 && !replaced);
+        assert!(
+            whole_journal(&d) == original,
+            "round {round}: the journal's bytes changed"
+        );
+        assert_eq!(open_rows(&d), open, "round {round}");
+        // Sealed (again) to the end, still the same bytes.
+        let again = z(&d, &["journal", "seal"]);
+        assert!(again.status.success(), "{}", common::stderr(&again));
+        assert!(whole_journal(&d) == original, "round {round}, sealed again");
+        assert_eq!(
+            std::fs::metadata(d.join("journal.jsonl"))
+                .map(|m| m.len())
+                .unwrap_or(0),
+            format!("{{\"sealed_to\":{}}}\n", original.len()).len() as u64
+        );
+    }
+    assert!(killed >= 5, "only {killed} runs were killed");
+    eprintln!("{killed} kills, {mid_way} between a part and the live file's replacing");
+    assert!(
+        mid_way >= 2,
+        "only {mid_way} kills came in the middle of a seal"
+    );
+    // One last desk, sealed, verified whole; sealed again, there is nothing to seal.
+    let sealed = z(base.path(), &["journal", "seal"]);
+    assert!(sealed.status.success(), "{}", common::stderr(&sealed));
+    let again = z(base.path(), &["journal", "seal"]);
+    let said = common::stdout(&again);
+    assert!(
+        again.status.success() && (said.contains("nothing to seal") || said.contains("没有可封存")),
+        "{said}"
+    );
+    assert!(whole_journal(base.path()) == original);
+    let verified = z(base.path(), &["verify"]);
+    assert!(verified.status.success(), "{}", common::stderr(&verified));
+}

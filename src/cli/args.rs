@@ -533,6 +533,9 @@ pub enum JournalCmd {
     /// Write the journal anew from the store's histories (they hold every event), when it was
     /// lost or cut short; the old one is kept beside
     Rewrite,
+    /// Seal the journal's lines so far into compressed parts in journal.sealed/ now (a desk does
+    /// it by itself once the live file passes 64 MiB)
+    Seal,
 }
 
 #[derive(Subcommand, Debug)]

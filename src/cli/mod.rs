@@ -409,6 +409,15 @@ pub fn main_with(cli: Cli) -> ExitCode {
                 Err(e) => fail(lang.error(&e)),
             };
         }
+        Command::Journal(JournalCmd::Seal) => {
+            return match crate::desk::seal_journal(&options) {
+                Ok(sealed_to) => {
+                    out!("{}\n", lang.journal_sealed(sealed_to));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(lang.error(&e)),
+            };
+        }
         Command::Config(cmd) => return tools::config(cmd, &settings, config_path.as_deref(), lang),
         Command::Hub(HubCmd::Init { url }) => {
             return match crate::hub::init(&url) {

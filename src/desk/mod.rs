@@ -1053,6 +1053,14 @@ pub fn rewrite_journal(options: &DeskOptions) -> Result<crate::store::Rewritten,
     Ok(Store::rewrite_journal(&dir)?)
 }
 
+/// Seals the journal's whole commands so far (see [`Store::seal_journal_now`]); returns where
+/// the sealed parts now end, or `None` when the live file held nothing to seal.
+pub fn seal_journal(options: &DeskOptions) -> Result<Option<u64>, DeskError> {
+    let dir = paths::data_dir(options.data_dir.as_deref()).ok_or(DeskError::NoDataDir)?;
+    let (store, _) = Store::open(&dir)?;
+    Ok(store.seal_journal_now()?)
+}
+
 pub fn rebuild(options: &DeskOptions) -> Result<(u64, PathBuf), DeskError> {
     let dir = paths::data_dir(options.data_dir.as_deref()).ok_or(DeskError::NoDataDir)?;
     let (store, old) = Store::rebuild(&dir)?;

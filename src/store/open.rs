@@ -166,17 +166,30 @@ impl Store {
         if w.journal.live_len() < at || !matches!(self.bulk_from(), Ok(None)) {
             return;
         }
-        let path = w.journal.path().to_path_buf();
-        let sealed = journal::seal(&path, w.journal.len()).and_then(|()| Journal::open(&path));
-        match sealed {
-            Ok(journal) => {
-                tracing::info!(to = journal.len(), "journal sealed");
-                w.journal = journal;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "the journal was not sealed; tried again next time")
-            }
+        if let Err(e) = Store::seal_locked(&mut w) {
+            tracing::warn!(error = %e, "the journal was not sealed; tried again next time");
         }
+    }
+
+    /// Seals the live journal file's whole commands now, whatever its length; returns where
+    /// the sealed parts end, or `None` when it held none. Refused during a bulk write.
+    pub fn seal_journal_now(&self) -> Result<Option<u64>, StoreError> {
+        let mut w = self.writer();
+        if self.bulk_from()?.is_some() {
+            return Err(StoreError::BulkCutShort);
+        }
+        if w.journal.live_len() == 0 {
+            return Ok(None);
+        }
+        Store::seal_locked(&mut w).map(Some)
+    }
+
+    fn seal_locked(w: &mut Writer) -> Result<u64, StoreError> {
+        let path = w.journal.path().to_path_buf();
+        journal::seal(&path, w.journal.len())?;
+        w.journal = Journal::open(&path)?;
+        tracing::info!(to = w.journal.len(), "journal sealed");
+        Ok(w.journal.len())
     }
 
     /// Opens the engine at `path`; the caller holds the desk lock (`lock` is kept, if given).

@@ -849,6 +849,21 @@ impl Lang {
         }
     }
 
+    pub fn journal_sealed(self, sealed_to: Option<u64>) -> String {
+        match (self, sealed_to) {
+            (Lang::Zh, Some(to)) => {
+                format!("日志的前 {to} 字节已压缩封存到 journal.sealed/。")
+            }
+            (Lang::Zh, None) => "没有可封存的内容：日志文件里还没有新的完整记录。".to_string(),
+            (Lang::En, Some(to)) => {
+                format!("sealed the journal's first {to} bytes, compressed, in journal.sealed/.")
+            }
+            (Lang::En, None) => {
+                "nothing to seal: the live journal file holds no whole command yet.".to_string()
+            }
+        }
+    }
+
     pub fn verified(self) -> &'static str {
         self.pick(
             "检查通过：每条诉求都与其记录一致，索引完整。",
