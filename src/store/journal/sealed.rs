@@ -611,6 +611,38 @@ mod tests {
     }
 
     #[test]
+    fn a_journal_written_anew_sets_the_old_parts_aside_and_is_sealed_anew()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(JOURNAL_FILE);
+        let store = store_with(dir.path(), 20, 1)?;
+        store.seal_journal_if_long(1);
+        let events = |p: &Path| -> Result<usize, StoreError> {
+            Ok(commands(p, 0)?.iter().map(|c| c.0.len()).sum())
+        };
+        let before = events(&path)?;
+        drop(store);
+        let rewritten = Store::rewrite_journal(dir.path())?;
+        assert_eq!(rewritten.events, before);
+        // The new journal is whole and plain; the old parts went beside the old journal.
+        assert!(!dir.path().join(SEALED_DIR).exists());
+        let aside: Vec<String> = std::fs::read_dir(dir.path())?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("journal.sealed.replaced"))
+            .collect();
+        assert_eq!(aside.len(), 1, "{aside:?}");
+        assert!(!std::fs::read(&path)?.starts_with(b"{\"sealed_to\""));
+        let (store, _) = Store::open(dir.path())?;
+        assert_eq!(events(&path)?, before);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        store.seal_journal_if_long(1);
+        joined_to(dir.path(), store.journal_len());
+        assert_eq!(events(&path)?, before);
+        Ok(())
+    }
+
+    #[test]
     fn a_backup_carries_the_sealed_parts() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let store = store_with(dir.path(), 3, 1)?;
