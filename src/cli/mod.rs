@@ -467,6 +467,9 @@ pub fn main_with(cli: Cli) -> ExitCode {
     if let Some(undone) = &desk.open_report().undone_bulk {
         eprintln!("zhuqi: {}", lang.undone_bulk(undone));
     }
+    if let Some(to) = desk.open_report().sealed_to {
+        eprintln!("zhuqi: {}", lang.journal_sealed(Some(to)));
+    }
     if desk.open_report().replayed > 0 {
         eprintln!("zhuqi: {}", lang.replayed(desk.open_report().replayed));
     }

@@ -34,7 +34,7 @@ impl Store {
     /// is the bulk write's, not the next opening's).
     pub fn end_bulk(&self) -> Result<(), StoreError> {
         self.end_bulk_mark()?;
-        self.seal_journal_if_long(SEAL_AT);
+        let _ = self.seal_journal_if_long(SEAL_AT);
         Ok(())
     }
 

@@ -120,6 +120,8 @@ pub struct OpenReport {
     pub rebuilt_from_damaged: Option<PathBuf>,
     /// A bulk write (an import, a demo) was killed mid-way; what it wrote was taken out.
     pub undone_bulk: Option<UndoneBulk>,
+    /// The live journal file had grown long and was sealed: where its sealed parts now end.
+    pub sealed_to: Option<u64>,
 }
 
 // Tree positions in the transaction slice. An appeal's events live in its history; `events` and

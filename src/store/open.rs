@@ -146,7 +146,7 @@ impl Store {
         store._lock = Some(lock);
         let caught = store.catch_up()?;
         store.finish_moves()?;
-        store.seal_journal_if_long(SEAL_AT);
+        report.sealed_to = store.seal_journal_if_long(SEAL_AT);
         report.replayed = caught.replayed;
         report.torn_bytes = caught.torn_bytes;
         Ok((store, report))
@@ -155,20 +155,22 @@ impl Store {
     /// Seals the live journal file once it is long (see [`Store::seal_journal_if_long`]): after
     /// a sync that pulled much, so that the next opening does not pay for it.
     pub fn seal_journal_if_due(&self) {
-        self.seal_journal_if_long(SEAL_AT);
+        let _ = self.seal_journal_if_long(SEAL_AT);
     }
 
     /// Seals the live journal file once it holds `at` bytes or more (see [`journal::seal`]),
     /// unless a bulk write's mark is there (undoing it cuts the live file back). A seal that
     /// fails (a full disk) leaves the journal as it was: said in the log, tried next time.
-    pub(super) fn seal_journal_if_long(&self, at: u64) {
+    pub(super) fn seal_journal_if_long(&self, at: u64) -> Option<u64> {
         let mut w = self.writer();
         if w.journal.live_len() < at || !matches!(self.bulk_from(), Ok(None)) {
-            return;
+            return None;
         }
-        if let Err(e) = Store::seal_locked(&mut w) {
-            tracing::warn!(error = %e, "the journal was not sealed; tried again next time");
-        }
+        Store::seal_locked(&mut w)
+            .inspect_err(
+                |e| tracing::warn!(error = %e, "the journal was not sealed; tried again next time"),
+            )
+            .ok()
     }
 
     /// Seals the live journal file's whole commands now, whatever its length; returns where

@@ -601,6 +601,20 @@ mod tests {
         let len = store.journal_len();
         store.end_bulk()?;
         joined_to(dir.path(), len);
+        // Grown long again by steps, it is sealed when the desk next opens, and the opening
+        // says so.
+        while store.journal_len() < len + SEAL_AT {
+            n += 1;
+            store.append(vec![capture(ulid::Ulid(n * 1000), n * 1000 + 1)])?;
+        }
+        let grown = store.journal_len();
+        drop(store);
+        let (store, report) = Store::open(dir.path())?;
+        assert_eq!(report.sealed_to, Some(grown));
+        joined_to(dir.path(), grown);
+        drop(store);
+        let (store, report) = Store::open(dir.path())?;
+        assert_eq!(report.sealed_to, None, "nothing new to seal");
         assert_eq!(
             std::fs::metadata(&path)?.len(),
             format!("{{\"sealed_to\":{len}}}\n").len() as u64
