@@ -76,7 +76,7 @@ pub fn man() -> ExitCode {
         .skip(1)
         .map(|l| format!(".TP\n{}\n", l.trim().replacen("  ", "\n", 1)))
         .collect::<String>();
-    let files = ".SH FILES\n.TP\nconfig.toml\nthe configuration, in the XDG config directory (--config, ZHUQI_CONFIG)\n.TP\njournal.jsonl, store/, calendar.toml\nin the data directory (--data-dir, ZHUQI_DATA_DIR)\n.TP\nzhuqi.log\nthe log, in the XDG state directory (ZHUQI_LOG=debug for more)\n";
+    let files = ".SH FILES\n.TP\nconfig.toml\nthe configuration, in the XDG config directory (--config, ZHUQI_CONFIG)\n.TP\njournal.jsonl, journal.sealed/, store/, calendar.toml\nin the data directory (--data-dir, ZHUQI_DATA_DIR)\n.TP\nzhuqi.log\nthe log, in the XDG state directory (ZHUQI_LOG=debug for more)\n";
     let text = format!(
         "{}.SH \"EXIT STATUS\"\n{exit}{files}",
         String::from_utf8_lossy(&out)
