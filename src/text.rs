@@ -25,6 +25,22 @@ pub fn is_hazard(c: char) -> bool {
         )
 }
 
+/// Whether `s` holds a hazard (see [`is_hazard`]), by its bytes: only the few lead bytes that
+/// can begin one (and ASCII controls) are looked at closer, so Chinese text, most of what the
+/// desk writes, is passed over quickly (an export checks every appeal's JSON).
+pub fn has_hazard(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        0x00..=0x1F | 0x7F => true,
+        // The lead bytes of U+0080–U+00BF, U+061C, U+180E, U+2000–U+20FF and U+FEFF.
+        0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xEF => s
+            .get(i..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(is_hazard),
+        _ => false,
+    })
+}
+
 /// For one line (a table cell, a title): line breaks become spaces, every other hazard a
 /// visible placeholder.
 pub fn sanitize(s: &str) -> String {
@@ -58,7 +74,7 @@ pub fn for_output(s: &str) -> std::borrow::Cow<'_, str> {
 /// same value to a parser, nothing raw to a terminal or an editor. (serde_json escapes C0
 /// controls itself; this adds DEL, C1 and the invisible ones.)
 pub fn json_escaped(json: String) -> String {
-    if !json.chars().any(is_hazard) {
+    if !has_hazard(&json) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -157,6 +173,23 @@ pub fn wrap(s: &str, cols: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn a_hazard_is_found_by_its_bytes_as_by_its_characters(
+            s in "(\\PC|[\u{0}-\u{1f}\u{7f}-\u{9f}\u{61c}\u{180e}\u{2000}-\u{206f}\u{feff}\u{fffd}文字A])*"
+        ) {
+            proptest::prop_assert_eq!(has_hazard(&s), s.chars().any(is_hazard));
+        }
+    }
+
+    #[test]
+    fn every_hazard_is_found_by_its_bytes() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let s = format!("文{c}字");
+            assert_eq!(has_hazard(&s), is_hazard(c), "{:04x}", c as u32);
+        }
+    }
 
     #[test]
     fn output_keeps_lines_and_writes_hazards_as_escapes() {
