@@ -4,8 +4,8 @@
 //! Each line ends with its checksum (`"ck"`, format 2 on): a line changed or damaged in the
 //! middle of the journal is named, never replayed as if it were right.
 //!
-//! A long journal is sealed in parts (`journal.sealed/`, when a desk opens with 64 MiB or more
-//! in the live file): each part is the journal's exact bytes from one offset to another,
+//! A long journal is sealed in parts (`journal.sealed/`, once the live file holds 64 MiB: when
+//! a desk opens, a bulk write ends or a sync has pulled): each part is the journal's exact bytes from one offset to another,
 //! compressed with zstd (checksummed), named by the two offsets. The live file then begins with
 //! a header line naming the offset its first line has in the journal (`{"sealed_to":N}`), so
 //! every offset — the store's, the hub's, a bulk write's mark — stays the journal's own, and

@@ -185,7 +185,7 @@ pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
     }
     sync_dir(&dir)?;
     // The live file anew, in one rename: its header, then what came after the sealed commands
-    // (nothing, as the desk seals on opening, before any write).
+    // (nothing: the store holds its writer while it seals).
     let mut body = format!("{{\"sealed_to\":{len}}}\n").into_bytes();
     let mut source = File::open(path).map_err(io(format!("opening {}", path.display())))?;
     source
