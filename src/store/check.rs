@@ -209,23 +209,23 @@ impl Store {
                 copy_private(file, &dir.join(name))?;
             }
         }
-        let copy = super::open::open_engine(&dir.join(STORE_DIR), dir, Cache::Ample)?;
-        copy.import(self.engine()?.db.export());
-        copy.flush()?;
-        File::open(dir.join(STORE_DIR).join("db"))
-            .and_then(|f| f.sync_all())
-            .map_err(io_err(format!("syncing the copy in {}", dir.display())))?;
+        let store = dir.join(STORE_DIR);
+        copy_engine(&self.engine()?.db, &store, dir)?;
         if let Some(archive) = self.archive(false)? {
-            let path = dir.join(STORE_DIR).join(super::archive::ARCHIVE_DIR);
-            let copy = super::open::open_engine(&path, dir, Cache::Ample)?;
-            copy.import(archive.db.export());
-            copy.flush()?;
-            File::open(path.join("db"))
-                .and_then(|f| f.sync_all())
-                .map_err(io_err(format!("syncing the copy in {}", dir.display())))?;
+            copy_engine(&archive.db, &store.join(super::archive::ARCHIVE_DIR), dir)?;
         }
         Ok(())
     }
+}
+
+/// A copy of a sled database at `path` (new) in the data directory `dir`, on disk when done.
+fn copy_engine(db: &sled::Db, path: &Path, dir: &Path) -> Result<(), StoreError> {
+    let copy = super::open::open_engine(path, dir, Cache::Ample)?;
+    copy.import(db.export());
+    copy.flush()?;
+    File::open(path.join("db"))
+        .and_then(|f| f.sync_all())
+        .map_err(io_err(format!("syncing the copy in {}", dir.display())))
 }
 
 /// In a data directory, this file says a backup was being written there and never finished.

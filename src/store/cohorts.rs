@@ -52,6 +52,23 @@ fn places(a: &Appeal) -> impl Iterator<Item = ([u8; 5], String)> + '_ {
     })
 }
 
+/// Adds (`sign` 1) or takes away (-1) what an appeal counts, in each entry it counts in.
+fn file_under(
+    entries: &mut BTreeMap<[u8; 5], Groups>,
+    appeal: &Appeal,
+    sums: &CohortSums,
+    sign: i64,
+) {
+    for (k, group) in places(appeal) {
+        entries
+            .entry(k)
+            .or_default()
+            .entry(group)
+            .or_default()
+            .add(sums, sign);
+    }
+}
+
 /// What a command changes in the entries, gathered over its appeals: each entry is read and
 /// written once per command. A step that changes no figure (a note) changes no entry.
 #[derive(Default)]
@@ -71,14 +88,7 @@ impl CohortEdits {
         }
         for (appeal, sums, sign) in [(before, was, -1), (after, is, 1)] {
             if let (Some(appeal), Some(sums)) = (appeal, sums) {
-                for (k, group) in places(appeal) {
-                    self.0
-                        .entry(k)
-                        .or_default()
-                        .entry(group)
-                        .or_default()
-                        .add(&sums, sign);
-                }
+                file_under(&mut self.0, appeal, &sums, sign);
             }
         }
     }
@@ -137,15 +147,7 @@ pub(super) struct ExpectedCohorts(BTreeMap<[u8; 5], Groups>);
 
 impl ExpectedCohorts {
     pub(super) fn add(&mut self, appeal: &Appeal) {
-        let sums = CohortSums::of(appeal);
-        for (k, group) in places(appeal) {
-            self.0
-                .entry(k)
-                .or_default()
-                .entry(group)
-                .or_default()
-                .add(&sums, 1);
-        }
+        file_under(&mut self.0, appeal, &CohortSums::of(appeal), 1);
     }
 }
 

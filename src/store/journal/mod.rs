@@ -151,7 +151,7 @@ impl Journal {
         Ok(Journal {
             file,
             path: path.to_path_buf(),
-            len: live.base + len.saturating_sub(live.header),
+            len: live.journal_len(len),
             live,
             dirty: false,
             #[cfg(test)]
@@ -217,7 +217,7 @@ impl Journal {
             .metadata()
             .map_err(io(format!("reading the journal {}", self.path.display())))?
             .len();
-        let found = self.live.base + found.saturating_sub(self.live.header);
+        let found = self.live.journal_len(found);
         if found < self.len {
             return Err(StoreError::JournalBehind {
                 journal: found,

@@ -42,12 +42,10 @@ impl Live {
     /// Reads the header of the live file open in `file` (at `path`), from its start: a reader
     /// takes the header from the very file it reads, which a seal may replace meanwhile.
     pub(super) fn read(file: &mut File, path: &Path) -> Result<Live, StoreError> {
-        let mut head = [0u8; 64];
-        let n = file
-            .seek(SeekFrom::Start(0))
-            .and_then(|_| read_up_to(file, &mut head))
+        let mut head = Vec::with_capacity(64);
+        file.seek(SeekFrom::Start(0))
+            .and_then(|_| Read::by_ref(file).take(64).read_to_end(&mut head))
             .map_err(io(format!("reading the journal {}", path.display())))?;
-        let head = &head[..n];
         if !head.starts_with(HEADER_KEY) {
             return Ok(Live::default());
         }
@@ -71,28 +69,22 @@ impl Live {
         })
     }
 
+    /// The journal's length when the live file holds `file_len` bytes.
+    pub(super) fn journal_len(&self, file_len: u64) -> u64 {
+        self.base + file_len.saturating_sub(self.header)
+    }
+
     /// Where the journal's offset `at` (at or past the base) is in the live file.
     pub(super) fn in_file(&self, at: u64) -> u64 {
         at.saturating_sub(self.base) + self.header
     }
 }
 
-fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
-}
-
 /// How long the journal at `path` is, its sealed parts included (missing: 0).
 pub fn journal_len(path: &Path) -> Result<u64, StoreError> {
     let live = Live::of(path)?;
     let file = std::fs::metadata(path).map_or(0, |m| m.len());
-    Ok(live.base + file.saturating_sub(live.header))
+    Ok(live.journal_len(file))
 }
 
 /// Seals the live file's commands up to `len` (the journal's offset where its last whole
@@ -280,7 +272,12 @@ pub(super) fn stream_from(
     let mut file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
     let live = Live::read(&mut file, path)?;
     let mut stream: Box<dyn Read + Send> = Box::new(std::io::empty());
-    for part in sealed_parts(path, live.base)? {
+    // A read from the live file on (replay, the hub's outbox) does not look at the parts.
+    let parts = match offset < live.base {
+        true => sealed_parts(path, live.base)?,
+        false => Vec::new(),
+    };
+    for part in parts {
         if part.end <= offset {
             continue;
         }
