@@ -797,3 +797,53 @@ fn times_and_due_dates_no_desk_could_mean_are_refused_and_write_nothing() {
     }
     assert_eq!(journal(), before, "nothing was written");
 }
+
+#[test]
+fn an_export_in_json_lines_holds_what_the_list_holds_in_number_order() {
+    const NOW: &str = "2026-11-27T10:00";
+    let dir = tempdir();
+    let d = dir.path();
+    // Enough appeals for many parts read on both of the export's threads, open and closed
+    // (the closed ones in the archive).
+    ok(
+        d,
+        &[
+            "--now",
+            NOW,
+            "demo",
+            "--appeals",
+            "1500",
+            "--texts",
+            "/nonexistent",
+        ],
+    );
+    let file = d.join("all.jsonl");
+    let path = file.to_str().unwrap_or_default();
+    for status in [None, Some("open"), Some("closed")] {
+        let mut list = vec!["list", "--format", "json", "--now", NOW];
+        let mut export = vec!["--now", NOW, "export", "--format", "jsonl", "-o", path];
+        if let Some(s) = status {
+            list.extend(["--status", s]);
+            export.extend(["--status", s]);
+        }
+        let listed: Vec<Value> = serde_json::from_str(&ok(d, &list)).unwrap_or_default();
+        let said = ok(d, &export);
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let exported: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        assert!(said.contains(&exported.len().to_string()), "{said}");
+        assert_eq!(exported, listed, "{status:?}");
+        let numbers: Vec<u64> = exported
+            .iter()
+            .map(|v| v["number"].as_u64().unwrap_or_default())
+            .collect();
+        assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{status:?}");
+        if status.is_none() {
+            assert_eq!(exported.len(), 1500);
+        } else {
+            assert!(!exported.is_empty() && exported.len() < 1500, "{status:?}");
+        }
+    }
+}

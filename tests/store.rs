@@ -738,3 +738,76 @@ fn five_hundred_closings_move_to_the_archive_and_read_as_before() {
     );
     assert!(desk.verify().unwrap_or_default().is_empty());
 }
+
+#[test]
+fn appeals_read_a_part_at_a_time_come_in_number_order_and_a_failed_part_stops_them() {
+    use zhuqi::io::generate::{Mix, generate_mix, load_texts};
+    let dir = tempdir();
+    // Late in the generated history's span, so that some running appeals are overdue.
+    let desk = open(dir.path(), "2026-11-27T10:00");
+    let texts = load_texts(std::path::Path::new("/nonexistent"));
+    generate_mix(&desk, 1500, 3, &texts, Mix::Backlog, |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let overdue = Filter {
+        overdue: true,
+        ..Filter::default()
+    };
+    for filter in [Filter::default(), overdue.clone()] {
+        let listed = desk.list(&filter).unwrap_or_else(|e| panic!("{e}"));
+        let mut parts = 0;
+        let mut read = Vec::new();
+        let count = desk
+            .render_rows(
+                &filter,
+                |rows| Ok::<_, DeskError>(rows.to_vec()),
+                |rows| {
+                    parts += 1;
+                    read.extend(rows);
+                    Ok(())
+                },
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(count, read.len());
+        assert_eq!(read, listed);
+        assert!(
+            read.windows(2)
+                .all(|w| w[0].appeal.number < w[1].appeal.number)
+        );
+        if filter.overdue {
+            // Sifted on the briefs: the same red cards as the whole appeals carry.
+            let red: Vec<_> = desk
+                .list(&Filter::default())
+                .unwrap_or_else(|e| panic!("{e}"))
+                .into_iter()
+                .filter(|r| r.card == Card::Red)
+                .collect();
+            assert!(!red.is_empty());
+            assert_eq!(read, red);
+        } else {
+            assert_eq!(read.len(), 1500);
+            assert!(parts > 2, "{parts} parts");
+        }
+    }
+    // A part that cannot be rendered stops the reading: what came before it was taken, in
+    // order, and nothing after it.
+    let mut taken = Vec::new();
+    let failed = desk.render_rows(
+        &Filter::default(),
+        |rows| {
+            if rows.iter().any(|r| r.appeal.number == 600) {
+                Err(DeskError::DemoNeedsEmpty)
+            } else {
+                Ok(rows.iter().map(|r| r.appeal.number).collect::<Vec<_>>())
+            }
+        },
+        |numbers| {
+            taken.extend(numbers);
+            Ok(())
+        },
+    );
+    assert!(
+        matches!(failed, Err(DeskError::DemoNeedsEmpty)),
+        "{failed:?}"
+    );
+    assert!(!taken.is_empty() && taken.len() < 600, "{}", taken.len());
+    assert!(taken.iter().enumerate().all(|(i, n)| *n == i as u64 + 1));
+}

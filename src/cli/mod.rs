@@ -60,6 +60,7 @@ use std::process::ExitCode;
 
 use crate::desk::clock::parse_date;
 use crate::desk::{Desk, DeskError, DeskOptions, Due, Filter, StatusFilter};
+use crate::io::export::{self, ExportError, ExportFormat};
 use crate::strings::Lang;
 
 fn date(text: &str) -> Result<chrono::NaiveDate, DeskError> {
@@ -130,26 +131,50 @@ fn export(desk: &Desk, lang: Lang, e: ExportArgs) -> Result<String, Failed> {
         Some(s) => Some(StatusFilter::parse(s).ok_or_else(|| DeskError::UnknownStatus(s.clone()))?),
         None => None,
     };
-    let rows = desk.list(&Filter {
+    let filter = Filter {
         status,
         overdue: e.overdue,
         ..Filter::default()
-    })?;
-    let figures = match (&e.from, &e.to) {
-        (Some(f), Some(t)) => desk.figures(crate::domain::figures::Period {
-            from: date(f)?,
-            to: date(t)?,
-        })?,
-        _ => desk.figures_all_time()?,
     };
     let format = match e.format {
-        ExportFormatArg::Xlsx => crate::io::export::ExportFormat::Xlsx,
-        ExportFormatArg::Csv => crate::io::export::ExportFormat::Csv,
-        ExportFormatArg::Jsonl => crate::io::export::ExportFormat::Jsonl,
+        ExportFormatArg::Xlsx => ExportFormat::Xlsx,
+        ExportFormatArg::Csv => ExportFormat::Csv,
+        ExportFormatArg::Jsonl => ExportFormat::Jsonl,
     };
-    crate::io::export::export(&rows, &figures, lang, format, e.bom, &e.output)
-        .map_err(Failed::Export)?;
-    Ok(output::exported(lang, rows.len(), &e.output))
+    let exported = if format == ExportFormat::Xlsx {
+        // A workbook is made whole in memory, and its second sheet holds the figures.
+        let rows = desk.list(&filter)?;
+        let figures = match (&e.from, &e.to) {
+            (Some(f), Some(t)) => desk.figures(crate::domain::figures::Period {
+                from: date(f)?,
+                to: date(t)?,
+            })?,
+            _ => desk.figures_all_time()?,
+        };
+        crate::io::export::export(&rows, &figures, lang, format, e.bom, &e.output)
+            .map_err(Failed::Export)?;
+        rows.len()
+    } else {
+        let io = |source| {
+            Failed::Export(ExportError::Io {
+                path: e.output.display().to_string(),
+                source,
+            })
+        };
+        let mut exported = 0;
+        crate::desk::paths::write_private_with(&e.output, io, |out| {
+            out.write_all(&export::head(lang, format, e.bom).map_err(Failed::Export)?)
+                .map_err(io)?;
+            exported = desk.render_rows(
+                &filter,
+                |rows| export::lines(rows, lang, format).map_err(Failed::Export),
+                |lines| out.write_all(&lines).map_err(io),
+            )?;
+            Ok::<_, Failed>(())
+        })?;
+        exported
+    };
+    Ok(output::exported(lang, exported, &e.output))
 }
 
 fn import(desk: &Desk, lang: Lang, i: ImportArgs) -> Result<String, Failed> {

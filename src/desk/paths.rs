@@ -110,6 +110,36 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     prepare_private(path, bytes)?.put_in_place()
 }
 
+/// As [`write_private`], the file's bytes given a part at a time by `write` (an export of a
+/// million appeals need not be held whole). Nothing is put in place unless `write` succeeds.
+pub fn write_private_with<E>(
+    path: &Path,
+    io: impl Fn(std::io::Error) -> E,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), E>,
+) -> Result<(), E> {
+    use std::io::Write;
+    let mut prepared = prepare_private(path, b"").map_err(&io)?;
+    match &mut prepared {
+        Prepared::Temp { temp, .. } => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, temp.as_file_mut());
+            write(&mut out)?;
+            out.flush().map_err(&io)?;
+            drop(out);
+            temp.as_file().sync_all().map_err(&io)?;
+        }
+        Prepared::Direct { path, .. } => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&*path)
+                .map_err(&io)?;
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out)?;
+            return out.flush().map_err(io);
+        }
+    }
+    prepared.put_in_place().map_err(io)
+}
+
 /// A file written whole under a temporary name beside where it goes, not there yet.
 pub enum Prepared {
     Temp {
@@ -186,5 +216,62 @@ impl Prepared {
                 .open(path)?
                 .write_all(&bytes),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_written_in_parts_is_put_in_place_whole_and_owner_only() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("out.jsonl");
+        write_private_with(
+            &path,
+            |e| e,
+            |out| {
+                for part in ["一\n", "二\n", "三\n"] {
+                    out.write_all(part.as_bytes())?;
+                }
+                Ok(())
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            std::fs::read_to_string(&path).ok().as_deref(),
+            Some("一\n二\n三\n")
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).map(|m| m.permissions().mode() & 0o777);
+            assert_eq!(mode.ok(), Some(0o600));
+        }
+    }
+
+    #[test]
+    fn a_write_in_parts_that_fails_half_way_leaves_what_was_there() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("out.csv");
+        std::fs::write(&path, "before\n").unwrap_or_else(|e| panic!("{e}"));
+        let failed = write_private_with(
+            &path,
+            |e| e.to_string(),
+            |out| {
+                out.write_all(b"half of it\n").map_err(|e| e.to_string())?;
+                Err("the desk could not read an appeal".to_string())
+            },
+        );
+        assert_eq!(failed, Err("the desk could not read an appeal".to_string()));
+        assert_eq!(
+            std::fs::read_to_string(&path).ok().as_deref(),
+            Some("before\n")
+        );
+        // No temporary file is left beside it.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert_eq!(names, vec![std::ffi::OsString::from("out.csv")]);
     }
 }

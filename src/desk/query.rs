@@ -105,20 +105,84 @@ impl Desk {
 
     /// The appeals the filter admits, whole, in number order.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Row>, DeskError> {
-        // The briefs of the states concerned are sifted in one pass over the status index;
-        // only the appeals admitted are read whole.
+        self.rows_of(&self.admitted(filter)?)
+    }
+
+    /// The identities of the appeals the filter admits, in number order. The briefs of the
+    /// states concerned are sifted in one pass over the status index; nothing is read whole.
+    fn admitted(&self, filter: &Filter) -> Result<Vec<AppealId>, DeskError> {
+        let today = self.clock.today();
+        let warning_days = self.settings.rules.warning_days;
+        let red = |b: &Brief<'_>| {
+            Card::of(b.running_due(), today, &self.calendar, warning_days) == Card::Red
+        };
         let mut briefs = self.store.briefs(&filter.states());
-        let mut rows = Vec::new();
-        while let Some(admitted) = briefs.next_with(|b| filter.admits(&b).then_some(b.id)) {
-            let Some(id) = admitted? else { continue };
-            let row = self.whole_row(id)?;
-            if filter.overdue && row.card != Card::Red {
-                continue;
+        let mut found = Vec::new();
+        while let Some(admitted) = briefs.next_with(|b| {
+            (filter.admits(&b) && (!filter.overdue || red(&b))).then_some((b.number, b.id))
+        }) {
+            if let Some(found_one) = admitted? {
+                found.push(found_one);
             }
-            rows.push(row);
         }
-        rows.sort_by_key(|r| r.appeal.number);
-        Ok(rows)
+        // Stable: a number given to two appeals (which `verify` reports) keeps both, in the
+        // order of their states.
+        found.sort_by_key(|(number, _)| *number);
+        Ok(found.into_iter().map(|(_, id)| id).collect())
+    }
+
+    fn rows_of(&self, ids: &[AppealId]) -> Result<Vec<Row>, DeskError> {
+        ids.iter().map(|id| self.whole_row(*id)).collect()
+    }
+
+    /// The appeals the filter admits, whole and in number order, a part at a time: what an
+    /// export writes without holding them all. Two threads read the parts (reading an appeal
+    /// whole, its history unpacked and folded, is most of an export's time) and `render` each;
+    /// `take` gets what was rendered, part after part, in order. Each thread hands over one part
+    /// at a time, so no more than a few parts are in memory. Returns how many appeals there were.
+    pub fn render_rows<T: Send, E: From<DeskError> + Send>(
+        &self,
+        filter: &Filter,
+        render: impl Fn(&[Row]) -> Result<T, E> + Sync,
+        mut take: impl FnMut(T) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        const READERS: usize = 2;
+        const PART: usize = 256;
+        let ids = self.admitted(filter)?;
+        let parts: Vec<&[AppealId]> = ids.chunks(PART).collect();
+        let render = &render;
+        std::thread::scope(|scope| {
+            // Reader k reads parts k, k + READERS, …; taking from the readers in turn keeps the
+            // order without sorting anything.
+            let lanes: Vec<_> = (0..READERS)
+                .map(|k| {
+                    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<T, E>>(1);
+                    let parts = &parts;
+                    scope.spawn(move || {
+                        for part in parts.iter().skip(k).step_by(READERS) {
+                            let rendered = self
+                                .rows_of(part)
+                                .map_err(E::from)
+                                .and_then(|rows| render(&rows));
+                            let failed = rendered.is_err();
+                            // A closed lane: the taker stopped at a failure.
+                            if tx.send(rendered).is_err() || failed {
+                                break;
+                            }
+                        }
+                    });
+                    rx
+                })
+                .collect();
+            for i in 0..parts.len() {
+                match lanes[i % READERS].recv() {
+                    Ok(rendered) => take(rendered?)?,
+                    // The reader panicked; the scope passes its panic on.
+                    Err(_) => break,
+                }
+            }
+            Ok(ids.len())
+        })
     }
 }
 

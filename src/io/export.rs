@@ -96,6 +96,8 @@ pub fn row_json(r: &Row) -> RowJson<'_> {
 pub enum ExportError {
     #[error("cannot write the spreadsheet: {0}")]
     Xlsx(#[from] XlsxError),
+    #[error("cannot put an appeal into the file: {0}")]
+    Encode(String),
     #[error("cannot write {path}: {source}")]
     Io {
         path: String,
@@ -110,6 +112,7 @@ impl Lang {
         match (self, e) {
             (Lang::Zh, ExportError::Xlsx(x)) => format!("无法写出表格：{x}"),
             (Lang::Zh, ExportError::Io { path, source }) => format!("无法写入 {path}：{source}"),
+            (Lang::Zh, ExportError::Encode(why)) => format!("无法把诉求写入文件：{why}"),
             (Lang::En, e) => format!("the export failed: {e}"),
         }
     }
@@ -204,34 +207,58 @@ pub fn export(
     };
     match format {
         ExportFormat::Xlsx => xlsx(rows, figures, lang, path),
-        ExportFormat::Jsonl => {
-            let mut out = Vec::new();
-            for r in rows {
-                let line = serde_json::to_string(&row_json(r))
-                    .map_err(|e| io(std::io::Error::other(e)))?;
-                out.extend_from_slice(crate::text::json_escaped(line).as_bytes());
-                out.push(b'\n');
-            }
-            crate::desk::paths::write_private(path, &out).map_err(io)
-        }
-        ExportFormat::Csv => {
-            let mut out: Vec<u8> = Vec::new();
-            if bom {
-                out.extend_from_slice("\u{feff}".as_bytes());
-            }
-            {
-                let mut w = csv::Writer::from_writer(&mut out);
-                w.write_record(lang.export_columns())
-                    .map_err(|e| io(e.into()))?;
-                for r in rows {
-                    let record: Vec<String> = cells(r, lang).iter().map(cell_text).collect();
-                    w.write_record(&record).map_err(|e| io(e.into()))?;
-                }
-                w.flush().map_err(io)?;
-            }
+        ExportFormat::Csv | ExportFormat::Jsonl => {
+            let mut out = head(lang, format, bom)?;
+            out.extend_from_slice(&lines(rows, lang, format)?);
             crate::desk::paths::write_private(path, &out).map_err(io)
         }
     }
+}
+
+/// What a CSV or JSON Lines file begins with: the BOM if asked and the header row (CSV).
+pub fn head(lang: Lang, format: ExportFormat, bom: bool) -> Result<Vec<u8>, ExportError> {
+    let mut out: Vec<u8> = Vec::new();
+    if format == ExportFormat::Csv {
+        if bom {
+            out.extend_from_slice("\u{feff}".as_bytes());
+        }
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(lang.export_columns())
+            .map_err(lines_failed)?;
+        w.flush().map_err(lines_failed)?;
+    }
+    Ok(out)
+}
+
+/// The rows as CSV records or JSON lines, without the file's head: an export is written a part
+/// at a time.
+pub fn lines(rows: &[Row], lang: Lang, format: ExportFormat) -> Result<Vec<u8>, ExportError> {
+    let mut out: Vec<u8> = Vec::new();
+    match format {
+        ExportFormat::Jsonl => {
+            for r in rows {
+                let line = serde_json::to_string(&row_json(r)).map_err(lines_failed)?;
+                out.extend_from_slice(crate::text::json_escaped(line).as_bytes());
+                out.push(b'\n');
+            }
+        }
+        ExportFormat::Csv | ExportFormat::Xlsx => {
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(&mut out);
+            for r in rows {
+                let record: Vec<String> = cells(r, lang).iter().map(cell_text).collect();
+                w.write_record(&record).map_err(lines_failed)?;
+            }
+            w.flush().map_err(lines_failed)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Writing into memory fails only if a row cannot be put into the format.
+fn lines_failed(e: impl std::fmt::Display) -> ExportError {
+    ExportError::Encode(e.to_string())
 }
 
 fn xlsx(rows: &[Row], figures: &Figures, lang: Lang, path: &Path) -> Result<(), ExportError> {
