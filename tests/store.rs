@@ -756,15 +756,11 @@ fn appeals_read_a_part_at_a_time_come_in_number_order_and_a_failed_part_stops_th
         let mut parts = 0;
         let mut read = Vec::new();
         let count = desk
-            .render_rows(
-                &filter,
-                |rows| Ok::<_, DeskError>(rows.to_vec()),
-                |rows| {
-                    parts += 1;
-                    read.extend(rows);
-                    Ok(())
-                },
-            )
+            .render_rows(&filter, Ok::<_, DeskError>, |rows| {
+                parts += 1;
+                read.extend(rows);
+                Ok(())
+            })
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(count, read.len());
         assert_eq!(read, listed);

@@ -167,7 +167,7 @@ fn export(desk: &Desk, lang: Lang, e: ExportArgs) -> Result<String, Failed> {
                 .map_err(io)?;
             exported = desk.render_rows(
                 &filter,
-                |rows| export::lines(rows, lang, format).map_err(Failed::Export),
+                |rows| export::lines(&rows, lang, format).map_err(Failed::Export),
                 |lines| out.write_all(&lines).map_err(io),
             )?;
             Ok::<_, Failed>(())

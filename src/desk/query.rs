@@ -103,9 +103,15 @@ impl Desk {
             .ok_or_else(|| crate::store::StoreError::Corrupt(format!("appeal {id} is missing")))?)
     }
 
-    /// The appeals the filter admits, whole, in number order.
+    /// The appeals the filter admits, whole, in number order (read as [`Desk::render_rows`]
+    /// reads them).
     pub fn list(&self, filter: &Filter) -> Result<Vec<Row>, DeskError> {
-        self.rows_of(&self.admitted(filter)?)
+        let mut rows = Vec::new();
+        self.render_rows(filter, Ok::<_, DeskError>, |part| {
+            rows.extend(part);
+            Ok(())
+        })?;
+        Ok(rows)
     }
 
     /// The identities of the appeals the filter admits, in number order. The briefs of the
@@ -136,20 +142,28 @@ impl Desk {
     }
 
     /// The appeals the filter admits, whole and in number order, a part at a time: what an
-    /// export writes without holding them all. Two threads read the parts (reading an appeal
-    /// whole, its history unpacked and folded, is most of an export's time) and `render` each;
-    /// `take` gets what was rendered, part after part, in order. Each thread hands over one part
-    /// at a time, so no more than a few parts are in memory. Returns how many appeals there were.
+    /// export writes without holding them all. Reading an appeal whole (its history unpacked
+    /// and folded) is most of an export's time, so two threads read the parts (a lone part is
+    /// read on the caller's thread) and `render` each; `take` gets what was rendered, part after
+    /// part, in order. Each thread hands over one part at a time, so no more than a few parts
+    /// are in memory. Returns how many appeals there were.
     pub fn render_rows<T: Send, E: From<DeskError> + Send>(
         &self,
         filter: &Filter,
-        render: impl Fn(&[Row]) -> Result<T, E> + Sync,
+        render: impl Fn(Vec<Row>) -> Result<T, E> + Sync,
         mut take: impl FnMut(T) -> Result<(), E>,
     ) -> Result<usize, E> {
         const READERS: usize = 2;
         const PART: usize = 256;
         let ids = self.admitted(filter)?;
         let parts: Vec<&[AppealId]> = ids.chunks(PART).collect();
+        if parts.len() < 2 {
+            // Not worth a thread.
+            for part in parts {
+                take(render(self.rows_of(part)?)?)?;
+            }
+            return Ok(ids.len());
+        }
         let render = &render;
         std::thread::scope(|scope| {
             // Reader k reads parts k, k + READERS, …; taking from the readers in turn keeps the
@@ -160,10 +174,7 @@ impl Desk {
                     let parts = &parts;
                     scope.spawn(move || {
                         for part in parts.iter().skip(k).step_by(READERS) {
-                            let rendered = self
-                                .rows_of(part)
-                                .map_err(E::from)
-                                .and_then(|rows| render(&rows));
+                            let rendered = self.rows_of(part).map_err(E::from).and_then(render);
                             let failed = rendered.is_err();
                             // A closed lane: the taker stopped at a failure.
                             if tx.send(rendered).is_err() || failed {
