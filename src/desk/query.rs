@@ -115,14 +115,40 @@ impl Desk {
     }
 
     /// The identities of the appeals the filter admits, in number order. The briefs of the
-    /// states concerned are sifted in one pass over the status index; nothing is read whole.
+    /// states concerned are sifted in one pass over the status index, nothing read whole: the
+    /// lower half of the numbers on this thread, the upper half on another (on a desk of
+    /// 100,000 this pass was a fifth of an export, with the second core idle).
     fn admitted(&self, filter: &Filter) -> Result<Vec<AppealId>, DeskError> {
+        let middle = self.last_number() / 2;
+        let states = filter.states();
+        let half = |numbers: std::ops::RangeInclusive<u64>| {
+            self.sift(
+                filter,
+                states.iter().map(|s| (*s, numbers.clone())).collect(),
+            )
+        };
+        let (lower, upper) = std::thread::scope(|scope| {
+            let upper = scope.spawn(|| half(middle.saturating_add(1)..=u64::MAX));
+            (half(0..=middle), upper.join())
+        });
+        // A panic on the other thread is passed on as it would be on this one.
+        let upper = upper.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok(lower?.into_iter().chain(upper?).collect())
+    }
+
+    /// The identities of the appeals the filter admits among those given (states, each with a
+    /// range of numbers), in number order.
+    fn sift(
+        &self,
+        filter: &Filter,
+        order: Vec<(Status, std::ops::RangeInclusive<u64>)>,
+    ) -> Result<Vec<AppealId>, DeskError> {
         let today = self.clock.today();
         let warning_days = self.settings.rules.warning_days;
         let red = |b: &Brief<'_>| {
             Card::of(b.running_due(), today, &self.calendar, warning_days) == Card::Red
         };
-        let mut briefs = self.store.briefs(&filter.states());
+        let mut briefs = self.store.briefs_in(order);
         let mut found = Vec::new();
         while let Some(admitted) = briefs.next_with(|b| {
             (filter.admits(&b) && (!filter.overdue || red(&b))).then_some((b.number, b.id))
