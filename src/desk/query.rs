@@ -164,7 +164,8 @@ impl Desk {
     }
 
     fn rows_of(&self, ids: &[AppealId]) -> Result<Vec<Row>, DeskError> {
-        ids.iter().map(|id| self.whole_row(*id)).collect()
+        let appeals = self.store.appeals_of(ids)?;
+        Ok(appeals.into_iter().map(|a| self.row(a)).collect())
     }
 
     /// The appeals the filter admits, whole and in number order, a part at a time: what an

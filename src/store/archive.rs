@@ -435,6 +435,18 @@ mod tests {
                 numbers.push(n?);
             }
             assert_eq!(numbers, [1, 2, 3, 4, 5]);
+            // Read a part at a time, from either database, in the order asked, each whole.
+            let asked = [ids[4], ids[0], ids[3], ids[2]];
+            let read = store.appeals_of(&asked)?;
+            assert_eq!(read.iter().map(|a| a.id).collect::<Vec<_>>(), asked);
+            for a in &read {
+                assert_eq!(Some(a), store.appeal(a.id)?.as_ref());
+            }
+            let unknown = store.appeals_of(&[ids[1], ulid::Ulid(9)]);
+            assert!(
+                matches!(&unknown, Err(StoreError::Corrupt(why)) if why.contains("missing")),
+                "{unknown:?}"
+            );
             assert_eq!(store.appeal_count(), 5);
             assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
             assert!(store.verify_journal()?.is_empty());

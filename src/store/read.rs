@@ -165,6 +165,30 @@ impl Store {
         fold(id, &history::events(&history)?).map(Some)
     }
 
+    /// The appeals with these identities, whole, in the order given: what a list or an export
+    /// reads a part at a time (the databases are looked up once for the part, not once an
+    /// appeal). An identity the store does not hold is damage: it came from the status index.
+    pub fn appeals_of(&self, ids: &[AppealId]) -> Result<Vec<Appeal>, StoreError> {
+        let live = self.engine()?;
+        let archive = self.archive(false)?;
+        ids.iter()
+            .map(|id| {
+                let key = id_key(*id);
+                let stored = match live.trees[HISTORIES].get(key)? {
+                    Some(v) => Some(v),
+                    None => match &archive {
+                        Some(a) => a.trees[HISTORIES].get(key)?,
+                        None => None,
+                    },
+                };
+                match stored {
+                    Some(stored) => fold(*id, &history::events(&history::unpack(&stored)?)?),
+                    None => Err(StoreError::Corrupt(format!("appeal {id} is missing"))),
+                }
+            })
+            .collect()
+    }
+
     /// The appeal's summary (every field but the long texts), as the `appeals` tree keeps it.
     pub fn summary(&self, id: AppealId) -> Result<Option<Appeal>, StoreError> {
         match self.get_either(APPEALS, &id_key(id), true)? {
