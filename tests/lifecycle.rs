@@ -405,6 +405,83 @@ fn feedback_closes_or_reopens_and_closing_needs_a_note() {
     );
 }
 
+#[test]
+fn a_refused_step_leaves_the_appeal_as_it_was() {
+    // Taken a day after the states were reached: a due date on the day before is past.
+    let at = t0() + Duration::days(1);
+    let past = day("2024-01-10");
+    let mut changes: Vec<AppealChange> = ChangeKind::ALL.iter().map(|k| sample(*k)).collect();
+    changes.extend([
+        AppealChange::Feedback {
+            rating: Satisfaction::Dissatisfied,
+            comment: Some("仍未解决".into()),
+            reopen_due: None,
+        },
+        AppealChange::Feedback {
+            rating: Satisfaction::Dissatisfied,
+            comment: Some("仍未解决".into()),
+            reopen_due: Some(past),
+        },
+        AppealChange::Reopened {
+            reason: "企业反映问题未解决".into(),
+            due: past,
+        },
+        AppealChange::Reopened {
+            reason: " ".into(),
+            due: day("2024-01-31"),
+        },
+        assign(""),
+        AppealChange::Extended {
+            due: past,
+            reason: "等待".into(),
+        },
+        AppealChange::Escalated {
+            level: Level::City,
+            to: "".into(),
+            note: None,
+        },
+        AppealChange::Reassigned {
+            steward: "朱洁".into(),
+            lead_dept: None,
+        },
+        AppealChange::Noted { text: "".into() },
+        AppealChange::Answered { text: "".into() },
+        AppealChange::Returned { reason: "".into() },
+        AppealChange::Withdrawn { reason: "".into() },
+        AppealChange::Closed { note: "".into() },
+        AppealChange::ResolvedOnSpot { answer: "".into() },
+    ]);
+    let mut refused = std::collections::BTreeSet::new();
+    for (state, path) in states() {
+        let appeal = fold(&path).unwrap_or_else(|r| panic!("{state}: {r:?}"));
+        for change in &changes {
+            let mut stepped = appeal.clone();
+            if let Err(why) = stepped.take_step(at, change) {
+                assert_eq!(stepped, appeal, "{state}: {change:?} refused ({why:?})");
+                refused.insert(
+                    format!("{why:?}")
+                        .split([' ', '(', '{'])
+                        .next()
+                        .map(String::from),
+                );
+            }
+        }
+    }
+    // Refusals of every sort were met, those found after the first checks among them.
+    for why in [
+        "Missing",
+        "DueInPast",
+        "ExtendNotLater",
+        "SameSteward",
+        "NotAllowed",
+    ] {
+        assert!(
+            refused.contains(&Some(why.to_string())),
+            "{why}: {refused:?}"
+        );
+    }
+}
+
 // ----- property tests -----
 
 fn any_change() -> impl Strategy<Value = AppealChange> {
@@ -493,8 +570,18 @@ proptest! {
         for (change, gap) in changes.iter().zip(&gaps) {
             at += Duration::minutes(*gap);
             let current = appeal.as_ref();
+            // The same step taken in place: the same appeal if taken, untouched if refused.
+            let mut in_place = current.cloned();
+            if let Some(a) = in_place.as_mut() {
+                let taken = a.take_step(at, change);
+                prop_assert_eq!(taken.is_ok(), Appeal::apply(current, id(), at, "test", change).is_ok());
+                if taken.is_err() {
+                    prop_assert_eq!(Some(&*a), current, "a refused step changed the appeal");
+                }
+            }
             match Appeal::apply(current, id(), at, "test", change) {
                 Ok(next) => {
+                    prop_assert_eq!(in_place.as_ref(), Some(&next));
                     prop_assert!(next.level >= level, "escalation went down");
                     level = next.level;
                     check_invariants(&next).map_err(TestCaseError::fail)?;

@@ -347,18 +347,22 @@ pub fn fold(id: AppealId, events: &[Event]) -> Folded {
         let EventBody::Appeal { change, .. } = &e.body else {
             continue;
         };
-        match Appeal::apply_in_order(folded.appeal.as_ref(), id, e.at, &e.actor, change) {
-            Ok(mut next) => {
-                if let (AppealChange::Captured(_), Some(stamp)) = (change, e.hub) {
-                    next.number = stamp.number.unwrap_or(next.number);
-                    next.meeting = stamp.meeting.or(next.meeting);
+        // Each step is taken in place: a refused one leaves the appeal as it was.
+        let taken = match folded.appeal.as_mut() {
+            Some(appeal) => appeal.step(e.at, change),
+            None => Appeal::captured(id, e.at, &e.actor, change).map(|mut captured| {
+                if let Some(stamp) = e.hub {
+                    captured.number = stamp.number.unwrap_or(captured.number);
+                    captured.meeting = stamp.meeting.or(captured.meeting);
                 }
-                folded.appeal = Some(next);
-            }
-            Err(refusal) => folded.not_in_effect.push(NotInEffect {
+                folded.appeal = Some(captured);
+            }),
+        };
+        if let Err(refusal) = taken {
+            folded.not_in_effect.push(NotInEffect {
                 event: e.id,
                 refusal,
-            }),
+            });
         }
     }
     if let Some(a) = folded.appeal.as_mut() {
@@ -407,6 +411,14 @@ impl Brief<'_> {
     }
 }
 
+/// A reopening's due date, refused if it is already past.
+fn reopen_due_allowed(due: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Refusal> {
+    if due < today {
+        return Err(Refusal::DueInPast { due, today });
+    }
+    Ok(due)
+}
+
 fn required(value: &str, field: Field) -> Result<String, Refusal> {
     let v = value.trim();
     if v.is_empty() {
@@ -445,95 +457,109 @@ impl Appeal {
         actor: &str,
         change: &AppealChange,
     ) -> Result<Appeal, Refusal> {
-        if let Some(c) = current
-            && change.kind() != ChangeKind::Capture
-            && at < c.last_event_at
-        {
-            return Err(Refusal::BeforeLastEvent {
-                last: c.last_event_at,
-            });
+        match current {
+            None => Appeal::captured(id, at, actor, change),
+            Some(current) => {
+                let mut next = current.clone();
+                next.take_step(at, change)?;
+                Ok(next)
+            }
         }
-        Appeal::apply_in_order(current, id, at, actor, change)
     }
 
-    /// As [`Appeal::apply`], for a step whose place in the timeline is already decided (the
-    /// hub's order): its own date may be earlier than the last step's, taken on a desk whose
-    /// clock was behind or that was offline, and that alone refuses nothing.
-    fn apply_in_order(
-        current: Option<&Appeal>,
+    /// As [`Appeal::apply`], in place, for an appeal already captured: a step refused leaves
+    /// it as it was.
+    pub fn take_step(
+        &mut self,
+        at: DateTime<FixedOffset>,
+        change: &AppealChange,
+    ) -> Result<(), Refusal> {
+        if change.kind() != ChangeKind::Capture && at < self.last_event_at {
+            return Err(Refusal::BeforeLastEvent {
+                last: self.last_event_at,
+            });
+        }
+        self.step(at, change)
+    }
+
+    /// A new appeal from its capture.
+    fn captured(
         id: AppealId,
         at: DateTime<FixedOffset>,
         actor: &str,
         change: &AppealChange,
     ) -> Result<Appeal, Refusal> {
-        let Some(current) = current else {
-            return match change {
-                AppealChange::Captured(c) => Ok(Appeal {
-                    id,
-                    number: c.number,
-                    external_id: c.external_id.clone(),
-                    enterprise: required(&c.enterprise, Field::Enterprise)?,
-                    category: required(&c.category, Field::Category)?,
-                    text: required(&c.text, Field::Text)?,
-                    contact: optional(&c.contact),
-                    meeting: c.meeting,
-                    departments: clean_names(&c.departments),
-                    captured_at: at,
-                    day_only: c.day_only,
-                    captured_by: actor.to_string(),
-                    status: Status::Captured,
-                    closed_how: None,
-                    steward: None,
-                    lead_dept: None,
-                    co_depts: Vec::new(),
-                    due: None,
-                    listed_at: None,
-                    assigned_at: None,
-                    acknowledged_at: None,
-                    level: Level::District,
-                    escalated_to: None,
-                    extensions: 0,
-                    urges: 0,
-                    reopens: 0,
-                    returns: 0,
-                    answer: None,
-                    answered_at: None,
-                    rating: None,
-                    feedback_comment: None,
-                    closed_at: None,
-                    closing_note: None,
-                    last_note: None,
-                    events: 1,
-                    conflicts: 0,
-                    last_event_at: at,
-                }),
-                _ => Err(Refusal::NotCaptured),
-            };
-        };
+        match change {
+            AppealChange::Captured(c) => Ok(Appeal {
+                id,
+                number: c.number,
+                external_id: c.external_id.clone(),
+                enterprise: required(&c.enterprise, Field::Enterprise)?,
+                category: required(&c.category, Field::Category)?,
+                text: required(&c.text, Field::Text)?,
+                contact: optional(&c.contact),
+                meeting: c.meeting,
+                departments: clean_names(&c.departments),
+                captured_at: at,
+                day_only: c.day_only,
+                captured_by: actor.to_string(),
+                status: Status::Captured,
+                closed_how: None,
+                steward: None,
+                lead_dept: None,
+                co_depts: Vec::new(),
+                due: None,
+                listed_at: None,
+                assigned_at: None,
+                acknowledged_at: None,
+                level: Level::District,
+                escalated_to: None,
+                extensions: 0,
+                urges: 0,
+                reopens: 0,
+                returns: 0,
+                answer: None,
+                answered_at: None,
+                rating: None,
+                feedback_comment: None,
+                closed_at: None,
+                closing_note: None,
+                last_note: None,
+                events: 1,
+                conflicts: 0,
+                last_event_at: at,
+            }),
+            _ => Err(Refusal::NotCaptured),
+        }
+    }
+
+    /// Takes one step after the capture, in place, for a step whose place in the timeline is
+    /// already decided (the hub's order): its own date may be earlier than the last step's,
+    /// taken on a desk whose clock was behind or that was offline, and that alone refuses
+    /// nothing. Every check comes before the first change, so a step refused leaves the appeal
+    /// as it was (and a fold copies nothing).
+    fn step(&mut self, at: DateTime<FixedOffset>, change: &AppealChange) -> Result<(), Refusal> {
         let kind = change.kind();
         if kind == ChangeKind::Capture {
             return Err(Refusal::AlreadyCaptured);
         }
-        if !kind.allowed_from().contains(&current.status) {
+        if !kind.allowed_from().contains(&self.status) {
             return Err(Refusal::NotAllowed {
                 change: kind,
-                status: current.status,
+                status: self.status,
             });
         }
         let today = at.date_naive();
-        let mut next = current.clone();
-        next.events += 1;
-        next.last_event_at = at.max(current.last_event_at);
         match change {
             AppealChange::Captured(_) => return Err(Refusal::AlreadyCaptured),
             AppealChange::ResolvedOnSpot { answer } => {
-                next.answer = Some(required(answer, Field::Answer)?);
-                next.answered_at = Some(at);
-                next.close(at, ClosedHow::OnSpot);
+                self.answer = Some(required(answer, Field::Answer)?);
+                self.answered_at = Some(at);
+                self.close(at, ClosedHow::OnSpot);
             }
             AppealChange::Listed => {
-                next.status = Status::Listed;
-                next.listed_at = Some(at);
+                self.status = Status::Listed;
+                self.listed_at = Some(at);
             }
             AppealChange::Assigned(a) => {
                 let steward = required(&a.steward, Field::Steward)?;
@@ -541,61 +567,61 @@ impl Appeal {
                 if a.due < today {
                     return Err(Refusal::DueInPast { due: a.due, today });
                 }
-                next.co_depts = clean_names(&a.co_depts);
-                next.co_depts.retain(|d| *d != lead);
-                next.steward = Some(steward);
-                next.lead_dept = Some(lead);
-                next.due = Some(a.due);
-                next.assigned_at = Some(at);
-                next.acknowledged_at = None;
-                next.status = Status::Assigned;
+                self.co_depts = clean_names(&a.co_depts);
+                self.co_depts.retain(|d| *d != lead);
+                self.steward = Some(steward);
+                self.lead_dept = Some(lead);
+                self.due = Some(a.due);
+                self.assigned_at = Some(at);
+                self.acknowledged_at = None;
+                self.status = Status::Assigned;
             }
             AppealChange::Acknowledged => {
-                next.acknowledged_at = Some(at);
-                next.status = Status::InProgress;
+                self.acknowledged_at = Some(at);
+                self.status = Status::InProgress;
             }
             AppealChange::Returned { reason } => {
-                next.last_note = Some(required(reason, Field::Reason)?);
-                next.steward = None;
-                next.lead_dept = None;
-                next.co_depts.clear();
-                next.due = None;
-                next.assigned_at = None;
-                next.acknowledged_at = None;
-                next.returns += 1;
-                next.status = Status::Listed;
+                self.last_note = Some(required(reason, Field::Reason)?);
+                self.steward = None;
+                self.lead_dept = None;
+                self.co_depts.clear();
+                self.due = None;
+                self.assigned_at = None;
+                self.acknowledged_at = None;
+                self.returns += 1;
+                self.status = Status::Listed;
             }
             AppealChange::Reassigned { steward, lead_dept } => {
                 let steward = required(steward, Field::Steward)?;
-                if current.steward.as_deref() == Some(steward.as_str()) {
+                if self.steward.as_deref() == Some(steward.as_str()) {
                     return Err(Refusal::SameSteward { steward });
                 }
-                next.steward = Some(steward);
+                self.steward = Some(steward);
                 if let Some(lead) = optional(lead_dept) {
-                    next.co_depts.retain(|d| *d != lead);
-                    next.lead_dept = Some(lead);
+                    self.co_depts.retain(|d| *d != lead);
+                    self.lead_dept = Some(lead);
                 }
-                next.assigned_at = Some(at);
-                next.acknowledged_at = None;
-                next.status = Status::Assigned;
+                self.assigned_at = Some(at);
+                self.acknowledged_at = None;
+                self.status = Status::Assigned;
             }
             AppealChange::Noted { text } => {
-                next.last_note = Some(required(text, Field::Text)?);
+                self.last_note = Some(required(text, Field::Text)?);
             }
             AppealChange::Escalated { level, to, .. } => {
-                if *level <= current.level {
+                if *level <= self.level {
                     return Err(Refusal::EscalateNotHigher {
-                        current: current.level,
+                        current: self.level,
                         requested: *level,
                     });
                 }
-                next.escalated_to = Some(required(to, Field::EscalationTarget)?);
-                next.level = *level;
+                self.escalated_to = Some(required(to, Field::EscalationTarget)?);
+                self.level = *level;
             }
             AppealChange::Extended { due, reason } => {
                 required(reason, Field::Reason)?;
                 // Assigned and in-progress appeals always have a due date.
-                let Some(old) = current.due else {
+                let Some(old) = self.due else {
                     return Err(Refusal::Missing(Field::Due));
                 };
                 if today > old {
@@ -607,55 +633,60 @@ impl Appeal {
                         requested: *due,
                     });
                 }
-                next.due = Some(*due);
-                next.extensions += 1;
+                self.due = Some(*due);
+                self.extensions += 1;
             }
             AppealChange::Urged { .. } => {
-                next.urges += 1;
+                self.urges += 1;
             }
             AppealChange::Answered { text } => {
-                next.answer = Some(required(text, Field::Answer)?);
-                next.answered_at = Some(at);
-                next.status = Status::Answered;
+                self.answer = Some(required(text, Field::Answer)?);
+                self.answered_at = Some(at);
+                self.status = Status::Answered;
             }
             AppealChange::Feedback {
                 rating,
                 comment,
                 reopen_due,
             } => {
-                next.rating = Some(*rating);
-                next.feedback_comment = optional(comment);
-                if rating.closes() {
-                    next.close(at, ClosedHow::Answered);
-                } else {
-                    let Some(due) = *reopen_due else {
-                        return Err(Refusal::Missing(Field::Due));
-                    };
-                    next.reopen(due, today)?;
+                let reopen = match (rating.closes(), *reopen_due) {
+                    (true, _) => None,
+                    (false, Some(due)) => Some(reopen_due_allowed(due, today)?),
+                    (false, None) => return Err(Refusal::Missing(Field::Due)),
+                };
+                self.rating = Some(*rating);
+                self.feedback_comment = optional(comment);
+                match reopen {
+                    None => self.close(at, ClosedHow::Answered),
+                    Some(due) => self.reopen(due),
                 }
             }
             AppealChange::Reopened { reason, due } => {
-                if let Some(how) = current.closed_how
+                if let Some(how) = self.closed_how
                     && how != ClosedHow::Answered
                 {
                     return Err(Refusal::CannotReopen { how });
                 }
-                next.last_note = Some(required(reason, Field::Reason)?);
-                next.rating = None;
-                next.feedback_comment = None;
-                next.reopen(*due, today)?;
+                let reason = required(reason, Field::Reason)?;
+                let due = reopen_due_allowed(*due, today)?;
+                self.last_note = Some(reason);
+                self.rating = None;
+                self.feedback_comment = None;
+                self.reopen(due);
             }
             AppealChange::Withdrawn { reason } => {
-                next.closing_note = Some(required(reason, Field::Reason)?);
-                next.close(at, ClosedHow::Withdrawn);
-                next.status = Status::Withdrawn;
+                self.closing_note = Some(required(reason, Field::Reason)?);
+                self.close(at, ClosedHow::Withdrawn);
+                self.status = Status::Withdrawn;
             }
             AppealChange::Closed { note } => {
-                next.closing_note = Some(required(note, Field::Note)?);
-                next.close(at, ClosedHow::Answered);
+                self.closing_note = Some(required(note, Field::Note)?);
+                self.close(at, ClosedHow::Answered);
             }
         }
-        Ok(next)
+        self.events += 1;
+        self.last_event_at = at.max(self.last_event_at);
+        Ok(())
     }
 
     fn close(&mut self, at: DateTime<FixedOffset>, how: ClosedHow) {
@@ -664,16 +695,12 @@ impl Appeal {
         self.closed_at = Some(at);
     }
 
-    fn reopen(&mut self, due: NaiveDate, today: NaiveDate) -> Result<(), Refusal> {
-        if due < today {
-            return Err(Refusal::DueInPast { due, today });
-        }
+    fn reopen(&mut self, due: NaiveDate) {
         self.due = Some(due);
         self.reopens += 1;
         self.status = Status::InProgress;
         self.closed_how = None;
         self.closed_at = None;
-        Ok(())
     }
 
     /// The appeal as lists, boards and figures hold it: every field but the long texts — the
