@@ -455,6 +455,9 @@ mod tests {
         let (store, _) = Store::open(dir.path())?;
         store.append(vec![event(ids[3], 4000, AppealChange::Listed)])?;
         assert!(!store.archive_is_open());
+        // Nor does reading open appeals whole.
+        assert_eq!(store.appeals_of(&ids[3..])?.len(), 2);
+        assert!(!store.archive_is_open());
         // A reopening brings an archived appeal back.
         let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap_or_default();
         let reopened = store.append(vec![event(

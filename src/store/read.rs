@@ -167,26 +167,33 @@ impl Store {
 
     /// The appeals with these identities, whole, in the order given: what a list or an export
     /// reads a part at a time (the databases are looked up once for the part, not once an
-    /// appeal). An identity the store does not hold is damage: it came from the status index.
+    /// appeal; the archive only if an appeal is not in the live database, so that a list of
+    /// open appeals never opens it). An identity the store does not hold is damage: it came
+    /// from the status index.
     pub fn appeals_of(&self, ids: &[AppealId]) -> Result<Vec<Appeal>, StoreError> {
         let live = self.engine()?;
-        let archive = self.archive(false)?;
-        ids.iter()
-            .map(|id| {
-                let key = id_key(*id);
-                let stored = match live.trees[HISTORIES].get(key)? {
-                    Some(v) => Some(v),
-                    None => match &archive {
+        let mut archive = None;
+        let mut appeals = Vec::with_capacity(ids.len());
+        for id in ids {
+            let key = id_key(*id);
+            let stored = match live.trees[HISTORIES].get(key)? {
+                Some(v) => Some(v),
+                None => {
+                    if archive.is_none() {
+                        archive = Some(self.archive(false)?);
+                    }
+                    match archive.as_ref().and_then(|a| a.as_ref()) {
                         Some(a) => a.trees[HISTORIES].get(key)?,
                         None => None,
-                    },
-                };
-                match stored {
-                    Some(stored) => fold(*id, &history::events(&history::unpack(&stored)?)?),
-                    None => Err(StoreError::Corrupt(format!("appeal {id} is missing"))),
+                    }
                 }
-            })
-            .collect()
+            };
+            appeals.push(match stored {
+                Some(stored) => fold(*id, &history::events(&history::unpack(&stored)?)?)?,
+                None => return Err(StoreError::Corrupt(format!("appeal {id} is missing"))),
+            });
+        }
+        Ok(appeals)
     }
 
     /// The appeal's summary (every field but the long texts), as the `appeals` tree keeps it.
