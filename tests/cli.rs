@@ -847,3 +847,51 @@ fn an_export_in_json_lines_holds_what_the_list_holds_in_number_order() {
         }
     }
 }
+
+#[test]
+fn an_export_to_standard_output_holds_the_appeals_alone_and_a_reader_may_stop_early() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    const NOW: &str = "2026-11-27T10:00";
+    let dir = tempdir();
+    let d = dir.path();
+    // Over a pipe's buffer of JSON lines, so that a reader that stops early is met mid-way.
+    ok(
+        d,
+        &["--now", NOW, "demo", "--appeals", "400", "--texts", "/nonexistent"],
+    );
+    let export = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_zhuqi"))
+            .args(["--now", NOW, "export", "--format", format, "-o", "/dev/stdout"])
+            .env("ZHUQI_DATA_DIR", d)
+            .env("ZHUQI_CONFIG", d.join("no-config.toml"))
+            .env("ZHUQI_LOG_FILE", d.join("zhuqi.log"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    // Read whole: every line is an appeal; the confirmation is on standard error.
+    let whole = export("jsonl")
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(whole.status.code(), Some(0), "{}", stderr(&whole));
+    let text = String::from_utf8_lossy(&whole.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 400);
+    for line in lines {
+        assert!(serde_json::from_str::<Value>(line).is_ok(), "{line}");
+    }
+    assert!(stderr(&whole).contains("exported 400"), "{}", stderr(&whole));
+    // A reader that stops after a little (`| head -c 1000`).
+    let mut child = export("csv");
+    let mut first = [0u8; 1000];
+    if let Some(out) = child.stdout.as_mut() {
+        out.read_exact(&mut first).unwrap_or_else(|e| panic!("{e}"));
+    }
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}

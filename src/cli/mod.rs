@@ -75,6 +75,12 @@ fn due(args: &DueArgs) -> Result<Due, DeskError> {
     })
 }
 
+/// A file written to a pipe whose reader went away (`-o /dev/stdout | head`): not an error, as
+/// for what commands print.
+fn reader_went_away(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::BrokenPipe
+}
+
 fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), DeskError> {
     crate::desk::paths::write_private(path, bytes).map_err(|source| DeskError::WriteFile {
         path: path.to_path_buf(),
@@ -114,13 +120,18 @@ fn report(desk: &Desk, lang: Lang, r: ReportArgs) -> Result<String, Failed> {
             };
             crate::io::report::xlsx(&report, lang, &label, path)
                 .map_err(|e| Failed::Export(crate::io::export::ExportError::Xlsx(e)))?;
-            return Ok(output::written(lang, path));
+            return Ok(output::confirm_written(path, output::written(lang, path)));
         }
     };
     match &r.output {
         Some(path) => {
-            write_file(path, crate::text::for_output(&text).as_bytes())?;
-            Ok(output::written(lang, path))
+            match write_file(path, crate::text::for_output(&text).as_bytes()) {
+                Err(DeskError::WriteFile { source, .. }) if reader_went_away(&source) => {
+                    return Ok(String::new());
+                }
+                written => written?,
+            }
+            Ok(output::confirm_written(path, output::written(lang, path)))
         }
         None => Ok(text),
     }
@@ -162,7 +173,7 @@ fn export(desk: &Desk, lang: Lang, e: ExportArgs) -> Result<String, Failed> {
             })
         };
         let mut exported = 0;
-        crate::desk::paths::write_private_with(&e.output, io, |out| {
+        let written = crate::desk::paths::write_private_with(&e.output, io, |out| {
             out.write_all(&export::head(lang, format, e.bom).map_err(Failed::Export)?)
                 .map_err(io)?;
             exported = desk.render_rows(
@@ -171,10 +182,20 @@ fn export(desk: &Desk, lang: Lang, e: ExportArgs) -> Result<String, Failed> {
                 |lines| out.write_all(&lines).map_err(io),
             )?;
             Ok::<_, Failed>(())
-        })?;
+        });
+        match written {
+            // `zhuqi export -o /dev/stdout | head`: the reader had what it wanted.
+            Err(Failed::Export(ExportError::Io { source, .. })) if reader_went_away(&source) => {
+                return Ok(String::new());
+            }
+            written => written?,
+        }
         exported
     };
-    Ok(output::exported(lang, exported, &e.output))
+    Ok(output::confirm_written(
+        &e.output,
+        output::exported(lang, exported, &e.output),
+    ))
 }
 
 fn import(desk: &Desk, lang: Lang, i: ImportArgs) -> Result<String, Failed> {

@@ -283,6 +283,18 @@ pub fn verified(lang: Lang) -> String {
     format!("{}\n", lang.verified())
 }
 
+/// What a command says once it has written `path`: on standard output, unless the path is not
+/// a file (`-o /dev/stdout`, a pipe, a terminal), where the message would be mixed with what
+/// was written; then on standard error.
+pub fn confirm_written(path: &Path, message: String) -> String {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        eprint!("{}", crate::text::for_output(&message));
+        String::new()
+    } else {
+        message
+    }
+}
+
 pub fn written(lang: Lang, path: &Path) -> String {
     format!("{}\n", lang.written(&path.display().to_string()))
 }
