@@ -858,11 +858,27 @@ fn an_export_to_standard_output_holds_the_appeals_alone_and_a_reader_may_stop_ea
     // Over a pipe's buffer of JSON lines, so that a reader that stops early is met mid-way.
     ok(
         d,
-        &["--now", NOW, "demo", "--appeals", "400", "--texts", "/nonexistent"],
+        &[
+            "--now",
+            NOW,
+            "demo",
+            "--appeals",
+            "400",
+            "--texts",
+            "/nonexistent",
+        ],
     );
     let export = |format: &str| {
         Command::new(env!("CARGO_BIN_EXE_zhuqi"))
-            .args(["--now", NOW, "export", "--format", format, "-o", "/dev/stdout"])
+            .args([
+                "--now",
+                NOW,
+                "export",
+                "--format",
+                format,
+                "-o",
+                "/dev/stdout",
+            ])
             .env("ZHUQI_DATA_DIR", d)
             .env("ZHUQI_CONFIG", d.join("no-config.toml"))
             .env("ZHUQI_LOG_FILE", d.join("zhuqi.log"))
@@ -882,7 +898,11 @@ fn an_export_to_standard_output_holds_the_appeals_alone_and_a_reader_may_stop_ea
     for line in lines {
         assert!(serde_json::from_str::<Value>(line).is_ok(), "{line}");
     }
-    assert!(stderr(&whole).contains("exported 400"), "{}", stderr(&whole));
+    assert!(
+        stderr(&whole).contains("exported 400"),
+        "{}",
+        stderr(&whole)
+    );
     // A reader that stops after a little (`| head -c 1000`).
     let mut child = export("csv");
     let mut first = [0u8; 1000];
