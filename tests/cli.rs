@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{stderr, stdout, tempdir, zhuqi};
+use common::{stderr, stdout, tempdir, zhuqi, zhuqi_command};
 use serde_json::Value;
 
 fn ok(dir: &Path, args: &[&str]) -> String {
@@ -805,18 +805,7 @@ fn an_export_in_json_lines_holds_what_the_list_holds_in_number_order() {
     let d = dir.path();
     // Enough appeals for many parts read on both of the export's threads, open and closed
     // (the closed ones in the archive).
-    ok(
-        d,
-        &[
-            "--now",
-            NOW,
-            "demo",
-            "--appeals",
-            "1500",
-            "--texts",
-            "/nonexistent",
-        ],
-    );
+    generated(d, 1500);
     let file = d.join("all.jsonl");
     let path = file.to_str().unwrap_or_default();
     for status in [None, Some("open"), Some("closed")] {
@@ -851,37 +840,23 @@ fn an_export_in_json_lines_holds_what_the_list_holds_in_number_order() {
 #[test]
 fn an_export_to_standard_output_holds_the_appeals_alone_and_a_reader_may_stop_early() {
     use std::io::Read;
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     const NOW: &str = "2026-11-27T10:00";
     let dir = tempdir();
     let d = dir.path();
     // Over a pipe's buffer of JSON lines, so that a reader that stops early is met mid-way.
-    ok(
-        d,
-        &[
+    generated(d, 400);
+    let export = |format: &str| {
+        let args = [
             "--now",
             NOW,
-            "demo",
-            "--appeals",
-            "400",
-            "--texts",
-            "/nonexistent",
-        ],
-    );
-    let export = |format: &str| {
-        Command::new(env!("CARGO_BIN_EXE_zhuqi"))
-            .args([
-                "--now",
-                NOW,
-                "export",
-                "--format",
-                format,
-                "-o",
-                "/dev/stdout",
-            ])
-            .env("ZHUQI_DATA_DIR", d)
-            .env("ZHUQI_CONFIG", d.join("no-config.toml"))
-            .env("ZHUQI_LOG_FILE", d.join("zhuqi.log"))
+            "export",
+            "--format",
+            format,
+            "-o",
+            "/dev/stdout",
+        ];
+        zhuqi_command(d, &args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -914,4 +889,19 @@ fn an_export_to_standard_output_holds_the_appeals_alone_and_a_reader_may_stop_ea
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+/// Fills the desk in `d` with `n` generated appeals, open and closed.
+fn generated(d: &Path, n: usize) {
+    let n = n.to_string();
+    let args = [
+        "--now",
+        "2026-11-27T10:00",
+        "demo",
+        "--appeals",
+        &n,
+        "--texts",
+        "/nonexistent",
+    ];
+    ok(d, &args);
 }

@@ -45,7 +45,15 @@ pub fn tempdir() -> tempfile::TempDir {
 
 /// The built `zhuqi` binary, run with a clean environment for its data and language.
 pub fn zhuqi(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zhuqi"))
+    zhuqi_command(dir, args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run zhuqi: {e}"))
+}
+
+/// As [`zhuqi`], not started yet (to be spawned with pipes of its own).
+pub fn zhuqi_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_zhuqi"));
+    command
         .args(args)
         .env("ZHUQI_DATA_DIR", dir)
         .env("ZHUQI_CONFIG", dir.join("no-config.toml"))
@@ -54,9 +62,8 @@ pub fn zhuqi(dir: &Path, args: &[&str]) -> Output {
         .env_remove("ZHUQI_LOG")
         .env("LANG", "en_US.UTF-8")
         .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run zhuqi: {e}"))
+        .env_remove("LC_MESSAGES");
+    command
 }
 
 pub fn stdout(o: &Output) -> String {
