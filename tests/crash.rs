@@ -490,6 +490,17 @@ fn whole_journal(dir: &std::path::Path) -> Vec<u8> {
     whole
 }
 
+/// How many sealed parts of the journal are in the data directory `d`.
+fn sealed_parts(d: &std::path::Path) -> usize {
+    std::fs::read_dir(d.join("journal.sealed"))
+        .map(|r| {
+            r.flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".zst"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 /// `zhuqi journal seal` killed anywhere: the journal reads the same bytes, the desk opens on it,
 /// and sealing it again finishes the work.
 #[test]
@@ -529,12 +540,24 @@ fn kills_while_the_journal_is_sealed_change_none_of_its_bytes() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start zhuqi: {e}"));
-        // The first round is let finish and timed; the others are killed at a moment spread
-        // over its last three quarters (the first is mostly starting and opening).
+        // The first round is let finish and timed. The next three are killed as soon as a part
+        // is there: the middle of a seal, met whatever the machine's speed. The others are
+        // killed at a moment spread over the first round's last three quarters (the first is
+        // mostly starting and opening).
         let started = std::time::Instant::now();
         if round == 0 {
             assert!(child.wait().map(|s| s.success()).unwrap_or(false));
             run_ms = started.elapsed().as_millis() as u64;
+        } else if round <= 3 {
+            while let Ok(None) = child.try_wait() {
+                if sealed_parts(&d) > 0 {
+                    let _ = child.kill();
+                    killed += 1;
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let _ = child.wait();
         } else {
             let at = run_ms / 4 + rng.next(run_ms * 3 / 4 + 1);
             std::thread::sleep(Duration::from_millis(at));
@@ -545,13 +568,7 @@ fn kills_while_the_journal_is_sealed_change_none_of_its_bytes() {
             let _ = child.wait();
         }
         // Killed between its first part and the live file's replacing.
-        let parts = std::fs::read_dir(d.join("journal.sealed"))
-            .map(|r| {
-                r.flatten()
-                    .filter(|e| e.file_name().to_string_lossy().ends_with(".zst"))
-                    .count()
-            })
-            .unwrap_or(0);
+        let parts = sealed_parts(&d);
         let replaced = std::fs::read(d.join("journal.jsonl"))
             .is_ok_and(|b| b.starts_with(br#"{"sealed_to":"#));
         mid_way += usize::from(parts > 0 && !replaced);
