@@ -683,6 +683,70 @@ fn the_current_view_exports_as_a_spreadsheet() {
 }
 
 #[test]
+fn the_view_is_exported_while_the_desk_answers_keys_and_a_quit_waits_for_it() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(3));
+    let shown = app.list.view.len();
+    let exports = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(dir.path().join("exports"))
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    // The key only starts it: the desk says so and takes the next keys at once.
+    app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    assert!(app.exporting.under_way());
+    assert!(
+        screen_text(&app, 120, 40).contains(&format!("正在导出 {shown} 条诉求")),
+        "{}",
+        screen_text(&app, 120, 40)
+    );
+    let selected = app.list.selected;
+    app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    assert_eq!(
+        app.list.selected,
+        selected + 1,
+        "keys are answered meanwhile"
+    );
+    // A second export waits for the first; a quit waits for it to be written.
+    app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    assert!(screen_text(&app, 120, 40).contains("上一次导出尚未完成"));
+    app.on_key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE));
+    assert!(!app.quit, "the export asked for is not dropped");
+    assert!(screen_text(&app, 120, 40).contains("导出完成后自动退出"));
+    while app.work() {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert!(app.quit, "quit once written");
+    let files = exports();
+    assert_eq!(files.len(), 1, "one export: the second was refused");
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook(&files[0]).unwrap_or_else(|e| panic!("{e}"));
+    let range = wb
+        .worksheet_range("诉求清单")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        range.height(),
+        shown + 1,
+        "the rows in view when x was pressed"
+    );
+    assert!(screen_text(&app, 120, 40).contains(&format!("已导出 {shown} 条诉求")));
+}
+
+#[test]
+fn a_second_q_quits_without_waiting_for_the_export() {
+    let dir = common::tempdir();
+    let mut app = demo_app(dir.path());
+    press(&mut app, KeyCode::F(3));
+    app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    app.on_key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE));
+    assert!(!app.quit);
+    app.on_key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE));
+    assert!(app.quit, "told again, the desk quits at once");
+}
+
+#[test]
 fn an_export_of_the_view_has_the_whole_texts_the_list_clips() {
     let dir = common::tempdir();
     let mut app = demo_app(dir.path());

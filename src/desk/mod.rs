@@ -11,6 +11,7 @@ pub mod query;
 pub mod settings;
 pub mod supervise;
 pub mod sync;
+pub mod view_export;
 
 use std::path::{Path, PathBuf};
 

@@ -51,6 +51,23 @@ pub struct Row {
     pub days_overdue: i64,
 }
 
+/// An appeal's row as of `today`: its label, card and lateness.
+pub(super) fn row_of(
+    appeal: Appeal,
+    today: chrono::NaiveDate,
+    calendar: &crate::domain::Calendar,
+    warning_days: u32,
+    prefix: &str,
+) -> Row {
+    let due = appeal.running_due();
+    Row {
+        label: super::label(prefix, appeal.number),
+        card: Card::of(due, today, calendar, warning_days),
+        days_overdue: days_overdue(due, today),
+        appeal,
+    }
+}
+
 impl Filter {
     fn admits(&self, a: &Brief<'_>) -> bool {
         let eq = |want: &Option<String>, have: Option<&str>| {
@@ -81,14 +98,13 @@ impl Filter {
 impl Desk {
     /// The card and lateness of an appeal as of the desk's today.
     pub fn row(&self, appeal: Appeal) -> Row {
-        let today = self.clock.today();
-        let due = appeal.running_due();
-        Row {
-            label: self.label(appeal.number),
-            card: Card::of(due, today, &self.calendar, self.settings.rules.warning_days),
-            days_overdue: days_overdue(due, today),
+        row_of(
             appeal,
-        }
+            self.clock.today(),
+            &self.calendar,
+            self.settings.rules.warning_days,
+            &self.settings.number_prefix,
+        )
     }
 
     /// One appeal read whole, with its card.

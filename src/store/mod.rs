@@ -42,6 +42,7 @@ pub use codec::SCHEMA_VERSION;
 pub use days::{DayIndex, DayKind};
 pub use error::{AppendError, StoreError, disk_full};
 pub use journal::JOURNAL_VERSION;
+pub use read::AppealReader;
 pub use rewrite::{Rewritten, Undone};
 
 const STORE_DIR: &str = "store";

@@ -165,35 +165,19 @@ impl Store {
         fold(id, &history::events(&history)?).map(Some)
     }
 
-    /// The appeals with these identities, whole, in the order given: what a list or an export
-    /// reads a part at a time (the databases are looked up once for the part, not once an
-    /// appeal; the archive only if an appeal is not in the live database, so that a list of
-    /// open appeals never opens it). An identity the store does not hold is damage: it came
-    /// from the status index.
+    /// The appeals with these identities, whole, in the order given (as
+    /// [`AppealReader::appeals_of`]).
     pub fn appeals_of(&self, ids: &[AppealId]) -> Result<Vec<Appeal>, StoreError> {
-        let live = self.engine()?;
-        let mut archive = None;
-        let mut appeals = Vec::with_capacity(ids.len());
-        for id in ids {
-            let key = id_key(*id);
-            let stored = match live.trees[HISTORIES].get(key)? {
-                Some(v) => Some(v),
-                None => {
-                    if archive.is_none() {
-                        archive = Some(self.archive(false)?);
-                    }
-                    match archive.as_ref().and_then(|a| a.as_ref()) {
-                        Some(a) => a.trees[HISTORIES].get(key)?,
-                        None => None,
-                    }
-                }
-            };
-            appeals.push(match stored {
-                Some(stored) => fold(*id, &history::events(&history::unpack(&stored)?)?)?,
-                None => return Err(StoreError::Corrupt(format!("appeal {id} is missing"))),
-            });
-        }
-        Ok(appeals)
+        self.appeal_reader()?.appeals_of(ids)
+    }
+
+    /// A reader of appeals whole that owns what it reads with, for another thread (the
+    /// terminal's export of its view). It reads the databases as they are when it reads.
+    pub fn appeal_reader(&self) -> Result<AppealReader, StoreError> {
+        Ok(AppealReader {
+            live: self.engine()?,
+            archive: self.archive.clone(),
+        })
     }
 
     /// The appeal's summary (every field but the long texts), as the `appeals` tree keeps it.
@@ -456,4 +440,42 @@ fn entries_or_error(
             .flatten()
             .map(|kv| kv.map_err(StoreError::from)),
     )
+}
+
+/// Reads appeals whole by identity: see [`Store::appeal_reader`].
+pub struct AppealReader {
+    live: Arc<Engine>,
+    archive: super::archive::ArchiveSlot,
+}
+
+impl AppealReader {
+    /// The appeals with these identities, whole, in the order given: what a list or an export
+    /// reads a part at a time (the databases are looked up once for the part, not once an
+    /// appeal; the archive only if an appeal is not in the live database, so that a list of
+    /// open appeals never opens it). An identity the store does not hold is damage: it came
+    /// from the status index.
+    pub fn appeals_of(&self, ids: &[AppealId]) -> Result<Vec<Appeal>, StoreError> {
+        let mut archive = None;
+        let mut appeals = Vec::with_capacity(ids.len());
+        for id in ids {
+            let key = id_key(*id);
+            let stored = match self.live.trees[HISTORIES].get(key)? {
+                Some(v) => Some(v),
+                None => {
+                    if archive.is_none() {
+                        archive = Some(self.archive.get(false)?);
+                    }
+                    match archive.as_ref().and_then(|a| a.as_ref()) {
+                        Some(a) => a.trees[HISTORIES].get(key)?,
+                        None => None,
+                    }
+                }
+            };
+            appeals.push(match stored {
+                Some(stored) => fold(*id, &history::events(&history::unpack(&stored)?)?)?,
+                None => return Err(StoreError::Corrupt(format!("appeal {id} is missing"))),
+            });
+        }
+        Ok(appeals)
+    }
 }

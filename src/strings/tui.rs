@@ -15,6 +15,28 @@ impl Lang {
         ]
     }
 
+    /// An export of the view has started; it is written on another thread.
+    pub fn exporting(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("正在导出 {n} 条诉求……可继续操作，完成后在此告知。"),
+            Lang::En => format!("exporting {n} appeal(s)… keep working; this line says when done."),
+        }
+    }
+
+    pub fn export_under_way(self) -> &'static str {
+        self.pick(
+            "上一次导出尚未完成，请稍候。",
+            "an export is still being written; wait for it first.",
+        )
+    }
+
+    pub fn quit_after_export(self) -> &'static str {
+        self.pick(
+            "导出完成后自动退出；再按 q 立即退出（放弃这次导出）。",
+            "quitting once the export is written; q again quits now (without it).",
+        )
+    }
+
     pub fn app_title(self) -> &'static str {
         self.pick("助企 · 周三助企服务日", "zhuqi · enterprise service day")
     }

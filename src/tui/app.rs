@@ -148,6 +148,8 @@ pub struct App {
     pub detail: Option<DetailScreen>,
     pub board: BoardScreen,
     pub figures: FiguresScreen,
+    /// The view's export, written on another thread.
+    pub exporting: super::export::Exporting,
     pub records: super::screens::records::RecordsScreen,
     pub welcome: super::screens::welcome::WelcomeScreen,
     pub registry: Registry,
@@ -186,6 +188,7 @@ impl App {
             detail: None,
             board: BoardScreen::default(),
             figures: FiguresScreen::default(),
+            exporting: Default::default(),
             records: Default::default(),
             welcome: Default::default(),
             registry: Registry::default(),
@@ -438,7 +441,13 @@ impl App {
             self.error(&e);
             false
         });
-        self.list.work() || self.list.reading() || board || figures
+        if let Some((kind, text)) = self.exporting.receive(self.lang) {
+            self.say(kind, text);
+            if self.exporting.quit_when_written {
+                self.quit = true;
+            }
+        }
+        self.list.work() || self.list.reading() || board || figures || self.exporting.under_way()
     }
 
     /// What a sync round brought: the appeals it changed are put in place (all read again when
@@ -563,6 +572,13 @@ impl App {
             self.save_capture_draft();
         }
         self.save_action_draft();
+        if self.exporting.under_way() && !self.exporting.quit_when_written {
+            // An export asked for is not dropped by a quit: the desk waits for it, unless told
+            // again.
+            self.exporting.quit_when_written = true;
+            self.say(MessageKind::Info, self.lang.quit_after_export().to_string());
+            return;
+        }
         self.quit = true;
     }
 
@@ -595,38 +611,33 @@ impl App {
     }
 
     /// Writes the rows in view (tab, filter and sort as shown) to a spreadsheet in the data
-    /// directory, with the figures of all time.
+    /// directory, with the figures of all time: read and written on another thread, the
+    /// appeals as they are when it starts.
     fn export_view(&mut self) {
-        // The list holds briefs; the export has the appeals whole.
-        let rows: Result<Vec<crate::desk::Row>, DeskError> = self
+        if self.exporting.under_way() {
+            return self.say(MessageKind::Info, self.lang.export_under_way().to_string());
+        }
+        let ids = self
             .list
             .view
             .iter()
-            .map(|&i| self.desk.whole_row(self.list.entries[i].id))
+            .map(|&i| self.list.entries[i].id)
             .collect();
-        let rows = match rows {
-            Ok(r) => r,
-            Err(e) => return self.error(&e),
-        };
         let dir = self.desk.data_dir().join("exports");
         let path = dir.join(format!(
             "诉求清单-{}.xlsx",
             self.desk.clock().now().format("%Y%m%d-%H%M%S")
         ));
-        let figures = match self.desk.figures_all_time() {
-            Ok(f) => f,
-            Err(e) => return self.error(&e),
-        };
         if let Err(source) = crate::desk::paths::create_private_dir(&dir) {
             return self.error(&DeskError::DataDir { path: dir, source });
         }
-        let format = crate::io::export::ExportFormat::Xlsx;
-        match crate::io::export::export(&rows, &figures, self.lang, format, false, &path) {
-            Ok(()) => self.say(
-                MessageKind::Saved,
-                self.lang.exported(rows.len(), &path.display().to_string()),
-            ),
-            Err(e) => self.say(MessageKind::Error, self.lang.export_error(&e)),
+        let started = self.desk.view_export(ids).and_then(|export| {
+            let n = export.len();
+            self.exporting.start(export, self.lang, path).map(|()| n)
+        });
+        match started {
+            Ok(n) => self.say(MessageKind::Info, self.lang.exporting(n)),
+            Err(e) => self.error(&e),
         }
     }
 

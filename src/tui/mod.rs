@@ -5,6 +5,7 @@ pub mod app;
 pub mod background;
 mod boxes;
 pub mod component;
+pub mod export;
 pub mod keymap;
 pub mod registry;
 pub mod screens;
