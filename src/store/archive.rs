@@ -102,7 +102,8 @@ impl ArchiveSlot {
         if !create && !self.path.exists() {
             return Ok(None);
         }
-        let (engine, _) = super::open::open_parts(&self.dir, &self.path, self.cache)?;
+        let (mut engine, _) = super::open::open_parts(&self.dir, &self.path, self.cache)?;
+        engine.shelved = true;
         let engine = Arc::new(engine);
         *slot = Some(engine.clone());
         Ok(Some(engine))
@@ -157,10 +158,22 @@ impl Store {
         if !look_in_archive {
             return Ok(None);
         }
-        match self.archive(false)? {
-            Some(archive) => Ok(archive.trees[tree].get(key)?.map(|v| (v, true))),
-            None => Ok(None),
-        }
+        let Some(archive) = self.archive(false)? else {
+            return Ok(None);
+        };
+        let found = match tree {
+            BY_STATUS => {
+                let status = key
+                    .first()
+                    .and_then(|c| Status::ALL.into_iter().find(|s| s.code() == *c));
+                match (status, key.get(1..).and_then(read_u64)) {
+                    (Some(status), Some(number)) => archive.entry(status, number)?,
+                    _ => return Err(corrupt("a status index key".into())),
+                }
+            }
+            _ => archive.trees[tree].get(key)?,
+        };
+        Ok(found.map(|v| (v, true)))
     }
 
     /// Moves the closed and withdrawn appeals of the live database to the archive: all of
@@ -206,8 +219,7 @@ impl Store {
             .archive(true)?
             .ok_or_else(|| corrupt("the archive could not be made".into()))?;
         let live = &engine.trees;
-        let mut puts: Vec<sled::Batch> =
-            (0..TREE_NAMES.len()).map(|_| Default::default()).collect();
+        let mut puts: Vec<Op> = Vec::new();
         let mut dels: Vec<Op> = Vec::new();
         for id in ids {
             let key = id_key(*id);
@@ -230,22 +242,20 @@ impl Store {
             let brief = live[BY_STATUS]
                 .get(entry)?
                 .ok_or_else(|| corrupt(format!("appeal {} has no list entry", appeal.number)))?;
-            puts[HISTORIES].insert(&key[..], history);
-            puts[APPEALS].insert(&key[..], summary);
-            puts[BY_STATUS].insert(&entry[..], brief);
+            puts.push(Op::Put(HISTORIES, key.to_vec(), history.to_vec()));
+            puts.push(Op::Put(APPEALS, key.to_vec(), summary.to_vec()));
+            puts.push(Op::Put(BY_STATUS, entry.to_vec(), brief.to_vec()));
             for tree in [HISTORIES, APPEALS] {
                 dels.push(Op::Del(tree, key.to_vec()));
             }
             dels.push(Op::Del(BY_STATUS, entry.to_vec()));
             if let Some(ext) = &appeal.external_id {
-                puts[EXTERNAL_IDS].insert(ext.as_bytes(), &key[..]);
+                puts.push(Op::Put(EXTERNAL_IDS, ext.as_bytes().to_vec(), key.to_vec()));
                 dels.push(Op::Del(EXTERNAL_IDS, ext.as_bytes().to_vec()));
             }
         }
         // The archive holds them, on disk, before the live database lets them go.
-        for (tree, batch) in puts.into_iter().enumerate() {
-            archive.trees[tree].apply_batch(batch)?;
-        }
+        archive.apply(&[&puts])?;
         archive.sync()?;
         self.apply(&dels)?;
         self.sync()
@@ -353,6 +363,7 @@ mod tests {
     use super::super::tests::{capture, event};
     use super::*;
     use crate::domain::Assignment;
+    use std::ops::RangeInclusive;
 
     /// Steps that take a captured appeal to closed after an answer (event ids from `first`).
     fn answered_and_closed(a: AppealId, first: u128) -> Vec<Event> {
@@ -479,6 +490,117 @@ mod tests {
             store.appeal_by_number(2)?.map(|a| a.status),
             Some(Status::InProgress)
         );
+        Ok(())
+    }
+
+    #[test]
+    fn archived_entries_on_shelves_are_read_with_the_live_ones_in_number_order()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        // Numbers 1..=200 span four shelves; every ninth stays open.
+        let id = |n: u64| ulid::Ulid(u128::from(n) * 100);
+        let stays_open = |n: u64| n.is_multiple_of(9);
+        let closed_numbers = |store: &Store, ranges: Vec<RangeInclusive<u64>>| {
+            let mut cursor =
+                store.briefs_in(ranges.into_iter().map(|r| (Status::Closed, r)).collect());
+            let mut numbers = Vec::new();
+            while let Some(n) = cursor.next_with(|b| (b.number, b.id, b.status)) {
+                numbers.push(n?);
+            }
+            Ok::<_, StoreError>(numbers)
+        };
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap_or_default();
+        let reopened = [62u64, 64, 128, 130];
+        {
+            let (store, _) = Store::open(dir.path())?;
+            for n in 1..=200u64 {
+                let mut events = vec![capture(id(n), u128::from(n) * 10_000)];
+                if !stays_open(n) {
+                    events.extend(answered_and_closed(id(n), u128::from(n) * 10_000 + 1));
+                }
+                store.append(events)?;
+            }
+            // Four brought back around the shelves' edges, one of them closed again (it stays
+            // in the live database: fewer than the mark).
+            for (i, n) in reopened.iter().enumerate() {
+                store.append(vec![event(
+                    id(*n),
+                    5_000_000 + i as u128,
+                    AppealChange::Reopened {
+                        reason: "未解决".into(),
+                        due,
+                    },
+                )])?;
+            }
+            store.append(vec![
+                event(
+                    id(64),
+                    6_000_000,
+                    AppealChange::Answered {
+                        text: "已再次协调".into(),
+                    },
+                ),
+                event(
+                    id(64),
+                    6_000_001,
+                    AppealChange::Closed {
+                        note: "办结".into(),
+                    },
+                ),
+            ])?;
+            let archive = store.archive(false)?.ok_or("no archive")?;
+            assert!(in_live(&store, id(64))? && !in_archive(&store, id(64))?);
+            assert_eq!(
+                archive.entry(Status::Closed, 62)?,
+                None,
+                "taken off its shelf"
+            );
+            assert!(archive.entry(Status::Closed, 61)?.is_some());
+            assert!(
+                archive.trees[BY_STATUS].len() < 10,
+                "shelves, not an entry per appeal"
+            );
+        }
+        let (store, _) = Store::open(dir.path())?;
+        let expected = |range: RangeInclusive<u64>| -> Vec<(u64, AppealId, Status)> {
+            range
+                .filter(|n| !stays_open(*n) && (*n == 64 || !reopened.contains(n)))
+                .map(|n| (n, id(n), Status::Closed))
+                .collect()
+        };
+        assert_eq!(
+            closed_numbers(&store, vec![0..=u64::MAX])?,
+            expected(1..=200)
+        );
+        assert_eq!(
+            closed_numbers(&store, vec![60..=70, 120..=140, 1..=2])?,
+            [expected(60..=70), expected(120..=140), expected(1..=2)].concat(),
+            "ranges across shelves, in the order asked"
+        );
+        assert!(closed_numbers(&store, vec![201..=u64::MAX])?.is_empty());
+        for n in 1..=200u64 {
+            let status = match n {
+                _ if stays_open(n) => Status::Captured,
+                62 | 128 | 130 => Status::InProgress,
+                _ => Status::Closed,
+            };
+            assert_eq!(
+                store.appeal_by_number(n)?.map(|a| (a.id, a.status)),
+                Some((id(n), status)),
+                "number {n}"
+            );
+        }
+        let board: Vec<u64> = store
+            .summaries_apart(Some(&[Status::Closed]))
+            .into_iter()
+            .flatten()
+            .map(|a| a.map(|a| a.number))
+            .collect::<Result<_, _>>()?;
+        let mut board = board;
+        board.sort_unstable();
+        let all: Vec<u64> = expected(1..=200).into_iter().map(|(n, _, _)| n).collect();
+        assert_eq!(board, all);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
         Ok(())
     }
 
@@ -625,8 +747,10 @@ mod tests {
                 engine.trees[HISTORIES]
                     .insert(key, archive.trees[HISTORIES].get(key)?.ok_or("h")?)?;
                 engine.trees[APPEALS].insert(key, summary)?;
-                engine.trees[BY_STATUS]
-                    .insert(entry, archive.trees[BY_STATUS].get(entry)?.ok_or("b")?)?;
+                engine.trees[BY_STATUS].insert(
+                    entry,
+                    archive.entry(appeal.status, appeal.number)?.ok_or("b")?,
+                )?;
             }
             engine.trees[META].insert(mark(FROM_ARCHIVE, a), &[][..])?;
             engine.trees[META].insert(mark(TO_ARCHIVE, b), &[][..])?;

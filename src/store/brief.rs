@@ -63,12 +63,25 @@ pub fn encode(b: &Brief<'_>) -> Result<Vec<u8>, StoreError> {
 /// Reads a status-index entry (key: status code and number) back into a brief that borrows
 /// its strings from `value`.
 pub fn decode<'a>(key: &[u8], value: &'a [u8]) -> Result<Brief<'a>, StoreError> {
-    let corrupt = || StoreError::Corrupt("a status index entry is unreadable".into());
     let status = key
         .first()
         .and_then(|c| Status::ALL.into_iter().find(|s| s.code() == *c))
         .ok_or_else(corrupt)?;
     let number = key.get(1..).and_then(read_u64).ok_or_else(corrupt)?;
+    decode_entry(status, number, value)
+}
+
+fn corrupt() -> StoreError {
+    StoreError::Corrupt("a status index entry is unreadable".into())
+}
+
+/// As [`decode`], the key's status and number given (an entry on a shelf has no key of its
+/// own).
+pub fn decode_entry<'a>(
+    status: Status,
+    number: u64,
+    value: &'a [u8],
+) -> Result<Brief<'a>, StoreError> {
     let id = read_id(value).ok_or_else(corrupt)?;
     let body = match value.get(16..).and_then(|v| v.split_first()) {
         Some((&SCHEMA_VERSION, body)) => body,

@@ -62,8 +62,11 @@ impl Store {
             by_status += 1;
         }
         let archive = self.archive(false)?;
-        let archived_entries = archive.as_ref().map_or(0, |a| a.trees[BY_STATUS].len());
-        if self.engine()?.trees[BY_STATUS].len() + archived_entries != by_status {
+        let archived_entries = match &archive {
+            Some(a) => a.entries()?,
+            None => 0,
+        };
+        if self.engine()?.entries()? + archived_entries != by_status {
             problems.push("the status index has entries for no appeal".to_string());
         }
         if let Some(archive) = &archive {

@@ -19,6 +19,7 @@ mod open;
 mod read;
 mod recover;
 mod rewrite;
+mod shelf;
 mod write;
 
 use std::collections::{HashMap, HashSet};
@@ -86,9 +87,9 @@ const SEAL_AT: u64 = 16 * 1024;
 /// carry the hub's stamp, appeals count their steps not in effect; 8: briefs hold the day of
 /// closing; 9: captures and appeals say which of a ledger's times were days only; 10: the appeals
 /// filed by day (`days`); 11: the figures kept by day of capture (`cohorts`); 12: closed and
-/// withdrawn appeals in an archive of their own (`archive`). A store of an older layout is
-/// rebuilt from the journal on open.
-const LAYOUT: u64 = 12;
+/// withdrawn appeals in an archive of their own (`archive`); 13: the archive's status index on
+/// shelves (`shelf`). A store of an older layout is rebuilt from the journal on open.
+const LAYOUT: u64 = 13;
 
 /// This desk's own commands read from the journal, each with the offset just after it, and the
 /// offset where reading stopped.
@@ -224,6 +225,7 @@ impl Meta {
     }
 }
 
+#[derive(Clone, Debug)]
 enum Op {
     Put(usize, Vec<u8>, Vec<u8>),
     Del(usize, Vec<u8>),
@@ -301,11 +303,23 @@ pub(super) struct Engine {
     trees: Vec<sled::Tree>,
     drafts: sled::Tree,
     db_file: File,
+    /// The archive: its status index keeps its entries on shelves (`shelf`).
+    shelved: bool,
 }
 
 impl Engine {
-    /// Operations on the engine's trees, all of `parts` in one transaction.
+    /// Operations on the engine's trees, all of `parts` in one transaction. In the archive,
+    /// those on the status index are written to their shelves (read first: its writers hold
+    /// the store's writer, so nothing changes them in between).
     fn apply(&self, parts: &[&[Op]]) -> Result<(), StoreError> {
+        let shelved;
+        let parts = match self.shelved {
+            true => {
+                shelved = shelf::shelve(parts, |k| Ok(self.trees[BY_STATUS].get(k)?))?;
+                &[&shelved[..]][..]
+            }
+            false => parts,
+        };
         let trees: Vec<&sled::Tree> = self.trees.iter().collect();
         let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
             for op in parts.iter().flat_map(|ops| ops.iter()) {
@@ -326,6 +340,22 @@ impl Engine {
             Err(TransactionError::Abort(())) => {
                 Err(StoreError::Engine("transaction aborted".to_string()))
             }
+        }
+    }
+
+    /// The value of a status index entry (from its shelf, in the archive).
+    fn entry(&self, status: Status, number: u64) -> Result<Option<sled::IVec>, StoreError> {
+        match self.shelved {
+            true => shelf::get(&self.trees[BY_STATUS], status, number),
+            false => Ok(self.trees[BY_STATUS].get(status_key(status, number))?),
+        }
+    }
+
+    /// How many entries the status index holds.
+    fn entries(&self) -> Result<usize, StoreError> {
+        match self.shelved {
+            true => shelf::count(&self.trees[BY_STATUS]),
+            false => Ok(self.trees[BY_STATUS].len()),
         }
     }
 
@@ -376,7 +406,7 @@ pub struct BriefCursor {
     /// order; opened when a closed state is come to.
     archive: Option<archive::ArchiveSlot>,
     order: std::vec::IntoIter<(Status, RangeInclusive<u64>)>,
-    current: Option<archive::Entries>,
+    current: Option<StateEntries>,
     /// The engine was down: said once, then nothing.
     down: Option<StoreError>,
 }
@@ -393,17 +423,22 @@ impl BriefCursor {
         }
         let by_status = self.by_status.as_ref()?;
         loop {
-            if let Some(entry) = self.current.as_mut().and_then(|it| it.next()) {
-                return Some(
-                    entry
-                        .map_err(StoreError::from)
-                        .and_then(|(k, v)| brief::decode(&k, &v).map(f)),
-                );
+            if let Some(current) = self.current.as_mut() {
+                match current.next_entry() {
+                    Some(Ok(Next::Live(k, v))) => return Some(brief::decode(&k, &v).map(f)),
+                    Some(Ok(Next::Shelved(number))) => {
+                        return Some(current.take_shelved(number).map(f));
+                    }
+                    Some(Err(e)) => {
+                        self.current = None;
+                        return Some(Err(e));
+                    }
+                    None => self.current = None,
+                }
             }
             let (status, numbers) = self.order.next()?;
-            let (first, last) = numbers.into_inner();
-            let range = status_key(status, first)..=status_key(status, last);
-            let live: archive::Entries = Box::new(by_status.range(range.clone()));
+            let (first, last) = (*numbers.start(), *numbers.end());
+            let live = by_status.range(status_key(status, first)..=status_key(status, last));
             let archived = match (&self.archive, status) {
                 (Some(slot), Status::Closed | Status::Withdrawn) => match slot.get(false) {
                     Ok(archived) => archived,
@@ -411,11 +446,106 @@ impl BriefCursor {
                 },
                 _ => None,
             };
-            self.current = Some(match archived {
-                Some(a) => archive::merged(live, Box::new(a.trees[BY_STATUS].range(range))),
-                None => live,
+            self.current = Some(StateEntries {
+                status,
+                live: live.peekable(),
+                shelves: archived.map(|a| {
+                    a.trees[BY_STATUS]
+                        .range(shelf::shelf_key(status, first)..=shelf::shelf_key(status, last))
+                }),
+                shelf: None,
+                numbers,
             });
         }
+    }
+}
+
+/// The next entry of a state: the live database's (key and value), or the one at the front of
+/// the archive's shelf (its number).
+enum Next {
+    Live(sled::IVec, sled::IVec),
+    Shelved(u64),
+}
+
+/// One state's entries within a range of numbers, the live database's and those on the
+/// archive's shelves, in number order.
+struct StateEntries {
+    status: Status,
+    numbers: RangeInclusive<u64>,
+    live: std::iter::Peekable<sled::Iter>,
+    shelves: Option<sled::Iter>,
+    /// The shelf being read and where its next entry begins.
+    shelf: Option<(sled::IVec, usize)>,
+}
+
+impl StateEntries {
+    fn next_entry(&mut self) -> Option<Result<Next, StoreError>> {
+        let shelved = match self.shelf_front() {
+            Ok(number) => number,
+            Err(e) => return Some(Err(e)),
+        };
+        let live = match self.live.peek() {
+            Some(Ok((k, _))) => k.get(1..).and_then(keys::read_u64),
+            Some(Err(_)) => {
+                return self
+                    .live
+                    .next()
+                    .and_then(|kv| kv.err())
+                    .map(|e| Err(e.into()));
+            }
+            None => None,
+        };
+        match (live, shelved) {
+            (None, None) => None,
+            (Some(l), Some(s)) if s < l => Some(Ok(Next::Shelved(s))),
+            (None, Some(s)) => Some(Ok(Next::Shelved(s))),
+            _ => match self.live.next()? {
+                Ok((k, v)) => Some(Ok(Next::Live(k, v))),
+                Err(e) => Some(Err(e.into())),
+            },
+        }
+    }
+
+    /// The number of the next shelved entry within range, shelves fetched as they are used up.
+    fn shelf_front(&mut self) -> Result<Option<u64>, StoreError> {
+        loop {
+            if let Some((shelf, at)) = &mut self.shelf {
+                match shelf::entries(&shelf[*at..]).next() {
+                    Some(entry) => {
+                        let (number, value) = entry?;
+                        if number > *self.numbers.end() {
+                            self.shelf = None;
+                            self.shelves = None;
+                            return Ok(None);
+                        }
+                        if number >= *self.numbers.start() {
+                            return Ok(Some(number));
+                        }
+                        *at += shelf::ENTRY_HEAD + value.len();
+                        continue;
+                    }
+                    None => self.shelf = None,
+                }
+            }
+            match self.shelves.as_mut().and_then(Iterator::next) {
+                Some(kv) => self.shelf = Some((kv?.1, 0)),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// The shelved entry at the front (`number`, as [`StateEntries::shelf_front`] said).
+    fn take_shelved(&mut self, number: u64) -> Result<crate::domain::Brief<'_>, StoreError> {
+        let Some((shelf, at)) = &mut self.shelf else {
+            return Err(StoreError::Corrupt("a shelf was read past its end".into()));
+        };
+        let start = *at;
+        let (_, value) = shelf::entries(&shelf[start..])
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("a shelf was read past its end".into()))??;
+        *at = start + shelf::ENTRY_HEAD + value.len();
+        let value = &shelf[start + shelf::ENTRY_HEAD..*at];
+        brief::decode_entry(self.status, number, value)
     }
 }
 

@@ -91,6 +91,7 @@ pub(super) fn open_parts(
             trees,
             drafts,
             db_file,
+            shelved: false,
         },
         meta,
     ))

@@ -112,7 +112,7 @@ impl Store {
         }
         if let Some(archive) = self.archive(false)? {
             for status in [Status::Closed, Status::Withdrawn] {
-                if let Some(v) = archive.trees[BY_STATUS].get(status_key(status, number))? {
+                if let Some(v) = archive.entry(status, number)? {
                     return read_id(&v).map(Some).ok_or_else(unreadable);
                 }
             }
@@ -257,12 +257,20 @@ impl Store {
                 for db in dbs {
                     let (by_status, appeals) =
                         (db.trees[BY_STATUS].clone(), db.trees[APPEALS].clone());
+                    let shelved = db.shelved;
                     parts.push(Box::new(Vec::from(states).into_iter().flat_map(move |s| {
                         let appeals = appeals.clone();
-                        by_status.scan_prefix([s.code()]).map(move |kv| {
-                            let (_, v) = kv?;
-                            let id = read_id(&v)
-                                .ok_or_else(|| StoreError::Corrupt("an index entry".into()))?;
+                        let ids: Box<dyn Iterator<Item = Result<AppealId, StoreError>> + Send> =
+                            match shelved {
+                                true => Box::new(shelf::ids(&by_status, s)),
+                                false => Box::new(by_status.scan_prefix([s.code()]).map(|kv| {
+                                    let (_, v) = kv?;
+                                    read_id(&v)
+                                        .ok_or_else(|| StoreError::Corrupt("an index entry".into()))
+                                })),
+                            };
+                        ids.map(move |id| {
+                            let id = id?;
                             match appeals.get(id_key(id))? {
                                 Some(v) => codec::decode(&v, "an appeal"),
                                 None => Err(StoreError::Corrupt(format!(
