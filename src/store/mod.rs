@@ -450,8 +450,10 @@ impl BriefCursor {
                 status,
                 live: live.peekable(),
                 shelves: archived.map(|a| {
-                    a.trees[BY_STATUS]
-                        .range(shelf::shelf_key(status, first)..=shelf::shelf_key(status, last))
+                    shelf::range(
+                        &a.trees[BY_STATUS],
+                        shelf::shelf_key(status, first)..=shelf::shelf_key(status, last),
+                    )
                 }),
                 shelf: None,
                 numbers,
@@ -473,7 +475,7 @@ struct StateEntries {
     status: Status,
     numbers: RangeInclusive<u64>,
     live: std::iter::Peekable<sled::Iter>,
-    shelves: Option<sled::Iter>,
+    shelves: Option<shelf::Shelves>,
     /// The shelf being read and where its next entry begins.
     shelf: Option<(sled::IVec, usize)>,
 }
