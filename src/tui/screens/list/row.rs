@@ -138,12 +138,22 @@ enum Capitals {
     Other,
 }
 
+/// CJK punctuation, kana and the unified ideographs: no capitals there, so most of a Chinese
+/// text is passed without looking each character up in Unicode's tables.
+const CASELESS: std::ops::RangeInclusive<char> = '\u{3000}'..='\u{9FFF}';
+
+/// Whether lower-casing changes `c`: capitals, and title-case letters such as ǅ.
+fn lowers(c: char) -> bool {
+    let mut lower = c.to_lowercase();
+    !(lower.next() == Some(c) && lower.next().is_none())
+}
+
 fn capitals(text: &str) -> Capitals {
     let mut found = Capitals::None;
     for c in text.chars() {
         if c.is_ascii_uppercase() {
             found = Capitals::Ascii;
-        } else if !c.is_ascii() && c.is_uppercase() {
+        } else if !c.is_ascii() && !CASELESS.contains(&c) && lowers(c) {
             return Capitals::Other;
         }
     }
@@ -297,6 +307,13 @@ mod tests {
     }
 
     #[test]
+    fn nothing_in_the_caseless_range_has_a_case() {
+        for c in CASELESS {
+            assert!(!lowers(c) && !c.is_uppercase(), "{c:?}");
+        }
+    }
+
+    #[test]
     fn a_text_is_lowered_as_str_lowers_it_whatever_its_capitals() {
         let mut texts = Texts::default();
         for s in [
@@ -306,6 +323,7 @@ mod tests {
             "İstanbul",
             "ＡＢＣ全角",
             "Ǆemal 和 ǅ",
+            "ǅemal，（标题）",
             "MIXED ΣΑΣ word",
             "",
         ] {
