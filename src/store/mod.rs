@@ -314,17 +314,18 @@ impl Engine {
     /// those on the status index are written to their shelves (read first: its writers hold
     /// the store's writer, so nothing changes them in between).
     fn apply(&self, parts: &[&[Op]]) -> Result<(), StoreError> {
-        let shelved;
-        let parts = match self.shelved {
-            true => {
-                shelved = shelf::shelve(parts, |k| Ok(self.trees[BY_STATUS].get(k)?))?;
-                &[&shelved[..]][..]
-            }
-            false => parts,
+        let shelves = match self.shelved {
+            true => shelf::shelve(parts, |k| Ok(self.trees[BY_STATUS].get(k)?))?,
+            false => Vec::new(),
         };
+        let ops = parts
+            .iter()
+            .flat_map(|ops| ops.iter())
+            .filter(|op| !(self.shelved && shelf::on_the_index(op)))
+            .chain(&shelves);
         let trees: Vec<&sled::Tree> = self.trees.iter().collect();
         let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
-            for op in parts.iter().flat_map(|ops| ops.iter()) {
+            for op in ops.clone() {
                 match op {
                     Op::Put(t, k, v) => {
                         tx[*t].insert(k.as_slice(), v.as_slice())?;
