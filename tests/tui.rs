@@ -41,6 +41,21 @@ fn demo_app_in(dir: &Path, lang: Lang) -> App {
     app_in(dir, NOW, lang)
 }
 
+/// The files the view's exports wrote into the data directory.
+fn exports(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir.join("exports"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+/// The appeal sheet of an exported workbook.
+fn appeal_sheet(file: &Path) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(file).unwrap_or_else(|e| panic!("{e}"));
+    wb.worksheet_range("诉求清单")
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn press(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
     while app.work() {}
@@ -664,16 +679,9 @@ fn the_current_view_exports_as_a_spreadsheet() {
     let shown = app.list.view.len();
     assert!(shown > 0);
     press(&mut app, KeyCode::Char('x'));
-    let files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path().join("exports"))
-        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let files = exports(dir.path());
     assert_eq!(files.len(), 1);
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook(&files[0]).unwrap_or_else(|e| panic!("{e}"));
-    let range = wb
-        .worksheet_range("诉求清单")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let range = appeal_sheet(&files[0]);
     assert_eq!(
         range.height(),
         shown + 1,
@@ -688,11 +696,6 @@ fn the_view_is_exported_while_the_desk_answers_keys_and_a_quit_waits_for_it() {
     let mut app = demo_app(dir.path());
     press(&mut app, KeyCode::F(3));
     let shown = app.list.view.len();
-    let exports = || -> Vec<std::path::PathBuf> {
-        std::fs::read_dir(dir.path().join("exports"))
-            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-            .unwrap_or_default()
-    };
     // The key only starts it: the desk says so and takes the next keys at once.
     app.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
     assert!(app.exporting.under_way());
@@ -718,14 +721,9 @@ fn the_view_is_exported_while_the_desk_answers_keys_and_a_quit_waits_for_it() {
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
     assert!(app.quit, "quit once written");
-    let files = exports();
+    let files = exports(dir.path());
     assert_eq!(files.len(), 1, "one export: the second was refused");
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook(&files[0]).unwrap_or_else(|e| panic!("{e}"));
-    let range = wb
-        .worksheet_range("诉求清单")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let range = appeal_sheet(&files[0]);
     assert_eq!(
         range.height(),
         shown + 1,
@@ -764,15 +762,8 @@ fn an_export_of_the_view_has_the_whole_texts_the_list_clips() {
     press(&mut app, KeyCode::F(3));
     press(&mut app, KeyCode::Left); // the listed tab, where the new appeal is
     press(&mut app, KeyCode::Char('x'));
-    let files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path().join("exports"))
-        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    use calamine::Reader;
-    let mut wb: calamine::Xlsx<_> =
-        calamine::open_workbook(&files[0]).unwrap_or_else(|e| panic!("{e}"));
-    let range = wb
-        .worksheet_range("诉求清单")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let files = exports(dir.path());
+    let range = appeal_sheet(&files[0]);
     let mut long = 0;
     for row in range.rows().skip(1) {
         let label = row[0].to_string();
