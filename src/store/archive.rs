@@ -162,15 +162,10 @@ impl Store {
             return Ok(None);
         };
         let found = match tree {
-            BY_STATUS => {
-                let status = key
-                    .first()
-                    .and_then(|c| Status::ALL.into_iter().find(|s| s.code() == *c));
-                match (status, key.get(1..).and_then(read_u64)) {
-                    (Some(status), Some(number)) => archive.entry(status, number)?,
-                    _ => return Err(corrupt("a status index key".into())),
-                }
-            }
+            BY_STATUS => match keys::read_status_key(key) {
+                Some((status, number)) => archive.entry(status, number)?,
+                None => return Err(corrupt("a status index key".into())),
+            },
             _ => archive.trees[tree].get(key)?,
         };
         Ok(found.map(|v| (v, true)))

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use super::codec::SCHEMA_VERSION;
-use super::keys::{id_key, read_id, read_u64};
+use super::keys::{id_key, read_id, read_status_key};
 use crate::domain::{Brief, Status};
 
 #[derive(Serialize)]
@@ -90,11 +90,7 @@ pub fn encode(b: &Brief<'_>) -> Result<Vec<u8>, StoreError> {
 /// Reads a status-index entry (key: status code and number) back into a brief that borrows
 /// its strings from `value`.
 pub fn decode<'a>(key: &[u8], value: &'a [u8]) -> Result<Brief<'a>, StoreError> {
-    let status = key
-        .first()
-        .and_then(|c| Status::ALL.into_iter().find(|s| s.code() == *c))
-        .ok_or_else(corrupt)?;
-    let number = key.get(1..).and_then(read_u64).ok_or_else(corrupt)?;
+    let (status, number) = read_status_key(key).ok_or_else(corrupt)?;
     decode_entry(status, number, value)
 }
 

@@ -30,8 +30,8 @@ impl BriefCursor {
             if let Some(current) = self.current.as_mut() {
                 match current.next_entry() {
                     Some(Ok(Next::Live(k, v))) => return Some(brief::decode(&k, &v).map(f)),
-                    Some(Ok(Next::Shelved(number))) => {
-                        return Some(current.take_shelved(number).map(f));
+                    Some(Ok(Next::Shelved(number, len))) => {
+                        return Some(current.take_shelved(number, len).map(f));
                     }
                     Some(Err(e)) => {
                         self.current = None;
@@ -67,10 +67,10 @@ impl BriefCursor {
 }
 
 /// The next entry of a state: the live database's (key and value), or the one at the front of
-/// the archive's shelf (its number).
+/// the archive's shelf (its number and the length of its value).
 enum Next {
     Live(sled::IVec, sled::IVec),
-    Shelved(u64),
+    Shelved(u64, usize),
 }
 
 /// One state's entries within a range of numbers, the live database's and those on the
@@ -87,7 +87,7 @@ pub(super) struct StateEntries {
 impl StateEntries {
     fn next_entry(&mut self) -> Option<Result<Next, StoreError>> {
         let shelved = match self.shelf_front() {
-            Ok(number) => number,
+            Ok(front) => front,
             Err(e) => return Some(Err(e)),
         };
         let live = match self.live.peek() {
@@ -103,8 +103,8 @@ impl StateEntries {
         };
         match (live, shelved) {
             (None, None) => None,
-            (Some(l), Some(s)) if s < l => Some(Ok(Next::Shelved(s))),
-            (None, Some(s)) => Some(Ok(Next::Shelved(s))),
+            (Some(l), Some((s, len))) if s < l => Some(Ok(Next::Shelved(s, len))),
+            (None, Some((s, len))) => Some(Ok(Next::Shelved(s, len))),
             _ => match self.live.next()? {
                 Ok((k, v)) => Some(Ok(Next::Live(k, v))),
                 Err(e) => Some(Err(e.into())),
@@ -112,8 +112,9 @@ impl StateEntries {
         }
     }
 
-    /// The number of the next shelved entry within range, shelves fetched as they are used up.
-    fn shelf_front(&mut self) -> Result<Option<u64>, StoreError> {
+    /// The number and value length of the next shelved entry within range, shelves fetched as
+    /// they are used up.
+    fn shelf_front(&mut self) -> Result<Option<(u64, usize)>, StoreError> {
         loop {
             if let Some((shelf, at)) = &mut self.shelf {
                 match shelf::entries(&shelf[*at..]).next() {
@@ -125,7 +126,7 @@ impl StateEntries {
                             return Ok(None);
                         }
                         if number >= *self.numbers.start() {
-                            return Ok(Some(number));
+                            return Ok(Some((number, value.len())));
                         }
                         *at += shelf::ENTRY_HEAD + value.len();
                         continue;
@@ -140,17 +141,20 @@ impl StateEntries {
         }
     }
 
-    /// The shelved entry at the front (`number`, as [`StateEntries::shelf_front`] said).
-    fn take_shelved(&mut self, number: u64) -> Result<crate::domain::Brief<'_>, StoreError> {
+    /// The shelved entry at the front, as [`StateEntries::shelf_front`] found it.
+    fn take_shelved(
+        &mut self,
+        number: u64,
+        len: usize,
+    ) -> Result<crate::domain::Brief<'_>, StoreError> {
         let Some((shelf, at)) = &mut self.shelf else {
             return Err(StoreError::Corrupt("a shelf was read past its end".into()));
         };
-        let start = *at;
-        let (_, value) = shelf::entries(&shelf[start..])
-            .next()
-            .ok_or_else(|| StoreError::Corrupt("a shelf was read past its end".into()))??;
-        *at = start + shelf::ENTRY_HEAD + value.len();
-        let value = &shelf[start + shelf::ENTRY_HEAD..*at];
+        let start = *at + shelf::ENTRY_HEAD;
+        *at = start + len;
+        let value = shelf
+            .get(start..start + len)
+            .ok_or_else(|| StoreError::Corrupt("a shelf was read past its end".into()))?;
         brief::decode_entry(self.status, number, value)
     }
 }

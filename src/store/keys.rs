@@ -27,6 +27,13 @@ pub fn status_key(status: Status, number: u64) -> [u8; 9] {
     k
 }
 
+/// The status and number of a `status ‖ number` key.
+pub fn read_status_key(key: &[u8]) -> Option<(Status, u64)> {
+    let (code, number) = key.split_first()?;
+    let status = Status::ALL.into_iter().find(|s| s.code() == *code)?;
+    Some((status, read_u64(number)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,6 +44,11 @@ mod tests {
         let id = ulid::Ulid::from_parts(1_700_000_000_000, 42);
         assert_eq!(read_id(&id_key(id)), Some(id));
         assert!(status_key(Status::Listed, 2) < status_key(Status::Listed, 10));
+        assert_eq!(
+            read_status_key(&status_key(Status::Closed, 77)),
+            Some((Status::Closed, 77))
+        );
+        assert_eq!(read_status_key(&[0xFF; 9]), None);
         assert!(status_key(Status::Listed, 99) < status_key(Status::Assigned, 1));
     }
 }

@@ -227,7 +227,6 @@ impl Meta {
     }
 }
 
-#[derive(Clone, Debug)]
 enum Op {
     Put(usize, Vec<u8>, Vec<u8>),
     Del(usize, Vec<u8>),

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use super::keys::{read_id, read_u64, status_key};
+use super::keys::{read_id, read_status_key, read_u64, status_key};
 use super::{BY_STATUS, Op, StoreError};
 use crate::domain::{AppealId, Status};
 
@@ -196,14 +196,8 @@ pub(super) fn shelve(
             Op::Del(BY_STATUS, key) => (key, None),
             _ => continue,
         };
-        let status = key
-            .first()
-            .and_then(|c| Status::ALL.into_iter().find(|s| s.code() == *c))
-            .ok_or_else(|| StoreError::Corrupt("a status index key".into()))?;
-        let number = key
-            .get(1..)
-            .and_then(read_u64)
-            .ok_or_else(|| StoreError::Corrupt("a status index key".into()))?;
+        let (status, number) =
+            read_status_key(key).ok_or_else(|| StoreError::Corrupt("a status index key".into()))?;
         changes
             .entry(shelf_key(status, number))
             .or_default()
