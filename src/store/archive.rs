@@ -214,8 +214,12 @@ impl Store {
             .archive(true)?
             .ok_or_else(|| corrupt("the archive could not be made".into()))?;
         let live = &engine.trees;
+        let dictionaries = engine.dictionaries.get();
         let mut puts: Vec<Op> = Vec::new();
         let mut dels: Vec<Op> = Vec::new();
+        // Appeals packed before the store had its dictionaries: where their history is in
+        // `puts` (the summary next), its frames and the encoded summary.
+        let mut without_dictionaries = Vec::new();
         for id in ids {
             let key = id_key(*id);
             dels.push(Op::Del(META, mark(TO_ARCHIVE, *id)));
@@ -226,7 +230,7 @@ impl Store {
             let summary = live[APPEALS]
                 .get(key)?
                 .ok_or_else(|| corrupt(format!("appeal {id} has no summary")))?;
-            let appeal: Appeal = codec::decode(&summary, "an appeal")?;
+            let appeal = packing::summary(&summary, dictionaries.as_deref())?;
             if !matches!(appeal.status, Status::Closed | Status::Withdrawn) {
                 // Reopened since it was marked (a move that failed was finished later).
                 continue;
@@ -237,6 +241,16 @@ impl Store {
             let brief = live[BY_STATUS]
                 .get(entry)?
                 .ok_or_else(|| corrupt(format!("appeal {} has no list entry", appeal.number)))?;
+            if dictionaries.is_none()
+                || !packing::with_dictionary(&history)
+                || !packing::with_dictionary(&summary)
+            {
+                without_dictionaries.push((
+                    puts.len(),
+                    packing::history(&history, dictionaries.as_deref())?.into_owned(),
+                    codec::encode(&appeal)?,
+                ));
+            }
             puts.push(Op::Put(HISTORIES, key.to_vec(), history.to_vec()));
             puts.push(Op::Put(APPEALS, key.to_vec(), summary.to_vec()));
             puts.push(Op::Put(BY_STATUS, entry.to_vec(), brief.to_vec()));
@@ -247,6 +261,24 @@ impl Store {
             if let Some(ext) = &appeal.external_id {
                 puts.push(Op::Put(EXTERNAL_IDS, ext.as_bytes().to_vec(), key.to_vec()));
                 dels.push(Op::Del(EXTERNAL_IDS, ext.as_bytes().to_vec()));
+            }
+        }
+        // On their way they are packed with the store's dictionaries (the first move of a
+        // desk that has none teaches it them).
+        if !without_dictionaries.is_empty()
+            && let Some(d) = self.dictionaries_from(
+                without_dictionaries
+                    .iter()
+                    .map(|(_, h, s)| (h.as_slice(), s.as_slice())),
+            )?
+        {
+            for (at, history, summary) in &without_dictionaries {
+                if let Some(Op::Put(_, _, stored)) = puts.get_mut(*at) {
+                    *stored = packing::pack_history(history, Some(&d))?;
+                }
+                if let Some(Op::Put(_, _, stored)) = puts.get_mut(at + 1) {
+                    *stored = packing::pack_summary(summary, Some(&d))?;
+                }
             }
         }
         // The archive holds them, on disk, before the live database lets them go.
@@ -274,7 +306,7 @@ impl Store {
                 continue;
             }
             if let Some(summary) = archive.trees[APPEALS].get(key)? {
-                let appeal: Appeal = codec::decode(&summary, "an appeal")?;
+                let appeal = packing::summary(&summary, live.dictionaries.get().as_deref())?;
                 dels.push(Op::Del(
                     BY_STATUS,
                     status_key(appeal.status, appeal.number).to_vec(),
@@ -633,6 +665,144 @@ mod tests {
         Ok(())
     }
 
+    /// Appeal `i` captured, with words of its own (the dictionaries learn what appeals share).
+    fn captured(i: u128) -> (AppealId, Event) {
+        let a = ulid::Ulid(10_000 + i);
+        let mut e = capture(a, 100_000 + i * 100);
+        if let EventBody::Appeal {
+            change: AppealChange::Captured(c),
+            ..
+        } = &mut e.body
+        {
+            let why = ["需要增容", "线路老化", "报装排队", "电价核定"][(i % 4) as usize];
+            c.text = format!("第{i}号诉求：厂区变压器容量不足，{why}，影响二期投产");
+            c.enterprise = format!("嘉兴市南湖第{i}纺织有限公司");
+        }
+        (a, e)
+    }
+
+    /// Every appeal whole and every summary, as the store reads them.
+    fn read_back(store: &Store) -> Result<(Vec<Appeal>, Vec<Appeal>), StoreError> {
+        Ok((
+            store.appeals().collect::<Result<_, _>>()?,
+            store.summaries().collect::<Result<_, _>>()?,
+        ))
+    }
+
+    /// Whether each of the archive's histories and summaries long enough to pack is packed
+    /// with the store's dictionaries (and how many there are).
+    fn archived_with_dictionaries(store: &Store) -> Result<(bool, usize), StoreError> {
+        let archive = store
+            .archive(false)?
+            .ok_or_else(|| corrupt("no archive".into()))?;
+        let (mut all, mut n) = (true, 0);
+        for tree in [HISTORIES, APPEALS] {
+            for kv in archive.trees[tree].iter() {
+                let (_, v) = kv?;
+                all &= v.first() == Some(&packing::ZSTD_DICTIONARY);
+                n += 1;
+            }
+        }
+        Ok((all, n))
+    }
+
+    #[test]
+    fn a_bulk_write_teaches_the_store_its_dictionaries_and_what_it_packs_reads_back()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let n = dictionary::TRAIN_FROM as u128 + 5;
+        let before = {
+            let (store, _) = Store::open(dir.path())?;
+            assert!(store.dictionaries().is_none());
+            store.begin_bulk()?;
+            let commands = (0..n)
+                .map(|i| {
+                    let (a, c) = captured(i);
+                    let mut steps = vec![c];
+                    steps.extend(answered_and_closed(a, 200_000 + i * 10));
+                    steps
+                })
+                .collect();
+            store.append_batch(commands)?;
+            store.end_bulk()?;
+            assert!(store.dictionaries().is_some());
+            assert_eq!(archived_with_dictionaries(&store)?, (true, 2 * n as usize));
+            assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+            read_back(&store)?
+        };
+        assert_eq!(before.0.len(), n as usize);
+        // Kept: read back the same after a reopen, and a step then packs with them too.
+        let (store, _) = Store::open(dir.path())?;
+        assert!(store.dictionaries().is_some());
+        assert_eq!(read_back(&store)?, before);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        let (fresh, c) = captured(n);
+        store.append(vec![c])?;
+        let live = store.engine()?.trees[APPEALS]
+            .get(id_key(fresh))?
+            .ok_or("no summary")?;
+        assert_eq!(live.first(), Some(&packing::ZSTD_DICTIONARY));
+        drop(store);
+        // Laid out anew from the journal, the store learns dictionaries of its own.
+        let (store, _) = Store::rebuild(dir.path())?;
+        assert!(store.dictionaries().is_some());
+        let (appeals, summaries) = read_back(&store)?;
+        assert_eq!(appeals[..n as usize], before.0[..]);
+        assert_eq!(summaries[..n as usize], before.1[..]);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        // One of the two gone is damage: the store is laid out anew from the journal.
+        store.engine()?.trees[META].remove(dictionary::SUMMARIES_KEY)?;
+        store.sync()?;
+        drop(store);
+        let (store, report) = Store::open(dir.path())?;
+        assert!(report.rebuilt_from_damaged.is_some());
+        let (appeals, _) = read_back(&store)?;
+        assert_eq!(appeals[..n as usize], before.0[..]);
+        Ok(())
+    }
+
+    #[test]
+    fn the_first_move_of_a_desk_without_dictionaries_teaches_it_them_and_packs_the_moved()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let n = dictionary::TRAIN_FROM as u128 + 5;
+        let (store, _) = Store::open(dir.path())?;
+        // Captured one at a time, as at a meeting: too few at once to learn from.
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let (a, c) = captured(i);
+            store.append(vec![c])?;
+            ids.push(a);
+        }
+        assert!(store.dictionaries().is_none());
+        let (open, _) = read_back(&store)?;
+        // All closed in one command: they move to the archive together, and the move learns.
+        let closing = ids
+            .iter()
+            .zip(0u128..)
+            .flat_map(|(a, i)| answered_and_closed(*a, 200_000 + i * 10))
+            .collect();
+        store.append(closing)?;
+        assert!(store.dictionaries().is_some());
+        assert!(ids.iter().all(|a| in_archive(&store, *a).unwrap_or(false)));
+        assert_eq!(archived_with_dictionaries(&store)?, (true, 2 * n as usize));
+        let (closed, summaries) = read_back(&store)?;
+        assert_eq!(closed.len(), open.len());
+        for (before, after) in open.iter().zip(&closed) {
+            assert_eq!((before.id, &before.text), (after.id, &after.text));
+            assert_eq!(after.status, Status::Closed);
+        }
+        assert_eq!(
+            summaries.iter().map(|s| s.number).collect::<Vec<_>>(),
+            closed.iter().map(|a| a.number).collect::<Vec<_>>()
+        );
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        drop(store);
+        let (store, _) = Store::open(dir.path())?;
+        assert_eq!(read_back(&store)?, (closed, summaries));
+        Ok(())
+    }
+
     #[test]
     fn on_a_hub_desk_closed_appeals_move_as_well() -> Result<(), Box<dyn std::error::Error>> {
         // A hub desk's pulls bring a district's closed history through its live database; moved
@@ -674,7 +844,10 @@ mod tests {
             let h = archive.trees[HISTORIES]
                 .get(id_key(id))?
                 .ok_or("no history")?;
-            Ok(history::events(&history::unpack(&h)?)?)
+            Ok(history::events(&packing::history(
+                &h,
+                store.dictionaries().as_deref(),
+            )?)?)
         };
         let mut seq = 0;
         let mut stamped = |id: AppealId| -> Result<Vec<Event>, Box<dyn std::error::Error>> {
@@ -737,7 +910,7 @@ mod tests {
             for id in [a, b] {
                 let key = id_key(id);
                 let summary = archive.trees[APPEALS].get(key)?.ok_or("no summary")?;
-                let appeal: Appeal = codec::decode(&summary, "an appeal")?;
+                let appeal = packing::summary(&summary, store.dictionaries().as_deref())?;
                 let entry = status_key(appeal.status, appeal.number);
                 engine.trees[HISTORIES]
                     .insert(key, archive.trees[HISTORIES].get(key)?.ok_or("h")?)?;

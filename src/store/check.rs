@@ -71,9 +71,10 @@ impl Store {
         }
         if let Some(archive) = &archive {
             let live = self.engine()?;
+            let dictionaries = live.dictionaries.get();
             for kv in archive.trees[APPEALS].iter() {
                 let (k, v) = kv?;
-                let appeal: Appeal = codec::decode(&v, "an appeal")?;
+                let appeal = packing::summary(&v, dictionaries.as_deref())?;
                 if live.trees[HISTORIES].contains_key(&k)? {
                     problems.push(format!(
                         "appeal {} is both in the store and in its archive",
@@ -129,10 +130,11 @@ impl Store {
             )),
         };
         let engine = self.engine()?;
+        let dictionaries = engine.dictionaries.get();
         for kv in self.both_iter(HISTORIES) {
             let (k, stored) = kv?;
             let id = read_id(&k).ok_or_else(|| StoreError::Corrupt("a history key".into()))?;
-            let events = history::events(&history::unpack(&stored)?)?;
+            let events = history::events(&packing::history(&stored, dictionaries.as_deref())?)?;
             let number = fold(id, &events).map(|a| a.number).unwrap_or(0);
             for event in &events {
                 check(event, &|| format!("an event of appeal {number}"));

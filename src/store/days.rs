@@ -145,6 +145,8 @@ pub struct DayIndex {
     appeals: sled::Tree,
     /// The archive (closed and withdrawn appeals), opened when one of them is read.
     archive: super::archive::ArchiveSlot,
+    /// The store's dictionaries, as they are when read (trained by a later write).
+    dictionaries: Arc<super::dictionary::Slot>,
     by_status: sled::Tree,
 }
 
@@ -214,6 +216,7 @@ impl DayIndex {
         &self,
         ids: impl IntoIterator<Item = &'a AppealId>,
     ) -> Result<Vec<Appeal>, StoreError> {
+        let dictionaries = self.dictionaries.get();
         ids.into_iter()
             .map(|id| {
                 let key = id_key(*id);
@@ -225,7 +228,7 @@ impl DayIndex {
                     },
                 };
                 match found {
-                    Some(v) => codec::decode(&v, "an appeal"),
+                    Some(v) => super::packing::summary(&v, dictionaries.as_deref()),
                     None => Err(StoreError::Corrupt(format!(
                         "the day index names a missing appeal {id}"
                     ))),
@@ -251,6 +254,7 @@ impl DayIndex {
             Ok(archive) => super::read::halves(
                 self.appeals.clone(),
                 archive.map(|a| a.trees[APPEALS].clone()),
+                self.dictionaries.get(),
             ),
             Err(e) => vec![Box::new(std::iter::once(Err(e)))],
         }
@@ -278,6 +282,7 @@ impl Store {
             cohorts: engine.trees[COHORTS].clone(),
             appeals: engine.trees[APPEALS].clone(),
             archive: self.archive.clone(),
+            dictionaries: engine.dictionaries.clone(),
             by_status: engine.trees[BY_STATUS].clone(),
         })
     }

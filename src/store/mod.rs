@@ -9,10 +9,12 @@ mod codec;
 mod cohorts;
 mod cursor;
 mod days;
+mod dictionary;
 mod history;
 pub mod journal;
 mod keys;
 mod lock;
+mod packing;
 
 mod check;
 mod error;
@@ -35,6 +37,7 @@ use sled::transaction::{ConflictableTransactionError, TransactionError};
 use crate::domain::{
     Appeal, AppealChange, AppealId, Enterprise, Event, EventBody, Meeting, Status, Steward, number,
 };
+use dictionary::Dictionaries;
 use journal::Journal;
 use keys::{id_key, read_id, read_u64, status_key, u64_key};
 use lock::DeskLock;
@@ -90,8 +93,10 @@ const SEAL_AT: u64 = 16 * 1024;
 /// closing; 9: captures and appeals say which of a ledger's times were days only; 10: the appeals
 /// filed by day (`days`); 11: the figures kept by day of capture (`cohorts`); 12: closed and
 /// withdrawn appeals in an archive of their own (`archive`); 13: the archive's status index on
-/// shelves (`shelf`). A store of an older layout is rebuilt from the journal on open.
-const LAYOUT: u64 = 13;
+/// shelves (`shelf`); 14: summaries packed, histories and summaries with the store's
+/// dictionaries (`packing`, `dictionary`). A store of an older layout is rebuilt from the
+/// journal on open.
+const LAYOUT: u64 = 14;
 
 /// This desk's own commands read from the journal, each with the offset just after it, and the
 /// offset where reading stopped.
@@ -306,6 +311,9 @@ pub(super) struct Engine {
     db_file: File,
     /// The archive: its status index keeps its entries on shelves (`shelf`).
     shelved: bool,
+    /// The live database's dictionaries, once trained (the archive's slot stays empty: the
+    /// live database's serve both).
+    dictionaries: Arc<dictionary::Slot>,
 }
 
 impl Engine {
@@ -425,6 +433,11 @@ impl Store {
     }
 
     /// The engine as it is now (reads hold it only as long as they need it).
+    /// The store's dictionaries, if it has them (see `dictionary`).
+    pub(super) fn dictionaries(&self) -> Option<Arc<Dictionaries>> {
+        self.engine().ok().and_then(|e| e.dictionaries.get())
+    }
+
     pub(super) fn engine(&self) -> Result<Arc<Engine>, StoreError> {
         self.engine
             .read()
@@ -668,7 +681,10 @@ mod tests {
             number: 1,
             ..second
         };
-        store.engine()?.trees[APPEALS].insert(id_key(b), codec::encode(&clash)?)?;
+        store.engine()?.trees[APPEALS].insert(
+            id_key(b),
+            packing::pack_summary(&codec::encode(&clash)?, None)?,
+        )?;
         let problems = store.verify()?;
         assert!(
             problems

@@ -85,6 +85,7 @@ pub(super) fn open_parts(
             journal_len: meta.journal_len,
         });
     }
+    let dictionaries = dictionary::Dictionaries::kept_in(meta_tree)?;
     Ok((
         Engine {
             db,
@@ -92,6 +93,7 @@ pub(super) fn open_parts(
             drafts,
             db_file,
             shelved: false,
+            dictionaries: Arc::new(dictionary::Slot::holding(dictionaries)),
         },
         meta,
     ))

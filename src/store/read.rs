@@ -183,7 +183,7 @@ impl Store {
     /// The appeal's summary (every field but the long texts), as the `appeals` tree keeps it.
     pub fn summary(&self, id: AppealId) -> Result<Option<Appeal>, StoreError> {
         match self.get_either(APPEALS, &id_key(id), true)? {
-            Some((v, _)) => codec::decode(&v, "an appeal").map(Some),
+            Some((v, _)) => packing::summary(&v, self.dictionaries().as_deref()).map(Some),
             None => Ok(None),
         }
     }
@@ -205,18 +205,23 @@ impl Store {
 
     /// Every appeal whole, in order of identity (which is capture order on one desk).
     pub fn appeals(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
-        self.both_iter(HISTORIES).map(|kv| {
+        let dictionaries = self.dictionaries();
+        self.both_iter(HISTORIES).map(move |kv| {
             let (k, stored) = kv?;
             let id = read_id(&k).ok_or_else(|| StoreError::Corrupt("a history key".into()))?;
-            fold(id, &history::events(&history::unpack(&stored)?)?)
+            fold(
+                id,
+                &history::events(&packing::history(&stored, dictionaries.as_deref())?)?,
+            )
         })
     }
 
     /// Every appeal's summary, in order of identity: what the list and the figures read.
     pub fn summaries(&self) -> impl Iterator<Item = Result<Appeal, StoreError>> + '_ {
-        self.both_iter(APPEALS).map(|kv| {
+        let dictionaries = self.dictionaries();
+        self.both_iter(APPEALS).map(move |kv| {
             let (_, v) = kv?;
-            codec::decode(&v, "an appeal")
+            packing::summary(&v, dictionaries.as_deref())
         })
     }
 
@@ -248,8 +253,9 @@ impl Store {
         };
         let appeals = engine.trees[APPEALS].clone();
         let archived = archive.as_ref().map(|a| a.trees[APPEALS].clone());
+        let dictionaries = engine.dictionaries.get();
         match states {
-            None => halves(appeals, archived),
+            None => halves(appeals, archived, dictionaries),
             Some(states) => {
                 // Each part is one database's: an appeal's entry and summary are in the same.
                 let mut parts: Vec<SummariesApart> = Vec::new();
@@ -258,8 +264,10 @@ impl Store {
                     let (by_status, appeals) =
                         (db.trees[BY_STATUS].clone(), db.trees[APPEALS].clone());
                     let shelved = db.shelved;
+                    let dictionaries = dictionaries.clone();
                     parts.push(Box::new(Vec::from(states).into_iter().flat_map(move |s| {
                         let appeals = appeals.clone();
+                        let dictionaries = dictionaries.clone();
                         let ids: Box<dyn Iterator<Item = Result<AppealId, StoreError>> + Send> =
                             match shelved {
                                 true => Box::new(shelf::ids(&by_status, s)),
@@ -272,7 +280,7 @@ impl Store {
                         ids.map(move |id| {
                             let id = id?;
                             match appeals.get(id_key(id))? {
-                                Some(v) => codec::decode(&v, "an appeal"),
+                                Some(v) => packing::summary(&v, dictionaries.as_deref()),
                                 None => Err(StoreError::Corrupt(format!(
                                     "the index names a missing appeal {id}"
                                 ))),
@@ -329,7 +337,10 @@ impl Store {
         look_in_archive: bool,
     ) -> Result<(Vec<u8>, bool), StoreError> {
         match self.get_either(HISTORIES, &id_key(id), look_in_archive)? {
-            Some((stored, archived)) => Ok((history::unpack(&stored)?, archived)),
+            Some((stored, archived)) => Ok((
+                packing::history(&stored, self.dictionaries().as_deref())?.into_owned(),
+                archived,
+            )),
             None => Ok((Vec::new(), false)),
         }
     }
@@ -400,10 +411,16 @@ impl Store {
 
 /// Every summary of `appeals`, in two halves of the identities (which begin with the time of
 /// capture), to be read side by side.
-pub(super) fn halves(appeals: sled::Tree, archived: Option<sled::Tree>) -> Vec<SummariesApart> {
-    let decode = |kv: sled::Result<(sled::IVec, sled::IVec)>| {
-        let (_, v) = kv?;
-        codec::decode(&v, "an appeal")
+pub(super) fn halves(
+    appeals: sled::Tree,
+    archived: Option<sled::Tree>,
+    dictionaries: Option<Arc<Dictionaries>>,
+) -> Vec<SummariesApart> {
+    let decode = |dictionaries: Option<Arc<Dictionaries>>| {
+        move |kv: sled::Result<(sled::IVec, sled::IVec)>| {
+            let (_, v) = kv?;
+            packing::summary(&v, dictionaries.as_deref())
+        }
     };
     let ends = |t: &sled::Tree| {
         let first = t.first().ok().flatten().and_then(|(k, _)| read_id(&k));
@@ -429,8 +446,8 @@ pub(super) fn halves(appeals: sled::Tree, archived: Option<sled::Tree>) -> Vec<S
     use std::ops::Bound::{Excluded, Included, Unbounded};
     let middle = id_key(ulid::Ulid(first.0 / 2 + last.0 / 2));
     vec![
-        Box::new(both((Unbounded, Excluded(middle))).map(decode)),
-        Box::new(both((Included(middle), Unbounded)).map(decode)),
+        Box::new(both((Unbounded, Excluded(middle))).map(decode(dictionaries.clone()))),
+        Box::new(both((Included(middle), Unbounded)).map(decode(dictionaries))),
     ]
 }
 
@@ -464,6 +481,7 @@ impl AppealReader {
     /// from the status index.
     pub fn appeals_of(&self, ids: &[AppealId]) -> Result<Vec<Appeal>, StoreError> {
         let mut archive = None;
+        let dictionaries = self.live.dictionaries.get();
         let mut appeals = Vec::with_capacity(ids.len());
         for id in ids {
             let key = id_key(*id);
@@ -480,7 +498,10 @@ impl AppealReader {
                 }
             };
             appeals.push(match stored {
-                Some(stored) => fold(*id, &history::events(&history::unpack(&stored)?)?)?,
+                Some(stored) => fold(
+                    *id,
+                    &history::events(&packing::history(&stored, dictionaries.as_deref())?)?,
+                )?,
                 None => return Err(StoreError::Corrupt(format!("appeal {id} is missing"))),
             });
         }

@@ -69,9 +69,12 @@ impl Store {
             Some(a) => super::archive::merged(histories, Box::new(a.trees[HISTORIES].iter())),
             None => histories,
         };
+        let dictionaries = engine.dictionaries.get();
         for kv in histories {
             let (_, stored) = kv?;
-            lists.push(history::events(&history::unpack(&stored)?)?.into());
+            lists.push(
+                history::events(&packing::history(&stored, dictionaries.as_deref())?)?.into(),
+            );
         }
         // Each list keeps its own order; across them the earliest head goes first (the
         // registry first on a tie: a steward exists before the step that names them).

@@ -262,7 +262,32 @@ impl Store {
         let direct = self.direct_to_archive();
         // What goes to the archive: taken out there first, then put in.
         let (mut archive_dels, mut archive_puts) = (Vec::new(), Vec::new());
+        // Each appeal's history (frames) and summary (encoded), to be packed.
+        let mut unpacked = Vec::with_capacity(touched.len());
         for t in &touched {
+            let mut history = Vec::new();
+            for e in &t.events {
+                history::push(&mut history, e)?;
+            }
+            let summary = match &t.after {
+                Some(after) => codec::encode(&after.summary())?,
+                None => Vec::new(),
+            };
+            unpacked.push((history, summary));
+        }
+        // A bulk write's or a laying out's first batch teaches the store its dictionaries
+        // (otherwise its first move to the archive does).
+        let dictionaries = match direct {
+            true => self.dictionaries_from(
+                unpacked
+                    .iter()
+                    .filter(|(_, s)| !s.is_empty())
+                    .map(|(h, s)| (h.as_slice(), s.as_slice())),
+            )?,
+            false => self.dictionaries(),
+        };
+        let dictionaries = dictionaries.as_deref();
+        for (t, (history, summary)) in touched.iter().zip(&unpacked) {
             let closed = t
                 .after
                 .as_ref()
@@ -284,13 +309,13 @@ impl Store {
             }
             day_edits.note(t.id, &t.filed, &marks);
             cohort_edits.note(t.before.as_ref(), t.after.as_ref());
-            let mut history = Vec::new();
-            for e in &t.events {
-                history::push(&mut history, e)?;
-            }
             let id = id_key(t.id).to_vec();
             // The appeal's own entries, in the database it goes to.
-            let mut own = vec![Op::Put(HISTORIES, id.clone(), history::pack(&history)?)];
+            let mut own = vec![Op::Put(
+                HISTORIES,
+                id.clone(),
+                packing::pack_history(history, dictionaries)?,
+            )];
             if let Some(b) = &t.before {
                 let entry = Op::Del(BY_STATUS, status_key(b.status, b.number).to_vec());
                 match (t.archived, to_archive) {
@@ -348,7 +373,7 @@ impl Store {
             own.push(Op::Put(
                 APPEALS,
                 id.clone(),
-                codec::encode(&after.summary())?,
+                packing::pack_summary(summary, dictionaries)?,
             ));
             own.push(Op::Put(
                 BY_STATUS,
