@@ -10,7 +10,7 @@
 //! They never change afterwards: every value packed with one names it (zstd's dictionary id),
 //! and a store laid out anew from the journal gets dictionaries of its own.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use zstd::zstd_safe::{CDict, DDict};
 
@@ -32,12 +32,13 @@ const SUMMARIES_SIZE: usize = 32 * 1024;
 /// The level histories are compressed at with it (as without one: `history::LEVEL`).
 const LEVEL: i32 = 3;
 
-/// A trained dictionary, prepared both ways.
+/// A trained dictionary, prepared each way when first used that way (preparing it to compress
+/// takes about half a millisecond, which a command that only reads need not pay).
 pub struct Dictionary {
     id: u32,
     bytes: Vec<u8>,
-    compress: CDict<'static>,
-    decompress: DDict<'static>,
+    compress: OnceLock<CDict<'static>>,
+    decompress: OnceLock<DDict<'static>>,
 }
 
 impl std::fmt::Debug for Dictionary {
@@ -72,8 +73,8 @@ impl Dictionary {
             .get();
         Ok(Dictionary {
             id,
-            compress: CDict::create(&bytes, LEVEL),
-            decompress: DDict::create(&bytes),
+            compress: OnceLock::new(),
+            decompress: OnceLock::new(),
             bytes,
         })
     }
@@ -87,11 +88,12 @@ impl Dictionary {
     }
 
     pub(super) fn for_compressing(&self) -> &CDict<'static> {
-        &self.compress
+        self.compress
+            .get_or_init(|| CDict::create(&self.bytes, LEVEL))
     }
 
     pub(super) fn for_decompressing(&self) -> &DDict<'static> {
-        &self.decompress
+        self.decompress.get_or_init(|| DDict::create(&self.bytes))
     }
 }
 
