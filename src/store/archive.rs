@@ -751,7 +751,10 @@ mod tests {
         assert_eq!(summaries[..n as usize], before.1[..]);
         assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
         // One of the two gone is damage: the store is laid out anew from the journal.
-        store.engine()?.trees[META].remove(dictionary::SUMMARIES_KEY)?;
+        store
+            .engine()?
+            .dictionary_tree
+            .remove(dictionary::SUMMARIES_KEY)?;
         store.sync()?;
         drop(store);
         let (store, report) = Store::open(dir.path())?;

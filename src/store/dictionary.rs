@@ -6,7 +6,8 @@
 //! in BENCHMARKS.md, fifth round). One for both did worse on each.
 //!
 //! They are trained once, from the first command or move that brings `TRAIN_FROM` appeals
-//! together, and kept in the live database's meta tree before anything is packed with them.
+//! together, and kept in the live database (a tree of their own) before anything is packed
+//! with them.
 //! They never change afterwards: every value packed with one names it (zstd's dictionary id),
 //! and a store laid out anew from the journal gets dictionaries of its own.
 
@@ -16,7 +17,9 @@ use zstd::zstd_safe::{CDict, DDict};
 
 use super::StoreError;
 
-/// Where the live database keeps them.
+/// Where the live database keeps them: a tree of their own, so that the meta tree, which every
+/// step changes, stays a small page for sled to rewrite.
+pub(super) const TREE: &str = "dictionaries";
 pub(super) const HISTORIES_KEY: &[u8] = b"history_dictionary";
 pub(super) const SUMMARIES_KEY: &[u8] = b"summary_dictionary";
 /// Appeals at hand before they are trained: fewer teach zstd little (500 of the demo's
@@ -113,9 +116,9 @@ impl Dictionaries {
         })
     }
 
-    /// As the live database's meta tree keeps them (both or neither).
-    pub(super) fn kept_in(meta: &sled::Tree) -> Result<Option<Dictionaries>, StoreError> {
-        match (meta.get(HISTORIES_KEY)?, meta.get(SUMMARIES_KEY)?) {
+    /// As the live database keeps them (both or neither).
+    pub(super) fn kept_in(tree: &sled::Tree) -> Result<Option<Dictionaries>, StoreError> {
+        match (tree.get(HISTORIES_KEY)?, tree.get(SUMMARIES_KEY)?) {
             (Some(h), Some(s)) => Ok(Some(Dictionaries {
                 histories: Dictionary::from_stored(h.to_vec())?,
                 summaries: Dictionary::from_stored(s.to_vec())?,
@@ -169,7 +172,7 @@ impl super::Store {
         let mut batch = sled::Batch::default();
         batch.insert(HISTORIES_KEY, trained.histories.bytes());
         batch.insert(SUMMARIES_KEY, trained.summaries.bytes());
-        engine.trees[super::META].apply_batch(batch)?;
+        engine.dictionary_tree.apply_batch(batch)?;
         engine.sync()?;
         let trained = Arc::new(trained);
         engine.dictionaries.set(trained.clone());

@@ -314,6 +314,8 @@ pub(super) struct Engine {
     /// The live database's dictionaries, once trained (the archive's slot stays empty: the
     /// live database's serve both).
     dictionaries: Arc<dictionary::Slot>,
+    /// Where they are kept: a tree of their own, not the meta tree, which every step rewrites.
+    dictionary_tree: sled::Tree,
 }
 
 impl Engine {

@@ -55,6 +55,7 @@ pub(super) fn open_parts(
         .map(|name| db.open_tree(name))
         .collect::<Result<Vec<_>, _>>()?;
     let drafts = db.open_tree("drafts")?;
+    let dictionary_tree = db.open_tree(dictionary::TREE)?;
     let db_file = File::open(path.join("db"))
         .map_err(io_err(format!("opening {}", path.join("db").display())))?;
     let mut meta = Meta::default();
@@ -85,7 +86,7 @@ pub(super) fn open_parts(
             journal_len: meta.journal_len,
         });
     }
-    let dictionaries = dictionary::Dictionaries::kept_in(meta_tree)?;
+    let dictionaries = dictionary::Dictionaries::kept_in(&dictionary_tree)?;
     Ok((
         Engine {
             db,
@@ -94,6 +95,7 @@ pub(super) fn open_parts(
             db_file,
             shelved: false,
             dictionaries: Arc::new(dictionary::Slot::holding(dictionaries)),
+            dictionary_tree,
         },
         meta,
     ))
