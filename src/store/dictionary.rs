@@ -5,11 +5,11 @@
 //! archive's histories take about 0.6 of their space and unpack faster, summaries 0.4 (measured
 //! in BENCHMARKS.md, fifth round). One for both did worse on each.
 //!
-//! They are trained once, from the first command or move that brings `TRAIN_FROM` appeals
-//! together, and kept in the live database (a tree of their own) before anything is packed
-//! with them.
-//! They never change afterwards: every value packed with one names it (zstd's dictionary id),
-//! and a store laid out anew from the journal gets dictionaries of its own.
+//! They are trained once, from the first bulk batch or move to the archive that brings
+//! `TRAIN_FROM` appeals together, and kept in the live database (a tree of their own) before
+//! anything is packed with them. They never change afterwards: every value packed with one names
+//! it (zstd's dictionary id), and a store laid out anew from the journal gets dictionaries of
+//! its own.
 
 use std::sync::{Arc, OnceLock, RwLock};
 
@@ -32,7 +32,7 @@ pub(super) const TRAIN_FROM: usize = 40;
 /// as 64 on its summaries.
 const HISTORIES_SIZE: usize = 64 * 1024;
 const SUMMARIES_SIZE: usize = 32 * 1024;
-/// The level histories are compressed at with it (as without one: `history::LEVEL`).
+/// The level values are compressed at with them (as without: `packing::LEVEL`).
 const LEVEL: i32 = 3;
 
 /// A trained dictionary, prepared each way when first used that way (preparing it to compress
@@ -52,7 +52,7 @@ impl std::fmt::Debug for Dictionary {
 
 impl Dictionary {
     /// One trained on `samples`; `None` when zstd finds nothing to train on (too few or too
-    /// small samples): histories are then packed without.
+    /// small samples): values are then packed without.
     pub(super) fn train(samples: &[&[u8]], max_size: usize) -> Option<Dictionary> {
         let total: usize = samples.iter().map(|s| s.len()).sum();
         // zstd wants samples of about ten times the dictionary's size.

@@ -25,18 +25,18 @@ const PACK_FROM: usize = 128;
 /// zstd's level: 3 is its default, the best trade of size for time on values this small.
 const LEVEL: i32 = 3;
 
-/// `frames` as the store keeps them, with the store's dictionary for their kind if it has one.
-fn pack(frames: &[u8], dictionary: Option<&Dictionary>) -> Result<Vec<u8>, StoreError> {
-    if frames.len() < PACK_FROM {
-        let mut out = Vec::with_capacity(frames.len() + 1);
+/// `bytes` as the store keeps them, with the store's dictionary for their kind if it has one.
+fn pack(bytes: &[u8], dictionary: Option<&Dictionary>) -> Result<Vec<u8>, StoreError> {
+    if bytes.len() < PACK_FROM {
+        let mut out = Vec::with_capacity(bytes.len() + 1);
         out.push(RAW);
-        out.extend_from_slice(frames);
+        out.extend_from_slice(bytes);
         return Ok(out);
     }
-    let len = u32::try_from(frames.len())
-        .map_err(|_| StoreError::Corrupt("a history too large to store".into()))?;
+    let len = u32::try_from(bytes.len())
+        .map_err(|_| StoreError::Corrupt("a value too large to store".into()))?;
     let cannot = |e: String| StoreError::Corrupt(format!("cannot compress a value to store: {e}"));
-    let mut out = Vec::with_capacity(zstd::zstd_safe::compress_bound(frames.len()) + 5);
+    let mut out = Vec::with_capacity(zstd::zstd_safe::compress_bound(bytes.len()) + 5);
     out.push(match dictionary {
         Some(_) => ZSTD_DICTIONARY,
         None => ZSTD,
@@ -44,12 +44,12 @@ fn pack(frames: &[u8], dictionary: Option<&Dictionary>) -> Result<Vec<u8>, Store
     out.extend_from_slice(&len.to_le_bytes());
     match dictionary {
         Some(d) => {
-            let mut packed = Vec::with_capacity(zstd::zstd_safe::compress_bound(frames.len()));
+            let mut packed = Vec::with_capacity(zstd::zstd_safe::compress_bound(bytes.len()));
             with_kept(
                 &DICTIONARY_COMPRESSOR,
                 || Ok(CCtx::create()),
                 |c| {
-                    c.compress_using_cdict(&mut packed, frames, d.for_compressing())
+                    c.compress_using_cdict(&mut packed, bytes, d.for_compressing())
                         .map_err(zstd_error)
                 },
             )
@@ -60,7 +60,7 @@ fn pack(frames: &[u8], dictionary: Option<&Dictionary>) -> Result<Vec<u8>, Store
             let packed = with_kept(
                 &COMPRESSOR,
                 || Compressor::new(LEVEL),
-                |c| c.compress(frames),
+                |c| c.compress(bytes),
             )
             .map_err(|e| cannot(e.to_string()))?;
             out.extend_from_slice(&packed);
