@@ -132,7 +132,6 @@ impl Dictionaries {
 }
 
 /// The live database's dictionaries, once it has them.
-#[derive(Default)]
 pub(super) struct Slot(RwLock<Option<Arc<Dictionaries>>>);
 
 impl Slot {
@@ -163,9 +162,6 @@ impl super::Store {
             return Ok(Some(kept));
         }
         let (histories, summaries): (Vec<&[u8]>, Vec<&[u8]>) = appeals.unzip();
-        if histories.len() < TRAIN_FROM {
-            return Ok(None);
-        }
         let Some(trained) = Dictionaries::train(&histories, &summaries) else {
             return Ok(None);
         };

@@ -434,12 +434,12 @@ impl Store {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The engine as it is now (reads hold it only as long as they need it).
     /// The store's dictionaries, if it has them (see `dictionary`).
     pub(super) fn dictionaries(&self) -> Option<Arc<Dictionaries>> {
         self.engine().ok().and_then(|e| e.dictionaries.get())
     }
 
+    /// The engine as it is now (reads hold it only as long as they need it).
     pub(super) fn engine(&self) -> Result<Arc<Engine>, StoreError> {
         self.engine
             .read()
