@@ -38,7 +38,8 @@ fn mark(prefix: &[u8], id: AppealId) -> Vec<u8> {
 }
 
 /// Entries of two trees in key order, as one (each key is in one of them).
-pub(super) type Entries = Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + Send>;
+pub(super) type Entries =
+    Box<dyn Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + Send>;
 
 pub(super) fn merged(a: Entries, b: Entries) -> Entries {
     struct Merged {
@@ -46,7 +47,7 @@ pub(super) fn merged(a: Entries, b: Entries) -> Entries {
         b: std::iter::Peekable<Entries>,
     }
     impl Iterator for Merged {
-        type Item = sled::Result<(sled::IVec, sled::IVec)>;
+        type Item = Result<(sled::IVec, sled::IVec), StoreError>;
         fn next(&mut self) -> Option<Self::Item> {
             let first = match (self.a.peek(), self.b.peek()) {
                 (None, None) => return None,
@@ -102,9 +103,7 @@ impl ArchiveSlot {
         if !create && !self.path.exists() {
             return Ok(None);
         }
-        let (mut engine, _) = super::open::open_parts(&self.dir, &self.path, self.cache)?;
-        engine.shelved = true;
-        let engine = Arc::new(engine);
+        let engine = Arc::new(open_archive(&self.dir, &self.path, self.cache)?);
         *slot = Some(engine.clone());
         Ok(Some(engine))
     }
@@ -123,6 +122,18 @@ impl ArchiveSlot {
     }
 }
 
+/// The archive at `path` (of the store in `data_dir`), its status index on shelves and its
+/// histories and summaries in drawers.
+pub(super) fn open_archive(
+    data_dir: &Path,
+    path: &Path,
+    cache: Cache,
+) -> Result<Engine, StoreError> {
+    let (mut engine, _) = super::open::open_parts(data_dir, path, cache)?;
+    engine.shelved = true;
+    Ok(engine)
+}
+
 impl Store {
     /// See [`ArchiveSlot::get`].
     pub(super) fn archive(&self, create: bool) -> Result<Option<Arc<Engine>>, StoreError> {
@@ -138,9 +149,9 @@ impl Store {
 
     /// One tree's entries in the live database and the archive together, in key order.
     pub(super) fn both(&self, tree: usize) -> Result<Entries, StoreError> {
-        let live: Entries = Box::new(self.engine()?.trees[tree].iter());
+        let live: Entries = self.engine()?.keyed(tree).iter();
         Ok(match self.archive(false)? {
-            Some(archive) => merged(live, Box::new(archive.trees[tree].iter())),
+            Some(archive) => merged(live, archive.keyed(tree).iter()),
             None => live,
         })
     }
@@ -166,7 +177,7 @@ impl Store {
                 Some((status, number)) => archive.entry(status, number)?,
                 None => return Err(corrupt("a status index key".into())),
             },
-            _ => archive.trees[tree].get(key)?,
+            _ => archive.keyed(tree).get(key)?,
         };
         Ok(found.map(|v| (v, true)))
     }
@@ -305,7 +316,7 @@ impl Store {
                 // Only a copy the live database holds too is let go of.
                 continue;
             }
-            if let Some(summary) = archive.trees[APPEALS].get(key)? {
+            if let Some(summary) = archive.keyed(APPEALS).get(&key)? {
                 let appeal = packing::summary(&summary, live.dictionaries.get().as_deref())?;
                 dels.push(Op::Del(
                     BY_STATUS,
@@ -427,7 +438,7 @@ mod tests {
 
     fn in_archive(store: &Store, id: AppealId) -> Result<bool, StoreError> {
         Ok(match store.archive(false)? {
-            Some(a) => a.trees[HISTORIES].contains_key(id_key(id))?,
+            Some(a) => a.keyed(HISTORIES).contains_key(&id_key(id))?,
             None => false,
         })
     }
@@ -697,7 +708,7 @@ mod tests {
             .ok_or_else(|| corrupt("no archive".into()))?;
         let (mut all, mut n) = (true, 0);
         for tree in [HISTORIES, APPEALS] {
-            for kv in archive.trees[tree].iter() {
+            for kv in archive.keyed(tree).iter() {
                 let (_, v) = kv?;
                 all &= v.first() == Some(&packing::ZSTD_DICTIONARY);
                 n += 1;
@@ -728,6 +739,12 @@ mod tests {
             assert!(store.dictionaries().is_some());
             assert_eq!(archived_with_dictionaries(&store)?, (true, 2 * n as usize));
             assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+            // In drawers: a key for several appeals.
+            let archive = store.archive(false)?.ok_or("no archive")?;
+            for tree in drawer::DRAWN {
+                let drawers = archive.trees[tree].len();
+                assert!(drawers > 1 && drawers <= (n as usize).div_ceil(drawer::SPAN));
+            }
             read_back(&store)?
         };
         assert_eq!(before.0.len(), n as usize);
@@ -844,8 +861,9 @@ mod tests {
         // back.
         let stored = |id: AppealId| -> Result<Vec<Event>, Box<dyn std::error::Error>> {
             let archive = store.archive(false)?.ok_or("no archive")?;
-            let h = archive.trees[HISTORIES]
-                .get(id_key(id))?
+            let h = archive
+                .keyed(HISTORIES)
+                .get(&id_key(id))?
                 .ok_or("no history")?;
             Ok(history::events(&packing::history(
                 &h,
@@ -912,11 +930,11 @@ mod tests {
             let engine = store.engine()?;
             for id in [a, b] {
                 let key = id_key(id);
-                let summary = archive.trees[APPEALS].get(key)?.ok_or("no summary")?;
+                let summary = archive.keyed(APPEALS).get(&key)?.ok_or("no summary")?;
                 let appeal = packing::summary(&summary, store.dictionaries().as_deref())?;
                 let entry = status_key(appeal.status, appeal.number);
                 engine.trees[HISTORIES]
-                    .insert(key, archive.trees[HISTORIES].get(key)?.ok_or("h")?)?;
+                    .insert(key, archive.keyed(HISTORIES).get(&key)?.ok_or("h")?)?;
                 engine.trees[APPEALS].insert(key, summary)?;
                 engine.trees[BY_STATUS].insert(
                     entry,

@@ -72,7 +72,10 @@ impl Store {
         if let Some(archive) = &archive {
             let live = self.engine()?;
             let dictionaries = live.dictionaries.get();
-            for kv in archive.trees[APPEALS].iter() {
+            for tree in drawer::DRAWN {
+                problems.extend(archive.keyed(tree).check_drawers(TREE_NAMES[tree])?);
+            }
+            for kv in archive.keyed(APPEALS).iter() {
                 let (k, v) = kv?;
                 let appeal = packing::summary(&v, dictionaries.as_deref())?;
                 if live.trees[HISTORIES].contains_key(&k)? {

@@ -142,7 +142,7 @@ impl DayEdits {
 pub struct DayIndex {
     days: sled::Tree,
     cohorts: sled::Tree,
-    appeals: sled::Tree,
+    appeals: super::drawer::Keyed,
     /// The archive (closed and withdrawn appeals), opened when one of them is read.
     archive: super::archive::ArchiveSlot,
     /// The store's dictionaries, as they are when read (trained by a later write).
@@ -220,10 +220,10 @@ impl DayIndex {
         ids.into_iter()
             .map(|id| {
                 let key = id_key(*id);
-                let found = match self.appeals.get(key)? {
+                let found = match self.appeals.get(&key)? {
                     Some(v) => Some(v),
                     None => match self.archive.get(false)? {
-                        Some(archive) => archive.trees[APPEALS].get(key)?,
+                        Some(archive) => archive.keyed(APPEALS).get(&key)?,
                         None => None,
                     },
                 };
@@ -253,7 +253,7 @@ impl DayIndex {
         match self.archive.get(false) {
             Ok(archive) => super::read::halves(
                 self.appeals.clone(),
-                archive.map(|a| a.trees[APPEALS].clone()),
+                archive.map(|a| a.keyed(APPEALS)),
                 self.dictionaries.get(),
             ),
             Err(e) => vec![Box::new(std::iter::once(Err(e)))],
@@ -280,7 +280,7 @@ impl Store {
         Ok(DayIndex {
             days: engine.trees[DAYS].clone(),
             cohorts: engine.trees[COHORTS].clone(),
-            appeals: engine.trees[APPEALS].clone(),
+            appeals: engine.keyed(APPEALS),
             archive: self.archive.clone(),
             dictionaries: engine.dictionaries.clone(),
             by_status: engine.trees[BY_STATUS].clone(),

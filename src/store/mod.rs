@@ -10,6 +10,7 @@ mod cohorts;
 mod cursor;
 mod days;
 mod dictionary;
+mod drawer;
 mod history;
 pub mod journal;
 mod keys;
@@ -94,9 +95,9 @@ const SEAL_AT: u64 = 16 * 1024;
 /// filed by day (`days`); 11: the figures kept by day of capture (`cohorts`); 12: closed and
 /// withdrawn appeals in an archive of their own (`archive`); 13: the archive's status index on
 /// shelves (`shelf`); 14: summaries packed, histories and summaries with the store's
-/// dictionaries (`packing`, `dictionary`). A store of an older layout is rebuilt from the
-/// journal on open.
-const LAYOUT: u64 = 14;
+/// dictionaries (`packing`, `dictionary`); 15: the archive's histories and summaries in drawers
+/// (`drawer`). A store of an older layout is rebuilt from the journal on open.
+const LAYOUT: u64 = 15;
 
 /// This desk's own commands read from the journal, each with the offset just after it, and the
 /// offset where reading stopped.
@@ -309,7 +310,8 @@ pub(super) struct Engine {
     trees: Vec<sled::Tree>,
     drafts: sled::Tree,
     db_file: File,
-    /// The archive: its status index keeps its entries on shelves (`shelf`).
+    /// The archive: its status index keeps its entries on shelves (`shelf`), its histories and
+    /// summaries in drawers (`drawer`).
     shelved: bool,
     /// The live database's dictionaries, once trained (the archive's slot stays empty: the
     /// live database's serve both).
@@ -320,18 +322,22 @@ pub(super) struct Engine {
 
 impl Engine {
     /// Operations on the engine's trees, all of `parts` in one transaction. In the archive,
-    /// those on the status index are written to their shelves (read first: its writers hold
-    /// the store's writer, so nothing changes them in between).
+    /// those on the status index are written to their shelves, and those on histories and
+    /// summaries to their drawers (read first: its writers hold the store's writer, so nothing
+    /// changes them in between).
     fn apply(&self, parts: &[&[Op]]) -> Result<(), StoreError> {
-        let shelves = match self.shelved {
-            true => shelf::shelve(parts, |k| Ok(self.trees[BY_STATUS].get(k)?))?,
-            false => Vec::new(),
-        };
+        let mut filed = Vec::new();
+        if self.shelved {
+            filed = shelf::shelve(parts, |k| Ok(self.trees[BY_STATUS].get(k)?))?;
+            for tree in drawer::DRAWN {
+                filed.extend(self.keyed(tree).file(parts, tree)?);
+            }
+        }
         let ops = parts
             .iter()
             .flat_map(|ops| ops.iter())
-            .filter(|op| !(self.shelved && shelf::on_the_index(op)))
-            .chain(&shelves);
+            .filter(|op| !(self.shelved && (shelf::on_the_index(op) || drawer::in_drawers(op))))
+            .chain(&filed);
         let trees: Vec<&sled::Tree> = self.trees.iter().collect();
         let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {
             for op in ops.clone() {
@@ -353,6 +359,14 @@ impl Engine {
                 Err(StoreError::Engine("transaction aborted".to_string()))
             }
         }
+    }
+
+    /// A tree read one key a value (through its drawers, in the archive).
+    fn keyed(&self, tree: usize) -> drawer::Keyed {
+        drawer::Keyed::new(
+            self.trees[tree].clone(),
+            self.shelved && drawer::DRAWN.contains(&tree),
+        )
     }
 
     /// The value of a status index entry (from its shelf, in the archive).

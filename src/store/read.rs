@@ -1,6 +1,7 @@
 //! Reading: appeals whole and as summaries, briefs for the list, the registry, what sync needs.
 
 use super::*;
+use drawer::{Keyed, LastDrawer};
 
 impl Store {
     /// How many appeals have steps not in effect.
@@ -150,10 +151,7 @@ impl Store {
         &self,
         tree: usize,
     ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + use<> {
-        entries_or_error(
-            self.engine()
-                .map(|engine| Box::new(engine.trees[tree].iter()) as super::archive::Entries),
-        )
+        entries_or_error(self.engine().map(|engine| engine.keyed(tree).iter()))
     }
 
     /// The whole appeal: the fold of its history.
@@ -251,8 +249,8 @@ impl Store {
             Ok(archive) => archive.flatten(),
             Err(e) => return vec![Box::new(std::iter::once(Err(e)))],
         };
-        let appeals = engine.trees[APPEALS].clone();
-        let archived = archive.as_ref().map(|a| a.trees[APPEALS].clone());
+        let appeals = engine.keyed(APPEALS);
+        let archived = archive.as_ref().map(|a| a.keyed(APPEALS));
         let dictionaries = engine.dictionaries.get();
         match states {
             None => halves(appeals, archived, dictionaries),
@@ -261,8 +259,7 @@ impl Store {
                 let mut parts: Vec<SummariesApart> = Vec::new();
                 let dbs = std::iter::once(&*engine).chain(archive.as_deref());
                 for db in dbs {
-                    let (by_status, appeals) =
-                        (db.trees[BY_STATUS].clone(), db.trees[APPEALS].clone());
+                    let (by_status, appeals) = (db.trees[BY_STATUS].clone(), db.keyed(APPEALS));
                     let shelved = db.shelved;
                     let dictionaries = dictionaries.clone();
                     parts.push(Box::new(Vec::from(states).into_iter().flat_map(move |s| {
@@ -279,7 +276,7 @@ impl Store {
                             };
                         ids.map(move |id| {
                             let id = id?;
-                            match appeals.get(id_key(id))? {
+                            match appeals.get(&id_key(id))? {
                                 Some(v) => packing::summary(&v, dictionaries.as_deref()),
                                 None => Err(StoreError::Corrupt(format!(
                                     "the index names a missing appeal {id}"
@@ -412,25 +409,24 @@ impl Store {
 /// Every summary of `appeals`, in two halves of the identities (which begin with the time of
 /// capture), to be read side by side.
 pub(super) fn halves(
-    appeals: sled::Tree,
-    archived: Option<sled::Tree>,
+    appeals: Keyed,
+    archived: Option<Keyed>,
     dictionaries: Option<Arc<Dictionaries>>,
 ) -> Vec<SummariesApart> {
     let decode = |dictionaries: Option<Arc<Dictionaries>>| {
-        move |kv: sled::Result<(sled::IVec, sled::IVec)>| {
+        move |kv: Result<(sled::IVec, sled::IVec), StoreError>| {
             let (_, v) = kv?;
             packing::summary(&v, dictionaries.as_deref())
         }
     };
-    let ends = |t: &sled::Tree| {
-        let first = t.first().ok().flatten().and_then(|(k, _)| read_id(&k));
-        let last = t.last().ok().flatten().and_then(|(k, _)| read_id(&k));
-        first.zip(last)
+    let ends = |t: &Keyed| {
+        let (first, last) = t.ends().ok().flatten()?;
+        read_id(&first).zip(read_id(&last))
     };
     let both = |range: (std::ops::Bound<[u8; 16]>, std::ops::Bound<[u8; 16]>)| {
-        let live: super::archive::Entries = Box::new(appeals.range(range));
+        let live = appeals.range(range);
         match &archived {
-            Some(a) => super::archive::merged(live, Box::new(a.range(range))),
+            Some(a) => super::archive::merged(live, a.range(range)),
             None => live,
         }
     };
@@ -459,12 +455,7 @@ fn entries_or_error(
         Ok(entries) => (Some(entries), None),
         Err(e) => (None, Some(Err(e))),
     };
-    down.into_iter().chain(
-        entries
-            .into_iter()
-            .flatten()
-            .map(|kv| kv.map_err(StoreError::from)),
-    )
+    down.into_iter().chain(entries.into_iter().flatten())
 }
 
 /// Reads appeals whole by identity: see [`Store::appeal_reader`].
@@ -481,6 +472,7 @@ impl AppealReader {
     /// from the status index.
     pub fn appeals_of(&self, ids: &[AppealId]) -> Result<Vec<Appeal>, StoreError> {
         let mut archive = None;
+        let mut last_drawer = LastDrawer::default();
         let dictionaries = self.live.dictionaries.get();
         let mut appeals = Vec::with_capacity(ids.len());
         for id in ids {
@@ -489,10 +481,10 @@ impl AppealReader {
                 Some(v) => Some(v),
                 None => {
                     if archive.is_none() {
-                        archive = Some(self.archive.get(false)?);
+                        archive = Some(self.archive.get(false)?.map(|a| a.keyed(HISTORIES)));
                     }
                     match archive.as_ref().and_then(|a| a.as_ref()) {
-                        Some(a) => a.trees[HISTORIES].get(key)?,
+                        Some(a) => a.get_near(&key, &mut last_drawer)?,
                         None => None,
                     }
                 }

@@ -61,12 +61,16 @@ impl Store {
         let mut lists: Vec<std::collections::VecDeque<Event>> = vec![registry.into()];
         let archived = current.join(super::archive::ARCHIVE_DIR);
         let archive = match archived.exists() {
-            true => Some(super::open::open_parts(data_dir, &archived, Cache::Ample)?.0),
+            true => Some(super::archive::open_archive(
+                data_dir,
+                &archived,
+                Cache::Ample,
+            )?),
             false => None,
         };
-        let histories: super::archive::Entries = Box::new(engine.trees[HISTORIES].iter());
+        let histories = engine.keyed(HISTORIES).iter();
         let histories = match &archive {
-            Some(a) => super::archive::merged(histories, Box::new(a.trees[HISTORIES].iter())),
+            Some(a) => super::archive::merged(histories, a.keyed(HISTORIES).iter()),
             None => histories,
         };
         let dictionaries = engine.dictionaries.get();
