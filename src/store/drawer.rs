@@ -30,6 +30,16 @@ pub(super) const DRAWN: [usize; 2] = [HISTORIES, APPEALS];
 const KEY: usize = 16;
 const LENGTH: usize = 4;
 
+/// An identity's key.
+type Key = [u8; KEY];
+
+/// Where an entry's value is in its drawer.
+struct Place {
+    key: Key,
+    start: usize,
+    length: usize,
+}
+
 fn unreadable() -> StoreError {
     StoreError::Corrupt("a drawer of the archive is unreadable".into())
 }
@@ -46,7 +56,7 @@ pub(super) struct DrawerEntries {
 
 impl DrawerEntries {
     /// The next entry's key, and where its value is in the drawer.
-    fn next_place(&mut self) -> Option<Result<([u8; KEY], usize, usize), StoreError>> {
+    fn next_place(&mut self) -> Option<Result<Place, StoreError>> {
         let rest = self.drawer.get(self.at..)?;
         if rest.is_empty() {
             return None;
@@ -66,7 +76,7 @@ impl DrawerEntries {
             }
             let start = self.at + KEY + LENGTH;
             self.at = start + length;
-            Ok((key, start, length))
+            Ok(Place { key, start, length })
         })();
         if entry.is_err() {
             // Nothing after damage is read as an entry.
@@ -81,7 +91,7 @@ impl Iterator for DrawerEntries {
 
     fn next(&mut self) -> Option<Self::Item> {
         let place = self.next_place()?;
-        Some(place.map(|(key, start, length)| (key, self.drawer.subslice(start, length))))
+        Some(place.map(|p| (p.key, self.drawer.subslice(p.start, p.length))))
     }
 }
 
@@ -89,9 +99,11 @@ impl Iterator for DrawerEntries {
 fn find(drawer: sled::IVec, key: &[u8]) -> Result<Option<sled::IVec>, StoreError> {
     let mut entries = entries(drawer);
     while let Some(place) = entries.next_place() {
-        let (k, start, length) = place?;
-        match k.as_slice().cmp(key) {
-            std::cmp::Ordering::Equal => return Ok(Some(entries.drawer.subslice(start, length))),
+        let place = place?;
+        match place.key.as_slice().cmp(key) {
+            std::cmp::Ordering::Equal => {
+                return Ok(Some(entries.drawer.subslice(place.start, place.length)));
+            }
             std::cmp::Ordering::Greater => break,
             std::cmp::Ordering::Less => {}
         }
@@ -104,7 +116,7 @@ fn last_key(drawer: sled::IVec) -> Result<Option<[u8; KEY]>, StoreError> {
     let mut entries = entries(drawer);
     let mut last = None;
     while let Some(place) = entries.next_place() {
-        last = Some(place?.0);
+        last = Some(place?.key);
     }
     Ok(last)
 }
@@ -242,7 +254,7 @@ impl Keyed {
     }
 
     /// The first key and the last.
-    pub(super) fn ends(&self) -> Result<Option<([u8; KEY], [u8; KEY])>, StoreError> {
+    pub(super) fn ends(&self) -> Result<Option<(Key, Key)>, StoreError> {
         let key = |k: &[u8]| -> Result<[u8; KEY], StoreError> {
             k.get(..KEY)
                 .and_then(|k| k.try_into().ok())
@@ -269,7 +281,7 @@ impl Keyed {
             let mut entries = entries(drawer);
             let mut first = true;
             while let Some(place) = entries.next_place() {
-                let (k, _, _) = place?;
+                let k = place?.key;
                 if first && key != k[..] {
                     problems.push(format!("a drawer of {name} is not under its first key"));
                 }
@@ -434,11 +446,14 @@ mod tests {
         Ok(filed)
     }
 
+    /// Each value by the last byte of its key.
+    type Values = Vec<(u8, Vec<u8>)>;
+
     /// Every (key, value) in the drawers, and each drawer's size; checks that each drawer is
     /// under the key of its first entry and in order.
     fn contents(
         tree: &BTreeMap<Vec<u8>, Vec<u8>>,
-    ) -> Result<(Vec<(u8, Vec<u8>)>, Vec<usize>), StoreError> {
+    ) -> Result<(Values, Vec<usize>), Box<dyn std::error::Error>> {
         let mut all = Vec::new();
         let mut sizes = Vec::new();
         for (k, drawer) in tree {
@@ -452,7 +467,8 @@ mod tests {
     }
 
     #[test]
-    fn values_land_in_drawers_split_evenly_and_the_last_change_holds() -> Result<(), StoreError> {
+    fn values_land_in_drawers_split_evenly_and_the_last_change_holds()
+    -> Result<(), Box<dyn std::error::Error>> {
         let mut tree = BTreeMap::new();
         // Ten values in one batch: three drawers of 4, 3, 3 (SPAN is 4 in tests).
         let ops: Vec<Op> = (10..20).map(|n| put(n, &[n])).collect();
@@ -526,7 +542,8 @@ mod tests {
             }
         }
         assert!(drawn.tree.len() < keys.len(), "fewer keys in drawers");
-        let all = |k: &Keyed| -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+        let all = |k: &Keyed| -> Result<Pairs, StoreError> {
             k.iter()
                 .map(|kv| kv.map(|(k, v)| (k.to_vec(), v.to_vec())))
                 .collect()
