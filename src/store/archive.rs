@@ -688,6 +688,8 @@ mod tests {
             let why = ["需要增容", "线路老化", "报装排队", "电价核定"][(i % 4) as usize];
             c.text = format!("第{i}号诉求：厂区变压器容量不足，{why}，影响二期投产");
             c.enterprise = format!("嘉兴市南湖第{i}纺织有限公司");
+            // Ledger ids of several lengths, not in the order of the identities.
+            c.external_id = Some(format!("12345:{}", (i * 37) % 1000));
         }
         (a, e)
     }
@@ -739,12 +741,17 @@ mod tests {
             assert!(store.dictionaries().is_some());
             assert_eq!(archived_with_dictionaries(&store)?, (true, 2 * n as usize));
             assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
-            // In drawers: a key for several appeals.
+            // In drawers: a key for several appeals; each found by its ledger id.
             let archive = store.archive(false)?.ok_or("no archive")?;
             for tree in drawer::DRAWN {
                 let drawers = archive.trees[tree].len();
                 assert!(drawers > 1 && drawers <= (n as usize).div_ceil(drawer::SPAN));
             }
+            for i in 0..n {
+                let found = store.appeal_by_external_id(&format!("12345:{}", (i * 37) % 1000))?;
+                assert_eq!(found.map(|a| a.id), Some(captured(i).0));
+            }
+            assert!(store.appeal_by_external_id("12345:1000")?.is_none());
             read_back(&store)?
         };
         assert_eq!(before.0.len(), n as usize);
