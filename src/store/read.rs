@@ -423,8 +423,8 @@ pub(super) fn halves(
         let (first, last) = t.ends().ok().flatten()?;
         read_id(&first).zip(read_id(&last))
     };
-    let both = |range: (std::ops::Bound<Vec<u8>>, std::ops::Bound<Vec<u8>>)| {
-        let live = appeals.range(range.clone());
+    let both = |range: (std::ops::Bound<[u8; 16]>, std::ops::Bound<[u8; 16]>)| {
+        let live = appeals.range(range);
         match &archived {
             Some(a) => super::archive::merged(live, a.range(range)),
             None => live,
@@ -440,9 +440,9 @@ pub(super) fn halves(
         return vec![Box::new(std::iter::empty())];
     };
     use std::ops::Bound::{Excluded, Included, Unbounded};
-    let middle = id_key(ulid::Ulid(first.0 / 2 + last.0 / 2)).to_vec();
+    let middle = id_key(ulid::Ulid(first.0 / 2 + last.0 / 2));
     vec![
-        Box::new(both((Unbounded, Excluded(middle.clone()))).map(decode(dictionaries.clone()))),
+        Box::new(both((Unbounded, Excluded(middle))).map(decode(dictionaries.clone()))),
         Box::new(both((Included(middle), Unbounded)).map(decode(dictionaries))),
     ]
 }
