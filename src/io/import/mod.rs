@@ -1,6 +1,6 @@
-//! Importing an existing ledger (台账): `zhuqi import FILE --map MAP.toml`. Every row is checked
-//! first; then, by choice, nothing is written when any row is refused, or the good rows are
-//! written and the refused ones reported to a file. Rows already imported are skipped.
+//! Importing an existing ledger (台账): `zhuqi import FILE --map MAP.toml`. By choice, nothing is
+//! written when any row is refused (every row is checked first), or the good rows are written as
+//! they are read and the refused ones reported to a file. Rows already imported are skipped.
 
 pub mod mapping;
 pub mod rows;
@@ -157,119 +157,231 @@ fn import_table(
         described: table.described.clone(),
         ..ImportReport::default()
     };
-    // First pass: every row is checked, nothing is kept but the verdicts (memory stays small).
-    let mut seen: HashSet<String> = HashSet::new();
-    // Each accepted row's place among the rows, its line, and its fingerprint.
-    let mut accepted: Vec<(usize, usize, u64)> = Vec::new();
-    // The steps rows imported before bring in (one command a row).
-    let mut updates: Vec<Vec<Event>> = Vec::new();
-    for (i, row) in table.rows().enumerate() {
-        let row = row?;
+    let mut checks = Checks {
+        desk,
+        reader: &reader,
+        mapping,
+        lang: options.lang,
+        seen: HashSet::new(),
+        updates: Vec::new(),
+    };
+    if options.on_error == OnError::Skip && !options.dry_run {
+        in_one_pass(table, file, options, &mut checks, &mut report)?;
+    } else {
+        in_two_passes(table, file, options, &mut checks, &mut report)?;
+        if !report.written_when_checked(options) {
+            return Ok(report);
+        }
+    }
+    if !checks.updates.is_empty() {
+        desk.append_commands(std::mem::take(&mut checks.updates))?;
+    }
+    report.written = true;
+    Ok(report)
+}
+
+impl ImportReport {
+    /// Whether rows are written after they are all checked: not in a dry run, nor when a row
+    /// was refused and nothing is to be written then.
+    fn written_when_checked(&self, options: &ImportOptions) -> bool {
+        !(options.dry_run || (options.on_error == OnError::Stop && !self.refused.is_empty()))
+    }
+}
+
+/// Checks rows one at a time, noting in the report what each is.
+struct Checks<'a> {
+    desk: &'a Desk,
+    reader: &'a RowReader<'a>,
+    mapping: &'a Mapping,
+    lang: crate::strings::Lang,
+    /// The ledger ids of the rows checked so far: a second row with one is refused.
+    seen: HashSet<String>,
+    /// The steps rows imported before bring in (one command a row).
+    updates: Vec<Vec<Event>>,
+}
+
+impl Checks<'_> {
+    /// Checks a row and notes in `report` what it is; the plan of the appeal it creates, if
+    /// it creates one.
+    fn check(
+        &mut self,
+        row: &table::SourceRow,
+        report: &mut ImportReport,
+    ) -> Result<Option<Planned>, ImportError> {
         if row.cells.iter().all(|c| c.is_empty()) {
             report.empty_rows += 1;
-            continue;
+            return Ok(None);
         }
         report.rows_read += 1;
-        match reader.plan(&row) {
-            Ok(p) => {
-                for due in p.events.iter().filter_map(|e| match &e.body {
-                    crate::domain::EventBody::Appeal { change, .. } => match change {
-                        crate::domain::AppealChange::Assigned(a) => Some(a.due),
-                        crate::domain::AppealChange::Extended { due, .. }
-                        | crate::domain::AppealChange::Reopened { due, .. } => Some(*due),
-                        _ => None,
-                    },
-                    _ => None,
-                }) {
-                    if !desk.calendar().covers(due) {
-                        report.calendar_gaps.insert(chrono::Datelike::year(&due));
-                    }
-                }
-                if !seen.insert(p.external_id.clone()) {
-                    report.refused.push(RowError {
-                        cells: row.cells.iter().map(|c| c.text()).collect(),
-                        row: row.number,
-                        column: mapping.columns.external_id.clone().unwrap_or_default(),
-                        value: p.external_id.clone(),
-                        problem: rows::Problem::DuplicateId,
-                    });
-                } else if let Some(here) = desk.appeal_by_external_id(&p.external_id)? {
-                    // Imported before: what the ledger says now that it did not then.
-                    let found = update::changes(
-                        &here,
-                        &p.events,
-                        desk.clock().now(),
-                        &reader.actor,
-                        options.lang,
-                    );
-                    for why in found.left_alone {
-                        report.left_alone.push((row.number, here.number, why));
-                    }
-                    if found.changes.is_empty() {
-                        report.already_imported += 1;
-                    } else {
-                        report
-                            .updated
-                            .push((row.number, here.number, found.changes.len()));
-                        // The timeline shows them as the ledger's, not a person's.
-                        let by = options.lang.ledger_actor().to_string();
-                        updates.push(
-                            found
-                                .changes
-                                .into_iter()
-                                .map(|(at, change)| Event {
-                                    id: ulid::Ulid::new(),
-                                    at,
-                                    actor: by.clone(),
-                                    body: crate::domain::EventBody::Appeal {
-                                        appeal: here.id,
-                                        change,
-                                    },
-                                    desk: None,
-                                    hub: None,
-                                })
-                                .collect(),
-                        );
-                    }
-                } else {
-                    *report.created.entry(p.target).or_default() += 1;
-                    accepted.push((i, row.number, fingerprint(&row)));
-                }
+        let p = match self.reader.plan(row) {
+            Ok(p) => p,
+            Err(e) => {
+                report.refused.push(e);
+                return Ok(None);
             }
-            Err(e) => report.refused.push(e),
+        };
+        let calendar = self.desk.calendar();
+        for due in p.events.iter().filter_map(|e| match &e.body {
+            EventBody::Appeal { change, .. } => match change {
+                crate::domain::AppealChange::Assigned(a) => Some(a.due),
+                crate::domain::AppealChange::Extended { due, .. }
+                | crate::domain::AppealChange::Reopened { due, .. } => Some(*due),
+                _ => None,
+            },
+            _ => None,
+        }) {
+            if !calendar.covers(due) {
+                report.calendar_gaps.insert(chrono::Datelike::year(&due));
+            }
+        }
+        if !self.seen.insert(p.external_id.clone()) {
+            report.refused.push(RowError {
+                cells: row.cells.iter().map(|c| c.text()).collect(),
+                row: row.number,
+                column: self.mapping.columns.external_id.clone().unwrap_or_default(),
+                value: p.external_id.clone(),
+                problem: rows::Problem::DuplicateId,
+            });
+            return Ok(None);
+        }
+        let Some(here) = self.desk.appeal_by_external_id(&p.external_id)? else {
+            *report.created.entry(p.target).or_default() += 1;
+            return Ok(Some(p));
+        };
+        // Imported before: what the ledger says now that it did not then.
+        let found = update::changes(
+            &here,
+            &p.events,
+            self.desk.clock().now(),
+            &self.reader.actor,
+            self.lang,
+        );
+        for why in found.left_alone {
+            report.left_alone.push((row.number, here.number, why));
+        }
+        if found.changes.is_empty() {
+            report.already_imported += 1;
+        } else {
+            report
+                .updated
+                .push((row.number, here.number, found.changes.len()));
+            // The timeline shows them as the ledger's, not a person's.
+            let by = self.lang.ledger_actor().to_string();
+            self.updates.push(
+                found
+                    .changes
+                    .into_iter()
+                    .map(|(at, change)| Event {
+                        id: ulid::Ulid::new(),
+                        at,
+                        actor: by.clone(),
+                        body: EventBody::Appeal {
+                            appeal: here.id,
+                            change,
+                        },
+                        desk: None,
+                        hub: None,
+                    })
+                    .collect(),
+            );
+        }
+        Ok(None)
+    }
+}
+
+/// The good rows written and the refused ones reported, reading the file once: with
+/// `--on-error skip` nothing waits on the last row's verdict. Each row is checked and planned on
+/// another thread, a batch at a time, while the batch before is written. The file of refused
+/// rows is written last, inside the bulk write: if it cannot be, nothing is imported.
+fn in_one_pass(
+    table: &table::Table,
+    file: &Path,
+    options: &ImportOptions,
+    checks: &mut Checks,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    let desk = checks.desk;
+    // No room in the channel: one batch planned ahead while one is written, no more in memory.
+    let (send, batches) = std::sync::mpsc::sync_channel(0);
+    desk.bulk(
+        |_: &ImportError| false,
+        || {
+            std::thread::scope(|scope| -> Result<(), ImportError> {
+                let (checks, report) = (&mut *checks, &mut *report);
+                let reading = scope.spawn(move || -> Result<(), ImportError> {
+                    let mut registry = Registry::default();
+                    let mut planned = Vec::with_capacity(BATCH);
+                    let mut rows = table.rows();
+                    loop {
+                        let row = rows.next().transpose()?;
+                        if let Some(row) = &row
+                            && let Some(p) = checks.check(row, report)?
+                        {
+                            planned.push(p);
+                        }
+                        if planned.len() == BATCH || (row.is_none() && !planned.is_empty()) {
+                            let batch = std::mem::replace(&mut planned, Vec::with_capacity(BATCH));
+                            let commands =
+                                with_registry(desk, batch, &checks.reader.actor, &mut registry)?;
+                            // A send fails only when the writer has stopped (it failed).
+                            if send.send(commands).is_err() {
+                                return Ok(());
+                            }
+                        }
+                        if row.is_none() {
+                            return Ok(());
+                        }
+                    }
+                });
+                // Stopping early drops `batches`: the reader's next send fails and it stops.
+                let mut written = Ok(());
+                for commands in batches {
+                    written = desk.append_commands(commands).map(|_| ());
+                    if written.is_err() {
+                        break;
+                    }
+                }
+                // A panic there is a bug: it goes on here, as it would have on this thread.
+                let read = reading
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                written?;
+                read
+            })?;
+            write_rejects(table, file, checks.mapping, options, report)
+        },
+    )
+}
+
+/// Every row checked first, nothing kept but the verdicts (memory stays small); then, unless
+/// this is a dry run or a row was refused and nothing is to be written, the file read again and
+/// its accepted rows written.
+fn in_two_passes(
+    table: &table::Table,
+    file: &Path,
+    options: &ImportOptions,
+    checks: &mut Checks,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    // Each accepted row's place among the rows, its line, and its fingerprint.
+    let mut accepted: Vec<(usize, usize, u64)> = Vec::new();
+    for (i, row) in table.rows().enumerate() {
+        let row = row?;
+        if checks.check(&row, report)?.is_some() {
+            accepted.push((i, row.number, fingerprint(&row)));
         }
     }
-    if options.dry_run || (options.on_error == OnError::Stop && !report.refused.is_empty()) {
-        return Ok(report);
+    if !report.written_when_checked(options) {
+        return Ok(());
     }
-    if !report.refused.is_empty() {
-        let extension = match table.source {
-            table::Source::Sheet => "rejected.xlsx",
-            table::Source::Csv { .. } => "rejected.csv",
-        };
-        let path = options
-            .rejects
-            .clone()
-            .unwrap_or_else(|| file.with_extension(extension));
-        let rejects = Rejects {
-            table,
-            skip_lines: mapping.skip_lines,
-            lang: options.lang,
-        };
-        rejects
-            .write(&path, &report.refused)
-            .map_err(|error| ImportError::Rejects {
-                path: path.display().to_string(),
-                error,
-            })?;
-        report.rejects_file = Some(path);
-    }
+    write_rejects(table, file, checks.mapping, options, report)?;
     // Second pass: the file read again and its accepted rows planned again a batch at a time, on
     // another thread, while the batch before is written (sled's writes are about half the time).
     if !accepted.is_empty() {
+        let desk = checks.desk;
         // No room in the channel: one batch planned ahead while one is written, no more in memory.
         let (send, batches) = std::sync::mpsc::sync_channel(0);
-        let (reader, accepted) = (&reader, &accepted);
+        let (reader, accepted) = (checks.reader, &accepted);
         // All or nothing across a crash; a ledger changed under the import keeps what was read
         // the same (the error says where it stopped).
         let changed = |e: &ImportError| matches!(e, ImportError::Changed { .. });
@@ -289,11 +401,41 @@ fn import_table(
             })
         })?;
     }
-    if !updates.is_empty() {
-        desk.append_commands(updates)?;
+    Ok(())
+}
+
+/// The refused rows, if any, written to their file (in the ledger's own format).
+fn write_rejects(
+    table: &table::Table,
+    file: &Path,
+    mapping: &Mapping,
+    options: &ImportOptions,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    if report.refused.is_empty() {
+        return Ok(());
     }
-    report.written = true;
-    Ok(report)
+    let extension = match table.source {
+        table::Source::Sheet => "rejected.xlsx",
+        table::Source::Csv { .. } => "rejected.csv",
+    };
+    let path = options
+        .rejects
+        .clone()
+        .unwrap_or_else(|| file.with_extension(extension));
+    let rejects = Rejects {
+        table,
+        skip_lines: mapping.skip_lines,
+        lang: options.lang,
+    };
+    rejects
+        .write(&path, &report.refused)
+        .map_err(|error| ImportError::Rejects {
+            path: path.display().to_string(),
+            error,
+        })?;
+    report.rejects_file = Some(path);
+    Ok(())
 }
 
 /// The second pass's planning: each batch's commands sent on as it is ready, then an error if a
@@ -601,6 +743,66 @@ mod tests {
         let table = Table::passes(headers, vec![checked.clone(), checked]);
         let report = import_table(&desk, &table, &ledger, &mapping, &options)?;
         assert_eq!((report.already_imported, desk.appeal_count()), (1, 3));
+        Ok(())
+    }
+
+    #[test]
+    fn skipping_reads_the_file_once_and_a_report_it_cannot_write_undoes_the_import()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let options = DeskOptions {
+            data_dir: Some(dir.path().to_path_buf()),
+            config: Some(dir.path().join("no-config.toml")),
+            ..DeskOptions::default()
+        };
+        let mapping = Mapping::parse(
+            "source = \"ledger\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\n\
+             external_id = \"编号\"\nenterprise = \"企业\"\ncategory = \"类别\"\n\
+             text = \"诉求\"\nreceived = \"受理时间\"\n[defaults]\nstatus = \"listed\"\n",
+            &dir.path().join("map.toml"),
+        )?;
+        let headers = ["编号", "企业", "类别", "诉求", "受理时间"]
+            .map(String::from)
+            .to_vec();
+        // The second row has the first one's ledger id.
+        let rows = vec![
+            row(2, "1", "二期用地"),
+            row(3, "1", "厂房"),
+            row(4, "3", "道路"),
+        ];
+        let ledger = dir.path().join("台账.csv");
+        let skipping = |rejects: PathBuf| ImportOptions {
+            dry_run: false,
+            on_error: OnError::Skip,
+            rejects: Some(rejects),
+            sheet: None,
+            lang: crate::strings::Lang::En,
+        };
+        {
+            let desk = Desk::open(&options)?;
+            // Given once only: a second read would find no rows.
+            let table = Table::passes(headers.clone(), vec![rows.clone()]);
+            let nowhere = skipping(dir.path().join("no such folder").join("refused.csv"));
+            let result = import_table(&desk, &table, &ledger, &mapping, &nowhere);
+            assert!(
+                matches!(result, Err(ImportError::Rejects { .. })),
+                "{result:?}"
+            );
+        }
+        // Without its report the import did not happen.
+        let desk = Desk::open(&options)?;
+        assert_eq!(desk.appeal_count(), 0);
+        let table = Table::passes(headers, vec![rows]);
+        let refused = dir.path().join("refused.csv");
+        let report = import_table(&desk, &table, &ledger, &mapping, &skipping(refused.clone()))?;
+        assert_eq!(desk.appeal_count(), 2);
+        assert_eq!(report.refused.len(), 1);
+        assert!(matches!(
+            report.refused[0].problem,
+            rows::Problem::DuplicateId
+        ));
+        assert_eq!(report.rejects_file, Some(refused.clone()));
+        assert!(std::fs::read_to_string(&refused)?.contains("厂房"));
         Ok(())
     }
 }
