@@ -21,7 +21,7 @@ use super::{APPEALS, HISTORIES, Op, StoreError};
 /// About how many values a drawer holds: a drawer that grows past it is split in even parts.
 #[cfg(not(test))]
 pub(super) const SPAN: usize = 64;
-/// Small in the store's own tests, so that they split and merge drawers.
+/// Small in the store's own tests, so that they split drawers.
 #[cfg(test)]
 pub(super) const SPAN: usize = 4;
 
@@ -46,11 +46,11 @@ fn unreadable() -> StoreError {
 }
 
 /// The entries of a drawer, in key order, each value a slice of the drawer (not a copy).
-pub(super) fn entries(drawer: sled::IVec) -> DrawerEntries {
+fn entries(drawer: sled::IVec) -> DrawerEntries {
     DrawerEntries { drawer, at: 0 }
 }
 
-pub(super) struct DrawerEntries {
+struct DrawerEntries {
     drawer: sled::IVec,
     at: usize,
 }
@@ -321,7 +321,7 @@ pub(super) fn in_drawers(op: &Op) -> bool {
 /// a key before every drawer) with the ops applied, the last change of a key holding. A drawer
 /// is kept under the key of its first entry, and split in even parts once it holds more than
 /// [`SPAN`] values; one left empty goes.
-pub(super) fn file(
+fn file(
     ops: &[&[Op]],
     tree: usize,
     stored: impl Fn(&[u8]) -> Result<Option<(sled::IVec, sled::IVec)>, StoreError>,
@@ -550,6 +550,16 @@ mod tests {
                 .collect()
         };
         assert_eq!(all(&plain)?, all(&drawn)?);
+        // Read in order and backwards through the drawer read last, as an export reads.
+        let (mut forwards, mut backwards) = (LastDrawer::default(), LastDrawer::default());
+        for n in 0..=130u8 {
+            let back = 130 - n;
+            assert_eq!(plain.get(&key(n))?, drawn.get_near(&key(n), &mut forwards)?);
+            assert_eq!(
+                plain.get(&key(back))?,
+                drawn.get_near(&key(back), &mut backwards)?
+            );
+        }
         for n in 0..=130u8 {
             assert_eq!(plain.get(&key(n))?, drawn.get(&key(n))?, "{n}");
             assert_eq!(plain.contains_key(&key(n))?, drawn.contains_key(&key(n))?);
