@@ -31,8 +31,13 @@ pub fn is_hazard(c: char) -> bool {
 /// export checks every appeal's JSON): its own punctuation (，“”…) shares lead bytes with
 /// hazards, but not the bytes after them.
 pub fn has_hazard(s: &str) -> bool {
+    has_hazard_in(s.as_bytes())
+}
+
+/// As [`has_hazard`], for text already written out as UTF-8 (a journal line, as serde_json
+/// writes it into the journal's buffer).
+pub fn has_hazard_in(bytes: &[u8]) -> bool {
     const CHUNK: usize = 64;
-    let bytes = s.as_bytes();
     let mut start = 0;
     while start + CHUNK < bytes.len() {
         let end = start + CHUNK;
@@ -41,12 +46,12 @@ pub fn has_hazard(s: &str) -> bool {
             .iter()
             .zip(next)
             .fold(false, |any, (&b, &after)| any | may_begin_hazard(b, after));
-        if suspect && (start..end).any(|i| hazard_at(s, i)) {
+        if suspect && (start..end).any(|i| hazard_at(bytes, i)) {
             return true;
         }
         start = end;
     }
-    (start..bytes.len()).any(|i| hazard_at(s, i))
+    (start..bytes.len()).any(|i| hazard_at(bytes, i))
 }
 
 /// Whether the bytes `b`, `after` can begin a hazard: ASCII and C1 controls (U+0080–U+009F),
@@ -61,17 +66,21 @@ fn may_begin_hazard(b: u8, after: u8) -> bool {
         | ((b == 0xEF) & (after == 0xBB))
 }
 
-/// Whether a hazard begins at byte `i` of `s`.
-fn hazard_at(s: &str, i: usize) -> bool {
-    match s.as_bytes()[i] {
-        0x00..=0x1F | 0x7F => true,
-        // The lead bytes of U+0080–U+00BF, U+061C, U+180E, U+2000–U+20FF and U+FEFF.
-        0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xEF => s
-            .get(i..)
-            .and_then(|rest| rest.chars().next())
-            .is_some_and(is_hazard),
-        _ => false,
-    }
+/// Whether a hazard begins at byte `i` of the UTF-8 `bytes`.
+fn hazard_at(bytes: &[u8], i: usize) -> bool {
+    let length = match bytes[i] {
+        0x00..=0x1F | 0x7F => return true,
+        // The lead bytes of U+0080–U+00BF, U+061C, U+180E (two bytes), U+2000–U+20FF and U+FEFF
+        // (three).
+        0xC2 | 0xD8 => 2,
+        0xE1 | 0xE2 | 0xEF => 3,
+        _ => return false,
+    };
+    bytes
+        .get(i..i + length)
+        .and_then(|c| std::str::from_utf8(c).ok())
+        .and_then(|c| c.chars().next())
+        .is_some_and(is_hazard)
 }
 
 /// For one line (a table cell, a title): line breaks become spaces, every other hazard a

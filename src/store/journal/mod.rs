@@ -42,10 +42,16 @@ struct Line {
 }
 
 /// The checksum of a line's body: the first 8 bytes of its SHA-256, in hex.
-fn checksum(body: &[u8]) -> String {
+fn checksum(body: &[u8]) -> [u8; 16] {
     use sha2::Digest;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = sha2::Sha256::digest(body);
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = [0u8; 16];
+    for (i, b) in digest[..8].iter().enumerate() {
+        hex[2 * i] = HEX[usize::from(b >> 4)];
+        hex[2 * i + 1] = HEX[usize::from(b & 0xf)];
+    }
+    hex
 }
 
 /// Reads one line (without its newline), its checksum checked first. Lines of format 1 (before
@@ -58,7 +64,7 @@ fn parse(raw: &[u8]) -> Result<Line, String> {
     if checked {
         let mut body = raw[..tail_at].to_vec();
         body.push(b'}');
-        if checksum(&body).as_bytes() != &tail[7..23] {
+        if checksum(&body) != tail[7..23] {
             return Err(
                 "its checksum does not match: the line was changed or damaged after it was written"
                     .to_string(),
@@ -111,15 +117,21 @@ pub fn encode(events: &[Event]) -> Result<Vec<u8>, StoreError> {
             more: i + 1 < events.len(),
             event: event.as_text(),
         };
-        // What was said is kept, with the invisible and control characters escaped.
-        let body = serde_json::to_string(&line)
-            .map(crate::text::json_escaped)
-            .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?
-            .into_bytes();
-        let ck = checksum(&body);
-        out.extend_from_slice(&body[..body.len() - 1]);
+        // Written in place (a bulk write's batch is a hundred thousand lines).
+        let start = out.len();
+        serde_json::to_writer(&mut out, &line)
+            .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?;
+        if crate::text::has_hazard_in(&out[start..]) {
+            // What was said is kept, with the invisible and control characters escaped.
+            let body = String::from_utf8(out.split_off(start))
+                .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?;
+            out.extend_from_slice(crate::text::json_escaped(body).as_bytes());
+        }
+        let ck = checksum(&out[start..]);
+        // The body's closing brace goes after the checksum.
+        out.pop();
         out.extend_from_slice(br#","ck":""#);
-        out.extend_from_slice(ck.as_bytes());
+        out.extend_from_slice(&ck);
         out.extend_from_slice(b"\"}\n");
     }
     Ok(out)
@@ -396,5 +408,59 @@ pub fn scan(
         }
         number += 1;
         each(number, parse(&buf[..n - 1]).map(|line| line.event));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::AppealChange;
+    use crate::store::tests::{capture, event};
+
+    /// A line as the journal has always written it: the JSON as a string, escaped, then its
+    /// checksum in hex.
+    fn line_as_ever(event: &Event, more: bool) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+        let line = LineOut {
+            v: JOURNAL_VERSION,
+            more,
+            event: event.as_text(),
+        };
+        let body = crate::text::json_escaped(serde_json::to_string(&line)?);
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(body.as_bytes());
+        let ck: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        Ok(format!("{},\"ck\":\"{ck}\"}}\n", &body[..body.len() - 1]).into_bytes())
+    }
+
+    #[test]
+    fn lines_are_written_as_they_always_were_hazards_escaped()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let a = ulid::Ulid(100);
+        let events = vec![
+            capture(a, 1),
+            event(
+                a,
+                2,
+                AppealChange::Noted {
+                    text: "标题\u{1b}]0;pwned\u{7}改了\u{200b}看不见\u{9b}31m，“引号”".into(),
+                },
+            ),
+            event(a, 3, AppealChange::Listed),
+        ];
+        let mut expected = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            expected.extend(line_as_ever(e, i + 1 < events.len())?);
+        }
+        let written = encode(&events)?;
+        assert_eq!(
+            String::from_utf8_lossy(&written),
+            String::from_utf8_lossy(&expected)
+        );
+        for line in written.split(|b| *b == b'\n') {
+            assert!(!crate::text::has_hazard_in(line), "nothing raw");
+        }
+        let read = decode_commands(&written).map_err(|(line, e)| format!("{line}: {e}"))?;
+        assert_eq!(read, vec![events]);
+        Ok(())
     }
 }
