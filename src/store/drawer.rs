@@ -303,10 +303,24 @@ impl Keyed {
     pub(super) fn file(&self, ops: &[&[Op]], tree: usize) -> Result<Vec<Op>, StoreError> {
         file(ops, tree, |key| {
             // The drawer it falls in, else (before every drawer) the first.
-            match self.drawer_of(key)? {
-                Some(drawer) => Ok(Some(drawer)),
-                None => Ok(self.tree.first()?),
-            }
+            let drawer = match self.drawer_of(key)? {
+                Some(drawer) => drawer,
+                None => match self.tree.first()? {
+                    Some(first) => first,
+                    None => return Ok(None),
+                },
+            };
+            let next = self
+                .tree
+                .range::<&[u8], _>((Bound::Excluded(&drawer.0[..]), Bound::Unbounded))
+                .next()
+                .transpose()?
+                .map(|(key, _)| key);
+            Ok(Some(Stored {
+                key: drawer.0,
+                drawer: drawer.1,
+                next,
+            }))
         })
     }
 }
@@ -314,6 +328,13 @@ impl Keyed {
 /// Whether `op` is on a drawn tree (the archive writes it to a drawer instead).
 pub(super) fn in_drawers(op: &Op) -> bool {
     matches!(op, Op::Put(t, ..) | Op::Del(t, ..) if DRAWN.contains(t))
+}
+
+/// A drawer as it is stored, and the key of the next one (none after the last).
+struct Stored {
+    key: sled::IVec,
+    drawer: sled::IVec,
+    next: Option<sled::IVec>,
 }
 
 /// The writes of drawers that `ops` on `tree`, one key a value, come to: each drawer they fall
@@ -324,7 +345,7 @@ pub(super) fn in_drawers(op: &Op) -> bool {
 fn file(
     ops: &[&[Op]],
     tree: usize,
-    stored: impl Fn(&[u8]) -> Result<Option<(sled::IVec, sled::IVec)>, StoreError>,
+    stored: impl Fn(&[u8]) -> Result<Option<Stored>, StoreError>,
 ) -> Result<Vec<Op>, StoreError> {
     let mut changes: BTreeMap<[u8; KEY], Option<&Vec<u8>>> = BTreeMap::new();
     for op in ops.iter().flat_map(|ops| ops.iter()) {
@@ -340,32 +361,23 @@ fn file(
         changes.insert(key, value);
     }
     // Per drawer (by its key; none while the tree is empty), the drawer and its changes. The
-    // changes come in key order, so the drawer of the last one is tried first.
+    // changes come in key order, so the drawer of the one before is tried first: keys from its
+    // key to the next drawer's fall in it (a batch at the end of the tree, all of them).
     let mut drawers: BTreeMap<Option<Vec<u8>>, (Option<sled::IVec>, Vec<_>)> = BTreeMap::new();
-    let mut last: Option<(sled::IVec, sled::IVec, sled::IVec)> = None;
+    let mut last: Option<Stored> = None;
     for (key, value) in changes {
-        let known = last
-            .as_ref()
-            .filter(|(first, _, end)| key[..] >= first[..] && key[..] <= end[..])
-            .map(|(first, drawer, _)| (first.clone(), drawer.clone()));
-        let looked_up = known.is_none();
-        let drawer = match known {
-            Some(known) => Some(known),
-            None => stored(&key)?,
-        };
-        if let Some((first, drawer)) = &drawer
-            && looked_up
-        {
-            // Keys up to its last entry fall in it too.
-            let end = match last_key(drawer.clone())? {
-                Some(end) => sled::IVec::from(&end[..]),
-                None => first.clone(),
-            };
-            last = Some((first.clone(), drawer.clone(), end));
+        let within = last.as_ref().is_some_and(|s| {
+            key[..] >= s.key[..] && s.next.as_ref().is_none_or(|next| key[..] < next[..])
+        });
+        if !within {
+            last = stored(&key)?;
         }
-        let (first, drawer) = drawer.unzip();
+        let (first, drawer) = match &last {
+            Some(s) => (Some(s.key.to_vec()), Some(s.drawer.clone())),
+            None => (None, None),
+        };
         drawers
-            .entry(first.map(|f| f.to_vec()))
+            .entry(first)
             .or_insert_with(|| (drawer, Vec::new()))
             .1
             .push((key, value));
@@ -431,7 +443,14 @@ mod tests {
     fn apply(tree: &mut BTreeMap<Vec<u8>, Vec<u8>>, ops: &[Op]) -> Result<Vec<Op>, StoreError> {
         let filed = file(&[ops], HISTORIES, |k| {
             let found = tree.range(..=k.to_vec()).next_back().or(tree.iter().next());
-            Ok(found.map(|(k, v)| (sled::IVec::from(&k[..]), sled::IVec::from(&v[..]))))
+            Ok(found.map(|(key, drawer)| Stored {
+                key: sled::IVec::from(&key[..]),
+                drawer: sled::IVec::from(&drawer[..]),
+                next: tree
+                    .range((Bound::Excluded(key.clone()), Bound::Unbounded))
+                    .next()
+                    .map(|(next, _)| sled::IVec::from(&next[..])),
+            }))
         })?;
         for op in &filed {
             match op {
