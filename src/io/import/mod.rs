@@ -301,52 +301,20 @@ fn in_one_pass(
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
     let desk = checks.desk;
-    // No room in the channel: one batch planned ahead while one is written, no more in memory.
-    let (send, batches) = std::sync::mpsc::sync_channel(0);
     desk.bulk(
         |_: &ImportError| false,
         || {
-            std::thread::scope(|scope| -> Result<(), ImportError> {
-                let (checks, report) = (&mut *checks, &mut *report);
-                let reading = scope.spawn(move || -> Result<(), ImportError> {
-                    let mut registry = Registry::default();
-                    let mut planned = Vec::with_capacity(BATCH);
-                    let mut rows = table.rows();
-                    loop {
-                        let row = rows.next().transpose()?;
-                        if let Some(row) = &row
-                            && let Some(p) = checks.check(row, report)?
-                        {
-                            planned.push(p);
-                        }
-                        if planned.len() == BATCH || (row.is_none() && !planned.is_empty()) {
-                            let batch = std::mem::replace(&mut planned, Vec::with_capacity(BATCH));
-                            let commands =
-                                with_registry(desk, batch, &checks.reader.actor, &mut registry)?;
-                            // A send fails only when the writer has stopped (it failed).
-                            if send.send(commands).is_err() {
-                                return Ok(());
-                            }
-                        }
-                        if row.is_none() {
-                            return Ok(());
-                        }
-                    }
-                });
-                // Stopping early drops `batches`: the reader's next send fails and it stops.
-                let mut written = Ok(());
-                for commands in batches {
-                    written = desk.append_commands(commands).map(|_| ());
-                    if written.is_err() {
-                        break;
+            let (checks, report) = (&mut *checks, &mut *report);
+            write_while_planning(desk, |send| {
+                let mut batches = Batches::new(desk, &checks.reader.actor, send);
+                for row in table.rows() {
+                    if let Some(p) = checks.check(&row?, report)?
+                        && !batches.push(p)?
+                    {
+                        return Ok(());
                     }
                 }
-                // A panic there is a bug: it goes on here, as it would have on this thread.
-                let read = reading
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                written?;
-                read
+                batches.hand_on().map(|_| ())
             })?;
             write_rejects(table, file, checks.mapping, options, report)
         },
@@ -378,30 +346,97 @@ fn in_two_passes(
     // Second pass: the file read again and its accepted rows planned again a batch at a time, on
     // another thread, while the batch before is written (sled's writes are about half the time).
     if !accepted.is_empty() {
-        let desk = checks.desk;
-        // No room in the channel: one batch planned ahead while one is written, no more in memory.
-        let (send, batches) = std::sync::mpsc::sync_channel(0);
-        let (reader, accepted) = (checks.reader, &accepted);
+        let (desk, reader) = (checks.desk, checks.reader);
         // All or nothing across a crash; a ledger changed under the import keeps what was read
         // the same (the error says where it stopped).
         let changed = |e: &ImportError| matches!(e, ImportError::Changed { .. });
         desk.bulk(changed, || {
-            std::thread::scope(|scope| -> Result<(), ImportError> {
-                // The sender is the planner's own: when it is done, the batches end.
-                scope.spawn(move || {
-                    if let Err(e) = plan_again(desk, table, reader, accepted, &send) {
-                        let _ = send.send(Err(e));
-                    }
-                });
-                // Returning early drops `batches`: the planner's next send fails and it stops.
-                for commands in batches {
-                    desk.append_commands(commands?)?;
-                }
-                Ok(())
+            write_while_planning(desk, |send| {
+                plan_again(
+                    table,
+                    reader,
+                    &accepted,
+                    Batches::new(desk, &reader.actor, send),
+                )
             })
         })?;
     }
     Ok(())
+}
+
+/// Writes the batches `plan` sends while it plans the next on another thread (sled's writes are
+/// about half the time); then its error, if it had one. A failed write stops the planner at its
+/// next send.
+fn write_while_planning(
+    desk: &Desk,
+    plan: impl FnOnce(std::sync::mpsc::SyncSender<Vec<Vec<Event>>>) -> Result<(), ImportError> + Send,
+) -> Result<(), ImportError> {
+    // No room in the channel: one batch planned ahead while one is written, no more in memory.
+    let (send, batches) = std::sync::mpsc::sync_channel(0);
+    std::thread::scope(|scope| {
+        // The sender is the planner's own: when it is done, the batches end.
+        let planning = scope.spawn(move || plan(send));
+        let mut written = Ok(());
+        for commands in batches {
+            written = desk.append_commands(commands).map(|_| ());
+            if written.is_err() {
+                // Dropping `batches` makes the planner's next send fail.
+                break;
+            }
+        }
+        // A panic there is a bug: it goes on here, as it would have on this thread.
+        let planned = planning
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        written?;
+        planned
+    })
+}
+
+/// Planned rows handed to the writer a batch at a time, each with the enterprises, departments
+/// and stewards it first names.
+struct Batches<'a> {
+    desk: &'a Desk,
+    actor: &'a str,
+    send: std::sync::mpsc::SyncSender<Vec<Vec<Event>>>,
+    registry: Registry,
+    planned: Vec<Planned>,
+}
+
+impl<'a> Batches<'a> {
+    fn new(
+        desk: &'a Desk,
+        actor: &'a str,
+        send: std::sync::mpsc::SyncSender<Vec<Vec<Event>>>,
+    ) -> Batches<'a> {
+        Batches {
+            desk,
+            actor,
+            send,
+            registry: Registry::default(),
+            planned: Vec::with_capacity(BATCH),
+        }
+    }
+
+    /// Adds a row's plan, handing on a full batch; false once the writer has stopped.
+    fn push(&mut self, planned: Planned) -> Result<bool, ImportError> {
+        self.planned.push(planned);
+        match self.planned.len() == BATCH {
+            true => self.hand_on(),
+            false => Ok(true),
+        }
+    }
+
+    /// Hands on what is planned; false once the writer has stopped (it failed): nothing more is
+    /// wanted.
+    fn hand_on(&mut self) -> Result<bool, ImportError> {
+        if self.planned.is_empty() {
+            return Ok(true);
+        }
+        let batch = std::mem::replace(&mut self.planned, Vec::with_capacity(BATCH));
+        let commands = with_registry(self.desk, batch, self.actor, &mut self.registry)?;
+        Ok(self.send.send(commands).is_ok())
+    }
 }
 
 /// The refused rows, if any, written to their file (in the ledger's own format).
@@ -441,20 +476,12 @@ fn write_rejects(
 /// The second pass's planning: each batch's commands sent on as it is ready, then an error if a
 /// row was not read again as it was checked.
 fn plan_again(
-    desk: &Desk,
     table: &table::Table,
     reader: &RowReader,
     accepted: &[(usize, usize, u64)],
-    send: &std::sync::mpsc::SyncSender<Result<Vec<Vec<Event>>, ImportError>>,
+    mut batches: Batches,
 ) -> Result<(), ImportError> {
-    let mut registry = Registry::default();
     let mut wanted = accepted.iter().copied().peekable();
-    let mut planned = Vec::with_capacity(BATCH);
-    let hand_on = |batch: Vec<Planned>, registry: &mut Registry| -> Result<bool, ImportError> {
-        let commands = with_registry(desk, batch, &reader.actor, registry)?;
-        // A send fails only when the writer has stopped (it failed): nothing more is wanted.
-        Ok(send.send(Ok(commands)).is_ok())
-    };
     for (i, row) in table.rows().enumerate() {
         let Some(&(_, _, checked)) = wanted.peek().filter(|(at, ..)| *at == i) else {
             continue;
@@ -465,21 +492,17 @@ fn plan_again(
         }
         wanted.next();
         // Planned once already: a row that passed then passes now.
-        if let Ok(p) = reader.plan(&row) {
-            planned.push(p);
-        }
-        if planned.len() == BATCH {
-            let batch = std::mem::replace(&mut planned, Vec::with_capacity(BATCH));
-            if !hand_on(batch, &mut registry)? {
-                return Ok(());
-            }
+        if let Ok(p) = reader.plan(&row)
+            && !batches.push(p)?
+        {
+            return Ok(());
         }
         if wanted.peek().is_none() {
             break;
         }
     }
     // What was checked and read again the same is written, even if the file changed after it.
-    if !planned.is_empty() && !hand_on(planned, &mut registry)? {
+    if !batches.hand_on()? {
         return Ok(());
     }
     // A row not read again as it was checked: changed, or the file cut short.
@@ -685,24 +708,32 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_row_changed_between_the_passes_is_not_written() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let desk = Desk::open(&DeskOptions {
-            data_dir: Some(dir.path().to_path_buf()),
-            config: Some(dir.path().join("no-config.toml")),
+    /// A desk in `dir`, read with no configuration file.
+    fn desk_in(dir: &Path) -> DeskOptions {
+        DeskOptions {
+            data_dir: Some(dir.to_path_buf()),
+            config: Some(dir.join("no-config.toml")),
             ..DeskOptions::default()
-        })?;
-        let path = dir.path().join("map.toml");
+        }
+    }
+
+    /// The mapping of the rows of [`row`], and their header.
+    fn ledger(dir: &Path) -> Result<(Mapping, Vec<String>), Box<dyn std::error::Error>> {
         let mapping = Mapping::parse(
             "source = \"ledger\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\n\
              external_id = \"编号\"\nenterprise = \"企业\"\ncategory = \"类别\"\n\
              text = \"诉求\"\nreceived = \"受理时间\"\n[defaults]\nstatus = \"listed\"\n",
-            &path,
+            &dir.join("map.toml"),
         )?;
-        let headers = ["编号", "企业", "类别", "诉求", "受理时间"]
-            .map(String::from)
-            .to_vec();
+        let headers = ["编号", "企业", "类别", "诉求", "受理时间"];
+        Ok((mapping, headers.map(String::from).to_vec()))
+    }
+
+    #[test]
+    fn a_row_changed_between_the_passes_is_not_written() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let desk = Desk::open(&desk_in(dir.path()))?;
+        let (mapping, headers) = ledger(dir.path())?;
         let checked = vec![
             row(2, "1", "二期用地"),
             row(3, "2", "厂房"),
@@ -750,20 +781,8 @@ mod tests {
     fn skipping_reads_the_file_once_and_a_report_it_cannot_write_undoes_the_import()
     -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let options = DeskOptions {
-            data_dir: Some(dir.path().to_path_buf()),
-            config: Some(dir.path().join("no-config.toml")),
-            ..DeskOptions::default()
-        };
-        let mapping = Mapping::parse(
-            "source = \"ledger\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\n\
-             external_id = \"编号\"\nenterprise = \"企业\"\ncategory = \"类别\"\n\
-             text = \"诉求\"\nreceived = \"受理时间\"\n[defaults]\nstatus = \"listed\"\n",
-            &dir.path().join("map.toml"),
-        )?;
-        let headers = ["编号", "企业", "类别", "诉求", "受理时间"]
-            .map(String::from)
-            .to_vec();
+        let options = desk_in(dir.path());
+        let (mapping, headers) = ledger(dir.path())?;
         // The second row has the first one's ledger id.
         let rows = vec![
             row(2, "1", "二期用地"),
