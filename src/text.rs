@@ -133,6 +133,20 @@ pub fn json_escaped(json: String) -> String {
     out
 }
 
+/// Appends `value` as JSON to `out`: written in place, and escaped (as [`json_escaped`]) only if
+/// it holds a hazard, which most lines of a journal or an export do not.
+pub fn push_json(out: &mut Vec<u8>, value: &impl serde::Serialize) -> serde_json::Result<()> {
+    let start = out.len();
+    serde_json::to_writer(&mut *out, value)?;
+    if has_hazard_in(&out[start..]) {
+        // serde_json writes UTF-8.
+        let json = String::from_utf8(out.split_off(start))
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        out.extend_from_slice(json_escaped(json).as_bytes());
+    }
+    Ok(())
+}
+
 /// A cell for a spreadsheet file (CSV): sanitised, and one that a spreadsheet would run as a
 /// formula (it begins, after any spaces, with `=`, `+`, `-` or `@`) is kept as text by a leading
 /// apostrophe, as OWASP's rule for CSV injection says.

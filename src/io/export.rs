@@ -237,13 +237,7 @@ pub fn lines(rows: &[Row], lang: Lang, format: ExportFormat) -> Result<Vec<u8>, 
     match format {
         ExportFormat::Jsonl => {
             for r in rows {
-                // Written in place; escaped only if it holds a hazard.
-                let start = out.len();
-                serde_json::to_writer(&mut out, &row_json(r)).map_err(lines_failed)?;
-                if crate::text::has_hazard_in(&out[start..]) {
-                    let line = String::from_utf8(out.split_off(start)).map_err(lines_failed)?;
-                    out.extend_from_slice(crate::text::json_escaped(line).as_bytes());
-                }
+                crate::text::push_json(&mut out, &row_json(r)).map_err(lines_failed)?;
                 out.push(b'\n');
             }
         }

@@ -117,16 +117,10 @@ pub fn encode(events: &[Event]) -> Result<Vec<u8>, StoreError> {
             more: i + 1 < events.len(),
             event: event.as_text(),
         };
-        // Written in place (a bulk write's batch is a hundred thousand lines).
+        // What was said is kept, with the invisible and control characters escaped.
         let start = out.len();
-        serde_json::to_writer(&mut out, &line)
+        crate::text::push_json(&mut out, &line)
             .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?;
-        if crate::text::has_hazard_in(&out[start..]) {
-            // What was said is kept, with the invisible and control characters escaped.
-            let body = String::from_utf8(out.split_off(start))
-                .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?;
-            out.extend_from_slice(crate::text::json_escaped(body).as_bytes());
-        }
         let ck = checksum(&out[start..]);
         // The body's closing brace goes after the checksum.
         out.pop();
