@@ -304,7 +304,6 @@ fn in_one_pass(
     desk.bulk(
         |_: &ImportError| false,
         || {
-            let (checks, report) = (&mut *checks, &mut *report);
             write_while_planning(desk, |send| {
                 let mut batches = Batches::new(desk, &checks.reader.actor, send);
                 for row in table.rows() {
