@@ -36,6 +36,44 @@ use theme::Theme;
 const IDLE_POLL: Duration = Duration::from_millis(200);
 /// How long to wait for input while the list is still being read.
 const READ_POLL: Duration = Duration::from_millis(20);
+/// How often a frame is drawn while work goes on between keystrokes: the list's filter runs in
+/// 3 ms slices, and a frame after each was a third of the main thread's time while a million
+/// appeals came in.
+const BUSY_FRAME: Duration = Duration::from_millis(16);
+
+/// When the next frame is due: at once after input, and when work in hand is done; while it goes
+/// on, once every `BUSY_FRAME`.
+struct Pacing {
+    last_frame: Option<Instant>,
+    input: bool,
+}
+
+impl Pacing {
+    fn new() -> Pacing {
+        Pacing {
+            last_frame: None,
+            input: false,
+        }
+    }
+
+    /// Whether to draw now, `working` being whether work remains after the last slice.
+    fn due(&self, now: Instant, working: bool) -> bool {
+        self.input
+            || !working
+            || self
+                .last_frame
+                .is_none_or(|t| now.duration_since(t) >= BUSY_FRAME)
+    }
+
+    fn drawn(&mut self, now: Instant) {
+        self.last_frame = Some(now);
+        self.input = false;
+    }
+
+    fn input(&mut self) {
+        self.input = true;
+    }
+}
 
 /// What can stop the desk in the terminal: the desk itself, or the terminal.
 #[derive(Debug, thiserror::Error)]
@@ -124,8 +162,15 @@ fn open_and_run(
 
 fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
     let inject_panic = std::env::var_os("ZHUQI_INJECT_PANIC").is_some();
+    let mut pacing = Pacing::new();
     loop {
-        terminal.draw(|f| ui::draw(app, f))?;
+        // The work in hand goes first, so that its last slice is drawn before input is waited on.
+        let working = app.work();
+        let now = Instant::now();
+        if pacing.due(now, working) {
+            terminal.draw(|f| ui::draw(app, f))?;
+            pacing.drawn(now);
+        }
         if inject_panic {
             // A test hook: proves the terminal is given back when the desk panics.
             panic!("ZHUQI_INJECT_PANIC is set");
@@ -135,9 +180,10 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
         }
         if let Some(Effect::EditText) = app.effect.take() {
             edit_in_editor(terminal, app)?;
+            pacing.input();
             continue;
         }
-        let timeout = if !app.work() {
+        let timeout = if !working {
             IDLE_POLL
         } else if app.list.busy() {
             Duration::ZERO
@@ -151,6 +197,7 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
                 Event::Paste(text) => app.on_paste(&text),
                 _ => {}
             }
+            pacing.input();
         }
         app.tick(Instant::now());
     }
@@ -198,4 +245,42 @@ fn edit_in_editor(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<(
         ),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn while_work_goes_on_a_frame_is_drawn_once_every_busy_frame() {
+        let start = Instant::now();
+        let mut pacing = Pacing::new();
+        assert!(pacing.due(start, true), "the first frame comes at once");
+        pacing.drawn(start);
+        let soon = start + BUSY_FRAME / 4;
+        assert!(!pacing.due(soon, true), "a slice later, no frame yet");
+        assert!(
+            pacing.due(start + BUSY_FRAME, true),
+            "one BUSY_FRAME later, a frame"
+        );
+    }
+
+    #[test]
+    fn input_and_the_end_of_the_work_are_drawn_at_once() {
+        let start = Instant::now();
+        let mut pacing = Pacing::new();
+        pacing.drawn(start);
+        let soon = start + Duration::from_millis(1);
+        assert!(
+            pacing.due(soon, false),
+            "the work's last slice is drawn before waiting for keys"
+        );
+        pacing.input();
+        assert!(
+            pacing.due(soon, true),
+            "a key is answered while work goes on"
+        );
+        pacing.drawn(soon);
+        assert!(!pacing.due(soon, true), "and then paced again");
+    }
 }
