@@ -21,9 +21,8 @@ Z="$PWD/target/release/zhuqi"
 export ZHUQI_CONFIG="$BENCH_DIR/config.toml" ZHUQI_LOG_FILE="$BENCH_DIR/zhuqi.log" ZHUQI_NOW="$NOW" LANG=C.UTF-8
 mkdir -p "$BENCH_DIR" bench/results
 
-# Seconds (float) that a command takes, its output discarded. Each starts with nothing left for
-# the kernel to write: taskwarrior writes without syncing, and the 80 MB its import leaves would
-# otherwise be written back during the next command timed, and slow that one's own syncs.
+# Seconds (float) that a command takes, its output discarded. Each starts after a sync, so that
+# no earlier command's writes still in the kernel's cache are written back while it runs.
 timed() { local s e; sync; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); python3 -c "print($e - $s)"; }
 med() { python3 -c "import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
 
