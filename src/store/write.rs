@@ -230,13 +230,14 @@ impl Store {
                 }
             }
             // An event of ours coming back from the hub keeps its place (and gets its stamp).
-            let seq = match self.engine()?.trees[EVENT_IDS]
-                .get(event.id.0.to_be_bytes())
-                .map_err(StoreError::from)?
-            {
-                Some(old) if event.hub.is_some() => read_u64(&old).unwrap_or(seq),
-                _ => seq,
+            // Only an event from the hub is looked for: an import's were 600,000 lookups at 100k.
+            let kept = match event.hub {
+                Some(_) => self.engine()?.trees[EVENT_IDS]
+                    .get(event.id.0.to_be_bytes())
+                    .map_err(StoreError::from)?,
+                None => None,
             };
+            let seq = kept.and_then(|old| read_u64(&old)).unwrap_or(seq);
             ops.push(Op::Put(
                 EVENTS,
                 u64_key(seq).to_vec(),
