@@ -16,6 +16,9 @@ pub(super) fn open_engine(
         match sled::Config::new()
             .path(path)
             .cache_capacity(cache.bytes())
+            // Every write here is flushed and synced before it is reported (`Store::sync`):
+            // sled's own flusher thread only added a sync of the file at each open.
+            .flush_every_ms(None)
             .open()
         {
             Ok(db) => return Ok(db),
