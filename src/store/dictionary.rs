@@ -35,6 +35,12 @@ const SUMMARIES_SIZE: usize = 32 * 1024;
 /// The level values are compressed at with them (as without: `packing::LEVEL`).
 const LEVEL: i32 = 3;
 
+/// Values a dictionary packs from its bytes before it is prepared to compress: preparing it
+/// takes about half a millisecond and fills tables sized for any value, which a step that packs
+/// one history and one summary need not pay; zstd sizes its tables for the value when given the
+/// bytes themselves. A command that packs more (an import, a move to the archive) prepares it.
+const UNPREPARED_USES: usize = 4;
+
 /// A trained dictionary, prepared each way when first used that way (preparing it to compress
 /// takes about half a millisecond, which a command that only reads need not pay).
 pub struct Dictionary {
@@ -42,6 +48,8 @@ pub struct Dictionary {
     bytes: Vec<u8>,
     compress: OnceLock<CDict<'static>>,
     decompress: OnceLock<DDict<'static>>,
+    /// Values packed with it so far, up to `UNPREPARED_USES`.
+    packed: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for Dictionary {
@@ -78,6 +86,7 @@ impl Dictionary {
             id,
             compress: OnceLock::new(),
             decompress: OnceLock::new(),
+            packed: std::sync::atomic::AtomicUsize::new(0),
             bytes,
         })
     }
@@ -90,14 +99,34 @@ impl Dictionary {
         &self.bytes
     }
 
-    pub(super) fn for_compressing(&self) -> &CDict<'static> {
-        self.compress
-            .get_or_init(|| CDict::create(&self.bytes, LEVEL))
+    /// How to compress a value with it: prepared, or (for the first few values) from its bytes
+    /// at its level.
+    pub(super) fn for_compressing(&self) -> Compressing<'_> {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.compress.get().is_none()
+            && self
+                .packed
+                .fetch_update(Relaxed, Relaxed, |n| (n < UNPREPARED_USES).then_some(n + 1))
+                .is_ok()
+        {
+            return Compressing::Bytes(&self.bytes, LEVEL);
+        }
+        Compressing::Prepared(
+            self.compress
+                .get_or_init(|| CDict::create(&self.bytes, LEVEL)),
+        )
     }
 
     pub(super) fn for_decompressing(&self) -> &DDict<'static> {
         self.decompress.get_or_init(|| DDict::create(&self.bytes))
     }
+}
+
+/// A dictionary as a value is compressed with it.
+pub(super) enum Compressing<'a> {
+    Prepared(&'a CDict<'static>),
+    /// Its bytes, and the level.
+    Bytes(&'a [u8], i32),
 }
 
 /// The store's two dictionaries.

@@ -14,7 +14,7 @@ use zstd::zstd_safe::{CCtx, DCtx};
 
 use crate::domain::Appeal;
 
-use super::dictionary::{Dictionaries, Dictionary};
+use super::dictionary::{Compressing, Dictionaries, Dictionary};
 use super::{StoreError, codec};
 
 const RAW: u8 = 0;
@@ -48,9 +48,13 @@ fn pack(bytes: &[u8], dictionary: Option<&Dictionary>) -> Result<Vec<u8>, StoreE
             with_kept(
                 &DICTIONARY_COMPRESSOR,
                 || Ok(CCtx::create()),
-                |c| {
-                    c.compress_using_cdict(&mut packed, bytes, d.for_compressing())
-                        .map_err(zstd_error)
+                |c| match d.for_compressing() {
+                    Compressing::Prepared(cdict) => c
+                        .compress_using_cdict(&mut packed, bytes, cdict)
+                        .map_err(zstd_error),
+                    Compressing::Bytes(dictionary, level) => c
+                        .compress_using_dict(&mut packed, bytes, dictionary, level)
+                        .map_err(zstd_error),
                 },
             )
             .map_err(|e| cannot(e.to_string()))?;
