@@ -39,7 +39,7 @@ const LEVEL: i32 = 3;
 /// takes about half a millisecond and fills tables sized for any value, which a step that packs
 /// one history and one summary need not pay; zstd sizes its tables for the value when given the
 /// bytes themselves. A command that packs more (an import, a move to the archive) prepares it.
-const UNPREPARED_USES: usize = 4;
+pub(super) const UNPREPARED_USES: usize = 4;
 
 /// A trained dictionary, prepared each way when first used that way (preparing it to compress
 /// takes about half a millisecond, which a command that only reads need not pay).
@@ -115,6 +115,11 @@ impl Dictionary {
             self.compress
                 .get_or_init(|| CDict::create(&self.bytes, LEVEL)),
         )
+    }
+
+    #[cfg(test)]
+    pub(super) fn is_prepared_to_compress(&self) -> bool {
+        self.compress.get().is_some()
     }
 
     pub(super) fn for_decompressing(&self) -> &DDict<'static> {

@@ -269,6 +269,35 @@ mod tests {
     }
 
     #[test]
+    fn a_dictionary_packs_its_first_values_unprepared_and_the_rest_prepared()
+    -> Result<(), StoreError> {
+        let samples = histories(200)?;
+        let refs: Vec<&[u8]> = samples.iter().map(|h| h.as_slice()).collect();
+        let trained = Dictionary::train(&refs, 64 * 1024)
+            .ok_or("no dictionary trained")
+            .map_err(|e| StoreError::Corrupt(e.into()))?;
+        let dictionary = Dictionary::from_stored(trained.bytes().to_vec())?;
+        let mut packed = Vec::new();
+        for frames in &samples[..12] {
+            let was_prepared = dictionary.is_prepared_to_compress();
+            packed.push((pack(frames, Some(&dictionary))?, was_prepared));
+        }
+        let prepared_from = packed.iter().position(|(_, prepared)| *prepared);
+        assert_eq!(
+            prepared_from,
+            Some(super::super::dictionary::UNPREPARED_USES + 1)
+        );
+        for ((p, _), frames) in packed.iter().zip(&samples) {
+            assert_eq!(p[0], ZSTD_DICTIONARY);
+            // Read back alike, by a process that never prepared it to compress.
+            let reader = Dictionary::from_stored(trained.bytes().to_vec())?;
+            assert_eq!(*unpack(p, Some(&reader), WHAT)?, **frames);
+            assert!(!reader.is_prepared_to_compress());
+        }
+        Ok(())
+    }
+
+    #[test]
     fn with_the_stores_dictionary_histories_are_smaller_and_come_back_whole()
     -> Result<(), StoreError> {
         let samples = histories(200)?;
