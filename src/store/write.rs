@@ -14,8 +14,10 @@ fn side_by_side<T: Sync, R: Send>(
     items: &[T],
     f: impl Fn(&T) -> Result<R, StoreError> + Sync,
 ) -> Result<Vec<R>, StoreError> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
-    if cores < 2 || items.len() < SIDE_BY_SIDE_FROM {
+    // Asked only for many: the answer reads the process's cgroup files.
+    if items.len() < SIDE_BY_SIDE_FROM
+        || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
+    {
         return items.iter().map(&f).collect();
     }
     let (first, second) = items.split_at(items.len() / 2);
