@@ -16,9 +16,10 @@ pub(super) fn open_engine(
         match sled::Config::new()
             .path(path)
             .cache_capacity(cache.bytes())
-            // Every write here is flushed and synced before it is reported (`Store::sync`):
-            // sled's own flusher thread only added a sync of the file at each open.
-            .flush_every_ms(None)
+            // sled's flusher thread stays (every 500 ms, its default), though every write here is
+            // flushed and synced before it is reported (`Store::sync`): it is the only place
+            // sled cleans its segments. Without it a note took 0.5-1 ms less, but the store just
+            // after an import of 100k took 195 MB of disk instead of 180.
             .open()
         {
             Ok(db) => return Ok(db),
