@@ -3,42 +3,6 @@
 
 use super::*;
 
-/// Appeals a command touches from which their packing is shared among the cores: an import's
-/// batch, a pull's page. Fewer are packed where they are (a thread costs more than they do).
-const SIDE_BY_SIDE_FROM: usize = 256;
-
-/// `f` of each item, in their order: split among the cores (at most two) when there are many.
-/// Packing (zstd) and encoding each appeal's history are half of an import's writing, and the
-/// writer's thread was the one that bounded it.
-fn side_by_side<T: Sync, R: Send>(
-    items: &[T],
-    f: impl Fn(&T) -> Result<R, StoreError> + Sync,
-) -> Result<Vec<R>, StoreError> {
-    // Asked only for many: the answer reads the process's cgroup files.
-    if items.len() < SIDE_BY_SIDE_FROM
-        || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2
-    {
-        return items.iter().map(&f).collect();
-    }
-    let (first, second) = items.split_at(items.len() / 2);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let other = scope.spawn(move || second.iter().map(f).collect::<Result<Vec<R>, _>>());
-        let done = first.iter().map(f).collect::<Result<Vec<R>, _>>();
-        // A panic there is a bug: it goes on here, as it would have on this thread.
-        let rest = other
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        match (done, rest) {
-            (Ok(mut done), Ok(rest)) => {
-                done.extend(rest);
-                Ok(done)
-            }
-            (Err(e), _) | (_, Err(e)) => Err(e),
-        }
-    })
-}
-
 impl Store {
     /// Validates `events` against the lifecycle, journals them and commits them in one
     /// transaction. Capture and meeting numbers left at 0 are given the next number.
@@ -299,9 +263,9 @@ impl Store {
         let direct = self.direct_to_archive();
         // What goes to the archive: taken out there first, then put in.
         let (mut archive_dels, mut archive_puts) = (Vec::new(), Vec::new());
-        // Each appeal's history (frames) and summary (encoded, empty without an appeal), to be
-        // packed.
-        let unpacked = side_by_side(&touched, |t| {
+        // Each appeal's history (frames) and summary (encoded), to be packed.
+        let mut unpacked = Vec::with_capacity(touched.len());
+        for t in &touched {
             let mut history = Vec::new();
             for e in &t.events {
                 history::push(&mut history, e)?;
@@ -310,8 +274,8 @@ impl Store {
                 Some(after) => codec::encode(&after.summary())?,
                 None => Vec::new(),
             };
-            Ok((history, summary))
-        })?;
+            unpacked.push((history, summary));
+        }
         // A bulk write's or a laying out's first batch teaches the store its dictionaries
         // (otherwise its first move to the archive does).
         let dictionaries = match direct {
@@ -324,15 +288,7 @@ impl Store {
             false => self.dictionaries(),
         };
         let dictionaries = dictionaries.as_deref();
-        let packed = side_by_side(&unpacked, |(history, summary)| {
-            let summary = match summary.is_empty() {
-                true => None,
-                false => Some(packing::pack_summary(summary, dictionaries)?),
-            };
-            Ok((packing::pack_history(history, dictionaries)?, summary))
-        })?;
-        drop(unpacked);
-        for (t, (history, summary)) in touched.iter().zip(packed) {
+        for (t, (history, summary)) in touched.iter().zip(&unpacked) {
             let closed = t
                 .after
                 .as_ref()
@@ -356,7 +312,11 @@ impl Store {
             cohort_edits.note(t.before.as_ref(), t.after.as_ref());
             let id = id_key(t.id).to_vec();
             // The appeal's own entries, in the database it goes to.
-            let mut own = vec![Op::Put(HISTORIES, id.clone(), history)];
+            let mut own = vec![Op::Put(
+                HISTORIES,
+                id.clone(),
+                packing::pack_history(history, dictionaries)?,
+            )];
             if let Some(b) = &t.before {
                 let entry = Op::Del(BY_STATUS, status_key(b.status, b.number).to_vec());
                 match (t.archived, to_archive) {
@@ -411,10 +371,11 @@ impl Store {
             if let Some(ext) = &after.external_id {
                 own.push(Op::Put(EXTERNAL_IDS, ext.as_bytes().to_vec(), id.clone()));
             }
-            let summary = summary.ok_or_else(|| {
-                StoreError::Corrupt("an appeal was planned without its summary".into())
-            })?;
-            own.push(Op::Put(APPEALS, id.clone(), summary));
+            own.push(Op::Put(
+                APPEALS,
+                id.clone(),
+                packing::pack_summary(summary, dictionaries)?,
+            ));
             own.push(Op::Put(
                 BY_STATUS,
                 status_key(after.status, after.number).to_vec(),
@@ -546,33 +507,5 @@ impl Store {
     pub fn discard_draft(&self, key: &str) -> Result<(), StoreError> {
         self.engine()?.drafts.remove(key.as_bytes())?;
         self.sync()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn side_by_side_keeps_the_order_and_says_an_error_from_either_half() {
-        for n in [0, 3, SIDE_BY_SIDE_FROM - 1, SIDE_BY_SIDE_FROM, 1001] {
-            let items: Vec<usize> = (0..n).collect();
-            let doubled = side_by_side(&items, |i| Ok(i * 2));
-            assert_eq!(
-                doubled.ok(),
-                Some(items.iter().map(|i| i * 2).collect::<Vec<_>>())
-            );
-        }
-        let items: Vec<usize> = (0..1000).collect();
-        for bad in [10, 990] {
-            let refused = side_by_side(&items, |&i| match i == bad {
-                true => Err(StoreError::Corrupt(format!("item {i}"))),
-                false => Ok(i),
-            });
-            assert!(
-                matches!(&refused, Err(StoreError::Corrupt(m)) if *m == format!("item {bad}")),
-                "{refused:?}"
-            );
-        }
     }
 }
