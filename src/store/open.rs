@@ -18,10 +18,8 @@ pub(super) fn open_engine(
             .cache_capacity(cache.bytes())
             // Every write here is flushed and synced before it is reported (`Store::sync`), so
             // sled's flusher thread is left only to clean sled's segments (the only place sled
-            // 0.34 does): the terminal, open for hours, keeps it; a command does without. A note
-            // takes 0.5-1 ms less, an import of 100k 7 s instead of 10 beside it; an import and
-            // the commands after it leave the same 188-192 MB on disk either way, and 400 notes
-            // left the live database's file as it was.
+            // 0.34 does): the terminal, open for hours, keeps it; a command does without, and is
+            // the quicker (BENCHMARKS.md, eighth round).
             .flush_every_ms(match cache {
                 Cache::Ample => None,
                 Cache::Lean | Cache::Scant => Some(FLUSH_EVERY_MS),

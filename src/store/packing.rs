@@ -268,15 +268,20 @@ mod tests {
             .collect()
     }
 
+    /// A dictionary trained on `samples`, as the store keeps it and reads it back.
+    fn trained(samples: &[Vec<u8>]) -> Result<Dictionary, StoreError> {
+        let refs: Vec<&[u8]> = samples.iter().map(|h| h.as_slice()).collect();
+        let dictionary = Dictionary::train(&refs, 64 * 1024)
+            .ok_or("no dictionary trained")
+            .map_err(|e| StoreError::Corrupt(e.into()))?;
+        Dictionary::from_stored(dictionary.bytes().to_vec())
+    }
+
     #[test]
     fn a_dictionary_packs_its_first_values_unprepared_and_the_rest_prepared()
     -> Result<(), StoreError> {
         let samples = histories(200)?;
-        let refs: Vec<&[u8]> = samples.iter().map(|h| h.as_slice()).collect();
-        let trained = Dictionary::train(&refs, 64 * 1024)
-            .ok_or("no dictionary trained")
-            .map_err(|e| StoreError::Corrupt(e.into()))?;
-        let dictionary = Dictionary::from_stored(trained.bytes().to_vec())?;
+        let dictionary = trained(&samples)?;
         let mut packed = Vec::new();
         for frames in &samples[..12] {
             let was_prepared = dictionary.is_prepared_to_compress();
@@ -290,7 +295,7 @@ mod tests {
         for ((p, _), frames) in packed.iter().zip(&samples) {
             assert_eq!(p[0], ZSTD_DICTIONARY);
             // Read back alike, by a process that never prepared it to compress.
-            let reader = Dictionary::from_stored(trained.bytes().to_vec())?;
+            let reader = Dictionary::from_stored(dictionary.bytes().to_vec())?;
             assert_eq!(*unpack(p, Some(&reader), WHAT)?, **frames);
             assert!(!reader.is_prepared_to_compress());
         }
@@ -302,11 +307,7 @@ mod tests {
     -> Result<(), StoreError> {
         let samples = histories(200)?;
         let refs: Vec<&[u8]> = samples.iter().map(|h| h.as_slice()).collect();
-        let dictionary = Dictionary::train(&refs, 64 * 1024)
-            .ok_or("no dictionary trained")
-            .map_err(|e| StoreError::Corrupt(e.into()))?;
-        // As the store keeps it and reads it back.
-        let dictionary = Dictionary::from_stored(dictionary.bytes().to_vec())?;
+        let dictionary = trained(&samples)?;
         let (mut with, mut without) = (0, 0);
         for frames in &samples {
             let packed = pack(frames, Some(&dictionary))?;

@@ -150,6 +150,8 @@ pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
                 let (parts, dir) = (parts.clone(), &dir);
                 scope.spawn(move || -> Result<(), StoreError> {
                     loop {
+                        // The lock is let go before the part is compressed (a `while let` would
+                        // hold it through the body, one part at a time).
                         let next = parts.lock().unwrap_or_else(|p| p.into_inner()).recv();
                         let Ok((at, bytes)) = next else {
                             return Ok(());
@@ -160,30 +162,7 @@ pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
             })
             .collect();
         drop(parts);
-        let mut cut = Ok(());
-        let mut at = live.base;
-        while at < len {
-            let part = match cut_part(&mut source, path) {
-                Ok(part) if part.is_empty() => Err(StoreError::Corrupt(format!(
-                    "{} is shorter than the journal says",
-                    path.display()
-                ))),
-                other => other,
-            };
-            let part = match part {
-                Ok(part) => part,
-                Err(e) => {
-                    cut = Err(e);
-                    break;
-                }
-            };
-            let n = part.len() as u64;
-            if send.send((at, part)).is_err() {
-                // Every worker stopped with an error, said below.
-                break;
-            }
-            at += n;
-        }
+        let cut = send_parts(&mut source, path, live.base..len, &send);
         drop(send);
         let mut compressed = Ok(());
         for worker in compressing {
@@ -208,6 +187,32 @@ pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
         .map_err(io(format!("reading {}", path.display())))?;
     crate::desk::paths::write_private(path, &body)
         .map_err(io(format!("replacing {}", path.display())))
+}
+
+/// Cuts the journal's bytes `range` from `source` into parts and sends each with its offset;
+/// stops early when no worker is left to take one (their errors say why).
+fn send_parts(
+    source: &mut impl BufRead,
+    path: &Path,
+    range: std::ops::Range<u64>,
+    send: &std::sync::mpsc::SyncSender<(u64, Vec<u8>)>,
+) -> Result<(), StoreError> {
+    let mut at = range.start;
+    while at < range.end {
+        let part = cut_part(source, path)?;
+        if part.is_empty() {
+            return Err(StoreError::Corrupt(format!(
+                "{} is shorter than the journal says",
+                path.display()
+            )));
+        }
+        let n = part.len() as u64;
+        if send.send((at, part)).is_err() {
+            break;
+        }
+        at += n;
+    }
+    Ok(())
 }
 
 /// The next part's bytes from `source`: whole lines, up to the first end of a command at or
