@@ -54,8 +54,8 @@ impl DeskLock {
             }
         }
         // The holder's id is written over the last one, padded to a fixed width, not after
-        // cutting the file to nothing: ext4 made that cut wait for the last holder's id to reach
-        // the disk (0.1–2 ms an open, measured).
+        // cutting the file to nothing: on ext4 that cut took 0.1–2 ms an open (measured), most
+        // likely waiting for the last holder's id to be written back.
         let mark = format!("{:<width$}\n", std::process::id(), width = MARK_WIDTH);
         let longer = file.metadata().map_err(io)?.len() > mark.len() as u64;
         let written = file
