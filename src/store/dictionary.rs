@@ -106,7 +106,7 @@ impl Dictionary {
     }
 
     /// How to compress a value with it: prepared, or (for the first few values) from its bytes
-    /// at its level.
+    /// at `UNPREPARED_LEVEL`.
     pub(super) fn for_compressing(&self) -> Compressing<'_> {
         use std::sync::atomic::Ordering::Relaxed;
         if self.compress.get().is_none()
