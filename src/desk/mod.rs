@@ -173,18 +173,19 @@ fn implausible(events: &[Event]) -> Option<crate::domain::Refusal> {
         if !plausible_time(e.at) {
             return Some(Refusal::ImplausibleTime { at: e.at });
         }
-        let numbers: Vec<u64> = match &e.body {
-            EventBody::MeetingAdded(m) | EventBody::MeetingEdited(m) => vec![m.number],
+        let numbers: [Option<u64>; 2] = match &e.body {
+            EventBody::MeetingAdded(m) | EventBody::MeetingEdited(m) => [Some(m.number), None],
             EventBody::Appeal {
                 change: AppealChange::Captured(c),
                 ..
-            } => [Some(c.number), c.meeting].into_iter().flatten().collect(),
-            _ => Vec::new(),
+            } => [Some(c.number), c.meeting],
+            _ => [None, None],
         };
         // 0 is "the next number" (given when the command is written), never kept as a number.
-        if let Some(&number) = numbers
-            .iter()
-            .find(|n| **n != 0 && !crate::domain::number::plausible(**n))
+        if let Some(number) = numbers
+            .into_iter()
+            .flatten()
+            .find(|n| *n != 0 && !crate::domain::number::plausible(*n))
         {
             return Some(Refusal::ImplausibleNumber { number });
         }
@@ -906,7 +907,42 @@ impl Desk {
     /// Commands checked elsewhere (an import), written in one transaction.
     pub fn append_commands(&self, mut commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, DeskError> {
         let n = commands.len();
-        // Events that name no desk are this desk's to answer for.
+        self.stamp_desk(&mut commands);
+        if let Some(refusal) = commands.iter().find_map(|c| implausible(c)) {
+            return Err(DeskError::Refused(refusal));
+        }
+        let appeals = self.store.append_batch(commands)?;
+        tracing::info!(commands = n, "batch saved");
+        Ok(appeals)
+    }
+
+    /// Writes each batch of commands `batches` yields, as [`Desk::append_commands`] would one
+    /// after the other, each planned while the one before is written (an import's). Stops at
+    /// the first refused or not written: those before it are written.
+    pub fn append_batches(
+        &self,
+        batches: impl Iterator<Item = Vec<Vec<Event>>>,
+    ) -> Result<(), DeskError> {
+        let mut refused = None;
+        let checked = batches.map_while(|mut commands| {
+            self.stamp_desk(&mut commands);
+            match commands.iter().find_map(|c| implausible(c)) {
+                Some(refusal) => {
+                    refused = Some(refusal);
+                    None
+                }
+                None => Some(commands),
+            }
+        });
+        self.store.append_batches(checked)?;
+        match refused {
+            Some(refusal) => Err(DeskError::Refused(refusal)),
+            None => Ok(()),
+        }
+    }
+
+    /// Events that name no desk are this desk's to answer for.
+    fn stamp_desk(&self, commands: &mut [Vec<Event>]) {
         if let Some(name) = &self.desk_name {
             for e in commands.iter_mut().flatten() {
                 if e.desk.is_none() {
@@ -914,12 +950,6 @@ impl Desk {
                 }
             }
         }
-        if let Some(refusal) = commands.iter().find_map(|c| implausible(c)) {
-            return Err(DeskError::Refused(refusal));
-        }
-        let appeals = self.store.append_batch(commands)?;
-        tracing::info!(commands = n, "batch saved");
-        Ok(appeals)
     }
 
     pub fn appeal_count(&self) -> u64 {

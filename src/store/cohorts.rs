@@ -95,18 +95,18 @@ impl CohortEdits {
 
     /// The entries as they will be, read from `cohorts` and changed; a group left with nothing
     /// goes, and an entry left with no group.
-    pub(super) fn ops(self, cohorts: &sled::Tree) -> Result<Vec<Op>, StoreError> {
+    pub(super) fn ops(&self, cohorts: &sled::Tree) -> Result<Vec<Op>, StoreError> {
         let mut ops = Vec::with_capacity(self.0.len());
-        for (k, changes) in self.0 {
+        for (k, changes) in &self.0 {
             let mut groups: Groups = match cohorts.get(k)? {
                 Some(v) => codec::decode(&v, "a day's figures")?,
                 None => Groups::new(),
             };
             for (group, change) in changes {
                 let sums = groups.entry(group.clone()).or_default();
-                sums.add(&change, 1);
+                sums.add(change, 1);
                 if sums.is_empty() {
-                    groups.remove(&group);
+                    groups.remove(group);
                 }
             }
             ops.push(if groups.is_empty() {

@@ -118,9 +118,9 @@ impl DayEdits {
     }
 
     /// The entries as they will be, read from `days` and edited; an emptied entry goes.
-    pub(super) fn ops(self, days: &sled::Tree) -> Result<Vec<Op>, StoreError> {
+    pub(super) fn ops(&self, days: &sled::Tree) -> Result<Vec<Op>, StoreError> {
         let mut ops = Vec::with_capacity(self.0.len());
-        for (k, (out, into)) in self.0 {
+        for (k, (out, into)) in &self.0 {
             let mut ids: BTreeSet<u128> = match days.get(k)? {
                 Some(v) => decode(&v)?.into_iter().collect(),
                 None => BTreeSet::new(),

@@ -3,6 +3,7 @@
 //! command together; success is reported after `flush()` and an fsync of sled's data file.
 
 mod archive;
+mod batches;
 mod brief;
 mod bulk;
 mod codec;
@@ -244,7 +245,13 @@ struct Plan {
     /// What goes to the archive (a bulk write's closed appeals), applied before `ops`.
     archive_ops: Vec<Op>,
     meta: Meta,
-    appeals: Vec<Appeal>,
+    /// The appeals it touches (`after`: as it leaves them).
+    touched: Vec<Touched>,
+    /// What it changes in the days' entries and the figures kept by day: made into operations
+    /// when it is committed, from the entries as they are then (a batch planned while the one
+    /// before is committed finds that one's changes in them).
+    day_edits: days::DayEdits,
+    cohort_edits: cohorts::CohortEdits,
     /// Appeals whose number changed: (before, after), as the hub gave final numbers.
     renumbered: Vec<(u64, u64)>,
     /// Appeals this command brought that the store did not hold.
@@ -255,6 +262,16 @@ struct Plan {
     unarchived: Vec<AppealId>,
     /// It leaves an appeal closed or withdrawn (a move to the archive may be due).
     closes: bool,
+}
+
+impl Plan {
+    /// The appeals as the command leaves them (taken out of the plan).
+    fn appeals(&mut self) -> Vec<Appeal> {
+        std::mem::take(&mut self.touched)
+            .into_iter()
+            .filter_map(|t| t.after)
+            .collect()
+    }
 }
 
 /// One appeal a command changes.

@@ -22,8 +22,8 @@ impl Store {
         let plan = self.plan(&mut flat, w.meta)?;
         // The commands are journaled as one: a write torn by a crash takes none of them, as the
         // one transaction does (and a replay plans them together, as here).
-        let plan = self.journal_and_commit(&mut w, &flat, plan)?;
-        Ok(plan.appeals)
+        let mut plan = self.journal_and_commit(&mut w, &flat, plan)?;
+        Ok(plan.appeals())
     }
 
     /// Captures and meetings from now on get provisional numbers (the desk is on a hub) or the
@@ -46,9 +46,9 @@ impl Store {
             AppendError::Refused(r) => StoreError::Replay(r),
             AppendError::Store(s) => s,
         })?;
-        let plan = self.journal_and_commit(&mut w, &events, plan)?;
+        let mut plan = self.journal_and_commit(&mut w, &events, plan)?;
         Ok(HubIntake {
-            appeals: plan.appeals,
+            appeals: plan.appeals(),
             renumbered: plan.renumbered,
             new_appeals: plan.new_appeals,
             new_conflicts: plan.new_conflicts,
@@ -58,7 +58,7 @@ impl Store {
     /// Journals a planned command's events (fsynced), then commits it: from the journal on it is
     /// saved, whatever the engine does. Should the engine fail, it is reopened and caught up
     /// from the journal, now or (the disk still full) before the next write.
-    fn journal_and_commit(
+    pub(super) fn journal_and_commit(
         &self,
         w: &mut Writer,
         events: &[Event],
@@ -387,9 +387,6 @@ impl Store {
             }
         }
         ops.extend(puts);
-        let engine = self.engine()?;
-        ops.extend(day_edits.ops(&engine.trees[DAYS])?);
-        ops.extend(cohort_edits.ops(&engine.trees[COHORTS])?);
         for (key, value) in META_KEYS.iter().zip(meta.values()) {
             ops.push(Op::Put(
                 META,
@@ -402,7 +399,9 @@ impl Store {
             ops,
             archive_ops: archive_dels,
             meta,
-            appeals: touched.into_iter().filter_map(|t| t.after).collect(),
+            touched,
+            day_edits,
+            cohort_edits,
             renumbered,
             new_appeals,
             new_conflicts,
@@ -484,7 +483,10 @@ impl Store {
             Op::Put(META, b"journal_len".to_vec(), journal_len.to_vec()),
             Op::Put(META, b"layout".to_vec(), u64_key(LAYOUT).to_vec()),
         ];
-        self.engine()?.apply(&[&plan.ops, &mark])
+        let engine = self.engine()?;
+        let mut filed = plan.day_edits.ops(&engine.trees[DAYS])?;
+        filed.extend(plan.cohort_edits.ops(&engine.trees[COHORTS])?);
+        engine.apply(&[&plan.ops, &filed, &mark])
     }
 
     /// Flushes and fsyncs the engine (and the archive, while a bulk write puts appeals there).

@@ -363,9 +363,9 @@ fn in_two_passes(
     Ok(())
 }
 
-/// Writes the batches `plan` sends while it plans the next on another thread (sled's writes are
-/// about half the time); then its error, if it had one. A failed write stops the planner at its
-/// next send.
+/// Writes the batches `plan` sends while it plans the next on another thread (the desk writes
+/// one while it prepares the next, on a third); then its error, if it had one. A failed write
+/// stops the planner at its next send.
 fn write_while_planning(
     desk: &Desk,
     plan: impl FnOnce(std::sync::mpsc::SyncSender<Vec<Vec<Event>>>) -> Result<(), ImportError> + Send,
@@ -375,14 +375,8 @@ fn write_while_planning(
     std::thread::scope(|scope| {
         // The sender is the planner's own: when it is done, the batches end.
         let planning = scope.spawn(move || plan(send));
-        let mut written = Ok(());
-        for commands in batches {
-            written = desk.append_commands(commands).map(|_| ());
-            if written.is_err() {
-                // Dropping `batches` makes the planner's next send fail.
-                break;
-            }
-        }
+        // Returning drops `batches`, which makes the planner's next send fail.
+        let written = desk.append_batches(batches.into_iter());
         // A panic there is a bug: it goes on here, as it would have on this thread.
         let planned = planning
             .join()

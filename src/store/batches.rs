@@ -1,0 +1,302 @@
+//! Batch after batch of commands (an import's), each planned while the one before is journaled
+//! and committed on another thread: the two halves take about as long as each other, and a
+//! batch that only brings new appeals reads nothing the one before writes.
+
+use std::collections::HashSet;
+use std::sync::mpsc;
+
+use super::*;
+
+impl Store {
+    /// Appends each batch `batches` yields as [`Store::append_batch`] would, one after the
+    /// other. A batch that only brings new appeals (none of them in the batch before) is planned
+    /// while the one before is committed; any other waits until it is. Stops at the first batch
+    /// refused or not written: those before it are written.
+    pub fn append_batches(
+        &self,
+        batches: impl Iterator<Item = Vec<Vec<Event>>>,
+    ) -> Result<(), AppendError> {
+        self.refuse_if_cut_short()?;
+        let mut w = self.writer();
+        self.recover_if_failed(&mut w)?;
+        let mut meta = w.meta;
+        let w = &mut *w;
+        // No room in the channel: one batch committed while the next is planned, no more.
+        let (to_commit, planned) = mpsc::sync_channel::<(Vec<Event>, Plan)>(0);
+        let (report, committed) = mpsc::channel::<Result<(), StoreError>>();
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for (events, plan) in planned {
+                    // As `append_batch` does before each batch: an engine that failed is caught
+                    // up from the journal first, or nothing more is written.
+                    let done = self
+                        .recover_if_failed(w)
+                        .and_then(|()| self.journal_and_commit(w, &events, plan))
+                        .map(drop);
+                    let failed = done.is_err();
+                    // The plan and its events are let go here, off the planning thread.
+                    drop(events);
+                    if report.send(done).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            let mut waiting = Waiting::default();
+            let mut outcome = Ok(());
+            for commands in batches {
+                let mut events: Vec<Event> = commands.into_iter().flatten().collect();
+                let appeals = match only_new_appeals(&events) {
+                    Some(appeals) if appeals.is_disjoint(&waiting.appeals) => appeals,
+                    _ => {
+                        // It may read what the batch before writes.
+                        if let Err(e) = waiting.until_committed(&committed) {
+                            outcome = Err(e.into());
+                            break;
+                        }
+                        HashSet::new()
+                    }
+                };
+                if let Err(e) = waiting.any_failure(&committed) {
+                    outcome = Err(e.into());
+                    break;
+                }
+                let plan = match self.plan(&mut events, meta) {
+                    Ok(plan) => plan,
+                    Err(e) => {
+                        outcome = Err(e);
+                        break;
+                    }
+                };
+                meta = plan.meta;
+                if to_commit.send((events, plan)).is_err() {
+                    // The committer stopped: its report says why.
+                    break;
+                }
+                waiting.sent(appeals);
+            }
+            drop(to_commit);
+            // What was handed on is committed (or failed) before this returns.
+            let last = waiting.until_committed(&committed);
+            outcome.and(last.map_err(AppendError::from))
+        })
+    }
+}
+
+/// The batches handed to the committer and not yet reported on.
+#[derive(Default)]
+struct Waiting {
+    batches: usize,
+    /// The appeals of the last batch handed on (empty once it is reported on).
+    appeals: HashSet<AppealId>,
+}
+
+impl Waiting {
+    fn sent(&mut self, appeals: HashSet<AppealId>) {
+        self.batches += 1;
+        self.appeals = appeals;
+    }
+
+    /// Waits until every batch handed on is reported on; the first failure, if any.
+    fn until_committed(
+        &mut self,
+        committed: &mpsc::Receiver<Result<(), StoreError>>,
+    ) -> Result<(), StoreError> {
+        let mut first = Ok(());
+        while self.batches > 0 {
+            let report = committed.recv().unwrap_or_else(|_| {
+                Err(StoreError::Engine(
+                    "the thread committing the batches stopped".into(),
+                ))
+            });
+            self.batches -= 1;
+            first = first.and(report);
+            if first.is_err() {
+                // The committer stops at a failure: nothing more will be reported.
+                self.batches = 0;
+            }
+        }
+        self.appeals.clear();
+        first
+    }
+
+    /// A failure already reported, without waiting for one.
+    fn any_failure(
+        &mut self,
+        committed: &mpsc::Receiver<Result<(), StoreError>>,
+    ) -> Result<(), StoreError> {
+        while let Ok(report) = committed.try_recv() {
+            self.batches -= 1;
+            if report.is_err() {
+                self.batches = 0;
+                return report;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The appeals of a batch that only brings new ones: each captured in it, numbered when it is
+/// written, with no event from the hub and no meeting's. Such a batch reads nothing of the
+/// store that a batch before it (with none of its appeals) writes, but the days' entries and
+/// figures, which are read when it is committed.
+fn only_new_appeals(events: &[Event]) -> Option<HashSet<AppealId>> {
+    let mut captured = HashSet::new();
+    let mut named = Vec::new();
+    for e in events {
+        if e.hub.is_some() {
+            return None;
+        }
+        match &e.body {
+            EventBody::Appeal {
+                appeal,
+                change: AppealChange::Captured(c),
+            } => {
+                if c.number != 0 || !captured.insert(*appeal) {
+                    return None;
+                }
+            }
+            EventBody::Appeal { appeal, .. } => named.push(*appeal),
+            EventBody::EnterpriseSaved(_)
+            | EventBody::StewardSaved(_)
+            | EventBody::DepartmentAdded { .. } => {}
+            EventBody::MeetingAdded(_) | EventBody::MeetingEdited(_) => return None,
+        }
+    }
+    named
+        .iter()
+        .all(|a| captured.contains(a))
+        .then_some(captured)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{capture, event};
+    use super::*;
+    use crate::domain::Assignment;
+
+    /// Steps that take a captured appeal to closed (event ids from `first`).
+    fn closing(a: AppealId, first: u128) -> Vec<Event> {
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 9).unwrap_or_default();
+        let assignment = Assignment {
+            steward: "李娜".into(),
+            lead_dept: "区发改局".into(),
+            co_depts: vec![],
+            due,
+        };
+        vec![
+            event(a, first, AppealChange::Listed),
+            event(a, first + 1, AppealChange::Assigned(assignment)),
+            event(a, first + 2, AppealChange::Acknowledged),
+            event(
+                a,
+                first + 3,
+                AppealChange::Answered {
+                    text: "已协调".into(),
+                },
+            ),
+            event(
+                a,
+                first + 4,
+                AppealChange::Closed {
+                    note: "办结".into(),
+                },
+            ),
+        ]
+    }
+
+    /// Six batches: most bring only new appeals (some closed, some listed), two take steps on
+    /// appeals of the batch just before, which must wait for it.
+    fn six_batches() -> Vec<Vec<Vec<Event>>> {
+        let mut batches = Vec::new();
+        let mut id = 1_000u128;
+        for b in 0..6u128 {
+            let mut batch = Vec::new();
+            for i in 0..5u128 {
+                let a = ulid::Ulid(b * 100 + i + 1);
+                let mut command = vec![capture(a, id)];
+                match i % 3 {
+                    0 => command.extend(closing(a, id + 1)),
+                    1 => command.push(event(a, id + 1, AppealChange::Listed)),
+                    _ => {}
+                }
+                id += 10;
+                batch.push(command);
+            }
+            if b == 2 || b == 4 {
+                // The batch before's third appeal, listed and then closed.
+                let before = ulid::Ulid((b - 1) * 100 + 3);
+                batch.push(closing(before, id));
+                id += 10;
+            }
+            batches.push(batch);
+        }
+        batches
+    }
+
+    fn what_it_holds(store: &Store) -> Result<Vec<(AppealId, u64, Status)>, StoreError> {
+        let mut held: Vec<_> = store
+            .appeals()
+            .map(|a| a.map(|a| (a.id, a.number, a.status)))
+            .collect::<Result<_, _>>()?;
+        held.sort();
+        Ok(held)
+    }
+
+    #[test]
+    fn batches_written_while_the_next_is_planned_leave_the_store_as_one_after_another()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let (one_by_one, together) = (tempfile::tempdir()?, tempfile::tempdir()?);
+        let (store, _) = Store::open(one_by_one.path())?;
+        store.begin_bulk()?;
+        for batch in six_batches() {
+            store.append_batch(batch)?;
+        }
+        store.end_bulk()?;
+        let expected = what_it_holds(&store)?;
+        let (store, _) = Store::open(together.path())?;
+        store.begin_bulk()?;
+        store.append_batches(six_batches().into_iter())?;
+        store.end_bulk()?;
+        let held = what_it_holds(&store)?;
+        assert_eq!(held, expected);
+        assert_eq!(held.len(), 30);
+        // The steps on the batch before's appeals were taken, and numbers given in order.
+        let closed = held.iter().filter(|(.., s)| *s == Status::Closed).count();
+        assert_eq!(closed, 12 + 2);
+        let mut numbers: Vec<u64> = held.iter().map(|(_, n, _)| *n).collect();
+        numbers.sort();
+        assert_eq!(numbers, (1..=30).collect::<Vec<u64>>());
+        // Projections, indexes, days' entries and figures agree with the events.
+        assert_eq!(store.verify()?, Vec::<String>::new());
+        drop(store);
+        // And the journal says the same: the store laid out anew from it holds the same.
+        let (store, _) = Store::rebuild(together.path())?;
+        assert_eq!(what_it_holds(&store)?, expected);
+        assert_eq!(store.verify()?, Vec::<String>::new());
+        Ok(())
+    }
+
+    #[test]
+    fn a_batch_refused_stops_the_batches_with_those_before_it_written()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (store, _) = Store::open(dir.path())?;
+        let mut batches = six_batches();
+        // The fourth batch closes an appeal never captured: refused.
+        batches[3].push(vec![event(ulid::Ulid(9_999), 99_999, AppealChange::Listed)]);
+        let refused = store.append_batches(batches.into_iter());
+        assert!(
+            matches!(refused, Err(AppendError::Refused(_))),
+            "{refused:?}"
+        );
+        // The first three batches (15 appeals), nothing of the fourth or after.
+        let held = what_it_holds(&store)?;
+        assert_eq!(held.len(), 15, "{held:?}");
+        assert!(held.iter().all(|(id, ..)| id.0 < 300));
+        assert_eq!(store.verify()?, Vec::<String>::new());
+        // The store takes writes after it.
+        store.append(vec![capture(ulid::Ulid(7_777), 77_777)])?;
+        assert_eq!(what_it_holds(&store)?.len(), 16);
+        Ok(())
+    }
+}
