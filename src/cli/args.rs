@@ -643,6 +643,11 @@ impl Command {
 }
 
 impl Cli {
+    /// An import: its threads (reading the ledger, planning, committing) allocate all at once.
+    pub fn imports(&self) -> bool {
+        matches!(self.command, Some(Command::Import(_)))
+    }
+
     /// `--lang`, else the configuration's language, else the locale.
     pub fn lang(&self, settings: Option<&crate::desk::settings::Settings>) -> Lang {
         use crate::desk::settings::LanguageSetting;
