@@ -956,6 +956,11 @@ impl Desk {
         self.store.appeal_count()
     }
 
+    /// Whether any appeal here was imported from a ledger.
+    pub fn holds_imported(&self) -> Result<bool, DeskError> {
+        Ok(self.store.holds_ledger_ids()?)
+    }
+
     /// The appeal imported from a ledger's row (`source:id`), whole.
     pub fn appeal_by_external_id(&self, external_id: &str) -> Result<Option<Appeal>, DeskError> {
         Ok(self.store.appeal_by_external_id(external_id)?)

@@ -676,6 +676,32 @@ mod tests {
         Ok(())
     }
 
+    #[test]
+    fn ledger_ids_are_found_in_the_live_database_and_in_the_archive()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let (live, archived) = (tempfile::tempdir()?, tempfile::tempdir()?);
+        for (dir, close) in [(&live, false), (&archived, true)] {
+            let (store, _) = Store::open(dir.path())?;
+            store.begin_bulk()?;
+            // An appeal typed in has no ledger id.
+            store.append_batch(vec![vec![capture(ulid::Ulid(1), 1)]])?;
+            assert!(!store.holds_ledger_ids()?);
+            let (a, from_ledger) = captured(1);
+            let mut command = vec![from_ledger];
+            if close {
+                command.extend(answered_and_closed(a, 10));
+            }
+            store.append_batch(vec![command])?;
+            store.end_bulk()?;
+            assert_eq!(
+                (in_archive(&store, a)?, in_live(&store, a)?),
+                (close, !close)
+            );
+            assert!(store.holds_ledger_ids()?, "closed: {close}");
+        }
+        Ok(())
+    }
+
     /// Appeal `i` captured, with words of its own (the dictionaries learn what appeals share).
     fn captured(i: u128) -> (AppealId, Event) {
         let a = ulid::Ulid(10_000 + i);

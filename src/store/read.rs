@@ -89,6 +89,22 @@ impl Store {
         }
     }
 
+    /// Whether any appeal came from a ledger (it has a ledger id), here or in the archive.
+    pub fn holds_ledger_ids(&self) -> Result<bool, StoreError> {
+        if self.engine()?.trees[EXTERNAL_IDS].first()?.is_some() {
+            return Ok(true);
+        }
+        match self.archive(false)? {
+            Some(archive) => Ok(archive
+                .keyed(EXTERNAL_IDS)
+                .iter()
+                .next()
+                .transpose()?
+                .is_some()),
+            None => Ok(false),
+        }
+    }
+
     /// The highest appeal number given so far.
     pub fn last_number(&self) -> u64 {
         self.writer().meta.last_number
