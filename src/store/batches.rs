@@ -2,15 +2,15 @@
 //! and committed on another thread: the two halves take about as long as each other, and a
 //! batch that only brings new appeals reads nothing the one before writes.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::mpsc;
 
 use super::*;
 
 impl Store {
     /// Appends each batch `batches` yields as [`Store::append_batch`] would, one after the
-    /// other. A batch that only brings new appeals (none of them in the batch before) is planned
-    /// while the one before is committed; any other waits until it is. Stops at the first batch
+    /// other. A batch that only brings new appeals (none of them in a batch not yet committed)
+    /// is planned while those before it are committed; any other waits until they are. Stops at the first batch
     /// refused or not written: those before it are written.
     pub fn append_batches(
         &self,
@@ -21,8 +21,9 @@ impl Store {
         self.recover_if_failed(&mut w)?;
         let mut meta = w.meta;
         let w = &mut *w;
-        // No room in the channel: one batch committed while the next is planned, no more.
-        let (to_commit, planned) = mpsc::sync_channel::<(Vec<Event>, Plan)>(0);
+        // Room for one: a batch planned waits there while the one before is committed, and the
+        // planner goes on (an import of 100k 4.7-5.3 s with no room, 4.6-4.9 s with it).
+        let (to_commit, planned) = mpsc::sync_channel::<(Vec<Event>, Plan)>(1);
         let (report, committed) = mpsc::channel::<Result<(), StoreError>>();
         std::thread::scope(|scope| {
             scope.spawn(move || {
@@ -46,9 +47,9 @@ impl Store {
             for commands in batches {
                 let mut events: Vec<Event> = commands.into_iter().flatten().collect();
                 let appeals = match only_new_appeals(&events) {
-                    Some(appeals) if appeals.is_disjoint(&waiting.appeals) => appeals,
+                    Some(appeals) if waiting.none_of(&appeals) => appeals,
                     _ => {
-                        // It may read what the batch before writes.
+                        // It may read what the batches before it write.
                         if let Err(e) = waiting.until_committed(&committed) {
                             outcome = Err(e.into());
                             break;
@@ -82,18 +83,19 @@ impl Store {
     }
 }
 
-/// The batches handed to the committer and not yet reported on.
+/// The batches handed to the committer and not yet reported on (it reports them in order):
+/// the appeals of each.
 #[derive(Default)]
-struct Waiting {
-    batches: usize,
-    /// The appeals of the last batch handed on (empty once it is reported on).
-    appeals: HashSet<AppealId>,
-}
+struct Waiting(VecDeque<HashSet<AppealId>>);
 
 impl Waiting {
     fn sent(&mut self, appeals: HashSet<AppealId>) {
-        self.batches += 1;
-        self.appeals = appeals;
+        self.0.push_back(appeals);
+    }
+
+    /// Whether no batch still to be committed has any of `appeals`.
+    fn none_of(&self, appeals: &HashSet<AppealId>) -> bool {
+        self.0.iter().all(|batch| batch.is_disjoint(appeals))
     }
 
     /// Waits until every batch handed on is reported on; the first failure, if any.
@@ -101,22 +103,19 @@ impl Waiting {
         &mut self,
         committed: &mpsc::Receiver<Result<(), StoreError>>,
     ) -> Result<(), StoreError> {
-        let mut first = Ok(());
-        while self.batches > 0 {
+        while self.0.pop_front().is_some() {
             let report = committed.recv().unwrap_or_else(|_| {
                 Err(StoreError::Engine(
                     "the thread committing the batches stopped".into(),
                 ))
             });
-            self.batches -= 1;
-            first = first.and(report);
-            if first.is_err() {
+            if report.is_err() {
                 // The committer stops at a failure: nothing more will be reported.
-                self.batches = 0;
+                self.0.clear();
+                return report;
             }
         }
-        self.appeals.clear();
-        first
+        Ok(())
     }
 
     /// A failure already reported, without waiting for one.
@@ -125,9 +124,9 @@ impl Waiting {
         committed: &mpsc::Receiver<Result<(), StoreError>>,
     ) -> Result<(), StoreError> {
         while let Ok(report) = committed.try_recv() {
-            self.batches -= 1;
+            self.0.pop_front();
             if report.is_err() {
-                self.batches = 0;
+                self.0.clear();
                 return report;
             }
         }

@@ -379,8 +379,8 @@ fn write_while_planning(
     desk: &Desk,
     plan: impl FnOnce(std::sync::mpsc::SyncSender<Vec<Vec<Event>>>) -> Result<(), ImportError> + Send,
 ) -> Result<(), ImportError> {
-    // No room in the channel: one batch planned ahead while one is written, no more in memory.
-    let (send, batches) = std::sync::mpsc::sync_channel(0);
+    // Room for one: one batch read and checked ahead while one is planned and one written.
+    let (send, batches) = std::sync::mpsc::sync_channel(1);
     std::thread::scope(|scope| {
         // The sender is the planner's own: when it is done, the batches end.
         let planning = scope.spawn(move || plan(send));
