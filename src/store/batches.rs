@@ -203,8 +203,8 @@ mod tests {
         ]
     }
 
-    /// Six batches: most bring only new appeals (some closed, some listed), two take steps on
-    /// appeals of the batch just before, which must wait for it.
+    /// Six batches: most bring only new appeals (some closed, some listed), three take steps on
+    /// appeals of a batch before them, which must wait for it.
     fn six_batches() -> Vec<Vec<Vec<Event>>> {
         let mut batches = Vec::new();
         let mut id = 1_000u128;
@@ -225,6 +225,12 @@ mod tests {
                 // The batch before's third appeal, listed and then closed.
                 let before = ulid::Ulid((b - 1) * 100 + 3);
                 batch.push(closing(before, id));
+                id += 10;
+            }
+            if b == 5 {
+                // The second appeal of the batch before the one before (listed there), closed.
+                let listed = ulid::Ulid((b - 2) * 100 + 2);
+                batch.push(closing(listed, id).split_off(1));
                 id += 10;
             }
             batches.push(batch);
@@ -261,7 +267,7 @@ mod tests {
         assert_eq!(held.len(), 30);
         // The steps on the batch before's appeals were taken, and numbers given in order.
         let closed = held.iter().filter(|(.., s)| *s == Status::Closed).count();
-        assert_eq!(closed, 12 + 2);
+        assert_eq!(closed, 12 + 3);
         let mut numbers: Vec<u64> = held.iter().map(|(_, n, _)| *n).collect();
         numbers.sort();
         assert_eq!(numbers, (1..=30).collect::<Vec<u64>>());
@@ -271,6 +277,39 @@ mod tests {
         // And the journal says the same: the store laid out anew from it holds the same.
         let (store, _) = Store::rebuild(together.path())?;
         assert_eq!(what_it_holds(&store)?, expected);
+        assert_eq!(store.verify()?, Vec::<String>::new());
+        Ok(())
+    }
+
+    #[test]
+    fn an_appeal_captured_again_in_the_next_batch_is_refused_as_one_after_another_would_be()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let a = ulid::Ulid(1);
+        let batches = || {
+            vec![
+                vec![vec![capture(a, 1)], vec![capture(ulid::Ulid(2), 2)]],
+                vec![vec![capture(a, 3)]],
+            ]
+        };
+        let (one_by_one, together) = (tempfile::tempdir()?, tempfile::tempdir()?);
+        let (store, _) = Store::open(one_by_one.path())?;
+        let mut each = batches().into_iter();
+        store.append_batch(each.next().unwrap_or_default())?;
+        let expected = store.append_batch(each.next().unwrap_or_default());
+        assert!(
+            matches!(expected, Err(AppendError::Refused(_))),
+            "{expected:?}"
+        );
+        let (store, _) = Store::open(together.path())?;
+        // The second batch only brings a capture, but of an appeal the first is writing: it
+        // waits for it, and is refused.
+        let refused = store.append_batches(batches().into_iter());
+        assert!(
+            matches!(refused, Err(AppendError::Refused(_))),
+            "{refused:?}"
+        );
+        assert_eq!(what_it_holds(&store)?.len(), 2);
+        assert_eq!(store.events_of(a)?.len(), 1);
         assert_eq!(store.verify()?, Vec::<String>::new());
         Ok(())
     }
