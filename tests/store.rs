@@ -807,3 +807,63 @@ fn appeals_read_a_part_at_a_time_come_in_number_order_and_a_failed_part_stops_th
     assert!(!taken.is_empty() && taken.len() < 600, "{}", taken.len());
     assert!(taken.iter().enumerate().all(|(i, n)| *n == i as u64 + 1));
 }
+
+#[test]
+fn a_desk_writing_batches_stops_at_one_with_an_implausible_event() {
+    use zhuqi::domain::{AppealChange, Capture, Event, EventBody, Refusal};
+    let dir = tempdir();
+    let desk = open(dir.path(), "2026-11-25T10:00");
+    let now = desk.clock().now();
+    let capture = |i: u128, at| {
+        vec![Event {
+            id: ulid::Ulid::new(),
+            at,
+            actor: "测试员".into(),
+            body: EventBody::Appeal {
+                appeal: ulid::Ulid(i),
+                change: AppealChange::Captured(Capture {
+                    number: 0,
+                    external_id: None,
+                    enterprise: format!("嘉兴南湖纺织{i}有限公司"),
+                    category: "消防".into(),
+                    text: format!("消防通道第{i}处被占用"),
+                    contact: None,
+                    meeting: None,
+                    departments: vec![],
+                    day_only: Default::default(),
+                }),
+            },
+            desk: None,
+            hub: None,
+        }]
+    };
+    // Before 2000: no desk could have written it.
+    let long_ago = now - Duration::days(365 * 40);
+    let batches = vec![
+        vec![capture(1, now), capture(2, now)],
+        vec![capture(3, now), capture(4, long_ago)],
+        vec![capture(5, now)],
+    ];
+    let refused = desk.append_batches(batches.into_iter());
+    assert!(
+        matches!(
+            refused,
+            Err(DeskError::Refused(Refusal::ImplausibleTime { .. }))
+        ),
+        "{refused:?}"
+    );
+    // The batch before it written, nothing of it or after it.
+    assert_eq!(desk.appeal_count(), 2);
+    let mut texts: Vec<String> = desk
+        .list(&Filter::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .iter()
+        .map(|r| r.appeal.text.clone())
+        .collect();
+    texts.sort();
+    assert_eq!(texts, ["消防通道第1处被占用", "消防通道第2处被占用"]);
+    assert_eq!(
+        desk.verify().unwrap_or_else(|e| panic!("{e}")),
+        Vec::<String>::new()
+    );
+}

@@ -923,7 +923,7 @@ impl Desk {
         &self,
         batches: impl Iterator<Item = Vec<Vec<Event>>>,
     ) -> Result<(), DeskError> {
-        let mut refused = None;
+        let (mut refused, mut n) = (None, 0usize);
         let checked = batches.map_while(|mut commands| {
             self.stamp_desk(&mut commands);
             match commands.iter().find_map(|c| implausible(c)) {
@@ -931,13 +931,19 @@ impl Desk {
                     refused = Some(refusal);
                     None
                 }
-                None => Some(commands),
+                None => {
+                    n += commands.len();
+                    Some(commands)
+                }
             }
         });
         self.store.append_batches(checked)?;
         match refused {
             Some(refusal) => Err(DeskError::Refused(refusal)),
-            None => Ok(()),
+            None => {
+                tracing::info!(commands = n, "batches saved");
+                Ok(())
+            }
         }
     }
 

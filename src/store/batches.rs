@@ -10,8 +10,8 @@ use super::*;
 impl Store {
     /// Appends each batch `batches` yields as [`Store::append_batch`] would, one after the
     /// other. A batch that only brings new appeals (none of them in a batch not yet committed)
-    /// is planned while those before it are committed; any other waits until they are. Stops at the first batch
-    /// refused or not written: those before it are written.
+    /// is planned while those before it are committed; any other waits until they are. Stops
+    /// at the first batch refused or not written: those before it are written.
     pub fn append_batches(
         &self,
         batches: impl Iterator<Item = Vec<Vec<Event>>>,
