@@ -149,10 +149,21 @@ pub struct Dictionaries {
 
 impl Dictionaries {
     /// Both trained, from histories' frames and encoded summaries; `None` if either could not be.
+    /// The two are trained side by side: an import's first batch waits on them, with the
+    /// other threads idle.
     pub(super) fn train(histories: &[&[u8]], summaries: &[&[u8]]) -> Option<Dictionaries> {
+        let (histories, summaries) = std::thread::scope(|scope| {
+            let summaries = scope.spawn(|| Dictionary::train(summaries, SUMMARIES_SIZE));
+            let histories = Dictionary::train(histories, HISTORIES_SIZE);
+            // A panic there is a bug: it goes on here, as it would have on this thread.
+            let summaries = summaries
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (histories, summaries)
+        });
         Some(Dictionaries {
-            histories: Dictionary::train(histories, HISTORIES_SIZE)?,
-            summaries: Dictionary::train(summaries, SUMMARIES_SIZE)?,
+            histories: histories?,
+            summaries: summaries?,
         })
     }
 
