@@ -505,79 +505,67 @@ fn read_csv(path: &Path, name: &str, options: ReadOptions<'_>) -> Result<Table, 
     let utf16 = encoding_rs::Encoding::for_bom(&start[..got])
         .and_then(|(e, _)| (e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE).then_some(e));
     let chosen = options.encoding.or(utf16);
-    let utf8 = match chosen {
-        Some(e) => e == encoding_rs::UTF_8,
-        None => is_utf8(open_past(path, if bom { 3 } else { 0 }, name)?).map_err(read_error)?,
+    let as_utf8 = match chosen.map(|e| e == encoding_rs::UTF_8) {
+        Some(true) => Some(utf8_rows(path, name, bom, options.skip_lines)?),
+        Some(false) => None,
+        // Most ledgers are UTF-8: their rows are looked at as such on another thread while the
+        // whole file is checked, the two passes over it in the time of one.
+        None => std::thread::scope(|scope| {
+            let rows = scope.spawn(|| utf8_rows(path, name, bom, options.skip_lines));
+            let utf8 = is_utf8(open_past(path, if bom { 3 } else { 0 }, name)?);
+            // A panic there is a bug: it goes on here, as it would have on this thread.
+            let rows = rows
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            match utf8.map_err(read_error)? {
+                true => rows.map(Some),
+                false => Ok(None),
+            }
+        })?,
     };
-    let mut skip = if bom { 3 } else { 0 };
-    let (body, encoding) = if utf8 {
-        if options.skip_lines > 0 {
-            let mut head = Vec::new();
-            // Title lines are short: the first megabyte holds them.
-            open_past(path, skip, name)?
-                .take(1 << 20)
-                .read_to_end(&mut head)
-                .map_err(read_error)?;
-            skip += past_lines(&head, options.skip_lines) as u64;
+    let utf8 = as_utf8.is_some();
+    let (body, encoding, delimiter, quote_faults) = match as_utf8 {
+        Some(rows) => {
+            let body = Body::Utf8File {
+                path: path.to_path_buf(),
+                skip: rows.skip,
+                name: name.to_string(),
+            };
+            let said = if bom { "UTF-8 (BOM)" } else { "UTF-8" };
+            (body, said.to_string(), rows.delimiter, rows.quote_faults)
         }
-        let body = Body::Utf8File {
-            path: path.to_path_buf(),
-            skip,
-            name: name.to_string(),
-        };
-        let said = if bom { "UTF-8 (BOM)" } else { "UTF-8" };
-        (body, said.to_string())
-    } else {
-        let bytes = std::fs::read(path).map_err(read_error)?;
-        let (text, encoding) = match chosen {
-            Some(e) => {
-                let text = decode_as(&bytes, e, name)?;
-                let how = if options.encoding.is_some() {
-                    "as the mapping says"
-                } else {
-                    "by its byte-order mark"
-                };
-                (text, format!("{} ({how})", e.name()))
-            }
-            None => {
-                let (text, e) = decode(bytes, name)?;
-                (
-                    text,
-                    format!(
-                        "{e} (found out; give encoding = \"big5\" or another in the mapping if the text looks wrong)"
-                    ),
-                )
-            }
-        };
-        let text = text[past_lines(text.as_bytes(), options.skip_lines)..].to_string();
-        let body = Body::Csv {
-            text,
-            name: name.to_string(),
-        };
-        (body, encoding)
-    };
-    // Excel's Unicode text is tab-separated.
-    let first_line = |t: &str| t.lines().next().map(str::to_string).unwrap_or_default();
-    let header_line = match &body {
-        Body::Csv { text, .. } => first_line(text),
-        _ => {
-            let mut head = String::new();
-            let _ = open_past(path, skip, name)?
-                .take(1 << 16)
-                .read_to_string(&mut head);
-            first_line(&head)
+        None => {
+            let bytes = std::fs::read(path).map_err(read_error)?;
+            let (text, encoding) = match chosen {
+                Some(e) => {
+                    let text = decode_as(&bytes, e, name)?;
+                    let how = if options.encoding.is_some() {
+                        "as the mapping says"
+                    } else {
+                        "by its byte-order mark"
+                    };
+                    (text, format!("{} ({how})", e.name()))
+                }
+                None => {
+                    let (text, e) = decode(bytes, name)?;
+                    (
+                        text,
+                        format!(
+                            "{e} (found out; give encoding = \"big5\" or another in the mapping if the text looks wrong)"
+                        ),
+                    )
+                }
+            };
+            let text = text[past_lines(text.as_bytes(), options.skip_lines)..].to_string();
+            let delimiter = delimiter_of(text.lines().next().unwrap_or_default());
+            let quote_faults = quote_faults(text.as_bytes(), delimiter).map_err(read_error)?;
+            let body = Body::Csv {
+                text,
+                name: name.to_string(),
+            };
+            (body, encoding, delimiter, quote_faults)
         }
     };
-    let delimiter = if header_line.contains('\t') && !header_line.contains(',') {
-        b'\t'
-    } else {
-        b','
-    };
-    let quote_faults = match &body {
-        Body::Csv { text, .. } => quote_faults(text.as_bytes(), delimiter),
-        _ => quote_faults(open_past(path, skip, name)?, delimiter),
-    }
-    .map_err(read_error)?;
     let table = Table {
         headers: Vec::new(),
         body,
@@ -593,9 +581,11 @@ fn read_csv(path: &Path, name: &str, options: ReadOptions<'_>) -> Result<Table, 
     };
     let first = match &table.body {
         Body::Csv { text, .. } => csv_reader(text.as_bytes(), delimiter).records().next(),
-        _ => csv_reader(open_past(path, skip, name)?, delimiter)
+        Body::Utf8File { skip, .. } => csv_reader(open_past(path, *skip, name)?, delimiter)
             .records()
             .next(),
+        // No other body comes from a CSV file.
+        _ => None,
     };
     let headers: Vec<String> = match first {
         Some(Ok(h)) => h.iter().map(|c| c.trim().to_string()).collect(),
@@ -603,6 +593,56 @@ fn read_csv(path: &Path, name: &str, options: ReadOptions<'_>) -> Result<Table, 
         None => return Err(TableError::Empty(name.to_string())),
     };
     Ok(Table { headers, ..table })
+}
+
+/// How a UTF-8 file's rows are read.
+struct Utf8Rows {
+    /// Where they begin: past the byte-order mark and the title lines.
+    skip: u64,
+    delimiter: u8,
+    quote_faults: std::collections::HashMap<u64, QuoteFault>,
+}
+
+fn utf8_rows(
+    path: &Path,
+    name: &str,
+    bom: bool,
+    skip_lines: usize,
+) -> Result<Utf8Rows, TableError> {
+    let read_error = |e: std::io::Error| TableError::Read(name.to_string(), e.to_string());
+    let mut skip = if bom { 3 } else { 0 };
+    if skip_lines > 0 {
+        let mut head = Vec::new();
+        // Title lines are short: the first megabyte holds them.
+        open_past(path, skip, name)?
+            .take(1 << 20)
+            .read_to_end(&mut head)
+            .map_err(read_error)?;
+        skip += past_lines(&head, skip_lines) as u64;
+    }
+    // The header line, as bytes: a block's end may cut a character after it.
+    let mut head = Vec::new();
+    open_past(path, skip, name)?
+        .take(1 << 16)
+        .read_to_end(&mut head)
+        .map_err(read_error)?;
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let delimiter = delimiter_of(&String::from_utf8_lossy(line));
+    let quote_faults = quote_faults(open_past(path, skip, name)?, delimiter).map_err(read_error)?;
+    Ok(Utf8Rows {
+        skip,
+        delimiter,
+        quote_faults,
+    })
+}
+
+/// Excel's Unicode text is tab-separated.
+fn delimiter_of(header_line: &str) -> u8 {
+    if header_line.contains('\t') && !header_line.contains(',') {
+        b'\t'
+    } else {
+        b','
+    }
 }
 
 /// Fills as much of `buf` as the source has.
@@ -724,6 +764,34 @@ mod tests {
         assert!(!is_utf8(Trickle(&gbk))?);
         // A character cut off by the end of the file is not UTF-8.
         assert!(!is_utf8(Trickle(&"企业".as_bytes()[..5]))?);
+        Ok(())
+    }
+
+    #[test]
+    fn a_tab_separated_file_is_found_so_whatever_its_first_block_cuts()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("台账.txt");
+        let mut text = String::from("企业\t诉求\n");
+        while text.len() <= 1 << 16 {
+            text.push_str("圆通\t道路施工\n");
+        }
+        // The header's first block ends inside a character.
+        if text.is_char_boundary(1 << 16) {
+            text.insert(6, 'x');
+        }
+        if text.is_char_boundary(1 << 16) {
+            text.insert(6, 'x');
+        }
+        assert!(!text.is_char_boundary(1 << 16));
+        std::fs::write(&path, &text)?;
+        let table = read(&path, ReadOptions::default())?;
+        assert_eq!(table.described, "CSV, UTF-8");
+        assert_eq!(table.headers.len(), 2, "{:?}", table.headers);
+        assert_eq!(table.headers[1], "诉求");
+        let rows: Vec<SourceRow> = table.rows().collect::<Result<_, _>>()?;
+        assert_eq!(rows.len(), text.lines().count() - 1);
+        assert_eq!(rows[0].cells[1].text(), "道路施工");
         Ok(())
     }
 
