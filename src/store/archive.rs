@@ -398,43 +398,9 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{capture, event};
+    use super::super::tests::{answered_and_closed, capture, event};
     use super::*;
-    use crate::domain::Assignment;
     use std::ops::RangeInclusive;
-
-    /// Steps that take a captured appeal to closed after an answer (event ids from `first`).
-    fn answered_and_closed(a: AppealId, first: u128) -> Vec<Event> {
-        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 9).unwrap_or_default();
-        vec![
-            event(a, first, AppealChange::Listed),
-            event(
-                a,
-                first + 1,
-                AppealChange::Assigned(Assignment {
-                    steward: "李娜".into(),
-                    lead_dept: "区发改局".into(),
-                    co_depts: vec![],
-                    due,
-                }),
-            ),
-            event(a, first + 2, AppealChange::Acknowledged),
-            event(
-                a,
-                first + 3,
-                AppealChange::Answered {
-                    text: "已协调".into(),
-                },
-            ),
-            event(
-                a,
-                first + 4,
-                AppealChange::Closed {
-                    note: "办结".into(),
-                },
-            ),
-        ]
-    }
 
     fn in_archive(store: &Store, id: AppealId) -> Result<bool, StoreError> {
         Ok(match store.archive(false)? {

@@ -169,39 +169,8 @@ fn only_new_appeals(events: &[Event]) -> Option<HashSet<AppealId>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{capture, event};
+    use super::super::tests::{answered_and_closed, capture, event};
     use super::*;
-    use crate::domain::Assignment;
-
-    /// Steps that take a captured appeal to closed (event ids from `first`).
-    fn closing(a: AppealId, first: u128) -> Vec<Event> {
-        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 9).unwrap_or_default();
-        let assignment = Assignment {
-            steward: "李娜".into(),
-            lead_dept: "区发改局".into(),
-            co_depts: vec![],
-            due,
-        };
-        vec![
-            event(a, first, AppealChange::Listed),
-            event(a, first + 1, AppealChange::Assigned(assignment)),
-            event(a, first + 2, AppealChange::Acknowledged),
-            event(
-                a,
-                first + 3,
-                AppealChange::Answered {
-                    text: "已协调".into(),
-                },
-            ),
-            event(
-                a,
-                first + 4,
-                AppealChange::Closed {
-                    note: "办结".into(),
-                },
-            ),
-        ]
-    }
 
     /// Six batches: most bring only new appeals (some closed, some listed), three take steps on
     /// appeals of a batch before them, which must wait for it.
@@ -214,7 +183,7 @@ mod tests {
                 let a = ulid::Ulid(b * 100 + i + 1);
                 let mut command = vec![capture(a, id)];
                 match i % 3 {
-                    0 => command.extend(closing(a, id + 1)),
+                    0 => command.extend(answered_and_closed(a, id + 1)),
                     1 => command.push(event(a, id + 1, AppealChange::Listed)),
                     _ => {}
                 }
@@ -224,13 +193,13 @@ mod tests {
             if b == 2 || b == 4 {
                 // The batch before's third appeal, listed and then closed.
                 let before = ulid::Ulid((b - 1) * 100 + 3);
-                batch.push(closing(before, id));
+                batch.push(answered_and_closed(before, id));
                 id += 10;
             }
             if b == 5 {
                 // The second appeal of the batch before the one before (listed there), closed.
                 let listed = ulid::Ulid((b - 2) * 100 + 2);
-                batch.push(closing(listed, id).split_off(1));
+                batch.push(answered_and_closed(listed, id).split_off(1));
                 id += 10;
             }
             batches.push(batch);

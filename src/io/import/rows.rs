@@ -85,9 +85,14 @@ pub fn clean(text: &str) -> String {
         .bytes()
         .any(|b| (b < 0x20 && b != b'\n') || b == 0x7f || b == 0xc2)
         && !trimmed.contains("_x000D_");
-    if plain {
-        return trimmed.to_string();
+    match plain {
+        true => trimmed.to_string(),
+        false => clean_the_long_way(text),
     }
+}
+
+/// What [`clean`] does to a cell that has something to take out.
+fn clean_the_long_way(text: &str) -> String {
     text.replace("_x000D_", "")
         .replace("\r\n", "\n")
         .chars()
@@ -500,18 +505,7 @@ impl RowReader<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::clean;
-
-    /// What `clean` did before it looked for a cell with nothing to take out.
-    fn the_long_way(text: &str) -> String {
-        text.replace("_x000D_", "")
-            .replace("\r\n", "\n")
-            .chars()
-            .filter(|c| *c == '\n' || !c.is_control())
-            .collect::<String>()
-            .trim()
-            .to_string()
-    }
+    use super::{clean, clean_the_long_way as the_long_way};
 
     #[test]
     fn a_cell_is_cleaned_the_same_whichever_way_it_goes() {

@@ -610,23 +610,20 @@ fn utf8_rows(
     skip_lines: usize,
 ) -> Result<Utf8Rows, TableError> {
     let read_error = |e: std::io::Error| TableError::Read(name.to_string(), e.to_string());
-    let mut skip = if bom { 3 } else { 0 };
-    if skip_lines > 0 {
-        let mut head = Vec::new();
-        // Title lines are short: the first megabyte holds them.
-        open_past(path, skip, name)?
-            .take(1 << 20)
-            .read_to_end(&mut head)
-            .map_err(read_error)?;
-        skip += past_lines(&head, skip_lines) as u64;
-    }
-    // The header line, as bytes: a block's end may cut a character after it.
+    let bom_len = if bom { 3 } else { 0 };
+    // Title lines and the header are short: the first megabyte holds them. Read as bytes: its
+    // end may cut a character.
     let mut head = Vec::new();
-    open_past(path, skip, name)?
-        .take(1 << 16)
+    open_past(path, bom_len, name)?
+        .take(1 << 20)
         .read_to_end(&mut head)
         .map_err(read_error)?;
-    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let titles = past_lines(&head, skip_lines);
+    let skip = bom_len + titles as u64;
+    let line = head[titles..]
+        .split(|&b| b == b'\n')
+        .next()
+        .unwrap_or_default();
     let delimiter = delimiter_of(&String::from_utf8_lossy(line));
     let quote_faults = quote_faults(open_past(path, skip, name)?, delimiter).map_err(read_error)?;
     Ok(Utf8Rows {
@@ -773,17 +770,17 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("台账.txt");
         let mut text = String::from("企业\t诉求\n");
-        while text.len() <= 1 << 16 {
+        while text.len() <= 1 << 20 {
             text.push_str("圆通\t道路施工\n");
         }
         // The header's first block ends inside a character.
-        if text.is_char_boundary(1 << 16) {
+        if text.is_char_boundary(1 << 20) {
             text.insert(6, 'x');
         }
-        if text.is_char_boundary(1 << 16) {
+        if text.is_char_boundary(1 << 20) {
             text.insert(6, 'x');
         }
-        assert!(!text.is_char_boundary(1 << 16));
+        assert!(!text.is_char_boundary(1 << 20));
         std::fs::write(&path, &text)?;
         let table = read(&path, ReadOptions::default())?;
         assert_eq!(table.described, "CSV, UTF-8");
