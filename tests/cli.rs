@@ -564,6 +564,50 @@ fn a_second_process_is_told_who_has_the_store() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_socket_left_by_a_desk_that_did_not_close_is_passed_over() {
+    let dir = tempdir();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "--now",
+            "2024-01-10T09:00",
+            "capture",
+            "--enterprise",
+            "嘉兴佳利电子有限公司",
+            "--category",
+            "用地",
+            "--text",
+            "用地指标",
+        ],
+    );
+    // A desk killed with its socket still in the data directory: nothing answers there.
+    drop(
+        std::os::unix::net::UnixListener::bind(d.join("desk.sock"))
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
+    assert!(d.join("desk.sock").exists());
+    let noted = ok(d, &["--now", "2024-01-10T10:00", "note", "1", "桌面已关"]);
+    assert!(noted.contains("saved"), "{noted}");
+    assert!(
+        show(d, "1", "2024-01-10T10:00")
+            .to_string()
+            .contains("桌面已关")
+    );
+    // With the store held by another process, the command is told so as before.
+    let desk = common::open(d, "2024-01-10T10:00");
+    let out = zhuqi(d, &["--now", "2024-01-10T10:00", "note", "1", "第二个进程"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is already open by process"),
+        "{}",
+        stderr(&out)
+    );
+    drop(desk);
+}
+
 #[test]
 fn the_data_directory_is_private_and_the_calendar_is_written() {
     let dir = tempdir();

@@ -651,14 +651,27 @@ fn open_or_ask(
     wait: std::time::Duration,
 ) -> Result<Desk, Result<crate::remote::Reply, DeskError>> {
     let deadline = std::time::Instant::now() + wait;
+    let request = crate::remote::Request {
+        argv: std::env::args().collect(),
+        lang: lang.code().to_string(),
+    };
+    // A desk open in a terminal is asked at once: it holds the store until it closes, so there
+    // is nothing to gain from the moment the desk lock is asked again (a lock lent to a child
+    // process), which took 0.1 s a command.
+    if let Some(dir) = crate::desk::paths::data_dir(options.data_dir.as_deref())
+        && crate::remote::socket_path(&dir).exists()
+    {
+        match crate::remote::ask(&dir, &request) {
+            Some(Ok(reply)) => return Err(Ok(reply)),
+            Some(Err(e)) => tracing::warn!("the open desk did not answer: {e}"),
+            // A socket left by a desk that did not close: the store is opened as usual.
+            None => {}
+        }
+    }
     loop {
         match Desk::open_with(options, settings.clone()) {
             Ok(d) => return Ok(d),
             Err(DeskError::Store(crate::store::StoreError::AlreadyOpen { dir, pid })) => {
-                let request = crate::remote::Request {
-                    argv: std::env::args().collect(),
-                    lang: lang.code().to_string(),
-                };
                 match crate::remote::ask(&dir, &request) {
                     Some(Ok(reply)) => return Err(Ok(reply)),
                     Some(Err(e)) => {
