@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "common/strace.rs"]
+mod strace;
 #[path = "common/tmux.rs"]
 mod tmux;
+use strace::{ensure_strace, syncs_in};
 use tmux::Tmux;
 
 fn zhuqi_line(dir: &Path, extra: &str) -> String {
@@ -394,4 +397,47 @@ fn a_steward_added_in_the_desk_is_assigned_without_leaving_it() {
     let v: serde_json::Value = serde_json::from_str(&common::stdout(&shown)).unwrap_or_default();
     assert_eq!(v["steward"], "王磊");
     assert_eq!(v["lead_dept"], "区自然资源和规划分局");
+}
+
+/// A desk left open with nothing to do leaves the disk alone. sled synced both of its files
+/// twice a second whether anything was written or not (on ext4 each a flush of the disk's cache),
+/// for as long as the desk stayed open.
+#[test]
+fn an_idle_desk_does_not_sync_its_files_and_a_step_still_is_synced() {
+    ensure_strace();
+    let (_t, dir) = data_dir();
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    assert!(common::zhuqi(&dir, &["demo"]).status.success());
+    let open = first_open(&dir);
+    let trace = dir.with_extension("strace");
+    let tmux = Tmux::start(&dir);
+    tmux.text(&format!(
+        "ZHUQI_CONFIG={cfg} strace -f -qq -e trace=fsync,fdatasync -o {trace} {bin} --data-dir {dir} --lang zh --actor 测试员",
+        cfg = dir.join("no-config.toml").display(),
+        trace = trace.display(),
+        bin = env!("CARGO_BIN_EXE_zhuqi"),
+        dir = dir.display()
+    ));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("F3");
+    // What the desk does as it opens settles first (sled's flusher ticks every 0.5 s).
+    std::thread::sleep(Duration::from_millis(1500));
+    let settled = syncs_in(&trace);
+    std::thread::sleep(Duration::from_millis(2500));
+    let idle = syncs_in(&trace);
+    assert_eq!(
+        idle,
+        settled,
+        "the idle desk synced its files {} times in 2.5 s",
+        idle - settled
+    );
+    // A step is still on disk when it is reported.
+    let noted = common::zhuqi(&dir, &["--lang", "zh", "note", &open, "空闲之后的进展"]);
+    assert_eq!(noted.status.code(), Some(0), "{}", common::stderr(&noted));
+    assert!(
+        syncs_in(&trace) >= idle + 2,
+        "the journal and the store are synced for a step"
+    );
+    tmux.keys(&["q"]);
+    tmux.wait_for_shell();
 }

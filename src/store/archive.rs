@@ -77,6 +77,8 @@ pub(super) struct ArchiveSlot {
     path: PathBuf,
     dir: PathBuf,
     cache: Cache,
+    /// Its blob files' syncs are deferred (`Store::set_direct_to_archive`), also once opened.
+    blobs_deferred: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ArchiveSlot {
@@ -90,6 +92,17 @@ impl ArchiveSlot {
                 Cache::Lean => Cache::Scant,
                 other => other,
             },
+            blobs_deferred: Default::default(),
+        }
+    }
+
+    /// Defers its blob files' syncs, or no longer (see `Store::set_direct_to_archive`).
+    pub(super) fn defer_blob_syncs(&self, on: bool) {
+        let slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        self.blobs_deferred
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+        if let Some(archive) = slot.as_ref() {
+            archive.db.defer_blob_syncs(on);
         }
     }
 
@@ -104,6 +117,10 @@ impl ArchiveSlot {
             return Ok(None);
         }
         let engine = Arc::new(open_archive(&self.dir, &self.path, self.cache)?);
+        engine.db.defer_blob_syncs(
+            self.blobs_deferred
+                .load(std::sync::atomic::Ordering::Relaxed),
+        );
         *slot = Some(engine.clone());
         Ok(Some(engine))
     }
@@ -386,8 +403,24 @@ impl Store {
         self.direct.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Also defers the syncs of sled's blob files (its largest pages, the archive's drawers and
+    /// shelves among them) in both databases, as the write is undone whole if it is cut short:
+    /// they are synced together before it ends (`sync_deferred_blobs`), not each as written.
     pub(super) fn set_direct_to_archive(&self, on: bool) {
         self.direct.store(on, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(engine) = self.engine() {
+            engine.db.defer_blob_syncs(on);
+        }
+        self.archive.defer_blob_syncs(on);
+    }
+
+    /// Syncs the blob files written while their syncs were deferred, in both databases.
+    pub(super) fn sync_deferred_blobs(&self) -> Result<(), StoreError> {
+        self.engine()?.db.sync_deferred_blobs()?;
+        if let Some(archive) = self.archive(false)? {
+            archive.db.sync_deferred_blobs()?;
+        }
+        Ok(())
     }
 
     /// The mark a step on an archived appeal writes in its own transaction.

@@ -42,6 +42,7 @@ impl Store {
         let _w = self.writer();
         // What is in the archive is on disk before the mark goes.
         self.sync()?;
+        self.sync_deferred_blobs()?;
         self.set_direct_to_archive(false);
         self.engine()?.trees[META].remove(BULK_MARK)?;
         self.sync()?;

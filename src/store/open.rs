@@ -333,6 +333,7 @@ pub(super) fn lay_out_anew(data_dir: &Path, why: &str) -> Result<PathBuf, StoreE
         // straight to the archive.
         store.set_direct_to_archive(true);
         store.catch_up()?;
+        store.sync_deferred_blobs()?;
         // Dropped here: sled closes the fresh store before it is moved into place.
     }
     let old = aside(data_dir, &format!("store.{why}"));

@@ -201,6 +201,9 @@ pub struct Inner {
     pub mode: Mode,
     #[doc(hidden)]
     pub temporary: bool,
+    /// zhuqi: blob files synced as written, or deferred (ZHUQI.md).
+    #[doc(hidden)]
+    pub blob_syncs: Arc<crate::pagecache::BlobSyncs>,
     #[doc(hidden)]
     pub use_compression: bool,
     #[doc(hidden)]
@@ -230,6 +233,7 @@ impl Default for Inner {
             use_compression: false,
             compression_factor: 5,
             temporary: false,
+            blob_syncs: Arc::new(crate::pagecache::BlobSyncs::default()),
             version: crate_version(),
 
             // useful in testing

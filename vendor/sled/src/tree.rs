@@ -799,6 +799,18 @@ impl Tree {
         self.context.pagecache.flush()
     }
 
+    /// zhuqi: blob files (pages too large for the log) are synced as they are written; with
+    /// `true`, those written from now on are listed instead, to be synced together by
+    /// `sync_deferred_blobs` (a bulk write that is undone whole when cut short).
+    pub fn defer_blob_syncs(&self, defer: bool) {
+        self.context.blob_syncs.set_deferred(defer)
+    }
+
+    /// zhuqi: syncs the blob files written while their syncs were deferred.
+    pub fn sync_deferred_blobs(&self) -> Result<()> {
+        Ok(self.context.blob_syncs.sync_deferred()?)
+    }
+
     /// Asynchronously flushes all dirty IO buffers
     /// and calls fsync. If this succeeds, it is
     /// guaranteed that all previous writes will

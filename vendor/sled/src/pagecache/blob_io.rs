@@ -90,12 +90,69 @@ pub(crate) fn write_blob<T: Serialize>(
     io_fail!(config, "write_blob write kind_byte");
     f.write_all(kind_buf)?;
     io_fail!(config, "write_blob write buf");
-    f.write_all(&data)
-        .map(|r| {
-            trace!("successfully wrote blob at {:?}", path);
-            r
-        })
-        .map_err(|e| e.into())
+    f.write_all(&data)?;
+    // zhuqi: a blob is on disk, and its name in its folder, before the log's message that points
+    // to it can be: sled never synced blob files, so a crash could leave the store pointing to
+    // a blob that was never written (see ZHUQI.md). While syncs are deferred, it is listed to
+    // be synced with the others.
+    io_fail!(config, "write_blob sync");
+    if !config.blob_syncs.defer(&path) {
+        f.sync_all()?;
+        if let Some(folder) = path.parent() {
+            std::fs::File::open(folder)?.sync_all()?;
+        }
+    }
+    trace!("successfully wrote blob at {:?}", path);
+    Ok(())
+}
+
+/// zhuqi: whether a database's blobs are synced as they are written, and those written while
+/// their syncs were deferred (`Tree::defer_blob_syncs`).
+#[derive(Debug, Default)]
+pub struct BlobSyncs {
+    deferred: std::sync::atomic::AtomicBool,
+    pending: std::sync::Mutex<Vec<std::path::PathBuf>>,
+}
+
+impl BlobSyncs {
+    fn pending(&self) -> std::sync::MutexGuard<'_, Vec<std::path::PathBuf>> {
+        self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Lists the blob at `path` when syncs are deferred; whether it did.
+    fn defer(&self, path: &std::path::Path) -> bool {
+        let deferred = self.deferred.load(std::sync::atomic::Ordering::Acquire);
+        if deferred {
+            self.pending().push(path.to_path_buf());
+        }
+        deferred
+    }
+
+    pub(crate) fn set_deferred(&self, defer: bool) {
+        self.deferred.store(defer, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Syncs the blobs listed (those since removed are passed over) and their folder. What
+    /// fails to sync stays listed.
+    pub(crate) fn sync_deferred(&self) -> std::io::Result<()> {
+        let mut pending = self.pending();
+        let mut folders = std::collections::BTreeSet::new();
+        for path in pending.iter() {
+            match std::fs::File::open(path) {
+                Ok(f) => f.sync_all()?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+            if let Some(folder) = path.parent() {
+                folders.insert(folder.to_path_buf());
+            }
+        }
+        for folder in folders {
+            std::fs::File::open(folder)?.sync_all()?;
+        }
+        pending.clear();
+        Ok(())
+    }
 }
 
 pub(crate) fn gc_blobs(config: &Config, stable_lsn: Lsn) -> Result<()> {
