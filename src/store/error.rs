@@ -88,7 +88,10 @@ pub enum StoreError {
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> StoreError {
         match e {
-            sled::Error::Corruption { .. } => StoreError::Corrupt(e.to_string()),
+            // sled's own text names its backtrace and an offset, nothing a person can act on.
+            sled::Error::Corruption { .. } => {
+                StoreError::Corrupt("part of it fails its checksum when read back".into())
+            }
             sled::Error::Io(source) if disk_full(&source) => StoreError::Io {
                 what: "writing the store".into(),
                 source,
