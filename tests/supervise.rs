@@ -644,3 +644,44 @@ fn the_spreadsheet_read_back() {
         vec![2, 3, 4]
     );
 }
+
+#[test]
+fn a_desk_says_which_steps_it_wrote_and_keeps_no_more_than_a_handful() {
+    let dir = common::tempdir();
+    let mut desk = common::open(dir.path(), "2024-01-10T09:00");
+    at(&mut desk, "2024-01-10T09:00");
+    let start = desk.journal_len();
+    let n = capture(&desk, "嘉兴佳利电子有限公司", "用地指标", false);
+    act(
+        &desk,
+        &n,
+        Action::Note {
+            text: "现场查看".into(),
+        },
+    );
+    let written = desk.take_steps_written();
+    assert_eq!(written.journal_bytes, desk.journal_len() - start);
+    assert!(!written.too_many);
+    // The appeal as each step left it: captured, then noted.
+    let events: Vec<u32> = written.appeals.iter().map(|a| a.events).collect();
+    let now = desk.find(&n).map(|a| a.events).ok();
+    assert_eq!(events.len(), 2);
+    assert_eq!(Some(events[1]), now);
+    assert_eq!(events[0] + 1, events[1]);
+    assert_eq!(desk.take_steps_written().journal_bytes, 0, "taken once");
+    // Past a handful, the desk keeps only that there were too many.
+    let start = desk.journal_len();
+    for i in 0..70 {
+        act(
+            &desk,
+            &n,
+            Action::Note {
+                text: format!("第{i}次进展"),
+            },
+        );
+    }
+    let written = desk.take_steps_written();
+    assert!(written.too_many);
+    assert!(written.appeals.is_empty());
+    assert_eq!(written.journal_bytes, desk.journal_len() - start);
+}

@@ -1277,3 +1277,80 @@ fn bidi_overrides_and_zero_width_characters_never_reach_the_terminal() {
     assert!(detail.replace(' ', "").contains("字"), "{detail}");
     assert_eq!(detail.chars().find(|c| hazard(*c)), None, "{detail:?}");
 }
+
+/// Sends `argv` to the desk's socket and lets the desk work until it has answered.
+fn sent_to_the_desk(app: &mut App, dir: &Path, argv: &[&str]) -> zhuqi::remote::Reply {
+    let request = zhuqi::remote::Request {
+        argv: argv.iter().map(|a| a.to_string()).collect(),
+        lang: "zh".into(),
+    };
+    let data_dir = dir.to_path_buf();
+    let asker = std::thread::spawn(move || zhuqi::remote::ask(&data_dir, &request));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !asker.is_finished() {
+        assert!(Instant::now() < deadline, "the desk did not answer");
+        app.work();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    asker
+        .join()
+        .unwrap_or_else(|_| panic!("the asker panicked"))
+        .unwrap_or_else(|| panic!("no desk answered"))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_step_sent_to_the_open_desk_is_put_in_place_and_the_list_read_again_only_when_needed() {
+    let dir = common::tempdir();
+    let d = dir.path();
+    let mut app = demo_app(d);
+    let listener = zhuqi::remote::listen(d, || {}).unwrap_or_else(|e| panic!("{e}"));
+    app.commands = Some((listener, Box::new(zhuqi::cli::serve)));
+    let urged = app
+        .list
+        .entries
+        .iter()
+        .find(|r| r.status == Status::InProgress)
+        .map(|r| (r.number, r.urges))
+        .unwrap_or_else(|| panic!("the demo has an appeal in progress"));
+    let rows = app.list.entries.len();
+    let number = urged.0.to_string();
+    // A step on one appeal: that appeal's row changes, the list is not read again.
+    let reply = sent_to_the_desk(&mut app, d, &["zhuqi", "--now", NOW, "urge", &number]);
+    assert_eq!(reply.code, 0, "{}", reply.stderr);
+    assert!(!app.list.reading(), "the list is read again for one step");
+    let row = app.list.entries.iter().find(|r| r.number == urged.0);
+    assert_eq!(row.map(|r| r.urges), Some(urged.1 + 1));
+    assert_eq!(app.list.entries.len(), rows);
+    // A command that reads: nothing is read again.
+    let reply = sent_to_the_desk(&mut app, d, &["zhuqi", "show", &number]);
+    assert_eq!(reply.code, 0, "{}", reply.stderr);
+    assert!(!app.list.reading());
+    // A command that writes more than steps on single appeals (an import): the list is read
+    // again, and the new appeal comes into it.
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        "source = \"desk\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\nexternal_id = \"编号\"\n\
+         enterprise = \"企业\"\ncategory = \"类别\"\ntext = \"诉求\"\nreceived = \"受理时间\"\n\
+         [defaults]\nstatus = \"listed\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ledger = d.join("台账.csv");
+    std::fs::write(
+        &ledger,
+        "编号,企业,类别,诉求,受理时间\nA-1,嘉兴庚企业,消防,厂房消防验收,2026-11-20 09:00\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (map, ledger) = (map.display().to_string(), ledger.display().to_string());
+    let reply = sent_to_the_desk(
+        &mut app,
+        d,
+        &["zhuqi", "--now", NOW, "import", &ledger, "--map", &map],
+    );
+    assert_eq!(reply.code, 0, "{}", reply.stderr);
+    assert!(app.list.reading(), "the list is read again after an import");
+    app.finish_reading()
+        .unwrap_or_else(|e| panic!("the list was not read: {e}"));
+    assert_eq!(app.list.entries.len(), rows + 1);
+}

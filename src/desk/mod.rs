@@ -141,10 +141,26 @@ pub struct Desk {
     /// The configuration file in force (where the person is kept once asked).
     config_path: Option<PathBuf>,
     opened: OpenReport,
+    /// What this desk's steps wrote since it was last asked (`take_steps_written`).
+    steps_written: std::sync::Mutex<StepsWritten>,
     /// The private copy a read-only data directory is read from (removed when the desk closes;
     /// last, so the store is closed first).
     _read_only_copy: Option<tempfile::TempDir>,
 }
+
+/// The steps on single appeals a desk wrote (`Desk::take_steps_written`): the journal's bytes
+/// they took and the appeals as they left them. Whoever compares the bytes with how far the
+/// journal moved knows whether they were all that was written.
+#[derive(Debug, Default)]
+pub struct StepsWritten {
+    pub journal_bytes: u64,
+    pub appeals: Vec<Appeal>,
+    /// More steps than are worth putting in place one by one: read everything again instead.
+    pub too_many: bool,
+}
+
+/// More steps than this since it was last asked, and a desk keeps no more of them.
+const STEPS_KEPT: usize = 64;
 
 /// How far ahead a due date may be set, in calendar days (five years).
 pub const MAX_DUE_DAYS: u64 = 5 * 366;
@@ -281,6 +297,7 @@ impl Desk {
             actor_said,
             config_path,
             opened,
+            steps_written: Default::default(),
             _read_only_copy: read_only_copy,
         })
     }
@@ -594,7 +611,27 @@ impl Desk {
         if let Some(refusal) = implausible(&events) {
             return Err(crate::store::AppendError::Refused(refusal));
         }
-        self.store.append(events)
+        let before = self.store.journal_len();
+        let appeals = self.store.append(events)?;
+        let mut written = self.steps_written.lock().unwrap_or_else(|p| p.into_inner());
+        written.journal_bytes += self.store.journal_len().saturating_sub(before);
+        if written.appeals.len() + appeals.len() > STEPS_KEPT {
+            written.too_many = true;
+            written.appeals.clear();
+        } else if !written.too_many {
+            written.appeals.extend(appeals.iter().cloned());
+        }
+        Ok(appeals)
+    }
+
+    /// The steps on single appeals written since the last call (see [`StepsWritten`]).
+    pub fn take_steps_written(&self) -> StepsWritten {
+        std::mem::take(&mut *self.steps_written.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Where the journal ends: it moves with every write.
+    pub fn journal_len(&self) -> u64 {
+        self.store.journal_len()
     }
 
     fn known_steward(&self, name: &str) -> Result<String, DeskError> {
