@@ -92,6 +92,15 @@ impl From<sled::Error> for StoreError {
             sled::Error::Corruption { .. } => {
                 StoreError::Corrupt("part of it fails its checksum when read back".into())
             }
+            // sled's own file cut short or gone (a blob a crash left empty): damage too.
+            sled::Error::Io(source)
+                if matches!(
+                    source.kind(),
+                    std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::NotFound
+                ) =>
+            {
+                StoreError::Corrupt("part of it is missing or cut short".into())
+            }
             sled::Error::Io(source) if disk_full(&source) => StoreError::Io {
                 what: "writing the store".into(),
                 source,
