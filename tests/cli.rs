@@ -386,20 +386,7 @@ fn bad_input_is_refused_clearly_and_writes_nothing() {
     let dir = tempdir();
     let d = dir.path();
     ok(d, &["steward", "add", "朱洁", "--dept", "区住建局"]);
-    ok(
-        d,
-        &[
-            "--now",
-            "2024-01-10T09:00",
-            "capture",
-            "--enterprise",
-            "嘉兴佳利电子有限公司",
-            "--category",
-            "用地",
-            "--text",
-            "用地指标",
-        ],
-    );
+    capture_appeal_1(d);
     let journal = std::fs::read(common::journal(d)).unwrap_or_default();
     let cases: [(&[&str], &str); 10] = [
         (
@@ -523,10 +510,8 @@ fn bad_input_is_refused_clearly_and_writes_nothing() {
     assert_eq!(json.as_array().map(|a| a.len()), Some(1));
 }
 
-#[test]
-fn a_second_process_is_told_who_has_the_store() {
-    let dir = tempdir();
-    let d = dir.path();
+/// Appeal 1, captured on 2024-01-10 at 09:00.
+fn capture_appeal_1(d: &Path) {
     ok(
         d,
         &[
@@ -541,6 +526,13 @@ fn a_second_process_is_told_who_has_the_store() {
             "用地指标",
         ],
     );
+}
+
+#[test]
+fn a_second_process_is_told_who_has_the_store() {
+    let dir = tempdir();
+    let d = dir.path();
+    capture_appeal_1(d);
     let before = std::fs::read(common::journal(d)).unwrap_or_default();
     let desk = common::open(d, "2024-01-10T09:00");
     let out = zhuqi(d, &["--now", "2024-01-10T10:00", "note", "1", "第二个进程"]);
@@ -569,20 +561,7 @@ fn a_second_process_is_told_who_has_the_store() {
 fn a_socket_left_by_a_desk_that_did_not_close_is_passed_over() {
     let dir = tempdir();
     let d = dir.path();
-    ok(
-        d,
-        &[
-            "--now",
-            "2024-01-10T09:00",
-            "capture",
-            "--enterprise",
-            "嘉兴佳利电子有限公司",
-            "--category",
-            "用地",
-            "--text",
-            "用地指标",
-        ],
-    );
+    capture_appeal_1(d);
     // A desk killed with its socket still in the data directory: nothing answers there.
     drop(
         std::os::unix::net::UnixListener::bind(d.join("desk.sock"))

@@ -77,8 +77,10 @@ pub(super) struct ArchiveSlot {
     path: PathBuf,
     dir: PathBuf,
     cache: Cache,
-    /// Its blob files' syncs are deferred (`Store::set_direct_to_archive`), also once opened.
-    blobs_deferred: Arc<std::sync::atomic::AtomicBool>,
+    /// A bulk write or a laying out is under way: closed appeals go straight to the archive,
+    /// and its blob files' syncs are deferred, also once it is opened
+    /// (`Store::set_direct_to_archive`).
+    direct: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ArchiveSlot {
@@ -92,15 +94,18 @@ impl ArchiveSlot {
                 Cache::Lean => Cache::Scant,
                 other => other,
             },
-            blobs_deferred: Default::default(),
+            direct: Default::default(),
         }
     }
 
-    /// Defers its blob files' syncs, or no longer (see `Store::set_direct_to_archive`).
-    pub(super) fn defer_blob_syncs(&self, on: bool) {
+    fn direct(&self) -> bool {
+        self.direct.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Closed appeals go straight to it, its blob files' syncs deferred, or no longer.
+    fn set_direct(&self, on: bool) {
         let slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
-        self.blobs_deferred
-            .store(on, std::sync::atomic::Ordering::Relaxed);
+        self.direct.store(on, std::sync::atomic::Ordering::Relaxed);
         if let Some(archive) = slot.as_ref() {
             archive.db.defer_blob_syncs(on);
         }
@@ -117,10 +122,7 @@ impl ArchiveSlot {
             return Ok(None);
         }
         let engine = Arc::new(open_archive(&self.dir, &self.path, self.cache)?);
-        engine.db.defer_blob_syncs(
-            self.blobs_deferred
-                .load(std::sync::atomic::Ordering::Relaxed),
-        );
+        engine.db.defer_blob_syncs(self.direct());
         *slot = Some(engine.clone());
         Ok(Some(engine))
     }
@@ -400,18 +402,17 @@ impl Store {
 
     /// Closed appeals go straight to the archive (in a bulk write, or laying a store out).
     pub(super) fn direct_to_archive(&self) -> bool {
-        self.direct.load(std::sync::atomic::Ordering::Relaxed)
+        self.archive.direct()
     }
 
     /// Also defers the syncs of sled's blob files (its largest pages, the archive's drawers and
     /// shelves among them) in both databases, as the write is undone whole if it is cut short:
     /// they are synced together before it ends (`sync_deferred_blobs`), not each as written.
     pub(super) fn set_direct_to_archive(&self, on: bool) {
-        self.direct.store(on, std::sync::atomic::Ordering::Relaxed);
+        self.archive.set_direct(on);
         if let Ok(engine) = self.engine() {
             engine.db.defer_blob_syncs(on);
         }
-        self.archive.defer_blob_syncs(on);
     }
 
     /// Syncs the blob files written while their syncs were deferred, in both databases.

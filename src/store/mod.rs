@@ -418,8 +418,6 @@ pub struct Store {
     engine: RwLock<Option<Arc<Engine>>>,
     /// The closed and withdrawn appeals (`archive`), opened when first needed.
     archive: archive::ArchiveSlot,
-    /// A bulk write or a laying out is under way: closed appeals go straight to the archive.
-    direct: std::sync::atomic::AtomicBool,
     /// A bulk write stopped with an error, its mark left: nothing more is written until the
     /// store is opened again (and the bulk write taken out).
     cut_short: std::sync::atomic::AtomicBool,

@@ -223,7 +223,6 @@ impl Store {
             provisional: std::sync::atomic::AtomicBool::new(false),
             engine: RwLock::new(Some(Arc::new(engine))),
             archive: super::archive::ArchiveSlot::new(path, data_dir, cache),
-            direct: std::sync::atomic::AtomicBool::new(false),
             cut_short: std::sync::atomic::AtomicBool::new(false),
             dir: data_dir.to_path_buf(),
             writer: Mutex::new(Writer {

@@ -331,12 +331,17 @@ impl App {
     /// After a step on one appeal: that appeal is put in place, the board and the tally follow,
     /// and nothing else is read again — at a hundred thousand appeals a full reload takes a second.
     fn after_change(&mut self, appeal: crate::domain::Appeal) {
+        self.after_changes(std::slice::from_ref(&appeal));
+    }
+
+    /// As [`App::after_change`], for steps on several appeals.
+    fn after_changes(&mut self, appeals: &[crate::domain::Appeal]) {
         self.sync.want();
-        let row = self.list.row(
-            &super::screens::list::row::card_rules(&self.desk),
-            &appeal.brief(),
-        );
-        self.list.update(row);
+        let rules = super::screens::list::row::card_rules(&self.desk);
+        for appeal in appeals {
+            let row = self.list.row(&rules, &appeal.brief());
+            self.list.update(row);
+        }
         self.follow_changes();
     }
 
@@ -435,13 +440,7 @@ impl App {
             self.after_write();
             return;
         }
-        self.sync.want();
-        let rules = super::screens::list::row::card_rules(&self.desk);
-        for appeal in &steps.appeals {
-            let row = self.list.row(&rules, &appeal.brief());
-            self.list.update(row);
-        }
-        self.follow_changes();
+        self.after_changes(&steps.appeals);
     }
 
     pub fn work(&mut self) -> bool {
