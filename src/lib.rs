@@ -1,5 +1,6 @@
 //! zhuqi (助企): the Wednesday enterprise service desk.
 
+pub mod allocator;
 pub mod cli;
 pub mod desk;
 pub mod domain;

@@ -1,6 +1,10 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use zhuqi::allocator::DeskAllocator;
+
+#[global_allocator]
+static ALLOCATOR: DeskAllocator = DeskAllocator::new();
 
 fn main() -> ExitCode {
     let cli = zhuqi::cli::Cli::parse();
@@ -9,6 +13,9 @@ fn main() -> ExitCode {
         true => IMPORT_ARENAS,
         false => ARENAS,
     });
+    if cli.imports() {
+        ALLOCATOR.use_mimalloc();
+    }
     zhuqi::cli::main_with(cli)
 }
 

@@ -1,0 +1,166 @@
+//! The binary's allocator: glibc's for every command, mimalloc from the moment an import asks.
+//!
+//! An import reads, plans and commits on three threads that allocate and free all the time, and a
+//! quarter of its samples were in glibc's allocator (BENCHMARKS.md, twelfth round). mimalloc as
+//! the allocator of every command cost each of them about half a millisecond at its start (ninth
+//! round), which a note cannot afford. So the switch is made once, before the import's threads
+//! start, and never undone: a block is always freed by the allocator that gave it, which
+//! mimalloc can tell from its own page map.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use libmimalloc_sys as mi;
+
+pub struct DeskAllocator {
+    mimalloc: AtomicBool,
+}
+
+impl DeskAllocator {
+    pub const fn new() -> Self {
+        Self {
+            mimalloc: AtomicBool::new(false),
+        }
+    }
+
+    /// Blocks given from now on come from mimalloc. Those given before stay glibc's until freed.
+    pub fn use_mimalloc(&self) {
+        self.mimalloc.store(true, Ordering::Relaxed);
+    }
+
+    fn gives_from_mimalloc(&self) -> bool {
+        self.mimalloc.load(Ordering::Relaxed)
+    }
+
+    /// Whether mimalloc gave `ptr`. Until the switch none can have come from it, so the question
+    /// costs glibc's commands one load.
+    fn gave(&self, ptr: *mut u8) -> bool {
+        // SAFETY: `mi_is_in_heap_region` only looks `ptr` up in mimalloc's page map; any pointer
+        // may be passed.
+        self.gives_from_mimalloc() && unsafe { mi::mi_is_in_heap_region(ptr as *const c_void) }
+    }
+}
+
+impl Default for DeskAllocator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// SAFETY: each block is given by one allocator and freed or grown by the same one (`gave`), and
+// both honour the layout's size and alignment.
+unsafe impl GlobalAlloc for DeskAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if self.gives_from_mimalloc() {
+            // SAFETY: mimalloc takes any size and a power-of-two alignment, as `Layout` holds.
+            unsafe { mi::mi_malloc_aligned(layout.size(), layout.align()) as *mut u8 }
+        } else {
+            // SAFETY: passed on as given.
+            unsafe { System.alloc(layout) }
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if self.gives_from_mimalloc() {
+            // SAFETY: as `alloc`.
+            unsafe { mi::mi_zalloc_aligned(layout.size(), layout.align()) as *mut u8 }
+        } else {
+            // SAFETY: passed on as given.
+            unsafe { System.alloc_zeroed(layout) }
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if self.gave(ptr) {
+            // SAFETY: mimalloc gave `ptr`.
+            unsafe { mi::mi_free(ptr as *mut c_void) }
+        } else {
+            // SAFETY: glibc gave `ptr`, with this layout.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if self.gave(ptr) {
+            // SAFETY: mimalloc gave `ptr`; the alignment is the block's own.
+            unsafe {
+                mi::mi_realloc_aligned(ptr as *mut c_void, new_size, layout.align()) as *mut u8
+            }
+        } else {
+            // A block glibc gave grows in glibc: it is freed there too.
+            // SAFETY: glibc gave `ptr`, with this layout.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fill(ptr: *mut u8, len: usize, byte: u8) {
+        // SAFETY: the tests pass blocks of at least `len` bytes.
+        unsafe { std::ptr::write_bytes(ptr, byte, len) }
+    }
+
+    #[test]
+    fn blocks_before_the_switch_are_glibcs_and_after_it_mimallocs() {
+        let allocator = DeskAllocator::new();
+        let small = Layout::from_size_align(24, 8).unwrap();
+        let aligned = Layout::from_size_align(100, 64).unwrap();
+        unsafe {
+            let before = allocator.alloc(small);
+            fill(before, 24, 1);
+            assert!(!allocator.gave(before));
+            allocator.use_mimalloc();
+            assert!(!allocator.gave(before), "a block glibc gave stays glibc's");
+            let after = allocator.alloc(aligned);
+            assert_eq!(after as usize % 64, 0, "the alignment is honoured");
+            fill(after, 100, 2);
+            assert!(allocator.gave(after));
+            let zeroed = allocator.alloc_zeroed(aligned);
+            assert!(allocator.gave(zeroed));
+            assert!(
+                std::slice::from_raw_parts(zeroed, 100)
+                    .iter()
+                    .all(|&b| b == 0)
+            );
+            allocator.dealloc(zeroed, aligned);
+
+            // Grown where it was given, its bytes kept.
+            let before = allocator.realloc(before, small, 4096);
+            assert!(!allocator.gave(before));
+            assert!(
+                std::slice::from_raw_parts(before, 24)
+                    .iter()
+                    .all(|&b| b == 1)
+            );
+            let after = allocator.realloc(after, aligned, 1 << 20);
+            assert!(allocator.gave(after));
+            assert_eq!(after as usize % 64, 0);
+            assert!(
+                std::slice::from_raw_parts(after, 100)
+                    .iter()
+                    .all(|&b| b == 2)
+            );
+
+            allocator.dealloc(before, Layout::from_size_align(4096, 8).unwrap());
+            allocator.dealloc(after, Layout::from_size_align(1 << 20, 64).unwrap());
+        }
+    }
+
+    #[test]
+    fn before_the_switch_nothing_is_asked_of_mimalloc() {
+        let allocator = DeskAllocator::new();
+        let layout = Layout::from_size_align(64, 8).unwrap();
+        // A block mimalloc gave is still not taken for one of its own before the switch: every
+        // block then came from glibc.
+        let foreign = unsafe { mi::mi_malloc_aligned(64, 8) as *mut u8 };
+        assert!(!allocator.gave(foreign));
+        unsafe { mi::mi_free(foreign as *mut c_void) };
+        let block = unsafe { allocator.alloc(layout) };
+        assert!(!unsafe { mi::mi_is_in_heap_region(block as *const c_void) });
+        unsafe { allocator.dealloc(block, layout) };
+    }
+}
