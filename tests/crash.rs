@@ -201,6 +201,10 @@ fn kills_across_captures_steps_imports_bundles_and_rebuilds_lose_and_double_noth
     let mut imports: Vec<(String, bool)> = Vec::new();
     let mut bundle_acked = false;
     let mut killed = 0usize;
+    // How long the last run of each kind let finish took: kills are drawn over that, so they
+    // land while a run is writing however quick this machine and build are (a quicker import
+    // left the drawn moments past its end).
+    let mut took: [Option<u64>; 5] = [None; 5];
     for round in 0..ROUNDS {
         let kind = rng.next(5);
         let tag = format!("k{round}");
@@ -230,6 +234,8 @@ fn kills_across_captures_steps_imports_bundles_and_rebuilds_lose_and_double_noth
             3 => (vec!["bundle".into(), "import".into(), arg(&bundle)], 70),
             _ => (vec!["rebuild".into()], 120),
         };
+        let wait_ms = took[kind as usize].unwrap_or(wait_ms).max(2);
+        let started = std::time::Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_zhuqi"))
             .args(&args)
             .env("ZHUQI_DATA_DIR", d)
@@ -243,7 +249,9 @@ fn kills_across_captures_steps_imports_bundles_and_rebuilds_lose_and_double_noth
         // One run in eight is let finish (acknowledged); the others are killed at a moment
         // while they are likely still writing.
         let finished = if rng.next(8) == 0 {
-            child.wait().ok().map(|status| status.success())
+            let status = child.wait().ok().map(|status| status.success());
+            took[kind as usize] = Some(started.elapsed().as_millis() as u64);
+            status
         } else {
             std::thread::sleep(Duration::from_millis(rng.next(wait_ms)));
             match child.try_wait() {
