@@ -45,7 +45,8 @@ impl Store {
             let mut waiting = Waiting::default();
             let mut outcome = Ok(());
             for commands in batches {
-                let mut events: Vec<Event> = commands.into_iter().flatten().collect();
+                let mut events = Vec::with_capacity(commands.iter().map(Vec::len).sum());
+                events.extend(commands.into_iter().flatten());
                 let appeals = match only_new_appeals(&events) {
                     Some(appeals) if waiting.none_of(&appeals) => appeals,
                     _ => {

@@ -550,20 +550,23 @@ fn with_registry(
             hub: None,
         };
         let mut command = Vec::new();
-        if !enterprises.contains(&p.enterprise) && !desk.has_enterprise(&p.enterprise)? {
-            command.push(registry(EventBody::EnterpriseSaved(Enterprise::named(
-                &p.enterprise,
-            ))));
+        // Each name is asked of the desk once an import, and copied once.
+        if !enterprises.contains(&p.enterprise) {
+            if !desk.has_enterprise(&p.enterprise)? {
+                command.push(registry(EventBody::EnterpriseSaved(Enterprise::named(
+                    &p.enterprise,
+                ))));
+            }
+            enterprises.insert(p.enterprise.clone());
         }
-        enterprises.insert(p.enterprise.clone());
-        if let Some(d) = &p.department {
-            if !departments.contains(d) && !desk.has_department(d)? {
+        if let Some(d) = p.department.as_ref().filter(|d| !departments.contains(*d)) {
+            if !desk.has_department(d)? {
                 command.push(registry(EventBody::DepartmentAdded { name: d.clone() }));
             }
             departments.insert(d.clone());
         }
-        if let Some(s) = &p.steward {
-            if !stewards.contains(s) && !desk.has_steward(s)? {
+        if let Some(s) = p.steward.as_ref().filter(|s| !stewards.contains(*s)) {
+            if !desk.has_steward(s)? {
                 command.push(registry(EventBody::StewardSaved(Steward {
                     name: s.clone(),
                     dept: p.department.clone().unwrap_or_default(),
@@ -573,8 +576,13 @@ fn with_registry(
             }
             stewards.insert(s.clone());
         }
-        command.extend(p.events);
-        out.push(command);
+        // Most rows name no one new: their events go on as they are, not moved one by one.
+        if command.is_empty() {
+            out.push(p.events);
+        } else {
+            command.extend(p.events);
+            out.push(command);
+        }
     }
     Ok(out)
 }
