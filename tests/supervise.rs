@@ -685,3 +685,35 @@ fn a_desk_says_which_steps_it_wrote_and_keeps_no_more_than_a_handful() {
     assert!(written.appeals.is_empty());
     assert_eq!(written.journal_bytes, desk.journal_len() - start);
 }
+
+#[test]
+fn a_desk_counts_the_commands_that_change_its_registry_and_no_others() {
+    let dir = common::tempdir();
+    let mut desk = common::open(dir.path(), "2024-01-10T09:00");
+    at(&mut desk, "2024-01-10T09:00");
+    let start = desk.registry_writes();
+    // A capture naming an enterprise new to the desk saves it.
+    let n = capture(&desk, "嘉兴佳利电子有限公司", "用地指标", false);
+    let after_new = desk.registry_writes();
+    assert!(after_new > start, "a new enterprise is a registry write");
+    // Steps on the appeal, and a capture for an enterprise on record, change nothing there.
+    act(
+        &desk,
+        &n,
+        Action::Note {
+            text: "现场查看".into(),
+        },
+    );
+    act(&desk, &n, Action::Urge { note: None });
+    capture(&desk, "嘉兴佳利电子有限公司", "电力增容", false);
+    assert_eq!(desk.registry_writes(), after_new);
+    // A department and a meeting do.
+    desk.add_department("区数据局")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after_department = desk.registry_writes();
+    assert!(after_department > after_new);
+    let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 10).unwrap_or_default();
+    desk.add_meeting(day, "王店镇企业服务中心", None, &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(desk.registry_writes() > after_department);
+}

@@ -1354,3 +1354,54 @@ fn a_step_sent_to_the_open_desk_is_put_in_place_and_the_list_read_again_only_whe
         .unwrap_or_else(|e| panic!("the list was not read: {e}"));
     assert_eq!(app.list.entries.len(), rows + 1);
 }
+
+#[test]
+fn a_step_sent_to_the_open_desk_reads_the_registry_again_only_when_it_changed() {
+    let dir = common::tempdir();
+    let d = dir.path();
+    let mut app = demo_app(d);
+    let listener = zhuqi::remote::listen(d, || {}).unwrap_or_else(|e| panic!("{e}"));
+    app.commands = Some((listener, Box::new(zhuqi::cli::serve)));
+    let number = app
+        .list
+        .entries
+        .iter()
+        .find(|r| r.status == Status::InProgress)
+        .map(|r| r.number.to_string())
+        .unwrap_or_else(|| panic!("the demo has an appeal in progress"));
+    // The registry as read: read again, it would be new vectors.
+    let read = app.registry.enterprises.as_ptr();
+    let enterprises = app.registry.enterprises.len();
+    assert!(enterprises > 0, "the demo has enterprises");
+    let reply = sent_to_the_desk(&mut app, d, &["zhuqi", "--now", NOW, "urge", &number]);
+    assert_eq!(reply.code, 0, "{}", reply.stderr);
+    assert_eq!(
+        app.registry.enterprises.as_ptr(),
+        read,
+        "the registry was read again for an urge"
+    );
+    // A capture for an enterprise new to the desk: the forms complete it at once.
+    let reply = sent_to_the_desk(
+        &mut app,
+        d,
+        &[
+            "zhuqi",
+            "--now",
+            NOW,
+            "capture",
+            "--enterprise",
+            "嘉兴辛新材料有限公司",
+            "--text",
+            "厂房消防验收",
+            "--category",
+            "消防",
+        ],
+    );
+    assert_eq!(reply.code, 0, "{}", reply.stderr);
+    assert_eq!(app.registry.enterprises.len(), enterprises + 1);
+    assert!(
+        app.registry
+            .enterprises_for("嘉兴辛新")
+            .contains(&"嘉兴辛新材料有限公司".to_string())
+    );
+}

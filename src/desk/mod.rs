@@ -882,6 +882,12 @@ impl Desk {
         Ok(self.store.departments()?)
     }
 
+    /// Moves each time a command writes enterprises, stewards, departments or meetings: what
+    /// the forms complete from is read again only then.
+    pub fn registry_writes(&self) -> u64 {
+        self.store.registry_writes()
+    }
+
     /// Departments on record and those the configuration names, for completion.
     pub fn known_departments(&self) -> Result<Vec<String>, DeskError> {
         let mut all = self.settings.departments.clone();

@@ -239,6 +239,14 @@ enum Op {
     Del(usize, Vec<u8>),
 }
 
+impl Op {
+    /// Whether it writes what the desk completes names from.
+    fn is_registry(&self) -> bool {
+        let (Op::Put(tree, ..) | Op::Del(tree, _)) = self;
+        matches!(*tree, ENTERPRISES | STEWARDS | DEPARTMENTS | MEETINGS)
+    }
+}
+
 /// Everything one command writes, worked out before the transaction so that its closure is pure.
 struct Plan {
     ops: Vec<Op>,
@@ -421,6 +429,9 @@ pub struct Store {
     /// A bulk write stopped with an error, its mark left: nothing more is written until the
     /// store is opened again (and the bulk write taken out).
     cut_short: std::sync::atomic::AtomicBool,
+    /// How many commands this store has committed that wrote to the registry (enterprises,
+    /// stewards, departments, meetings): a desk reads its registry again only when this moved.
+    registry_writes: std::sync::atomic::AtomicU64,
     dir: PathBuf,
     writer: Mutex<Writer>,
     /// What bringing the engine back did, for the desk to say once.

@@ -224,6 +224,7 @@ impl Store {
             engine: RwLock::new(Some(Arc::new(engine))),
             archive: super::archive::ArchiveSlot::new(path, data_dir, cache),
             cut_short: std::sync::atomic::AtomicBool::new(false),
+            registry_writes: std::sync::atomic::AtomicU64::new(0),
             dir: data_dir.to_path_buf(),
             writer: Mutex::new(Writer {
                 journal,

@@ -486,7 +486,19 @@ impl Store {
         let engine = self.engine()?;
         let mut filed = plan.day_edits.ops(&engine.trees[DAYS])?;
         filed.extend(plan.cohort_edits.ops(&engine.trees[COHORTS])?);
+        // Counted before the transaction: one that fails has a desk read its registry again
+        // for nothing, never keep one that changed.
+        if plan.ops.iter().any(Op::is_registry) {
+            self.registry_writes
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
         engine.apply(&[&plan.ops, &filed, &mark])
+    }
+
+    /// How many commands wrote to the registry since this store was opened (see the field).
+    pub fn registry_writes(&self) -> u64 {
+        self.registry_writes
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Flushes and fsyncs the engine (and the archive, while a bulk write puts appeals there).

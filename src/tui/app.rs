@@ -153,6 +153,8 @@ pub struct App {
     pub records: super::screens::records::RecordsScreen,
     pub welcome: super::screens::welcome::WelcomeScreen,
     pub registry: Registry,
+    /// The desk's count of registry writes when the registry was last read.
+    registry_read_at: Option<u64>,
     /// Sync with the hub, in the background.
     pub sync: super::sync::Sync,
     /// Commands run on this data directory while the desk is open, and who carries them out.
@@ -192,6 +194,7 @@ impl App {
             records: Default::default(),
             welcome: Default::default(),
             registry: Registry::default(),
+            registry_read_at: None,
             message: None,
             help: false,
             quit: false,
@@ -261,7 +264,7 @@ impl App {
     /// Reads again what the screens show: at start, and after the demo is loaded. The list is
     /// read on another thread; [`App::work`] takes its rows in as they come.
     pub fn refresh(&mut self) -> Result<(), DeskError> {
-        self.registry = Registry::load(&self.desk)?;
+        self.registry_reload()?;
         self.list.start_reading(
             super::screens::list::row::list_loaders(&self.desk),
             self.desk.appeal_count(),
@@ -337,11 +340,17 @@ impl App {
     /// As [`App::after_change`], for steps on several appeals.
     fn after_changes(&mut self, appeals: &[crate::domain::Appeal]) {
         self.sync.want();
+        self.put_in_place(appeals);
+    }
+
+    /// Appeals' new states put in the list, and everything that shows them follows.
+    fn put_in_place(&mut self, appeals: &[crate::domain::Appeal]) {
         let rules = super::screens::list::row::card_rules(&self.desk);
-        for appeal in appeals {
-            let row = self.list.row(&rules, &appeal.brief());
-            self.list.update(row);
-        }
+        let rows = appeals
+            .iter()
+            .map(|appeal| self.list.row(&rules, &appeal.brief()))
+            .collect();
+        self.list.update(rows);
         self.follow_changes();
     }
 
@@ -351,8 +360,13 @@ impl App {
         self.refresh_tally();
         self.board.stale = true;
         self.figures.stale = true;
-        let result = self
-            .registry_reload()
+        // Most steps name no one new: at a million appeals and 20,000 enterprises reading the
+        // registry again was most of what a step cost the desk.
+        let registry = match self.registry_read_at == Some(self.desk.registry_writes()) {
+            true => Ok(()),
+            false => self.registry_reload(),
+        };
+        let result = registry
             .and_then(|_| self.refresh_shown())
             .and_then(|_| self.reload_detail());
         if let Err(e) = result {
@@ -361,6 +375,7 @@ impl App {
     }
 
     fn registry_reload(&mut self) -> Result<(), DeskError> {
+        self.registry_read_at = Some(self.desk.registry_writes());
         self.registry = Registry::load(&self.desk)?;
         self.records.load(&self.registry);
         Ok(())
@@ -491,12 +506,8 @@ impl App {
             }
             return;
         }
-        let rules = super::screens::list::row::card_rules(&self.desk);
-        for appeal in &settled.appeals {
-            let row = self.list.row(&rules, &appeal.brief());
-            self.list.update(row);
-        }
-        self.follow_changes();
+        // Not `after_changes`: what a sync brought is not for the hub again.
+        self.put_in_place(&settled.appeals);
     }
 
     /// Called regularly: saves an idle form as a draft; syncs with the hub when due.

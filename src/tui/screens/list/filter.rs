@@ -72,18 +72,8 @@ impl super::ListScreen {
         let job_keep = job.keep;
         self.matched = job.matched;
         self.job = None;
-        let e = &self.entries;
-        match self.sort {
-            Sort::Due => found.sort_by_key(|&i| (e[i].due.is_none(), e[i].due, e[i].number)),
-            Sort::Age => found.sort_by_key(|&i| (e[i].captured_at, e[i].number)),
-            Sort::Enterprise => found.sort_by(|&x, &y| {
-                e[x].enterprise
-                    .as_str()
-                    .cmp(e[y].enterprise.as_str())
-                    .then(e[x].number.cmp(&e[y].number))
-            }),
-            Sort::Number => found.sort_by_key(|&i| e[i].number),
-        }
+        // No two entries are equal in `order`, so an unstable sort gives the one order.
+        found.sort_unstable_by(|&x, &y| super::order(self.sort, &self.entries, x, y));
         self.view = found;
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
         if let Some(n) = job_keep {

@@ -148,28 +148,90 @@ impl ListScreen {
         rules.list_row(brief, &mut self.names, &mut self.texts)
     }
 
-    /// Puts one appeal's new state in place (or adds it) without reading everything again.
-    pub fn update(&mut self, row: ListRow) {
-        if let Some(r) = &mut self.reading {
-            r.changed.insert(row.id);
-        }
-        match self.entries.iter().position(|e| e.id == row.id) {
-            Some(i) => {
-                self.count(&row, 1);
-                let old = std::mem::replace(&mut self.entries[i], row);
-                self.count(&old, -1);
-            }
-            None => {
-                self.count(&row, 1);
-                self.entries.push(row);
-            }
+    /// Puts appeals' new states in place (or adds them) without reading everything again. A
+    /// few are moved to where they now sort; many, or any while the filter is still working
+    /// through the list, have it run again once. Running it again for each step cost the desk
+    /// about 15 ms a step at a million appeals, and a sync that brought 2,000 one pass each.
+    pub fn update(&mut self, rows: Vec<ListRow>) {
+        if rows.is_empty() {
+            return;
         }
         let keep = self.selected_number();
-        self.restart();
-        self.settle();
+        let one_by_one = self.job.is_none() && rows.len() <= PLACED_ONE_BY_ONE;
+        let query = one_by_one.then(|| Query::new(&self.filter.text()));
+        // Many rows are found through an index made once, not a pass over the list each.
+        let mut index: Option<std::collections::HashMap<AppealId, usize>> =
+            (rows.len() > PLACED_ONE_BY_ONE).then(|| {
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.id, i))
+                    .collect()
+            });
+        for row in rows {
+            if let Some(r) = &mut self.reading {
+                r.changed.insert(row.id);
+            }
+            let found = match &index {
+                Some(index) => index.get(&row.id).copied(),
+                None => self.entries.iter().position(|e| e.id == row.id),
+            };
+            self.count(&row, 1);
+            let (i, old) = match found {
+                Some(i) => {
+                    let old = std::mem::replace(&mut self.entries[i], row);
+                    self.count(&old, -1);
+                    (i, Some(old))
+                }
+                None => {
+                    if let Some(index) = &mut index {
+                        index.insert(row.id, self.entries.len());
+                    }
+                    self.entries.push(row);
+                    (self.entries.len() - 1, None)
+                }
+            };
+            if let Some(query) = &query {
+                self.place(query, i, old.as_ref());
+            }
+        }
+        if !one_by_one {
+            self.restart();
+            self.settle();
+        }
         if let Some(n) = keep {
             self.select_number(n);
         }
+    }
+
+    /// Entry `i` changed (from `old`, or is new), the view complete: the filter's tallies and
+    /// the view follow, as running the filter again would leave them.
+    fn place(&mut self, query: &Query, i: usize, old: Option<&ListRow>) {
+        let matches = |row: &ListRow| query.is_empty() || row.matches(query, &self.texts);
+        let mut matched = self.matched;
+        if let Some(old) = old.filter(|old| matches(old)) {
+            for t in Tab::ALL.into_iter().filter(|t| t.admits(old)) {
+                matched[t.index()] = matched[t.index()].saturating_sub(1);
+            }
+        }
+        let row = &self.entries[i];
+        let shown = matches(row);
+        if shown {
+            for t in Tab::ALL.into_iter().filter(|t| t.admits(row)) {
+                matched[t.index()] += 1;
+            }
+        }
+        self.matched = matched;
+        if let Some(p) = self.view.iter().position(|&v| v == i) {
+            self.view.remove(p);
+        }
+        if shown && self.tab.admits(&self.entries[i]) {
+            let at = self
+                .view
+                .partition_point(|&v| order(self.sort, &self.entries, v, i).is_lt());
+            self.view.insert(at, i);
+        }
+        self.selected = self.selected.min(self.view.len().saturating_sub(1));
     }
 
     pub fn selected_row(&self) -> Option<&ListRow> {
@@ -235,6 +297,27 @@ impl ListScreen {
         let max = self.view.len() as isize - 1;
         self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
     }
+}
+
+/// At most this many changed appeals are moved in the view one by one; more run the filter again.
+const PLACED_ONE_BY_ONE: usize = 64;
+
+/// The order of entries `x` and `y` in the view: by the sort chosen, then by number, then by
+/// where they are in the list, so that no two are equal and a row moved alone lands where a
+/// whole sort would put it.
+fn order(sort: Sort, e: &[ListRow], x: usize, y: usize) -> std::cmp::Ordering {
+    let (a, b) = (&e[x], &e[y]);
+    match sort {
+        Sort::Due => (a.due.is_none(), a.due, a.number).cmp(&(b.due.is_none(), b.due, b.number)),
+        Sort::Age => (a.captured_at, a.number).cmp(&(b.captured_at, b.number)),
+        Sort::Enterprise => a
+            .enterprise
+            .as_str()
+            .cmp(b.enterprise.as_str())
+            .then(a.number.cmp(&b.number)),
+        Sort::Number => a.number.cmp(&b.number),
+    }
+    .then(x.cmp(&y))
 }
 
 impl Default for ListScreen {
@@ -362,7 +445,7 @@ mod tests {
     /// Puts an appeal in place as a step taken here would.
     fn put(list: &mut ListScreen, names: &mut Names, number: u64, status: Status, e: &str) {
         let r = row(names, &mut list.texts, number, status, e);
-        list.update(r);
+        list.update(vec![r]);
     }
 
     /// A list fed by hand, as the reader thread would feed it.
@@ -411,6 +494,104 @@ mod tests {
             assert_eq!(numbers(&list), [n]);
         }
         Ok(())
+    }
+
+    /// The view, the tallies and the appeal selected, as the person sees them.
+    fn seen(list: &ListScreen) -> (Vec<u64>, [usize; 6], [usize; 6], Option<u64>) {
+        (
+            numbers(list),
+            list.matched,
+            list.counts,
+            list.selected_number(),
+        )
+    }
+
+    #[test]
+    fn a_step_put_in_place_leaves_the_list_as_filtering_again_would() {
+        const STATUSES: [Status; 5] = [
+            Status::Listed,
+            Status::Assigned,
+            Status::InProgress,
+            Status::Answered,
+            Status::Closed,
+        ];
+        const ENTERPRISES: [&str; 4] = ["圆通", "中通", "申通", "韵达"];
+        let mut seed = 0x5eed_2026_1201_u64;
+        let mut next = |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        let mut names = Names::default();
+        let mut list = ListScreen::new();
+        let mut rows = Vec::new();
+        for n in 1..=120 {
+            let mut r = row(
+                &mut names,
+                &mut list.texts,
+                n,
+                STATUSES[(n % 5) as usize],
+                "圆通",
+            );
+            r.due = chrono::NaiveDate::from_ymd_opt(2024, 2, 1 + (n % 20) as u32);
+            r.captured_at = (n % 17) as i64;
+            rows.push(r);
+        }
+        list.update(rows);
+        let mut moved_alone = 0;
+        for step in 0..600 {
+            // Now and then the tab, the sort or the filter changes, as the person works.
+            match step % 50 {
+                0 => list.set_tab(Tab::ALL[next(6) as usize]),
+                10 => list.next_sort(),
+                20 => {
+                    list.filter =
+                        TextField::single().with_text(["", "第1", "中通"][next(3) as usize])
+                }
+                _ => {}
+            }
+            list.restart();
+            list.settle();
+            list.move_by(next(40) as isize - 20);
+            // A step on an appeal already there, or one new, or (now and then) many at once.
+            let many = if next(25) == 0 { 80 } else { 1 };
+            let mut changed = Vec::new();
+            for _ in 0..many {
+                let number = 1 + next(140);
+                let mut r = row(
+                    &mut names,
+                    &mut list.texts,
+                    number,
+                    STATUSES[next(5) as usize],
+                    ENTERPRISES[next(4) as usize],
+                );
+                r.due = (next(4) > 0)
+                    .then(|| chrono::NaiveDate::from_ymd_opt(2024, 2, 1 + next(20) as u32))
+                    .flatten();
+                r.captured_at = next(17) as i64;
+                r.card = if next(3) == 0 { Card::Red } else { Card::None };
+                changed.push(r);
+            }
+            moved_alone += usize::from(many == 1);
+            list.update(changed);
+            let put = seen(&list);
+            let entries = list.entries.len();
+            list.restart();
+            list.settle();
+            assert_eq!(
+                put,
+                seen(&list),
+                "step {step}, {:?}, {:?}",
+                list.tab,
+                list.sort
+            );
+            assert_eq!(entries, list.entries.len());
+        }
+        assert!(
+            moved_alone > 500,
+            "most steps moved one row alone: {moved_alone}"
+        );
     }
 
     #[test]
