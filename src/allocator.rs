@@ -1,10 +1,11 @@
-//! The binary's allocator: glibc's for every command, mimalloc from the moment an import asks.
+//! The binary's allocator: glibc's for every command, mimalloc from the moment a bulk write (an
+//! import, a rebuild, a generated demo) asks.
 //!
 //! An import reads, plans and commits on three threads that allocate and free all the time, and a
 //! quarter of its samples were in glibc's allocator (BENCHMARKS.md, twelfth round). mimalloc as
 //! the allocator of every command cost each of them about half a millisecond at its start (ninth
-//! round), which a note cannot afford. So the switch is made once, before the import's threads
-//! start, and never undone: a block is always freed by the allocator that gave it, which
+//! round), which a note cannot afford. So the switch is made once, before the bulk write's
+//! threads start, and never undone: a block is always freed by the allocator that gave it, which
 //! mimalloc can tell from its own page map.
 
 use std::alloc::{GlobalAlloc, Layout, System};

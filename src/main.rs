@@ -8,12 +8,11 @@ static ALLOCATOR: DeskAllocator = DeskAllocator::new();
 
 fn main() -> ExitCode {
     let cli = zhuqi::cli::Cli::parse();
+    let bulk = cli.writes_in_bulk();
     // No thread has allocated yet: glibc settles how many arenas there are when one first does.
-    limit_malloc_arenas(match cli.imports() {
-        true => IMPORT_ARENAS,
-        false => ARENAS,
-    });
-    if cli.imports() {
+    limit_malloc_arenas(if bulk { BULK_ARENAS } else { ARENAS });
+    if bulk {
+        // Before the bulk write's threads start (see `zhuqi::allocator`).
         ALLOCATOR.use_mimalloc();
     }
     zhuqi::cli::main_with(cli)
@@ -26,9 +25,10 @@ fn main() -> ExitCode {
 const ARENAS: i32 = 2;
 
 /// An import's reader, planner and committer allocate and free all the time, beside sled's
-/// threads and the journal's sealers: sharing two arenas, they wait on each other's locks (an
-/// import of 100k 6.6–7.2 s; 4.8–4.9 s with an arena each, BENCHMARKS.md, tenth round).
-const IMPORT_ARENAS: i32 = 8;
+/// threads and the journal's sealers: sharing two arenas, they waited on each other's locks (an
+/// import of 100k 6.6–7.2 s; 4.8–4.9 s with an arena each, BENCHMARKS.md, tenth round). Their
+/// own blocks now come from mimalloc; zstd's still come from glibc.
+const BULK_ARENAS: i32 = 8;
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn limit_malloc_arenas(arenas: i32) {

@@ -643,9 +643,17 @@ impl Command {
 }
 
 impl Cli {
-    /// An import: its threads (reading the ledger, planning, committing) allocate all at once.
-    pub fn imports(&self) -> bool {
-        matches!(self.command, Some(Command::Import(_)))
+    /// An import, a rebuild from the journal or a generated demo: their threads (reading,
+    /// planning, committing) allocate and free all at once.
+    pub fn writes_in_bulk(&self) -> bool {
+        matches!(
+            self.command,
+            Some(Command::Import(_) | Command::Rebuild { undo: false })
+                | Some(Command::Demo {
+                    appeals: Some(_),
+                    ..
+                })
+        )
     }
 
     /// `--lang`, else the configuration's language, else the locale.
@@ -683,5 +691,36 @@ impl Cli {
             cache: crate::store::Cache::default(),
             reads_only: self.command.as_ref().is_some_and(Command::only_reads),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    fn in_bulk(args: &[&str]) -> bool {
+        Cli::try_parse_from(args)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+            .writes_in_bulk()
+    }
+
+    #[test]
+    fn imports_rebuilds_and_generated_demos_write_in_bulk_and_nothing_else_does() {
+        assert!(in_bulk(&[
+            "zhuqi",
+            "import",
+            "台账.csv",
+            "--map",
+            "map.toml"
+        ]));
+        assert!(in_bulk(&["zhuqi", "rebuild"]));
+        assert!(in_bulk(&["zhuqi", "demo", "--appeals", "1000"]));
+        // A rebuild undone puts a store back; the demo's story is a few dozen appeals.
+        assert!(!in_bulk(&["zhuqi", "rebuild", "--undo"]));
+        assert!(!in_bulk(&["zhuqi", "demo"]));
+        assert!(!in_bulk(&["zhuqi", "note", "12", "已联系供电公司"]));
+        assert!(!in_bulk(&["zhuqi"]));
     }
 }
