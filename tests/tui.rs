@@ -1404,4 +1404,31 @@ fn a_step_sent_to_the_open_desk_reads_the_registry_again_only_when_it_changed() 
             .enterprises_for("嘉兴辛新")
             .contains(&"嘉兴辛新材料有限公司".to_string())
     );
+    // An import sent while the registry's screen is shown reads everything again: the screen
+    // shows the enterprise it brought.
+    press(&mut app, KeyCode::F(6));
+    app.records.shelf = 1;
+    let ledger = d.join("台账.csv");
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        "source = \"desk\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\nexternal_id = \"编号\"\n\
+         enterprise = \"企业\"\ncategory = \"类别\"\ntext = \"诉求\"\nreceived = \"受理时间\"\n\
+         [defaults]\nstatus = \"listed\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &ledger,
+        "编号,企业,类别,诉求,受理时间\nB-1,嘉兴壬导入企业有限公司,消防,厂房消防验收,2026-11-20 09:00\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!screen_text(&app, 160, 200).contains("嘉兴壬导入企业有限公司"));
+    let (map, ledger) = (map.display().to_string(), ledger.display().to_string());
+    let reply = sent_to_the_desk(
+        &mut app,
+        d,
+        &["zhuqi", "--now", NOW, "import", &ledger, "--map", &map],
+    );
+    assert_eq!(reply.code, 0, "{}", reply.stderr);
+    assert!(screen_text(&app, 160, 200).contains("嘉兴壬导入企业有限公司"));
 }

@@ -264,10 +264,14 @@ impl App {
     /// Reads again what the screens show: at start, and after the demo is loaded. The list is
     /// read on another thread; [`App::work`] takes its rows in as they come.
     pub fn refresh(&mut self) -> Result<(), DeskError> {
-        // The records screen is filled when it is shown: at a million appeals its lines for
-        // 20,000 enterprises are megabytes the desk need not hold until then.
+        // The records screen is filled when it is shown (at a million appeals its lines for
+        // 20,000 enterprises are megabytes the desk need not hold until then), and again here
+        // when it is.
         self.registry_read_at = Some(self.desk.registry_writes());
         self.registry = Registry::load(&self.desk)?;
+        if self.screen == Screen::Records {
+            self.records.load(&self.registry);
+        }
         self.list.start_reading(
             super::screens::list::row::list_loaders(&self.desk),
             self.desk.appeal_count(),
