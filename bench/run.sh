@@ -82,14 +82,20 @@ for n in "${sizes[@]}"; do
     # A note sent from another shell to the desk open in a terminal (carried out by that desk).
     tmux new-session -d -s zqbench -x 120 -y 40 "$Z --data-dir $dir --lang zh; sleep 30"
     until tmux capture-pane -p -t zqbench | grep -q "F3 诉求清单"; do sleep 0.02; done
-    # Each with the desk idle again (it reads its list anew after a command), as a steward's would.
+    # Each with the desk idle again, as a steward's usually is.
     forwarded=$(median --warmup 2 --runs 10 --prepare "sleep 1.5" "$Z --data-dir $dir note $target 测量")
+    # And one after another, as a script or a second shell sends them, with every appeal in the
+    # list (each step then costs the desk its own work on the list).
+    tmux send-keys -t zqbench F3; sleep 0.1
+    while tmux capture-pane -p -t zqbench | grep -q "读取中"; do sleep 0.02; done
+    following=$(median --warmup 2 --runs 20 "$Z --data-dir $dir note $target 测量")
     tmux send-keys -t zqbench C-c; sleep 0.3; tmux kill-session -t zqbench 2>/dev/null || true
     spread() { python3 -c "import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print('%.0f ms (%.0f–%.0f)' % (statistics.median(v), min(v), max(v)))" "$@"; }
     echo "| open → first screen, the release binary in tmux (polled every 20 ms; median of 3, range) | $(spread "${firsts[@]}") |"
     echo "| open → every appeal read into the list, the binary in tmux (median of 3, range) | $(spread "${wholes[@]}") |"
     echo "| peak RSS of the desk with the store open, every appeal in the list | $rss MB |"
     echo "| \`zhuqi note $target …\` sent to the desk open in tmux, idle (median of 10 after 2 warm-ups) | $forwarded |"
+    echo "| \`zhuqi note $target …\` sent to the desk open in tmux, one after another, every appeal in its list (median of 20) | $following |"
     echo
   } | tee "$out"
 done
