@@ -486,8 +486,8 @@ impl Store {
         let engine = self.engine()?;
         let mut filed = plan.day_edits.ops(&engine.trees[DAYS])?;
         filed.extend(plan.cohort_edits.ops(&engine.trees[COHORTS])?);
-        // Counted before the transaction: one that fails has a desk read its registry again
-        // for nothing, never keep one that changed.
+        // Counted before the transaction: should it fail, a desk reads its registry again for
+        // nothing, but never keeps one that changed.
         if plan.ops.iter().any(Op::is_registry) {
             self.registry_writes
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -264,14 +264,7 @@ impl App {
     /// Reads again what the screens show: at start, and after the demo is loaded. The list is
     /// read on another thread; [`App::work`] takes its rows in as they come.
     pub fn refresh(&mut self) -> Result<(), DeskError> {
-        // The records screen is filled when it is shown (at a million appeals its lines for
-        // 20,000 enterprises are megabytes the desk need not hold until then), and again here
-        // when it is.
-        self.registry_read_at = Some(self.desk.registry_writes());
-        self.registry = Registry::load(&self.desk)?;
-        if self.screen == Screen::Records {
-            self.records.load(&self.registry);
-        }
+        self.registry_reload()?;
         self.list.start_reading(
             super::screens::list::row::list_loaders(&self.desk),
             self.desk.appeal_count(),
@@ -369,9 +362,10 @@ impl App {
         self.figures.stale = true;
         // Most steps name no one new: at a million appeals and 20,000 enterprises reading the
         // registry again was most of what a step cost the desk.
-        let registry = match self.registry_read_at == Some(self.desk.registry_writes()) {
-            true => Ok(()),
-            false => self.registry_reload(),
+        let registry = if self.registry_read_at == Some(self.desk.registry_writes()) {
+            Ok(())
+        } else {
+            self.registry_reload()
         };
         let result = registry
             .and_then(|_| self.refresh_shown())
@@ -384,7 +378,11 @@ impl App {
     fn registry_reload(&mut self) -> Result<(), DeskError> {
         self.registry_read_at = Some(self.desk.registry_writes());
         self.registry = Registry::load(&self.desk)?;
-        self.records.load(&self.registry);
+        // The records screen is filled as it is shown: at a million appeals its lines for
+        // 20,000 enterprises are megabytes the desk need not hold until then.
+        if self.screen == Screen::Records {
+            self.records.load(&self.registry);
+        }
         Ok(())
     }
 
