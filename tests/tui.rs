@@ -1299,20 +1299,48 @@ fn sent_to_the_desk(app: &mut App, dir: &Path, argv: &[&str]) -> zhuqi::remote::
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-#[test]
-fn a_step_sent_to_the_open_desk_is_put_in_place_and_the_list_read_again_only_when_needed() {
-    let dir = common::tempdir();
-    let d = dir.path();
+/// The demo's desk, taking the commands sent to its data directory as the desk in a terminal
+/// does.
+fn demo_app_taking_commands(d: &Path) -> App {
     let mut app = demo_app(d);
     let listener = zhuqi::remote::listen(d, || {}).unwrap_or_else(|e| panic!("{e}"));
     app.commands = Some((listener, Box::new(zhuqi::cli::serve)));
-    let urged = app
-        .list
+    app
+}
+
+/// An appeal in progress in the list: its number and how often it was urged.
+fn in_progress(app: &App) -> (u64, u16) {
+    app.list
         .entries
         .iter()
         .find(|r| r.status == Status::InProgress)
         .map(|r| (r.number, r.urges))
-        .unwrap_or_else(|| panic!("the demo has an appeal in progress"));
+        .unwrap_or_else(|| panic!("the demo has an appeal in progress"))
+}
+
+/// A ledger of one row (`编号,企业,类别,诉求,受理时间`) and its mapping, written in `d`: their
+/// paths, for an import.
+fn ledger_of_one(d: &Path, row: &str) -> (String, String) {
+    let map = d.join("map.toml");
+    std::fs::write(
+        &map,
+        "source = \"desk\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\nexternal_id = \"编号\"\n\
+         enterprise = \"企业\"\ncategory = \"类别\"\ntext = \"诉求\"\nreceived = \"受理时间\"\n\
+         [defaults]\nstatus = \"listed\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ledger = d.join("台账.csv");
+    std::fs::write(&ledger, format!("编号,企业,类别,诉求,受理时间\n{row}\n"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    (ledger.display().to_string(), map.display().to_string())
+}
+
+#[test]
+fn a_step_sent_to_the_open_desk_is_put_in_place_and_the_list_read_again_only_when_needed() {
+    let dir = common::tempdir();
+    let d = dir.path();
+    let mut app = demo_app_taking_commands(d);
+    let urged = in_progress(&app);
     let rows = app.list.entries.len();
     let number = urged.0.to_string();
     // A step on one appeal: that appeal's row changes, the list is not read again.
@@ -1328,21 +1356,7 @@ fn a_step_sent_to_the_open_desk_is_put_in_place_and_the_list_read_again_only_whe
     assert!(!app.list.reading());
     // A command that writes more than steps on single appeals (an import): the list is read
     // again, and the new appeal comes into it.
-    let map = d.join("map.toml");
-    std::fs::write(
-        &map,
-        "source = \"desk\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\nexternal_id = \"编号\"\n\
-         enterprise = \"企业\"\ncategory = \"类别\"\ntext = \"诉求\"\nreceived = \"受理时间\"\n\
-         [defaults]\nstatus = \"listed\"\n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let ledger = d.join("台账.csv");
-    std::fs::write(
-        &ledger,
-        "编号,企业,类别,诉求,受理时间\nA-1,嘉兴庚企业,消防,厂房消防验收,2026-11-20 09:00\n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let (map, ledger) = (map.display().to_string(), ledger.display().to_string());
+    let (ledger, map) = ledger_of_one(d, "A-1,嘉兴庚企业,消防,厂房消防验收,2026-11-20 09:00");
     let reply = sent_to_the_desk(
         &mut app,
         d,
@@ -1359,16 +1373,8 @@ fn a_step_sent_to_the_open_desk_is_put_in_place_and_the_list_read_again_only_whe
 fn a_step_sent_to_the_open_desk_reads_the_registry_again_only_when_it_changed() {
     let dir = common::tempdir();
     let d = dir.path();
-    let mut app = demo_app(d);
-    let listener = zhuqi::remote::listen(d, || {}).unwrap_or_else(|e| panic!("{e}"));
-    app.commands = Some((listener, Box::new(zhuqi::cli::serve)));
-    let number = app
-        .list
-        .entries
-        .iter()
-        .find(|r| r.status == Status::InProgress)
-        .map(|r| r.number.to_string())
-        .unwrap_or_else(|| panic!("the demo has an appeal in progress"));
+    let mut app = demo_app_taking_commands(d);
+    let number = in_progress(&app).0.to_string();
     // The registry as read: read again, it would be new vectors.
     let read = app.registry.enterprises.as_ptr();
     let enterprises = app.registry.enterprises.len();
@@ -1408,22 +1414,11 @@ fn a_step_sent_to_the_open_desk_reads_the_registry_again_only_when_it_changed() 
     // shows the enterprise it brought.
     press(&mut app, KeyCode::F(6));
     app.records.shelf = 1;
-    let ledger = d.join("台账.csv");
-    let map = d.join("map.toml");
-    std::fs::write(
-        &map,
-        "source = \"desk\"\ndate_formats = [\"%Y-%m-%d %H:%M\"]\n[columns]\nexternal_id = \"编号\"\n\
-         enterprise = \"企业\"\ncategory = \"类别\"\ntext = \"诉求\"\nreceived = \"受理时间\"\n\
-         [defaults]\nstatus = \"listed\"\n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(
-        &ledger,
-        "编号,企业,类别,诉求,受理时间\nB-1,嘉兴壬导入企业有限公司,消防,厂房消防验收,2026-11-20 09:00\n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let (ledger, map) = ledger_of_one(
+        d,
+        "B-1,嘉兴壬导入企业有限公司,消防,厂房消防验收,2026-11-20 09:00",
+    );
     assert!(!screen_text(&app, 160, 200).contains("嘉兴壬导入企业有限公司"));
-    let (map, ledger) = (map.display().to_string(), ledger.display().to_string());
     let reply = sent_to_the_desk(
         &mut app,
         d,
