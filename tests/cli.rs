@@ -928,3 +928,21 @@ fn generated(d: &Path, n: usize) {
     ];
     ok(d, &args);
 }
+
+/// `build.rs` links the binary at a fixed address, so that its start relocates nothing: an ELF
+/// executable (`ET_EXEC`, 2), not a position-independent one (`ET_DYN`, 3).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn the_binary_is_linked_at_a_fixed_address() {
+    use std::io::Read;
+    let mut binary = [0_u8; 18];
+    std::fs::File::open(env!("CARGO_BIN_EXE_zhuqi"))
+        .and_then(|mut f| f.read_exact(&mut binary))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(&binary[..4], b"\x7fELF");
+    let e_type = u16::from_le_bytes([binary[16], binary[17]]);
+    assert_eq!(
+        e_type, 2,
+        "the binary is position-independent (e_type {e_type})"
+    );
+}

@@ -633,17 +633,26 @@ impl SegmentAccountant {
         }
 
         let garbage = vec![MessageKind::Corrupted.into(); self.config.segment_size];
-        let mut found = vec![0_u8; self.config.segment_size];
+        let mut found = Vec::new();
         for segment_base in to_free {
             self.free_segment(segment_base)?;
             io_fail!(self.config, "zero garbage segment SA");
             // zhuqi: a free segment that an earlier start already overwrote is left as it is.
             // Writing the same bytes again put every free segment (3 MB at 100k appeals) in
-            // the next sync of the file, at every open.
-            let overwritten = pread_exact(&self.config.file, &mut found, segment_base)
+            // the next sync of the file, at every open. One already a hole in the file is
+            // known without reading it; one that holds zeros is made a hole, so that the next
+            // start need not read it either (Corrupted is 0, what a hole reads as).
+            let file = &self.config.file;
+            if is_hole(file, segment_base, self.config.segment_size) {
+                continue;
+            }
+            found.resize(self.config.segment_size, 0);
+            let overwritten = pread_exact(file, &mut found, segment_base)
                 .map_or(false, |()| found == garbage);
-            if !overwritten {
-                pwrite_all(&self.config.file, &garbage, segment_base)?;
+            if overwritten {
+                let _ = punch_hole(file, segment_base, self.config.segment_size);
+            } else {
+                pwrite_all(file, &garbage, segment_base)?;
             }
         }
 
@@ -1132,4 +1141,44 @@ impl SegmentAccountant {
 
         idx
     }
+}
+
+/// zhuqi: whether `len` bytes of `file` from `base` are a hole (read as zeros, no data
+/// stored). `false` wherever the file system cannot tell, so the caller reads them instead.
+#[cfg(target_os = "linux")]
+fn is_hole(file: &std::fs::File, base: LogOffset, len: usize) -> bool {
+    use std::os::unix::io::AsRawFd;
+    let Ok(start) = libc::off_t::try_from(base) else { return false };
+    // lseek moves the descriptor's offset, which sled never reads: it reads and writes at
+    // offsets it gives (pread, pwrite).
+    let data = unsafe { libc::lseek(file.as_raw_fd(), start, libc::SEEK_DATA) };
+    if data < 0 {
+        // ENXIO: no data at or after `base`.
+        return std::io::Error::last_os_error().raw_os_error() == Some(libc::ENXIO);
+    }
+    data >= start.saturating_add(len as libc::off_t)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn is_hole(_: &std::fs::File, _: LogOffset, _: usize) -> bool {
+    false
+}
+
+/// zhuqi: makes `len` bytes of `file` from `base`, which hold zeros, a hole: they still read
+/// as zeros, and the file keeps its length.
+#[cfg(target_os = "linux")]
+fn punch_hole(file: &std::fs::File, base: LogOffset, len: usize) -> std::io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    let start = libc::off_t::try_from(base).map_err(|_| std::io::ErrorKind::InvalidInput)?;
+    let len = libc::off_t::try_from(len).map_err(|_| std::io::ErrorKind::InvalidInput)?;
+    let mode = libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE;
+    match unsafe { libc::fallocate(file.as_raw_fd(), mode, start, len) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn punch_hole(_: &std::fs::File, _: LogOffset, _: usize) -> std::io::Result<()> {
+    Ok(())
 }

@@ -269,6 +269,7 @@ fn advance_snapshot(
 
     #[cfg(feature = "testing")]
     let mut shred_point = None;
+    let mut shredded = false;
 
     let snapshot = if db_is_empty {
         trace!("db is empty, returning default snapshot");
@@ -341,6 +342,7 @@ fn advance_snapshot(
                 if !overwritten {
                     pwrite_all(&config.file, &shred_zone, shred_base)?;
                     config.file.sync_all()?;
+                    shredded = true;
                 }
             }
             (iterated_lsn, iter.segment_base.map(|bb| bb.offset))
@@ -369,7 +371,18 @@ fn advance_snapshot(
         return Err(Error::corruption(None));
     }
 
-    if snapshot.stable_lsn > old_stable_lsn {
+    // zhuqi: an open that found only a little more log since the last snapshot, and changes
+    // nothing on disk before its process writes again, leaves that snapshot as it is: the next
+    // start replays the same log again, as it would after a long-running process. Writing one
+    // cost every step, taken as a command of its own, a file written and synced.
+    if snapshot.stable_lsn > old_stable_lsn
+        && (old_stable_lsn.is_none()
+            || shredded
+            || !iter.segments.is_empty()
+            || snapshot.stable_lsn.unwrap_or(0) - old_stable_lsn.unwrap_or(0)
+                >= config.segment_size as Lsn
+            || start_overwrites_a_segment(config, &snapshot)?)
+    {
         write_snapshot(config, &snapshot)?;
     }
 
@@ -443,6 +456,53 @@ fn advance_snapshot(
     config.event_log.recovered_lsn(snapshot.stable_lsn.unwrap_or(0));
 
     Ok(snapshot)
+}
+
+/// zhuqi: whether the segment accountant's start will overwrite a segment that the log
+/// iterator still reads (one whose header is valid): every segment that no page of `snapshot`
+/// uses, but for the active one, is overwritten with zeros there. Recovery from an older
+/// snapshot would then find a gap in the log it replays, so the new snapshot is written first,
+/// as sled always did. Mirrors `SegmentAccountant::initial_segments`.
+fn start_overwrites_a_segment(
+    config: &RunningConfig,
+    snapshot: &Snapshot,
+) -> Result<bool> {
+    let segment_size = config.segment_size as LogOffset;
+    let file_len = config.file.metadata()?.len();
+    let segments = usize::try_from(file_len / segment_size).unwrap()
+        + if file_len % segment_size == 0 { 0 } else { 1 };
+    let mut used = vec![false; segments + 1];
+    let mut mark = |lid: LogOffset| {
+        if let Some(u) = used.get_mut(usize::try_from(lid / segment_size).unwrap()) {
+            *u = true;
+        }
+    };
+    if let Some(tip) = snapshot.active_segment {
+        mark(tip);
+    }
+    for state in &snapshot.pt {
+        match state {
+            PageState::Present { base, frags } => {
+                mark(base.1.lid());
+                for (_, ptr, _) in frags {
+                    mark(ptr.lid());
+                }
+            }
+            PageState::Free(_, ptr) => mark(ptr.lid()),
+            PageState::Uninitialized => return Ok(true),
+        }
+    }
+    let zeros = [MessageKind::Corrupted.into(); SEG_HEADER_LEN];
+    let mut header = [0_u8; SEG_HEADER_LEN];
+    for (idx, _) in used.iter().enumerate().take(segments).filter(|(_, u)| !**u) {
+        let base = idx as LogOffset * segment_size;
+        let overwritten = pread_exact(&config.file, &mut header, base)
+            .map_or(false, |()| header == zeros);
+        if !overwritten {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Read a `Snapshot` or generate a default, then advance it to
