@@ -136,3 +136,60 @@ fn a_bulk_writes_blobs_are_synced_before_it_ends() {
     assert!(common::stdout(&common::zhuqi(&dir, &["verify"])).contains("all well"));
     assert_eq!(listed(), before);
 }
+
+/// A durable step syncs its journal, then the store's file once: sled's own sync as its log
+/// closes is left out when the step's sync already covered everything (`vendor/sled`,
+/// `Log::sync_file`). Both are still synced, in that order.
+#[test]
+fn a_step_syncs_the_journal_then_the_store_once() {
+    ensure_strace();
+    let t = common::tempdir();
+    let dir = t.path().join("data");
+    let captured = common::zhuqi(
+        &dir,
+        &[
+            "capture",
+            "--enterprise",
+            "嘉兴企业",
+            "--text",
+            "厂房消防验收",
+            "--category",
+            "消防",
+        ],
+    );
+    assert!(captured.status.success(), "{}", common::stderr(&captured));
+    // The store's second open writes sled's first snapshot and overwrites the log's tail once.
+    let noted = common::zhuqi(&dir, &["note", "1", "已受理"]);
+    assert!(noted.status.success(), "{}", common::stderr(&noted));
+    let trace = t.path().join("trace");
+    let out = traced(
+        &trace,
+        &common::zhuqi_command(&dir, &["note", "1", "已联系消防大队"]),
+    )
+    .output()
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&trace).unwrap_or_else(|e| panic!("{e}"));
+    let store = dir.join("store").join("db").display().to_string();
+    let journal = dir.join("journal.jsonl").display().to_string();
+    let synced: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("fsync(") || l.contains("fdatasync("))
+        .collect();
+    let of = |path: &str| {
+        synced
+            .iter()
+            .filter(|l| l.contains(&format!("<{path}>")))
+            .count()
+    };
+    assert_eq!(of(&store), 1, "{synced:#?}");
+    assert_eq!(of(&journal), 1, "{synced:#?}");
+    let first = |path: &str| synced.iter().position(|l| l.contains(&format!("<{path}>")));
+    assert!(first(&journal) < first(&store), "{synced:#?}");
+    let listed = common::stdout(&common::zhuqi(&dir, &["show", "1"]));
+    assert!(listed.contains("已联系消防大队"), "{listed}");
+}

@@ -334,7 +334,6 @@ pub(super) struct Engine {
     db: sled::Db,
     trees: Vec<sled::Tree>,
     drafts: sled::Tree,
-    db_file: File,
     /// The archive: its status index keeps its entries on shelves (`shelf`), its histories and
     /// summaries in drawers (`drawer`).
     shelved: bool,
@@ -410,12 +409,11 @@ impl Engine {
         }
     }
 
-    /// sled's flush does not fsync on Linux (upstream issue 1452): its data file is synced after.
+    /// sled's flush does not fsync on Linux (upstream issue 1452): its data file is synced after
+    /// (`flush_and_sync`, in `vendor/sled`).
     pub(super) fn sync(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        self.db_file
-            .sync_all()
-            .map_err(io_err("syncing the store to disk".to_string()))
+        self.db.flush_and_sync()?;
+        Ok(())
     }
 }
 

@@ -67,8 +67,6 @@ pub(super) fn open_parts(
         .collect::<Result<Vec<_>, _>>()?;
     let drafts = db.open_tree("drafts")?;
     let dictionary_tree = db.open_tree(dictionary::TREE)?;
-    let db_file = File::open(path.join("db"))
-        .map_err(io_err(format!("opening {}", path.join("db").display())))?;
     let mut meta = Meta::default();
     let meta_tree = &trees[META];
     let mut values = [0u64; 9];
@@ -103,7 +101,6 @@ pub(super) fn open_parts(
             db,
             trees,
             drafts,
-            db_file,
             shelved: false,
             dictionaries: Arc::new(dictionary::Slot::holding(dictionaries)),
             dictionary_tree,

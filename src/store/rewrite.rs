@@ -123,11 +123,7 @@ impl Store {
         }
         meta.journal_len = lines.len() as u64;
         engine.trees[META].insert("journal_len", &u64_key(meta.journal_len)[..])?;
-        engine.db.flush()?;
-        engine
-            .db_file
-            .sync_all()
-            .map_err(io_err("syncing the store to disk".to_string()))?;
+        engine.sync()?;
         drop(lock);
         Ok(Rewritten {
             events,

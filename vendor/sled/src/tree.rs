@@ -806,6 +806,14 @@ impl Tree {
         self.context.blob_syncs.set_deferred(defer)
     }
 
+    /// zhuqi: flushes, as `flush` does, then syncs the whole file (`fsync`), which sled's
+    /// flush leaves to the kernel on Linux (upstream issue 1452). Returns what `flush` does.
+    pub fn flush_and_sync(&self) -> Result<usize> {
+        let flushed = self.context.pagecache.flush()?;
+        self.context.pagecache.log.sync_file()?;
+        Ok(flushed)
+    }
+
     /// zhuqi: syncs the blob files written while their syncs were deferred.
     pub fn sync_deferred_blobs(&self) -> Result<()> {
         Ok(self.context.blob_syncs.sync_deferred()?)

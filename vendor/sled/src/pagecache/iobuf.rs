@@ -309,6 +309,9 @@ pub(crate) struct IoBufs {
     // file, and there may be buffers that have been written out-of-order
     // to stable storage due to interesting thread interleavings.
     pub stable_lsn: AtomicLsn,
+    // zhuqi: the highest stable lsn that a sync of the whole file (`Log::sync_file`) covered;
+    // -1 until one did. Dropping the log syncs the file again only past it.
+    pub synced_lsn: AtomicLsn,
     pub max_reserved_lsn: AtomicLsn,
     pub max_header_stable_lsn: Arc<AtomicLsn>,
     pub segment_accountant: Mutex<SegmentAccountant>,
@@ -412,6 +415,7 @@ impl IoBufs {
             interval_updated: Condvar::new(),
 
             stable_lsn: AtomicLsn::new(stable),
+            synced_lsn: AtomicLsn::new(-1),
             max_reserved_lsn: AtomicLsn::new(stable),
             max_header_stable_lsn: Arc::new(AtomicLsn::new(next_lsn)),
             segment_accountant: Mutex::new(segment_accountant),

@@ -35,7 +35,7 @@ impl Iterator for LogIter {
                 // the snapshot generation logic that there was
                 // no more available space for a message in the
                 // last read segment
-                self.segment_base = None;
+                self.let_go_of_segment();
             }
 
             if self.segment_base.is_none() {
@@ -139,7 +139,7 @@ impl Iterator for LogIter {
                         // because any already applied
                         // state can be assumed to be replaced later on by
                         // the stabilized state that came afterwards.
-                        let _taken = self.segment_base.take().unwrap();
+                        self.let_go_of_segment();
 
                         continue;
                     } else {
@@ -149,7 +149,7 @@ impl Iterator for LogIter {
                 }
                 Ok(LogRead::Cap(_segment_number)) => {
                     trace!("read cap in LogIter::next");
-                    let _taken = self.segment_base.take().unwrap();
+                    self.let_go_of_segment();
 
                     continue;
                 }
@@ -175,7 +175,27 @@ impl Iterator for LogIter {
     }
 }
 
+thread_local! {
+    /// zhuqi: the buffer of the last segment an iterator on this thread let go of. A start
+    /// iterates the log's tail twice (once to find where it ends, once to replay it), and each
+    /// segment read had a new 512 KB buffer whose pages were all faulted in.
+    static SPARE_SEGMENT: std::cell::Cell<Vec<u8>> = std::cell::Cell::new(Vec::new());
+}
+
+impl Drop for LogIter {
+    fn drop(&mut self) {
+        self.let_go_of_segment();
+    }
+}
+
 impl LogIter {
+    /// zhuqi: done with the segment read last; its buffer is kept for the next read.
+    fn let_go_of_segment(&mut self) {
+        if let Some(based) = self.segment_base.take() {
+            SPARE_SEGMENT.with(|spare| spare.set(based.buf));
+        }
+    }
+
     /// read a segment of log messages. Only call after
     /// pausing segment rewriting on the segment accountant!
     fn read_segment(&mut self) -> Result<()> {
@@ -248,7 +268,8 @@ impl LogIter {
 
         trace!("read segment header {:?}", segment_header);
 
-        let mut buf = vec![0; self.config.segment_size];
+        let mut buf = SPARE_SEGMENT.with(|spare| spare.take());
+        buf.resize(self.config.segment_size, 0);
         let size = pread_exact_or_eof(f, &mut buf, offset)?;
 
         trace!("setting stored segment buffer length to {} after read", size);

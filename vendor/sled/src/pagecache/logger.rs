@@ -37,6 +37,17 @@ impl Log {
         iobuf::flush(&self.iobufs)
     }
 
+    /// zhuqi: syncs the whole file (`fsync`): sled's own flush only writes the log's buffers
+    /// and syncs their ranges (`sync_file_range`), which leaves the disk's cache and the file's
+    /// metadata (upstream issue 1452). What was stable before it is recorded as synced, so the
+    /// log's drop need not sync again.
+    pub fn sync_file(&self) -> Result<()> {
+        let stable = self.iobufs.stable();
+        self.config.file.sync_all()?;
+        let _ = self.iobufs.synced_lsn.fetch_max(stable, SeqCst);
+        Ok(())
+    }
+
     /// Return an iterator over the log, starting with
     /// a specified offset.
     pub fn iter_from(&self, lsn: Lsn) -> super::LogIter {
@@ -463,7 +474,11 @@ impl Drop for Log {
             error!("failed to flush from IoBufs::drop: {}", e);
         }
 
-        if !self.config.temporary {
+        // zhuqi: not when a `sync_file` already covered everything stable (a step's own sync,
+        // moments before its process ends).
+        if !self.config.temporary
+            && self.iobufs.stable() > self.iobufs.synced_lsn.load(SeqCst)
+        {
             self.config.file.sync_all().unwrap();
         }
 

@@ -345,7 +345,7 @@ fn advance_snapshot(
                     shredded = true;
                 }
             }
-            (iterated_lsn, iter.segment_base.map(|bb| bb.offset))
+            (iterated_lsn, iter.segment_base.as_ref().map(|bb| bb.offset))
         };
 
         if stable_lsn < snapshot.stable_lsn.unwrap_or(0) {
