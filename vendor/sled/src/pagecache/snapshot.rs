@@ -371,10 +371,11 @@ fn advance_snapshot(
         return Err(Error::corruption(None));
     }
 
-    // zhuqi: an open that found only a little more log since the last snapshot, and changes
-    // nothing on disk before its process writes again, leaves that snapshot as it is: the next
-    // start replays the same log again, as it would after a long-running process. Writing one
-    // cost every step, taken as a command of its own, a file written and synced.
+    // zhuqi: an open that found less than a segment of log since the last snapshot leaves that
+    // snapshot as it is, unless it overwrites something a replay from it reads (a torn tail, a
+    // torn segment, or a segment the accountant's start frees: `start_overwrites_a_segment`).
+    // The next start replays the same log again, as it would after a long-running process.
+    // Writing one cost every step, taken as a command of its own, a file written and synced.
     if snapshot.stable_lsn > old_stable_lsn
         && (old_stable_lsn.is_none()
             || shredded
