@@ -1,6 +1,7 @@
 //! sled's start, as `vendor/sled` changes it (its `ZHUQI.md` says why): an open that finds only a
-//! little more log since the last snapshot leaves that snapshot as it is, and free segments are
-//! holes in the file rather than zeros written again. Both on the real files, with sled alone.
+//! little more log since the last snapshot leaves that snapshot as it is, unless it overwrites
+//! log a replay from it reads; and free segments are holes in the file rather than zeros written
+//! again. On the real files, with sled alone.
 
 mod common;
 
