@@ -13,7 +13,7 @@ use std::process::Command;
 
 #[path = "common/strace.rs"]
 mod strace;
-use strace::{ensure_strace, synced_paths, traced};
+use strace::{ensure_strace, run_traced, synced_paths, syncs_by_path, traced};
 
 /// The blob files in sled's database at `db`.
 fn blobs(db: &Path) -> Vec<PathBuf> {
@@ -95,14 +95,7 @@ fn a_bulk_writes_blobs_are_synced_before_it_ends() {
             "1",
         ],
     );
-    let out = traced(&trace, &demo)
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_traced(&trace, &demo);
     assert_synced(&trace, &dir.join("store").join("archive"));
     // The store reads back whole.
     let verified = common::zhuqi(&dir, &["verify"]);
@@ -162,33 +155,17 @@ fn a_step_syncs_the_journal_then_the_store_once() {
     let noted = common::zhuqi(&dir, &["note", "1", "已受理"]);
     assert!(noted.status.success(), "{}", common::stderr(&noted));
     let trace = t.path().join("trace");
-    let out = traced(
+    run_traced(
         &trace,
         &common::zhuqi_command(&dir, &["note", "1", "已联系消防大队"]),
-    )
-    .output()
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
-    let text = std::fs::read_to_string(&trace).unwrap_or_else(|e| panic!("{e}"));
     let store = dir.join("store").join("db").display().to_string();
     let journal = dir.join("journal.jsonl").display().to_string();
-    let synced: Vec<&str> = text
-        .lines()
-        .filter(|l| l.contains("fsync(") || l.contains("fdatasync("))
-        .collect();
-    let of = |path: &str| {
-        synced
-            .iter()
-            .filter(|l| l.contains(&format!("<{path}>")))
-            .count()
-    };
+    let synced = syncs_by_path(&trace);
+    let of = |path: &str| synced.iter().filter(|p| *p == path).count();
     assert_eq!(of(&store), 1, "{synced:#?}");
     assert_eq!(of(&journal), 1, "{synced:#?}");
-    let first = |path: &str| synced.iter().position(|l| l.contains(&format!("<{path}>")));
+    let first = |path: &str| synced.iter().position(|p| p == path);
     assert!(first(&journal) < first(&store), "{synced:#?}");
     let listed = common::stdout(&common::zhuqi(&dir, &["show", "1"]));
     assert!(listed.contains("已联系消防大队"), "{listed}");

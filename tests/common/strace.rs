@@ -56,6 +56,11 @@ pub fn syncs_in(trace: &Path) -> usize {
 
 /// The files (and folders) a trace taken with `-y` shows synced.
 pub fn synced_paths(trace: &Path) -> HashSet<String> {
+    syncs_by_path(trace).into_iter().collect()
+}
+
+/// The file (or folder) each sync in a trace taken with `-y` names, in the order they ran.
+pub fn syncs_by_path(trace: &Path) -> Vec<String> {
     std::fs::read_to_string(trace)
         .unwrap_or_default()
         .lines()
@@ -67,4 +72,17 @@ pub fn synced_paths(trace: &Path) -> HashSet<String> {
             Some(rest[start..end].to_string())
         })
         .collect()
+}
+
+/// `command` run to its end, traced for its syncs into `trace`; it must succeed.
+pub fn run_traced(trace: &Path, command: &Command) -> std::process::Output {
+    let out = traced(trace, command)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
