@@ -22,9 +22,13 @@ impl Store {
     pub fn begin_bulk(&self) -> Result<(), StoreError> {
         // A mark further on would leave the abandoned bulk write's part in place.
         self.refuse_if_cut_short()?;
-        let w = self.writer();
+        let mut w = self.writer();
         self.engine()?.trees[META].insert(BULK_MARK, &u64_key(w.journal.len())[..])?;
         self.sync()?;
+        // Its journal is sealed as it grows, not all at its end (`journal/ahead.rs`).
+        if let Err(e) = w.journal.seal_ahead() {
+            tracing::warn!(error = %e, "the journal is not sealed ahead; it is sealed at the end");
+        }
         // Killed mid-way it is undone whole: its closed appeals can go straight to the archive.
         self.set_direct_to_archive(true);
         Ok(())
@@ -34,7 +38,15 @@ impl Store {
     /// is the bulk write's, not the next opening's).
     pub fn end_bulk(&self) -> Result<(), StoreError> {
         self.end_bulk_mark()?;
-        let _ = self.seal_journal_if_long(SEAL_AT);
+        let ahead = match self.writer().journal.stop_sealing_ahead() {
+            Some(Ok(ahead)) => Some(ahead),
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "sealing the journal ahead failed; it is sealed whole");
+                None
+            }
+            None => None,
+        };
+        let _ = self.seal_journal_if_long_after(SEAL_AT, ahead);
         Ok(())
     }
 
@@ -55,6 +67,12 @@ impl Store {
     /// it wrote — and would take out any step written after it, so none is written until then.
     pub fn abandon_bulk(&self) {
         self.set_direct_to_archive(false);
+        // What it sealed ahead is of a journal to be cut back.
+        let mut w = self.writer();
+        if let Some(Ok(ahead)) = w.journal.stop_sealing_ahead() {
+            journal::remove_sealed_ahead(w.journal.path(), &ahead);
+        }
+        drop(w);
         self.cut_short
             .store(true, std::sync::atomic::Ordering::Relaxed);
     }

@@ -175,11 +175,24 @@ impl Store {
     /// unless a bulk write's mark is there (undoing it cuts the live file back). A seal that
     /// fails (a full disk) leaves the journal as it was: said in the log, tried next time.
     pub(super) fn seal_journal_if_long(&self, at: u64) -> Option<u64> {
+        self.seal_journal_if_long_after(at, None)
+    }
+
+    /// As [`Store::seal_journal_if_long`], taking the parts written `ahead` of it.
+    pub(super) fn seal_journal_if_long_after(
+        &self,
+        at: u64,
+        ahead: Option<journal::Ahead>,
+    ) -> Option<u64> {
         let mut w = self.writer();
         if w.journal.live_len() < at || !matches!(self.bulk_from(), Ok(None)) {
+            // Parts written ahead for a seal that does not happen now are not kept for one.
+            if let Some(ahead) = ahead {
+                journal::remove_sealed_ahead(w.journal.path(), &ahead);
+            }
             return None;
         }
-        Store::seal_locked(&mut w)
+        Store::seal_locked(&mut w, ahead)
             .inspect_err(
                 |e| tracing::warn!(error = %e, "the journal was not sealed; tried again next time"),
             )
@@ -196,12 +209,12 @@ impl Store {
         if w.journal.live_len() == 0 {
             return Ok(None);
         }
-        Store::seal_locked(&mut w).map(Some)
+        Store::seal_locked(&mut w, None).map(Some)
     }
 
-    fn seal_locked(w: &mut Writer) -> Result<u64, StoreError> {
+    fn seal_locked(w: &mut Writer, ahead: Option<journal::Ahead>) -> Result<u64, StoreError> {
         let path = w.journal.path().to_path_buf();
-        journal::seal(&path, w.journal.len())?;
+        journal::seal_after(&path, w.journal.len(), ahead)?;
         w.journal = Journal::open(&path)?;
         tracing::info!(to = w.journal.len(), "journal sealed");
         Ok(w.journal.len())

@@ -20,8 +20,10 @@ use serde::Deserialize;
 use super::StoreError;
 use crate::domain::Event;
 
+mod ahead;
 mod sealed;
-pub use sealed::{Live, SEALED_DIR, journal_len, seal};
+pub use ahead::{Ahead, SealAhead, remove as remove_sealed_ahead};
+pub use sealed::{Live, SEALED_DIR, journal_len, seal, seal_after};
 use sealed::{line_at, reading, stream_from};
 
 pub const JOURNAL_VERSION: u32 = 2;
@@ -87,6 +89,8 @@ pub struct Journal {
     live: Live,
     /// A write failed and what it left could not be cut off yet: looked at before the next one.
     dirty: bool,
+    /// Sealing ahead during a bulk write (`ahead.rs`), told each length the journal reaches.
+    ahead: Option<SealAhead>,
     /// Bytes the next writes may put down before failing, as a full disk would (tests).
     #[cfg(test)]
     pub(super) fail_after: Option<usize>,
@@ -162,6 +166,7 @@ impl Journal {
             len: live.journal_len(len),
             live,
             dirty: false,
+            ahead: None,
             #[cfg(test)]
             fail_after: None,
             #[cfg(test)]
@@ -200,7 +205,21 @@ impl Journal {
             return Err(io(what)(e));
         }
         self.len += lines.len() as u64;
+        if let Some(ahead) = &self.ahead {
+            ahead.reached(self.len);
+        }
         Ok(self.len)
+    }
+
+    /// Starts sealing the journal ahead as it grows (a bulk write begins): see `ahead.rs`.
+    pub fn seal_ahead(&mut self) -> Result<(), StoreError> {
+        self.ahead = Some(SealAhead::start(&self.path)?);
+        Ok(())
+    }
+
+    /// Stops sealing ahead once the part in hand is written; the parts written, if it was.
+    pub fn stop_sealing_ahead(&mut self) -> Option<Result<Ahead, StoreError>> {
+        self.ahead.take().map(SealAhead::finish)
     }
 
     fn write_synced(&mut self, lines: &[u8]) -> std::io::Result<()> {

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use super::ahead::Ahead;
 use super::{StoreError, io, line_number, lines_before};
 
 /// Beside the live file: the sealed parts.
@@ -14,12 +15,12 @@ pub const SEALED_DIR: &str = "journal.sealed";
 const HEADER_KEY: &[u8] = br#"{"sealed_to":"#;
 /// How much of the journal a sealed part holds, about (it ends with a command).
 #[cfg(not(test))]
-const PART_SIZE: u64 = 16 * 1024 * 1024;
+pub(super) const PART_SIZE: u64 = 16 * 1024 * 1024;
 #[cfg(test)]
-const PART_SIZE: u64 = 4 * 1024;
+pub(super) const PART_SIZE: u64 = 4 * 1024;
 /// A part's buffer at first: a part runs past `PART_SIZE` to its command's end, which for a
 /// bulk write's batch can be a megabyte or two on.
-const PART_ROOM: usize = PART_SIZE as usize + PART_SIZE as usize / 4;
+pub(super) const PART_ROOM: usize = PART_SIZE as usize + PART_SIZE as usize / 4;
 /// zstd's level for sealed parts: 2 (with the window below, about a sixth of the journal's
 /// size). The zstd tool on the 100k import's journal: level 2 36.9 MB in 0.87-0.91 s, level 3
 /// 36.6 MB in 1.16 s.
@@ -106,18 +107,23 @@ pub fn journal_len(path: &Path) -> Result<u64, StoreError> {
 /// seal that did not finish lies past the live file's base, unread, until a later seal
 /// writes it again.
 pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
+    seal_after(path, len, None)
+}
+
+/// Seals as [`seal`] does, taking the parts written `ahead` of it (`ahead.rs`) as they are when
+/// they were cut from this live file, from its base, and end by `len`; else they are written
+/// anew with the rest.
+pub fn seal_after(path: &Path, len: u64, ahead: Option<Ahead>) -> Result<(), StoreError> {
     let live = Live::of(path)?;
     let dir = sealed_dir(path);
-    if live.base == 0 && dir.exists() {
-        // Parts of a journal that was written anew since: nothing reads them.
-        let aside = crate::store::aside(
-            path.parent().unwrap_or(Path::new(".")),
-            "journal.sealed.old",
-        );
-        std::fs::rename(&dir, &aside).map_err(io(format!("moving {} aside", dir.display())))?;
-    }
-    crate::desk::paths::create_private_dir(&dir)
-        .map_err(io(format!("creating {}", dir.display())))?;
+    let ahead = match ahead.filter(|a| a.goes_with(live, len, &dir)) {
+        // Sealing ahead began by making the folder ready.
+        Some(ahead) => ahead,
+        None => {
+            make_ready(path, live)?;
+            Ahead::none(live)
+        }
+    };
     // Parts from the base on are left by a seal that was stopped: copies of what the live file
     // still holds.
     for entry in std::fs::read_dir(&dir).map_err(io(format!("reading {}", dir.display())))? {
@@ -126,7 +132,7 @@ pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
             .file_name()
             .to_str()
             .and_then(part_range)
-            .is_some_and(|(start, _)| start >= live.base);
+            .is_some_and(|range| range.0 >= live.base && !ahead.parts.contains(&range));
         if stale {
             std::fs::remove_file(entry.path())
                 .map_err(io(format!("removing {}", entry.path().display())))?;
@@ -137,9 +143,9 @@ pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
     // that imported a ledger reads the journal page by page from there).
     let mut source = File::open(path).map_err(io(format!("opening {}", path.display())))?;
     source
-        .seek(SeekFrom::Start(live.header))
+        .seek(SeekFrom::Start(live.in_file(ahead.end)))
         .map_err(io(format!("reading {}", path.display())))?;
-    let mut source = BufReader::with_capacity(1 << 20, source.take(len - live.base));
+    let mut source = BufReader::with_capacity(1 << 20, source.take(len - ahead.end));
     // Each part is a zstd frame of its own: they are cut here and compressed side by side on
     // the machine's cores (a seal of the 100k import's journal is 13 parts).
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(SEAL_THREADS));
@@ -171,7 +177,7 @@ pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
             })
             .collect();
         drop((parts, give_back));
-        let cut = send_parts(&mut source, path, live.base..len, &send, &given_back);
+        let cut = send_parts(&mut source, path, ahead.end..len, &send, &given_back);
         drop(send);
         let mut compressed = Ok(());
         for worker in compressing {
@@ -196,6 +202,20 @@ pub fn seal(path: &Path, len: u64) -> Result<(), StoreError> {
         .map_err(io(format!("reading {}", path.display())))?;
     crate::desk::paths::write_private(path, &body)
         .map_err(io(format!("replacing {}", path.display())))
+}
+
+/// Makes the folder of sealed parts ready for the live file at `path` to be sealed.
+pub(super) fn make_ready(path: &Path, live: Live) -> Result<(), StoreError> {
+    let dir = sealed_dir(path);
+    if live.base == 0 && dir.exists() {
+        // Parts of a journal that was written anew since: nothing reads them.
+        let aside = crate::store::aside(
+            path.parent().unwrap_or(Path::new(".")),
+            "journal.sealed.old",
+        );
+        std::fs::rename(&dir, &aside).map_err(io(format!("moving {} aside", dir.display())))?;
+    }
+    crate::desk::paths::create_private_dir(&dir).map_err(io(format!("creating {}", dir.display())))
 }
 
 /// Cuts the journal's bytes `range` from `source` into parts and sends each with its offset;
@@ -229,23 +249,30 @@ fn send_parts(
 }
 
 /// Reads the next part's bytes from `source` into `part`: whole lines, up to the first end of
-/// a command at or past `PART_SIZE` (none at the end of the source).
-fn cut_part(source: &mut impl BufRead, path: &Path, part: &mut Vec<u8>) -> Result<(), StoreError> {
+/// a command at or past `PART_SIZE`. Whether it came to one (not: the source ended first).
+pub(super) fn cut_part(
+    source: &mut impl BufRead,
+    path: &Path,
+    part: &mut Vec<u8>,
+) -> Result<bool, StoreError> {
     part.clear();
     loop {
         let line_start = part.len();
         let n = source
             .read_until(b'\n', part)
             .map_err(io(format!("reading {}", path.display())))?;
-        if n == 0 || (part.len() as u64 >= PART_SIZE && ends_command(&part[line_start..])) {
-            return Ok(());
+        if n == 0 {
+            return Ok(false);
+        }
+        if part.len() as u64 >= PART_SIZE && ends_command(&part[line_start..]) {
+            return Ok(true);
         }
     }
 }
 
 /// Writes `bytes`, the journal's from `at`, as a sealed part in `dir`: compressed under a
 /// temporary name (owner only, gone if this stops half-way), synced, then named.
-fn write_part(dir: &Path, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
+pub(super) fn write_part(dir: &Path, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
     let mut temp = tempfile::Builder::new()
         .prefix(".zhuqi-")
         .suffix(".partial")
@@ -333,16 +360,16 @@ fn sealed_parts(journal: &Path, base: u64) -> Result<Vec<Sealed>, StoreError> {
     Ok(parts)
 }
 
-fn sealed_dir(journal: &Path) -> PathBuf {
+pub(super) fn sealed_dir(journal: &Path) -> PathBuf {
     journal.with_file_name(SEALED_DIR)
 }
 
 /// A sealed part's name: `{start}-{end}.jsonl.zst`, both 20 digits.
-fn part_name(start: u64, end: u64) -> String {
+pub(super) fn part_name(start: u64, end: u64) -> String {
     format!("{start:020}-{end:020}.jsonl.zst")
 }
 
-fn part_range(name: &str) -> Option<(u64, u64)> {
+pub(super) fn part_range(name: &str) -> Option<(u64, u64)> {
     let (start, end) = name.strip_suffix(".jsonl.zst")?.split_once('-')?;
     Some((start.parse().ok()?, end.parse().ok()?))
 }
@@ -458,18 +485,18 @@ pub(super) fn line_at(path: &Path, live: Live, pos: u64) -> (PathBuf, usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::read_commands;
-    use super::{SEALED_DIR, journal_len, part_name};
+    use super::{Live, SEALED_DIR, journal_len, part_name};
     use crate::domain::AppealChange;
     use crate::store::SEAL_AT;
     use crate::store::tests::{capture, event};
     use crate::store::*;
 
-    type Commands = Vec<(Vec<u128>, u64)>;
+    pub(in super::super) type Commands = Vec<(Vec<u128>, u64)>;
 
     /// Every command from `offset` on: its events' ids and the offset after it.
-    fn commands(path: &Path, offset: u64) -> Result<Commands, StoreError> {
+    pub(in super::super) fn commands(path: &Path, offset: u64) -> Result<Commands, StoreError> {
         let mut out = Vec::new();
         read_commands(path, offset, |events, end| {
             out.push((events.iter().map(|e| e.id.0).collect(), end));
@@ -479,7 +506,11 @@ mod tests {
     }
 
     /// A store with `n` appeals, each captured and listed (two commands).
-    fn store_with(dir: &Path, n: u128, first: u128) -> Result<Store, Box<dyn std::error::Error>> {
+    pub(in super::super) fn store_with(
+        dir: &Path,
+        n: u128,
+        first: u128,
+    ) -> Result<Store, Box<dyn std::error::Error>> {
         let (store, _) = Store::open(dir)?;
         for i in first..first + n {
             let a = ulid::Ulid(i * 1000);
@@ -490,7 +521,7 @@ mod tests {
     }
 
     /// The sealed parts' ranges; they must join, from 0 to `to`.
-    fn joined_to(dir: &Path, to: u64) -> Vec<(u64, u64)> {
+    pub(in super::super) fn joined_to(dir: &Path, to: u64) -> Vec<(u64, u64)> {
         let mut ranges: Vec<(u64, u64)> = parts(dir)
             .iter()
             .filter_map(|n| super::part_range(n))
@@ -505,7 +536,7 @@ mod tests {
         ranges
     }
 
-    fn parts(dir: &Path) -> Vec<String> {
+    pub(in super::super) fn parts(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir.join(SEALED_DIR))
             .map(|d| {
                 d.flatten()
@@ -677,8 +708,9 @@ mod tests {
             n += 1;
             store.append(vec![capture(ulid::Ulid(n * 1000), n * 1000 + 1)])?;
         }
-        // Never while the bulk write goes on: undoing it cuts the live file back.
-        assert!(parts(dir.path()).is_empty());
+        // The live file is not replaced while the bulk write goes on: undoing it cuts the live
+        // file back (parts may be sealed ahead, `ahead.rs`).
+        assert_eq!(Live::of(&path)?, Live::default());
         let len = store.journal_len();
         store.end_bulk()?;
         joined_to(dir.path(), len);
