@@ -26,7 +26,7 @@ impl Store {
         self.engine()?.trees[META].insert(BULK_MARK, &u64_key(w.journal.len())[..])?;
         self.sync()?;
         // Its journal is sealed as it grows, not all at its end (`journal/ahead.rs`).
-        if let Err(e) = w.journal.seal_ahead() {
+        if let Err(e) = w.journal.seal_ahead(SEAL_AT) {
             tracing::warn!(error = %e, "the journal is not sealed ahead; it is sealed at the end");
         }
         // Killed mid-way it is undone whole: its closed appeals can go straight to the archive.

@@ -65,14 +65,16 @@ pub struct SealAhead {
 }
 
 impl SealAhead {
-    /// Starts sealing the journal at `path` ahead, from the live file's base.
-    pub fn start(path: &Path) -> Result<SealAhead, StoreError> {
+    /// Starts sealing the journal at `path` ahead, from the live file's base, once the live
+    /// file holds `from` bytes: the length at which the bulk write's end seals it (shorter, no
+    /// seal would take the parts).
+    pub fn start(path: &Path, from: u64) -> Result<SealAhead, StoreError> {
         let live = Live::of(path)?;
         let path = path.to_path_buf();
         let (reached, lengths) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("zhuqi-seal-ahead".into())
-            .spawn(move || seal_ahead(&path, live, &lengths))
+            .spawn(move || seal_ahead(&path, live, from, &lengths))
             .map_err(io("starting the thread that seals the journal ahead".into()))?;
         Ok(SealAhead {
             reached: Some(reached),
@@ -120,10 +122,16 @@ impl Drop for SealAhead {
 
 /// The thread: each time the journal grows a part or more past the last part written, the next
 /// parts are cut from the live file and written.
-fn seal_ahead(path: &Path, live: Live, lengths: &mpsc::Receiver<u64>) -> Result<Ahead, StoreError> {
-    make_ready(path, live)?;
+fn seal_ahead(
+    path: &Path,
+    live: Live,
+    from: u64,
+    lengths: &mpsc::Receiver<u64>,
+) -> Result<Ahead, StoreError> {
     let dir = sealed_dir(path);
     let mut ahead = Ahead::none(live);
+    // Until the live file is long enough to be sealed at the end, nothing is written.
+    let mut ready = false;
     let mut part = Vec::with_capacity(PART_ROOM);
     while let Ok(mut len) = lengths.recv() {
         // `len` ends a command: a part's worth past the last part holds one whole part.
@@ -135,8 +143,12 @@ fn seal_ahead(path: &Path, live: Live, lengths: &mpsc::Receiver<u64>) -> Result<
                 Err(mpsc::TryRecvError::Empty) => {}
                 Err(mpsc::TryRecvError::Disconnected) => return Ok(ahead),
             }
-            if len.saturating_sub(ahead.end) < PART_SIZE {
+            if len.saturating_sub(ahead.end) < PART_SIZE || len - live.base < from {
                 break;
+            }
+            if !ready {
+                make_ready(path, live)?;
+                ready = true;
             }
             let mut source = File::open(path).map_err(io(format!("opening {}", path.display())))?;
             source
@@ -177,7 +189,7 @@ mod tests {
 
     use super::super::SEALED_DIR;
     use super::super::sealed::tests::{commands, joined_to, parts, store_with};
-    use super::super::sealed::{Live, part_range};
+    use super::super::sealed::{Live, PART_SIZE, part_range};
     use crate::store::tests::capture;
     use crate::store::*;
 
@@ -248,6 +260,21 @@ mod tests {
             commands(&path, 0)?,
             commands(&whole.path().join(JOURNAL_FILE), 0)?
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_bulk_write_too_short_to_be_sealed_at_its_end_seals_nothing_ahead()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (store, _) = Store::open(dir.path())?;
+        store.begin_bulk()?;
+        // Parts' worth, short of the length the end seals at.
+        captures_to(&store, 1, SEAL_AT - PART_SIZE)?;
+        assert!(store.journal_len() >= 2 * PART_SIZE);
+        store.end_bulk()?;
+        assert!(!dir.path().join(SEALED_DIR).exists());
+        assert_eq!(Live::of(&dir.path().join(JOURNAL_FILE))?, Live::default());
         Ok(())
     }
 
