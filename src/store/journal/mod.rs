@@ -91,6 +91,8 @@ pub struct Journal {
     dirty: bool,
     /// Sealing ahead during a bulk write (`ahead.rs`), told each length the journal reaches.
     ahead: Option<SealAhead>,
+    /// Where a command's lines are made, kept from one to the next (`append_events`).
+    lines: Vec<u8>,
     /// Bytes the next writes may put down before failing, as a full disk would (tests).
     #[cfg(test)]
     pub(super) fail_after: Option<usize>,
@@ -103,27 +105,38 @@ fn io(what: String) -> impl FnOnce(std::io::Error) -> StoreError {
     move |source| StoreError::Io { what, source }
 }
 
+/// The most room for lines kept from one command to the next (an import's batch of 2,000
+/// appeals takes about 10 MiB).
+const KEPT_LINES: usize = 32 << 20;
+
 /// About what a line takes, a capture's more and a step's less.
 const LINE_BYTES: usize = 512;
 
 /// The lines of one command, ready to append.
 pub fn encode(events: &[Event]) -> Result<Vec<u8>, StoreError> {
+    let mut out = Vec::new();
+    encode_into(events, &mut out)?;
+    Ok(out)
+}
+
+/// Appends the lines of one command to `out`.
+fn encode_into(events: &[Event], out: &mut Vec<u8>) -> Result<(), StoreError> {
     // A line takes 350 bytes on average in an import of 100k: sized once, a batch's lines are
     // not copied again and again as they grow.
-    let mut out = Vec::with_capacity(events.len() * LINE_BYTES);
+    out.reserve(events.len() * LINE_BYTES);
     for (i, event) in events.iter().enumerate() {
         // The line is `LineOut` as serde would write it, its event's fields after `v` and
         // `more`; written by hand, since serde's flattening took a tenth of an import's
         // journaling. A test holds the two to the same bytes.
         let start = out.len();
-        std::io::Write::write_fmt(&mut out, format_args!("{{\"v\":{JOURNAL_VERSION}"))
+        std::io::Write::write_fmt(out, format_args!("{{\"v\":{JOURNAL_VERSION}"))
             .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?;
         if i + 1 < events.len() {
             out.extend_from_slice(br#","more":true"#);
         }
         let event_at = out.len();
         // What was said is kept, with the invisible and control characters escaped.
-        crate::text::push_json(&mut out, &event.as_text())
+        crate::text::push_json(out, &event.as_text())
             .map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?;
         // The event's own opening brace: its fields go on from the header's.
         out[event_at] = b',';
@@ -134,7 +147,7 @@ pub fn encode(events: &[Event]) -> Result<Vec<u8>, StoreError> {
         out.extend_from_slice(&ck);
         out.extend_from_slice(b"\"}\n");
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Where reading a journal stopped.
@@ -167,6 +180,7 @@ impl Journal {
             live,
             dirty: false,
             ahead: None,
+            lines: Vec::new(),
             #[cfg(test)]
             fail_after: None,
             #[cfg(test)]
@@ -209,6 +223,20 @@ impl Journal {
             ahead.reached(self.len);
         }
         Ok(self.len)
+    }
+
+    /// Appends one command's events, as `append(&encode(events)?)` does, its lines made where
+    /// the last command's were: a bulk write's batch of lines takes megabytes, which came fresh
+    /// from the system for each batch, page by page.
+    pub fn append_events(&mut self, events: &[Event]) -> Result<u64, StoreError> {
+        let mut lines = std::mem::take(&mut self.lines);
+        lines.clear();
+        let appended = encode_into(events, &mut lines).and_then(|()| self.append(&lines));
+        // A batch's kept for the next; anything larger given back.
+        if lines.capacity() <= KEPT_LINES {
+            self.lines = lines;
+        }
+        appended
     }
 
     /// Starts sealing the journal ahead as it grows (a bulk write begins), once the live file
@@ -487,6 +515,30 @@ mod tests {
         }
         let read = decode_commands(&written).map_err(|(line, e)| format!("{line}: {e}"))?;
         assert_eq!(read, vec![events]);
+        Ok(())
+    }
+
+    #[test]
+    fn commands_appended_one_after_another_are_each_their_own_lines()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("journal.jsonl");
+        let (a, b) = (ulid::Ulid(100), ulid::Ulid(200));
+        // The second shorter than the first: nothing of the first's lines goes with it.
+        let commands = vec![
+            vec![capture(a, 1), event(a, 2, AppealChange::Listed)],
+            vec![event(a, 3, AppealChange::Acknowledged)],
+            vec![capture(b, 4)],
+        ];
+        let mut journal = Journal::open(&path)?;
+        let mut expected = Vec::new();
+        for command in &commands {
+            expected.extend(encode(command)?);
+            assert_eq!(journal.append_events(command)?, expected.len() as u64);
+        }
+        assert_eq!(std::fs::read(&path)?, expected);
+        let read = decode_commands(&expected).map_err(|(line, e)| format!("{line}: {e}"))?;
+        assert_eq!(read, commands);
         Ok(())
     }
 }
