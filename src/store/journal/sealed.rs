@@ -30,6 +30,9 @@ const SEAL_LEVEL: i32 = 2;
 /// for the default window (42.1 MB at level 3 without it). Any zstd reads it: the window is
 /// below the 128 MiB it reads without being told.
 const SEAL_WINDOW_LOG: u32 = 24;
+/// How a part being written is named until it is whole.
+const TEMPORARY_PREFIX: &str = ".zhuqi-";
+const TEMPORARY_SUFFIX: &str = ".partial";
 /// Parts compressed at once, at most (one a core).
 const SEAL_THREADS: usize = 2;
 
@@ -125,14 +128,15 @@ pub fn seal_after(path: &Path, len: u64, ahead: Option<Ahead>) -> Result<(), Sto
         }
     };
     // Parts from the base on are left by a seal that was stopped: copies of what the live file
-    // still holds.
+    // still holds. A part half-written when a process was killed is left under its temporary
+    // name (the desk lock keeps any other process from writing one now).
     for entry in std::fs::read_dir(&dir).map_err(io(format!("reading {}", dir.display())))? {
         let entry = entry.map_err(io(format!("reading {}", dir.display())))?;
-        let stale = entry
-            .file_name()
-            .to_str()
-            .and_then(part_range)
-            .is_some_and(|range| range.0 >= live.base && !ahead.parts.contains(&range));
+        let name = entry.file_name();
+        let name = name.to_str().unwrap_or_default();
+        let stale = part_range(name)
+            .is_some_and(|range| range.0 >= live.base && !ahead.parts.contains(&range))
+            || (name.starts_with(TEMPORARY_PREFIX) && name.ends_with(TEMPORARY_SUFFIX));
         if stale {
             std::fs::remove_file(entry.path())
                 .map_err(io(format!("removing {}", entry.path().display())))?;
@@ -274,8 +278,8 @@ pub(super) fn cut_part(
 /// temporary name (owner only, gone if this stops half-way), synced, then named.
 pub(super) fn write_part(dir: &Path, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
     let mut temp = tempfile::Builder::new()
-        .prefix(".zhuqi-")
-        .suffix(".partial")
+        .prefix(TEMPORARY_PREFIX)
+        .suffix(TEMPORARY_SUFFIX)
         .tempfile_in(dir)
         .map_err(io(format!("creating a file in {}", dir.display())))?;
     let what = format!("writing {}", temp.path().display());
@@ -487,7 +491,7 @@ pub(super) fn line_at(path: &Path, live: Live, pos: u64) -> (PathBuf, usize) {
 #[cfg(test)]
 pub(super) mod tests {
     use super::super::read_commands;
-    use super::{Live, SEALED_DIR, journal_len, part_name};
+    use super::{Live, SEALED_DIR, TEMPORARY_PREFIX, TEMPORARY_SUFFIX, journal_len, part_name};
     use crate::domain::AppealChange;
     use crate::store::SEAL_AT;
     use crate::store::tests::{capture, event};
@@ -658,6 +662,37 @@ pub(super) mod tests {
         assert_eq!(store.appeal_count(), 3);
         assert_eq!(commands(&path, 0)?.len(), 6);
         assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        Ok(())
+    }
+
+    #[test]
+    fn a_part_left_half_written_by_a_killed_process_goes_at_the_next_seal()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let store = store_with(dir.path(), 30, 1)?;
+        store.seal_journal_now()?;
+        let sealed = parts(dir.path());
+        let left = dir
+            .path()
+            .join(SEALED_DIR)
+            .join(format!("{TEMPORARY_PREFIX}a1b2c3{TEMPORARY_SUFFIX}"));
+        std::fs::write(&left, b"(\xb5/\xfd half a frame")?;
+        let other = dir.path().join(SEALED_DIR).join("notes.txt");
+        std::fs::write(&other, b"not ours to remove")?;
+        let store = {
+            drop(store);
+            store_with(dir.path(), 30, 100)?
+        };
+        store.seal_journal_now()?;
+        assert!(!left.exists());
+        assert!(other.exists());
+        std::fs::remove_file(&other)?;
+        let now = parts(dir.path());
+        assert!(
+            now.len() > sealed.len() && now.starts_with(&sealed),
+            "{now:?}"
+        );
+        joined_to(dir.path(), store.journal_len());
         Ok(())
     }
 
