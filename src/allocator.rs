@@ -17,6 +17,9 @@ use libmimalloc_sys as mi;
 /// mimalloc's `mi_option_purge_delay`, next after `mi_option_eager_commit_delay` in its
 /// `mimalloc.h` (`libmimalloc-sys` does not name it).
 const MI_OPTION_PURGE_DELAY: mi::mi_option_t = mi::mi_option_eager_commit_delay + 1;
+/// mimalloc's `mi_option_allow_thp`, the last of the options in its `mimalloc.h` (version 2.2,
+/// as `libmimalloc-sys` 0.1.49 builds it).
+const MI_OPTION_ALLOW_THP: mi::mi_option_t = 37;
 /// A purge delay of -1: freed memory is kept, never given back to the system.
 const NEVER: std::ffi::c_long = -1;
 
@@ -39,8 +42,16 @@ impl DeskAllocator {
         // command ends, an import of 100k took 3.25-3.49 s against 3.56-3.81 s, its peak 60-80
         // MB higher (BENCHMARKS.md, fourteenth round). Only bulk commands switch, and they end
         // with their write.
-        // SAFETY: setting an option is safe at any time; mimalloc reads it when it next purges.
-        unsafe { mi::mi_option_set(MI_OPTION_PURGE_DELAY, NEVER) };
+        // And without transparent huge pages: mimalloc asks the kernel for them on the memory it
+        // maps, and a page touched first then had 2 MB zeroed, not 4 KB. An import of 100k on a
+        // machine idle before it took 3.35-3.36 s against 3.55-3.65 s (kernel time 0.8 s against
+        // 1.3 s), 3.13-3.22 s against 3.21-3.42 s run after another, its peak 25-30 MB lower.
+        // SAFETY: setting an option is safe at any time; mimalloc reads these when it next purges
+        // and when it next maps memory, which it has not yet (nothing was asked of it).
+        unsafe {
+            mi::mi_option_set(MI_OPTION_PURGE_DELAY, NEVER);
+            mi::mi_option_set(MI_OPTION_ALLOW_THP, 0);
+        }
         self.mimalloc.store(true, Ordering::Relaxed);
     }
 
@@ -128,10 +139,14 @@ mod tests {
             let before = allocator.alloc(small);
             fill(before, 24, 1);
             assert!(!allocator.gave(before));
-            // 10 ms is mimalloc's default purge delay: the option is the one meant.
+            // mimalloc's defaults: the options are the ones meant.
             assert_eq!(mi::mi_option_get(MI_OPTION_PURGE_DELAY), 10);
+            assert_eq!(mi::mi_option_get(MI_OPTION_ALLOW_THP), 1);
+            // The option after the last reads as 0: the index is the last.
+            assert_eq!(mi::mi_option_get(MI_OPTION_ALLOW_THP + 1), 0);
             allocator.use_mimalloc();
             assert_eq!(mi::mi_option_get(MI_OPTION_PURGE_DELAY), NEVER);
+            assert_eq!(mi::mi_option_get(MI_OPTION_ALLOW_THP), 0);
             assert!(!allocator.gave(before), "a block glibc gave stays glibc's");
             let after = allocator.alloc(aligned);
             assert_eq!(after as usize % 64, 0, "the alignment is honoured");
