@@ -46,7 +46,8 @@ impl Ahead {
     }
 
     /// Whether these parts are the start of a seal of the live file `live` up to `len`: cut
-    /// from it, one after the other from its base, ending by `len`, each still in `dir`.
+    /// from it, one after the other from its base, ending by `len`, each still in `dir`. None
+    /// is not a start: the seal then makes its folder ready itself.
     pub(super) fn goes_with(&self, live: Live, len: u64, dir: &Path) -> bool {
         let mut at = live.base;
         let joined = self.parts.iter().all(|&(start, end)| {
@@ -54,7 +55,7 @@ impl Ahead {
             at = end;
             follows && dir.join(part_name(start, end)).is_file()
         });
-        self.live == live && joined && at == self.end && self.end <= len
+        !self.parts.is_empty() && self.live == live && joined && at == self.end && self.end <= len
     }
 }
 
@@ -143,7 +144,7 @@ fn seal_ahead(
                 Err(mpsc::TryRecvError::Empty) => {}
                 Err(mpsc::TryRecvError::Disconnected) => return Ok(ahead),
             }
-            if len.saturating_sub(ahead.end) < PART_SIZE || len - live.base < from {
+            if len.saturating_sub(ahead.end) < PART_SIZE || len.saturating_sub(live.base) < from {
                 break;
             }
             if !ready {
