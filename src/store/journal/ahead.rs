@@ -130,6 +130,8 @@ fn seal_ahead(
     lengths: &mpsc::Receiver<u64>,
 ) -> Result<Ahead, StoreError> {
     let dir = sealed_dir(path);
+    // The live file is not replaced while the bulk write goes on: opened once, read part by part.
+    let mut file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
     let mut ahead = Ahead::none(live);
     // Until the live file is long enough to be sealed at the end, nothing is written.
     let mut ready = false;
@@ -151,11 +153,9 @@ fn seal_ahead(
                 make_ready(path, live)?;
                 ready = true;
             }
-            let mut source = File::open(path).map_err(io(format!("opening {}", path.display())))?;
-            source
-                .seek(SeekFrom::Start(live.in_file(ahead.end)))
+            file.seek(SeekFrom::Start(live.in_file(ahead.end)))
                 .map_err(io(format!("reading {}", path.display())))?;
-            let mut source = BufReader::with_capacity(1 << 20, source.take(len - ahead.end));
+            let mut source = BufReader::with_capacity(1 << 20, (&file).take(len - ahead.end));
             if !cut_part(&mut source, path, &mut part)? {
                 // The live file was not what the journal said it took: the seal at the end
                 // cuts its parts itself.
