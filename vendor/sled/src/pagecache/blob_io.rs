@@ -138,21 +138,43 @@ impl BlobSyncs {
         let mut pending = self.pending();
         let mut folders = std::collections::BTreeSet::new();
         for path in pending.iter() {
-            match std::fs::File::open(path) {
-                Ok(f) => f.sync_all()?,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
             if let Some(folder) = path.parent() {
                 folders.insert(folder.to_path_buf());
             }
         }
+        // Several at once: each sync mostly waits on the disk, and syncs that wait together
+        // share the file system's commits (an import of 100k: 380 blobs, 0.18 s one by one).
+        let chunk = pending.len().div_ceil(SYNC_THREADS).max(1);
+        std::thread::scope(|scope| {
+            let syncing: Vec<_> = pending
+                .chunks(chunk)
+                .map(|paths| scope.spawn(move || sync_each(paths)))
+                .collect();
+            syncing.into_iter().try_for_each(|s| {
+                s.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        })?;
         for folder in folders {
             std::fs::File::open(folder)?.sync_all()?;
         }
         pending.clear();
         Ok(())
     }
+}
+
+/// zhuqi: blob files synced at once by `BlobSyncs::sync_deferred`, at most.
+const SYNC_THREADS: usize = 8;
+
+/// zhuqi: syncs each blob file of `paths` (one since removed is passed over).
+fn sync_each(paths: &[std::path::PathBuf]) -> std::io::Result<()> {
+    for path in paths {
+        match std::fs::File::open(path) {
+            Ok(f) => f.sync_all()?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn gc_blobs(config: &Config, stable_lsn: Lsn) -> Result<()> {
