@@ -26,7 +26,7 @@ impl Store {
         self.engine()?.trees[META].insert(BULK_MARK, &u64_key(w.journal.len())[..])?;
         self.sync()?;
         // Its journal is sealed as it grows, not all at its end (`journal/ahead.rs`).
-        if let Err(e) = w.journal.seal_ahead(SEAL_AT) {
+        if let Err(e) = w.journal.seal_ahead() {
             tracing::warn!(error = %e, "the journal is not sealed ahead; it is sealed at the end");
         }
         // Killed mid-way it is undone whole: its closed appeals can go straight to the archive.
@@ -34,8 +34,8 @@ impl Store {
         Ok(())
     }
 
-    /// The bulk write is whole: the mark goes, and a journal it made long is sealed (its cost
-    /// is the bulk write's, not the next opening's).
+    /// The bulk write is whole: the mark goes, and a journal it made long, or began to seal
+    /// ahead, is sealed (its cost is the bulk write's, not the next opening's).
     pub fn end_bulk(&self) -> Result<(), StoreError> {
         self.end_bulk_mark()?;
         let ahead = match self.writer().journal.stop_sealing_ahead() {

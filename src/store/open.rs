@@ -178,14 +178,16 @@ impl Store {
         self.seal_journal_if_long_after(at, None)
     }
 
-    /// As [`Store::seal_journal_if_long`], taking the parts written `ahead` of it.
+    /// As [`Store::seal_journal_if_long`], taking the parts written `ahead` of it: with some,
+    /// the live file is sealed however short (most of the work is done).
     pub(super) fn seal_journal_if_long_after(
         &self,
         at: u64,
         ahead: Option<journal::Ahead>,
     ) -> Option<u64> {
         let mut w = self.writer();
-        if w.journal.live_len() < at || !matches!(self.bulk_from(), Ok(None)) {
+        let begun = ahead.as_ref().is_some_and(|a| !a.parts.is_empty());
+        if (w.journal.live_len() < at && !begun) || !matches!(self.bulk_from(), Ok(None)) {
             // Parts written ahead for a seal that does not happen now are not kept for one.
             if let Some(ahead) = ahead {
                 journal::remove_sealed_ahead(w.journal.path(), &ahead);

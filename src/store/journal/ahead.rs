@@ -6,6 +6,13 @@
 //! time after every batch was written, while during the batches the machine's two cores were
 //! not quite full (BENCHMARKS.md, fourteenth round).
 //!
+//! It begins with the bulk write's first part and runs at the system's idle priority: the
+//! reading, planning and committing threads are the bulk write's pace, and sealing takes what
+//! they leave of the cores (a quarter of them in an import's first second) instead of taking
+//! turns with them. Whatever it has not done when the bulk write ends, the seal at the end does
+//! at the usual priority. A bulk write that sealed parts ahead is sealed at its end however
+//! short it is (its parts are written already); one shorter than a part seals nothing.
+//!
 //! A part written ahead is what a seal writes: the journal's exact bytes from one offset to
 //! another, ending with the first end of a command at or past [`PART_SIZE`], compressed and
 //! synced under its name. Until the seal replaces the live file it lies past the live file's
@@ -66,16 +73,14 @@ pub struct SealAhead {
 }
 
 impl SealAhead {
-    /// Starts sealing the journal at `path` ahead, from the live file's base, once the live
-    /// file holds `from` bytes: the length at which the bulk write's end seals it (shorter, no
-    /// seal would take the parts).
-    pub fn start(path: &Path, from: u64) -> Result<SealAhead, StoreError> {
+    /// Starts sealing the journal at `path` ahead, from the live file's base.
+    pub fn start(path: &Path) -> Result<SealAhead, StoreError> {
         let live = Live::of(path)?;
         let path = path.to_path_buf();
         let (reached, lengths) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("zhuqi-seal-ahead".into())
-            .spawn(move || seal_ahead(&path, live, from, &lengths))
+            .spawn(move || seal_ahead(&path, live, &lengths))
             .map_err(io("starting the thread that seals the journal ahead".into()))?;
         Ok(SealAhead {
             reached: Some(reached),
@@ -123,17 +128,13 @@ impl Drop for SealAhead {
 
 /// The thread: each time the journal grows a part or more past the last part written, the next
 /// parts are cut from the live file and written.
-fn seal_ahead(
-    path: &Path,
-    live: Live,
-    from: u64,
-    lengths: &mpsc::Receiver<u64>,
-) -> Result<Ahead, StoreError> {
+fn seal_ahead(path: &Path, live: Live, lengths: &mpsc::Receiver<u64>) -> Result<Ahead, StoreError> {
     let dir = sealed_dir(path);
+    idle_priority();
     // The live file is not replaced while the bulk write goes on: opened once, read part by part.
     let mut file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
     let mut ahead = Ahead::none(live);
-    // Until the live file is long enough to be sealed at the end, nothing is written.
+    // The parts' folder is made ready with the first part.
     let mut ready = false;
     let mut part = Vec::with_capacity(PART_ROOM);
     while let Ok(mut len) = lengths.recv() {
@@ -146,7 +147,7 @@ fn seal_ahead(
                 Err(mpsc::TryRecvError::Empty) => {}
                 Err(mpsc::TryRecvError::Disconnected) => return Ok(ahead),
             }
-            if len.saturating_sub(ahead.end) < PART_SIZE || len.saturating_sub(live.base) < from {
+            if len.saturating_sub(ahead.end) < PART_SIZE {
                 break;
             }
             if !ready {
@@ -171,6 +172,20 @@ fn seal_ahead(
         }
     }
     Ok(ahead)
+}
+
+/// Puts the calling thread at the system's idle priority (Linux's `SCHED_IDLE`): it runs only
+/// on a core no other thread wants. Elsewhere, or refused, it stays as it was.
+fn idle_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: `sched_setscheduler` reads `param`, a valid `sched_param`, and changes only
+        // the calling thread (pid 0); lowering a thread to `SCHED_IDLE` needs no privilege.
+        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } != 0 {
+            tracing::debug!(error = %std::io::Error::last_os_error(), "sealing ahead at the usual priority");
+        }
+    }
 }
 
 /// Removes the parts written ahead (the seal they were for did not happen).
@@ -265,17 +280,58 @@ mod tests {
     }
 
     #[test]
-    fn a_bulk_write_too_short_to_be_sealed_at_its_end_seals_nothing_ahead()
-    -> Result<(), Box<dyn std::error::Error>> {
+    fn a_bulk_write_shorter_than_a_part_seals_nothing() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let (store, _) = Store::open(dir.path())?;
         store.begin_bulk()?;
-        // Parts' worth, short of the length the end seals at.
-        captures_to(&store, 1, SEAL_AT - PART_SIZE)?;
-        assert!(store.journal_len() >= 2 * PART_SIZE);
+        captures_to(&store, 1, PART_SIZE / 2)?;
+        assert!(store.journal_len() < PART_SIZE);
         store.end_bulk()?;
         assert!(!dir.path().join(SEALED_DIR).exists());
         assert_eq!(Live::of(&dir.path().join(JOURNAL_FILE))?, Live::default());
+        Ok(())
+    }
+
+    #[test]
+    fn a_bulk_write_that_sealed_parts_ahead_is_sealed_at_its_end_however_short()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join(JOURNAL_FILE);
+        let (store, _) = Store::open(dir.path())?;
+        store.begin_bulk()?;
+        // Parts' worth, short of the length a desk's opening seals at.
+        captures_to(&store, 1, SEAL_AT - PART_SIZE)?;
+        assert!(
+            parts_written_ahead(dir.path(), 0),
+            "no part was sealed ahead"
+        );
+        let (len, before) = (store.journal_len(), commands(&path, 0)?);
+        assert!((2 * PART_SIZE..SEAL_AT).contains(&len), "{len}");
+        store.end_bulk()?;
+        // The live file replaced: the parts run to its base, the last part cut at the end.
+        assert_eq!(Live::of(&path)?.base, len);
+        assert!(joined_to(dir.path(), len).len() >= 2);
+        assert_eq!(commands(&path, 0)?, before);
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        Ok(())
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn sealing_ahead_runs_at_the_idle_priority() -> Result<(), Box<dyn std::error::Error>> {
+        // SAFETY: `sched_getscheduler` only reads the calling thread's policy.
+        let policy = || unsafe { libc::sched_getscheduler(0) };
+        let (usual, idle) = std::thread::spawn(move || {
+            let usual = policy();
+            super::idle_priority();
+            (usual, policy())
+        })
+        .join()
+        .map_err(|_| "the thread panicked")?;
+        assert_eq!(usual, libc::SCHED_OTHER);
+        assert_eq!(idle, libc::SCHED_IDLE);
+        // The thread that asked is the only one changed.
+        assert_eq!(policy(), libc::SCHED_OTHER);
         Ok(())
     }
 

@@ -239,10 +239,9 @@ impl Journal {
         appended
     }
 
-    /// Starts sealing the journal ahead as it grows (a bulk write begins), once the live file
-    /// holds `from` bytes: see `ahead.rs`.
-    pub fn seal_ahead(&mut self, from: u64) -> Result<(), StoreError> {
-        self.ahead = Some(SealAhead::start(&self.path, from)?);
+    /// Starts sealing the journal ahead as it grows (a bulk write begins): see `ahead.rs`.
+    pub fn seal_ahead(&mut self) -> Result<(), StoreError> {
+        self.ahead = Some(SealAhead::start(&self.path)?);
         Ok(())
     }
 
