@@ -165,28 +165,41 @@ const STEPS_KEPT: usize = 64;
 /// How far ahead a due date may be set, in calendar days (five years).
 pub const MAX_DUE_DAYS: u64 = 5 * 366;
 
-/// Whether an event's time is one a desk may write: after 2000, and at most a day ahead of this
-/// machine's own clock.
-fn plausible_time(at: DateTime<FixedOffset>) -> bool {
-    let latest = chrono::Utc::now() + chrono::Duration::days(1);
-    let earliest = chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc());
-    at <= latest && earliest.is_none_or(|e| at >= e)
+/// The times a desk may write: after 2000, and at most a day ahead of this machine's own clock
+/// as it was read once for a command or a batch (an import's 600,000 events read it once each
+/// before).
+struct PlausibleTimes {
+    earliest: Option<DateTime<chrono::Utc>>,
+    latest: DateTime<chrono::Utc>,
+}
+
+impl PlausibleTimes {
+    fn now() -> PlausibleTimes {
+        PlausibleTimes {
+            earliest: chrono::NaiveDate::from_ymd_opt(2000, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc()),
+            latest: chrono::Utc::now() + chrono::Duration::days(1),
+        }
+    }
+
+    fn hold(&self, at: DateTime<FixedOffset>) -> bool {
+        at <= self.latest && self.earliest.is_none_or(|e| at >= e)
+    }
 }
 
 /// What no desk could have written, however the events came (typed, imported, bundled): a time
 /// more than a day ahead or before 2000, a number out of range, a due date before 2000 or more
 /// than five years after the event. One number or date like that would freeze an appeal or
 /// wrap the next number given.
-fn implausible(events: &[Event]) -> Option<crate::domain::Refusal> {
+fn implausible(events: &[Event], times: &PlausibleTimes) -> Option<crate::domain::Refusal> {
     use crate::domain::Refusal;
     let sane_date = |date: NaiveDate, at: DateTime<FixedOffset>| {
         chrono::Datelike::year(&date) >= 2000
             && date <= at.date_naive() + chrono::Days::new(MAX_DUE_DAYS)
     };
     for e in events {
-        if !plausible_time(e.at) {
+        if !times.hold(e.at) {
             return Some(Refusal::ImplausibleTime { at: e.at });
         }
         let numbers: [Option<u64>; 2] = match &e.body {
@@ -608,7 +621,7 @@ impl Desk {
     /// clock (`--now` included), none before 2000. An event dated far ahead would freeze its
     /// appeal: every later step would be "before the appeal's last event".
     fn append(&self, events: Vec<Event>) -> Result<Vec<Appeal>, crate::store::AppendError> {
-        if let Some(refusal) = implausible(&events) {
+        if let Some(refusal) = implausible(&events, &PlausibleTimes::now()) {
             return Err(crate::store::AppendError::Refused(refusal));
         }
         let before = self.store.journal_len();
@@ -951,7 +964,8 @@ impl Desk {
     pub fn append_commands(&self, mut commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, DeskError> {
         let n = commands.len();
         self.stamp_desk(&mut commands);
-        if let Some(refusal) = commands.iter().find_map(|c| implausible(c)) {
+        let times = PlausibleTimes::now();
+        if let Some(refusal) = commands.iter().find_map(|c| implausible(c, &times)) {
             return Err(DeskError::Refused(refusal));
         }
         let appeals = self.store.append_batch(commands)?;
@@ -969,7 +983,8 @@ impl Desk {
         let (mut refused, mut n) = (None, 0usize);
         let checked = batches.map_while(|mut commands| {
             self.stamp_desk(&mut commands);
-            match commands.iter().find_map(|c| implausible(c)) {
+            let times = PlausibleTimes::now();
+            match commands.iter().find_map(|c| implausible(c, &times)) {
                 Some(refusal) => {
                     refused = Some(refusal);
                     None
