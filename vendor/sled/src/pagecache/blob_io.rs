@@ -119,16 +119,21 @@ impl BlobSyncs {
         self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Lists the blob at `path` when syncs are deferred; whether it did.
+    /// Lists the blob at `path` when syncs are deferred; whether it did. Decided under the
+    /// list's lock: once `set_deferred(false)` has returned, no blob is listed any more, so
+    /// `sync_deferred` after it syncs every blob left unsynced (sled's flusher writes blobs
+    /// of its own while it cleans segments).
     fn defer(&self, path: &std::path::Path) -> bool {
+        let mut pending = self.pending();
         let deferred = self.deferred.load(std::sync::atomic::Ordering::Acquire);
         if deferred {
-            self.pending().push(path.to_path_buf());
+            pending.push(path.to_path_buf());
         }
         deferred
     }
 
     pub(crate) fn set_deferred(&self, defer: bool) {
+        let _pending = self.pending();
         self.deferred.store(defer, std::sync::atomic::Ordering::Release);
     }
 
