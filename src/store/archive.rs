@@ -81,16 +81,7 @@ pub(super) struct ArchiveSlot {
     /// and its blob files' syncs are deferred, also once it is opened
     /// (`Store::set_direct_to_archive`).
     direct: Arc<std::sync::atomic::AtomicBool>,
-    /// Meanwhile, the ledger ids it writes to the archive (`None`: taken out), put on their
-    /// shelves at its end (`ledger_ids`).
-    held_ledger_ids: Arc<Mutex<HeldLedgerIds>>,
 }
-
-type HeldLedgerIds = std::collections::BTreeMap<Vec<u8>, Option<ledger_ids::Identity>>;
-
-/// Ledger ids held at most before they are put on their shelves mid-way (about 100 bytes
-/// each).
-const HELD_AT_MOST: usize = 250_000;
 
 impl ArchiveSlot {
     /// The archive of the engine at `engine_path` (inside it).
@@ -104,14 +95,7 @@ impl ArchiveSlot {
                 other => other,
             },
             direct: Default::default(),
-            held_ledger_ids: Default::default(),
         }
-    }
-
-    fn held_ledger_ids(&self) -> std::sync::MutexGuard<'_, HeldLedgerIds> {
-        self.held_ledger_ids
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
     }
 
     fn direct(&self) -> bool {
@@ -137,8 +121,7 @@ impl ArchiveSlot {
         if !create && !self.path.exists() {
             return Ok(None);
         }
-        let cache = archive_cache(self.cache, self.direct());
-        let engine = Arc::new(open_archive(&self.dir, &self.path, cache)?);
+        let engine = Arc::new(open_archive(&self.dir, &self.path, self.cache)?);
         engine.db.defer_blob_syncs(self.direct());
         *slot = Some(engine.clone());
         Ok(Some(engine))
@@ -155,15 +138,6 @@ impl ArchiveSlot {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .is_some()
-    }
-}
-
-/// The cache an archive is opened with: opened for a bulk write or a laying out (`direct`), its
-/// segments are cleaned as it goes (see `Cache::Bulk`); the terminal's flusher does so already.
-fn archive_cache(cache: Cache, direct: bool) -> Cache {
-    match (cache, direct) {
-        (Cache::Ample, true) => Cache::Bulk,
-        (cache, _) => cache,
     }
 }
 
@@ -214,11 +188,6 @@ impl Store {
         if !look_in_archive {
             return Ok(None);
         }
-        if tree == EXTERNAL_IDS
-            && let Some(held) = self.archive.held_ledger_ids().get(key)
-        {
-            return Ok(held.map(|id| (sled::IVec::from(&id[..]), true)));
-        }
         let Some(archive) = self.archive(false)? else {
             return Ok(None);
         };
@@ -227,8 +196,6 @@ impl Store {
                 Some((status, number)) => archive.entry(status, number)?,
                 None => return Err(corrupt("a status index key".into())),
             },
-            EXTERNAL_IDS => ledger_ids::get(&archive.trees[EXTERNAL_IDS], key)?
-                .map(|id| sled::IVec::from(&id[..])),
             _ => archive.keyed(tree).get(key)?,
         };
         Ok(found.map(|v| (v, true)))
@@ -345,7 +312,7 @@ impl Store {
             }
         }
         // The archive holds them, on disk, before the live database lets them go.
-        self.write_to_archive(&archive, &puts)?;
+        archive.apply(&[&puts])?;
         archive.sync()?;
         self.apply(&dels)?;
         self.sync()
@@ -383,7 +350,7 @@ impl Store {
                 dels.push(Op::Del(tree, key.to_vec()));
             }
         }
-        self.write_to_archive(&archive, &dels)?;
+        archive.apply(&[&dels])?;
         archive.sync()?;
         let marks: Vec<Op> = ids
             .iter()
@@ -431,73 +398,6 @@ impl Store {
     /// Deletions in the live database, in one transaction.
     fn apply(&self, ops: &[Op]) -> Result<(), StoreError> {
         self.engine()?.apply(&[ops])
-    }
-
-    /// Writes `ops` to the archive, in one transaction; in a bulk write or a laying out, its
-    /// ledger ids are held instead, until [`Store::put_held_ledger_ids`].
-    pub(super) fn write_to_archive(&self, archive: &Engine, ops: &[Op]) -> Result<(), StoreError> {
-        if !self.direct_to_archive() {
-            return archive.apply(&[ops]);
-        }
-        let held = {
-            let mut held = self.archive.held_ledger_ids();
-            for op in ops {
-                match op {
-                    Op::Put(EXTERNAL_IDS, k, v) => {
-                        let id = v.as_slice().try_into().map_err(|_| {
-                            corrupt("a ledger id's appeal is not an identity".into())
-                        })?;
-                        held.insert(k.clone(), Some(id))
-                    }
-                    Op::Del(EXTERNAL_IDS, k) => held.insert(k.clone(), None),
-                    _ => continue,
-                };
-            }
-            held.len()
-        };
-        archive.apply_without_ledger_ids(&[ops])?;
-        match held >= HELD_AT_MOST {
-            true => self.put_held_ledger_ids(),
-            false => Ok(()),
-        }
-    }
-
-    /// Puts the ledger ids a bulk write or a laying out held on their shelves in the archive
-    /// (not synced). Should that fail, they stay held.
-    pub(super) fn put_held_ledger_ids(&self) -> Result<(), StoreError> {
-        let held = std::mem::take(&mut *self.archive.held_ledger_ids());
-        if held.is_empty() {
-            return Ok(());
-        }
-        let ops: Vec<Op> = held
-            .iter()
-            .map(|(k, id)| match id {
-                Some(id) => Op::Put(EXTERNAL_IDS, k.clone(), id.to_vec()),
-                None => Op::Del(EXTERNAL_IDS, k.clone()),
-            })
-            .collect();
-        let put = self.archive(true).and_then(|archive| {
-            archive
-                .ok_or_else(|| corrupt("the archive could not be made".into()))?
-                .apply(&[&ops])
-        });
-        if put.is_err() {
-            let mut now = self.archive.held_ledger_ids();
-            // Any held since (none: the caller holds the writer) win over these.
-            let newer = std::mem::replace(&mut *now, held);
-            now.extend(newer);
-        }
-        put
-    }
-
-    /// Lets go of the ledger ids held (a bulk write stopped: its mark undoes it).
-    pub(super) fn drop_held_ledger_ids(&self) {
-        self.archive.held_ledger_ids().clear();
-    }
-
-    /// Whether a ledger id is held for the archive.
-    pub(super) fn holds_ledger_ids_for_the_archive(&self) -> bool {
-        self.archive.held_ledger_ids().values().any(Option::is_some)
     }
 
     /// Closed appeals go straight to the archive (in a bulk write, or laying a store out).
@@ -799,91 +699,6 @@ mod tests {
             );
             assert!(store.holds_ledger_ids()?, "closed: {close}");
         }
-        Ok(())
-    }
-
-    #[test]
-    fn an_archive_opened_by_a_bulk_write_is_cleaned_as_it_goes() {
-        assert_eq!(archive_cache(Cache::Ample, true), Cache::Bulk);
-        assert_eq!(archive_cache(Cache::Ample, false), Cache::Ample);
-        // The terminal's cleans every half second already, and keeps its small cache.
-        assert_eq!(archive_cache(Cache::Scant, true), Cache::Scant);
-        assert_eq!(archive_cache(Cache::Lean, true), Cache::Lean);
-    }
-
-    #[test]
-    fn a_bulk_writes_ledger_ids_are_held_until_its_end_then_put_on_their_shelves()
-    -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let ledger_id = |i: u128| format!("12345:{}", (i * 37) % 1000);
-        let closed = |i: u128| {
-            let (a, c) = captured(i);
-            let mut steps = vec![c];
-            steps.extend(answered_and_closed(a, 200_000 + i * 10));
-            steps
-        };
-        let found = |store: &Store, i: u128| -> Result<bool, StoreError> {
-            Ok(store.appeal_by_external_id(&ledger_id(i))?.map(|a| a.id) == Some(captured(i).0))
-        };
-        let n = 30;
-        {
-            let (store, _) = Store::open(dir.path())?;
-            store.begin_bulk()?;
-            store.append_batch((0..n).map(closed).collect())?;
-            // Held: found by the bulk write's own reads, on no shelf yet.
-            let archive = store.archive(false)?.ok_or("no archive")?;
-            assert!(in_archive(&store, captured(0).0)?);
-            assert!(archive.trees[EXTERNAL_IDS].is_empty());
-            assert!(store.holds_ledger_ids()?);
-            for i in 0..n {
-                assert!(found(&store, i)?, "{i} held");
-            }
-            store.end_bulk()?;
-            // On their shelves: a key for several ledger ids.
-            let shelves = archive.trees[EXTERNAL_IDS].len();
-            assert!(shelves > 1 && shelves <= ledger_ids::SHELVES as usize);
-            for i in 0..n {
-                assert!(found(&store, i)?, "{i} on its shelf");
-            }
-        }
-        let (store, _) = Store::open(dir.path())?;
-        for i in 0..n {
-            assert!(found(&store, i)?, "{i} after a reopen");
-        }
-        assert!(store.appeal_by_external_id(&ledger_id(n))?.is_none());
-        // Brought back to the live database: the ledger id leaves its shelf.
-        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap_or_default();
-        let reopen = AppealChange::Reopened {
-            reason: "未解决".into(),
-            due,
-        };
-        store.append(vec![event(captured(3).0, 50, reopen)])?;
-        let archive = store.archive(false)?.ok_or("no archive")?;
-        assert_eq!(
-            ledger_ids::get(&archive.trees[EXTERNAL_IDS], ledger_id(3).as_bytes())?,
-            None
-        );
-        assert!(found(&store, 3)? && found(&store, 4)?);
-        // A bulk write stopped by an error: what it held goes with it.
-        store.begin_bulk()?;
-        store.append_batch(vec![closed(n)])?;
-        assert!(found(&store, n)?);
-        store.abandon_bulk();
-        assert!(store.appeal_by_external_id(&ledger_id(n))?.is_none());
-        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
-        drop(store);
-        // Opened again, the bulk write stopped is taken out of the journal too.
-        let (store, report) = Store::open(dir.path())?;
-        assert!(report.undone_bulk.is_some());
-        drop(store);
-        // Laid out anew from the journal: held, then put on their shelves the same.
-        let (store, _) = Store::rebuild(dir.path())?;
-        let archive = store.archive(false)?.ok_or("no archive")?;
-        assert!(!archive.trees[EXTERNAL_IDS].is_empty());
-        for i in 0..n {
-            assert!(found(&store, i)?, "{i} after laying out anew");
-        }
-        assert!(store.appeal_by_external_id(&ledger_id(n))?.is_none());
         Ok(())
     }
 

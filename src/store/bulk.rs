@@ -52,11 +52,9 @@ impl Store {
 
     fn end_bulk_mark(&self) -> Result<(), StoreError> {
         let _w = self.writer();
-        // What is in the archive is on disk before the mark goes: its ledger ids put on their
-        // shelves, both databases synced, then every blob file written while their syncs were
-        // deferred (from here on, one written, as sled's flusher cleaning the archive may, is
-        // synced as it is written).
-        self.put_held_ledger_ids()?;
+        // What is in the archive is on disk before the mark goes: both databases synced, then
+        // every blob file written while their syncs were deferred (from here on, one written,
+        // as sled's flusher cleaning a terminal's database may, is synced as it is written).
         self.sync()?;
         self.set_direct_to_archive(false);
         self.sync_deferred_blobs()?;
@@ -71,7 +69,6 @@ impl Store {
     /// it wrote — and would take out any step written after it, so none is written until then.
     pub fn abandon_bulk(&self) {
         self.set_direct_to_archive(false);
-        self.drop_held_ledger_ids();
         // What it sealed ahead is of a journal to be cut back.
         let mut w = self.writer();
         if let Some(Ok(ahead)) = w.journal.stop_sealing_ahead() {

@@ -15,7 +15,6 @@ mod drawer;
 mod history;
 pub mod journal;
 mod keys;
-mod ledger_ids;
 mod lock;
 mod packing;
 
@@ -68,17 +67,12 @@ pub enum Cache {
     Lean,
     /// For the terminal's archive, read once for the list and seldom after.
     Scant,
-    /// For an archive opened by a bulk write or a laying out: as `Ample`, with sled's segments
-    /// cleaned every few milliseconds. Its drawers, rewritten batch after batch, leave most
-    /// segments stale, and sled cleans them only on its flusher's thread: an import of 100k
-    /// left the archive's file at 70 MB without it, 30 MB with it, in the same time.
-    Bulk,
 }
 
 impl Cache {
     fn bytes(self) -> u64 {
         match self {
-            Cache::Ample | Cache::Bulk => 48 * 1024 * 1024,
+            Cache::Ample => 48 * 1024 * 1024,
             Cache::Lean => 16 * 1024 * 1024,
             Cache::Scant => 4 * 1024 * 1024,
         }
@@ -103,9 +97,8 @@ const SEAL_AT: u64 = 16 * 1024;
 /// withdrawn appeals in an archive of their own (`archive`); 13: the archive's status index on
 /// shelves (`shelf`); 14: summaries packed, histories and summaries with the store's
 /// dictionaries (`packing`, `dictionary`); 15: the archive's histories and summaries in drawers
-/// (`drawer`); 16: the archive's ledger ids on shelves (`ledger_ids`). A store of an older
-/// layout is rebuilt from the journal on open.
-const LAYOUT: u64 = 16;
+/// (`drawer`). A store of an older layout is rebuilt from the journal on open.
+const LAYOUT: u64 = 15;
 
 /// This desk's own commands read from the journal, each with the offset just after it, and the
 /// offset where reading stopped.
@@ -353,43 +346,21 @@ pub(super) struct Engine {
 
 impl Engine {
     /// Operations on the engine's trees, all of `parts` in one transaction. In the archive,
-    /// those on the status index are written to their shelves, those on histories and
-    /// summaries to their drawers, and ledger ids to theirs (read first: its writers hold the
-    /// store's writer, so nothing changes them in between).
+    /// those on the status index are written to their shelves, and those on histories and
+    /// summaries to their drawers (read first: its writers hold the store's writer, so nothing
+    /// changes them in between).
     fn apply(&self, parts: &[&[Op]]) -> Result<(), StoreError> {
-        self.apply_with(parts, true)
-    }
-
-    /// As [`Engine::apply`], leaving out the ledger ids (a bulk write holds them until its end:
-    /// `Store::put_held_ledger_ids`).
-    fn apply_without_ledger_ids(&self, parts: &[&[Op]]) -> Result<(), StoreError> {
-        self.apply_with(parts, false)
-    }
-
-    fn apply_with(&self, parts: &[&[Op]], ledger_ids: bool) -> Result<(), StoreError> {
-        let keep = |op: &Op| ledger_ids || !ledger_ids::on_a_shelf(op);
         let mut filed = Vec::new();
         if self.shelved {
             filed = shelf::shelve(parts, |k| Ok(self.trees[BY_STATUS].get(k)?))?;
             for tree in drawer::DRAWN {
                 filed.extend(self.keyed(tree).file(parts, tree)?);
             }
-            filed.extend(ledger_ids::shelve(
-                parts
-                    .iter()
-                    .flat_map(|ops| ops.iter())
-                    .filter(|op| keep(op)),
-                |k| Ok(self.trees[EXTERNAL_IDS].get(k)?),
-            )?);
         }
-        let shelved = |op: &Op| {
-            self.shelved
-                && (shelf::on_the_index(op) || drawer::in_drawers(op) || ledger_ids::on_a_shelf(op))
-        };
         let ops = parts
             .iter()
             .flat_map(|ops| ops.iter())
-            .filter(|op| keep(op) && !shelved(op))
+            .filter(|op| !(self.shelved && (shelf::on_the_index(op) || drawer::in_drawers(op))))
             .chain(&filed);
         let trees: Vec<&sled::Tree> = self.trees.iter().collect();
         let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {

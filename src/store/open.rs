@@ -23,7 +23,6 @@ pub(super) fn open_engine(
             .flush_every_ms(match cache {
                 Cache::Ample => None,
                 Cache::Lean | Cache::Scant => Some(FLUSH_EVERY_MS),
-                Cache::Bulk => Some(CLEAN_EVERY_MS),
             })
             .open()
         {
@@ -50,10 +49,6 @@ pub(super) fn is_lock_error(e: &sled::Error) -> bool {
 
 /// How often the terminal's sled databases clean their segments (sled's default).
 const FLUSH_EVERY_MS: u64 = 500;
-/// How often sled's flusher wakes for an archive a bulk write opened (`Cache::Bulk`): each time
-/// it cleans segments for at most half of it. Every 20 ms left the archive of an import of 100k
-/// at 48 MB, every 5 ms at 30 MB.
-const CLEAN_EVERY_MS: u64 = 5;
 
 pub(super) const ENGINE_RETRY: std::time::Duration = std::time::Duration::from_millis(20);
 pub(super) const ENGINE_RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -351,7 +346,6 @@ pub(super) fn lay_out_anew(data_dir: &Path, why: &str) -> Result<PathBuf, StoreE
         store.set_direct_to_archive(true);
         store.catch_up()?;
         // As a bulk write's end (`Store::end_bulk`).
-        store.put_held_ledger_ids()?;
         store.sync()?;
         store.set_direct_to_archive(false);
         store.sync_deferred_blobs()?;

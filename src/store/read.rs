@@ -91,9 +91,7 @@ impl Store {
 
     /// Whether any appeal came from a ledger (it has a ledger id), here or in the archive.
     pub fn holds_ledger_ids(&self) -> Result<bool, StoreError> {
-        if self.engine()?.trees[EXTERNAL_IDS].first()?.is_some()
-            || self.holds_ledger_ids_for_the_archive()
-        {
+        if self.engine()?.trees[EXTERNAL_IDS].first()?.is_some() {
             return Ok(true);
         }
         match self.archive(false)? {

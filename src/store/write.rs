@@ -470,7 +470,7 @@ impl Store {
             let archive = self
                 .archive(true)?
                 .ok_or_else(|| StoreError::Engine("the archive could not be made".into()))?;
-            self.write_to_archive(&archive, &plan.archive_ops)?;
+            archive.apply(&[&plan.archive_ops])?;
             if !self.direct_to_archive() {
                 // On disk before the live database says the command is in (a bulk write syncs
                 // the archive with each batch instead).
