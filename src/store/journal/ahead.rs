@@ -6,7 +6,7 @@
 //! time after every batch was written, while during the batches the machine's two cores were
 //! not quite full (BENCHMARKS.md, fourteenth round).
 //!
-//! It begins with the bulk write's first part and runs at the system's idle priority: the
+//! It begins with the bulk write's first part and runs at the lowest priority (nice 19): the
 //! reading, planning and committing threads are the bulk write's pace, and sealing takes what
 //! they leave of the cores (a quarter of them in an import's first second) instead of taking
 //! turns with them. Whatever it has not done when the bulk write ends, the seal at the end does
@@ -130,7 +130,7 @@ impl Drop for SealAhead {
 /// parts are cut from the live file and written.
 fn seal_ahead(path: &Path, live: Live, lengths: &mpsc::Receiver<u64>) -> Result<Ahead, StoreError> {
     let dir = sealed_dir(path);
-    idle_priority();
+    lowest_priority();
     // The live file is not replaced while the bulk write goes on: opened once, read part by part.
     let mut file = File::open(path).map_err(io(format!("opening {}", path.display())))?;
     let mut ahead = Ahead::none(live);
@@ -174,15 +174,21 @@ fn seal_ahead(path: &Path, live: Live, lengths: &mpsc::Receiver<u64>) -> Result<
     Ok(ahead)
 }
 
-/// Puts the calling thread at the system's idle priority (Linux's `SCHED_IDLE`): it runs only
-/// on a core no other thread wants. Elsewhere, or refused, it stays as it was.
-fn idle_priority() {
+/// The nice value sealing ahead runs at: the lowest.
+const NICE: libc::c_int = 19;
+
+/// Puts the calling thread at the lowest priority (nice 19): it takes little of a core another
+/// thread wants, but is never starved, as Linux's `SCHED_IDLE` could be by other programs
+/// keeping every core busy while the bulk write waits for its part in hand (and an
+/// unprivileged thread cannot come back from it). Elsewhere, or refused, it stays as it was.
+fn lowest_priority() {
     #[cfg(target_os = "linux")]
     {
-        let param = libc::sched_param { sched_priority: 0 };
-        // SAFETY: `sched_setscheduler` reads `param`, a valid `sched_param`, and changes only
-        // the calling thread (pid 0); lowering a thread to `SCHED_IDLE` needs no privilege.
-        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } != 0 {
+        // SAFETY: `gettid` has no preconditions; `setpriority` on Linux changes the nice value
+        // of the one thread named, and raising it needs no privilege.
+        let done =
+            unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, NICE) };
+        if done != 0 {
             tracing::debug!(error = %std::io::Error::last_os_error(), "sealing ahead at the usual priority");
         }
     }
@@ -318,20 +324,22 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn sealing_ahead_runs_at_the_idle_priority() -> Result<(), Box<dyn std::error::Error>> {
-        // SAFETY: `sched_getscheduler` only reads the calling thread's policy.
-        let policy = || unsafe { libc::sched_getscheduler(0) };
-        let (usual, idle) = std::thread::spawn(move || {
-            let usual = policy();
-            super::idle_priority();
-            (usual, policy())
+    fn sealing_ahead_runs_at_the_lowest_priority() -> Result<(), Box<dyn std::error::Error>> {
+        // SAFETY: `gettid` and `getpriority` only read the calling thread's id and nice value.
+        let nice =
+            || unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) };
+        let before = nice();
+        let (usual, lowest) = std::thread::spawn(move || {
+            let usual = nice();
+            super::lowest_priority();
+            (usual, nice())
         })
         .join()
         .map_err(|_| "the thread panicked")?;
-        assert_eq!(usual, libc::SCHED_OTHER);
-        assert_eq!(idle, libc::SCHED_IDLE);
+        assert_eq!(usual, before);
+        assert_eq!(lowest, super::NICE);
         // The thread that asked is the only one changed.
-        assert_eq!(policy(), libc::SCHED_OTHER);
+        assert_eq!(nice(), before);
         Ok(())
     }
 
