@@ -41,7 +41,7 @@ impl Store {
         let ahead = match self.writer().journal.stop_sealing_ahead() {
             Some(Ok(ahead)) => Some(ahead),
             Some(Err(e)) => {
-                tracing::warn!(error = %e, "sealing the journal ahead failed; it is sealed whole");
+                tracing::warn!(error = %e, "sealing the journal ahead failed; it is sealed at the end if long enough");
                 None
             }
             None => None,
