@@ -196,6 +196,13 @@ impl Store {
                 Some((status, number)) => archive.entry(status, number)?,
                 None => return Err(corrupt("a status index key".into())),
             },
+            EXTERNAL_IDS => match ledger_numbers::key(key) {
+                Some(filed) => match archive.keyed(LEDGER_NUMBERS).get(&filed)? {
+                    Some(value) => ledger_numbers::find(&value, key)?.map(sled::IVec::from),
+                    None => None,
+                },
+                None => archive.keyed(tree).get(key)?,
+            },
             _ => archive.keyed(tree).get(key)?,
         };
         Ok(found.map(|v| (v, true)))
@@ -698,6 +705,101 @@ mod tests {
                 (close, !close)
             );
             assert!(store.holds_ledger_ids()?, "closed: {close}");
+        }
+        Ok(())
+    }
+
+    /// The appeal the archive itself files `ledger_id` under, if any.
+    fn archived_ledger_id(store: &Store, ledger_id: &str) -> Result<Option<AppealId>, StoreError> {
+        let archive = store
+            .archive(false)?
+            .ok_or_else(|| corrupt("no archive".into()))?;
+        let id = ledger_id.as_bytes();
+        let found = match ledger_numbers::key(id) {
+            Some(key) => match archive.keyed(LEDGER_NUMBERS).get(&key)? {
+                Some(value) => ledger_numbers::find(&value, id)?,
+                None => None,
+            },
+            None => archive.keyed(EXTERNAL_IDS).get(id)?.map(|v| v.to_vec()),
+        };
+        Ok(found.as_deref().and_then(read_id))
+    }
+
+    #[test]
+    fn ledger_ids_ending_in_a_number_are_filed_in_drawers_and_follow_their_appeal()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        // `7` and `007` share a drawer's key; `#3fa9` (a hash, as a ledger without ids is given)
+        // is a key of its own.
+        let ledger_ids = ["zj:7", "zj:007", "zj:#3fa9", "zj:8", "hz:7"];
+        let (store, _) = Store::open(dir.path())?;
+        store.begin_bulk()?;
+        let mut ids = Vec::new();
+        let mut commands = Vec::new();
+        for (i, ledger_id) in ledger_ids.iter().enumerate() {
+            let (a, mut c) = captured(i as u128);
+            if let EventBody::Appeal {
+                change: AppealChange::Captured(c),
+                ..
+            } = &mut c.body
+            {
+                c.external_id = Some(ledger_id.to_string());
+            }
+            let mut command = vec![c];
+            command.extend(answered_and_closed(a, 1000 + 10 * i as u128));
+            commands.push(command);
+            ids.push(a);
+        }
+        store.append_batch(commands)?;
+        store.end_bulk()?;
+        let archive = store.archive(false)?.ok_or("no archive")?;
+        assert_eq!(
+            archive.trees[EXTERNAL_IDS].len(),
+            1,
+            "only `zj:#3fa9` a key of its own"
+        );
+        assert!(!archive.trees[LEDGER_NUMBERS].is_empty());
+        for (ledger_id, a) in ledger_ids.iter().zip(&ids) {
+            assert_eq!(
+                archived_ledger_id(&store, ledger_id)?,
+                Some(*a),
+                "{ledger_id}"
+            );
+            let found = store.appeal_by_external_id(ledger_id)?;
+            assert_eq!(found.map(|f| f.id), Some(*a), "{ledger_id}");
+        }
+        assert!(store.appeal_by_external_id("zj:0007")?.is_none());
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+
+        // Reopened, `zj:7` goes back to the live database and the archive lets go of its id;
+        // `zj:007`, under the same key, stays.
+        let due = chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap_or_default();
+        let reopen = AppealChange::Reopened {
+            reason: "未解决".into(),
+            due,
+        };
+        store.append(vec![event(ids[0], 50, reopen.clone())])?;
+        assert!(in_live(&store, ids[0])?);
+        assert_eq!(archived_ledger_id(&store, "zj:7")?, None);
+        assert_eq!(archived_ledger_id(&store, "zj:007")?, Some(ids[1]));
+        assert_eq!(
+            store.appeal_by_external_id("zj:7")?.map(|f| f.id),
+            Some(ids[0])
+        );
+        // Closed again and moved (a bulk write's end moves every closed appeal), it is filed
+        // here again.
+        store.append(answered_and_closed(ids[0], 60)[3..].to_vec())?;
+        store.begin_bulk()?;
+        store.end_bulk()?;
+        assert!(in_archive(&store, ids[0])?);
+        assert_eq!(archived_ledger_id(&store, "zj:7")?, Some(ids[0]));
+        assert!(store.verify()?.is_empty(), "{:?}", store.verify()?);
+        // The same after a reopen of the store.
+        drop((archive, store));
+        let (store, _) = Store::open(dir.path())?;
+        for (ledger_id, a) in ledger_ids.iter().zip(&ids) {
+            let found = store.appeal_by_external_id(ledger_id)?;
+            assert_eq!(found.map(|f| f.id), Some(*a), "{ledger_id}");
         }
         Ok(())
     }

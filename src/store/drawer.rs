@@ -9,14 +9,16 @@
 //! values 64 to a key took 0.9 s to write instead of 3.2 s and 145 MB instead of 181 MB at
 //! 100,000 appeals (BENCHMARKS.md, sixth round). The archive is written seldom and in batches
 //! (moves, bulk writes); identities begin with the time of capture, so a batch of closed appeals
-//! falls on the last drawers. Ledger ids stay one key each: they come in no order, so in
-//! drawers each batch rewrote most of them, and an import took more room, not less.
+//! falls on the last drawers. Ledger ids that end in a number are kept in drawers too, under
+//! keys in the ledger's order (`ledger_numbers`); other ledger ids stay one key each: they come
+//! in no order, so in drawers each batch rewrote most of them, and an import took more room,
+//! not less.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use super::archive::Entries;
-use super::{APPEALS, HISTORIES, Op, StoreError};
+use super::{APPEALS, HISTORIES, LEDGER_NUMBERS, Op, StoreError};
 
 /// About how many values a drawer holds: a drawer that grows past it is split in even parts.
 #[cfg(not(test))]
@@ -26,7 +28,7 @@ pub(super) const SPAN: usize = 64;
 pub(super) const SPAN: usize = 4;
 
 /// The archive's trees kept in drawers.
-pub(super) const DRAWN: [usize; 2] = [HISTORIES, APPEALS];
+pub(super) const DRAWN: [usize; 3] = [HISTORIES, APPEALS, LEDGER_NUMBERS];
 
 const KEY: usize = 16;
 const LENGTH: usize = 4;

@@ -15,6 +15,7 @@ mod drawer;
 mod history;
 pub mod journal;
 mod keys;
+mod ledger_numbers;
 mod lock;
 mod packing;
 
@@ -97,8 +98,9 @@ const SEAL_AT: u64 = 16 * 1024;
 /// withdrawn appeals in an archive of their own (`archive`); 13: the archive's status index on
 /// shelves (`shelf`); 14: summaries packed, histories and summaries with the store's
 /// dictionaries (`packing`, `dictionary`); 15: the archive's histories and summaries in drawers
-/// (`drawer`). A store of an older layout is rebuilt from the journal on open.
-const LAYOUT: u64 = 15;
+/// (`drawer`); 16: the archive's ledger ids that end in a number in drawers of their own
+/// (`ledger_numbers`). A store of an older layout is rebuilt from the journal on open.
+const LAYOUT: u64 = 16;
 
 /// This desk's own commands read from the journal, each with the offset just after it, and the
 /// offset where reading stopped.
@@ -157,7 +159,10 @@ const CONFLICTED: usize = 12;
 const DAYS: usize = 13;
 /// What the appeals captured on each day add to the figures (`cohorts`).
 const COHORTS: usize = 14;
-const TREE_NAMES: [&str; 15] = [
+/// The archive's ledger ids that end in a number, in drawers (`ledger_numbers`); empty in the
+/// live database.
+const LEDGER_NUMBERS: usize = 15;
+const TREE_NAMES: [&str; 16] = [
     "events",
     "histories",
     "appeals",
@@ -173,6 +178,7 @@ const TREE_NAMES: [&str; 15] = [
     "conflicted",
     "days",
     "cohorts",
+    "ledger_numbers",
 ];
 
 /// Counters kept in the `meta` tree, changed in the same transaction as the data they count.
@@ -346,21 +352,36 @@ pub(super) struct Engine {
 
 impl Engine {
     /// Operations on the engine's trees, all of `parts` in one transaction. In the archive,
-    /// those on the status index are written to their shelves, and those on histories and
-    /// summaries to their drawers (read first: its writers hold the store's writer, so nothing
-    /// changes them in between).
+    /// those on the status index are written to their shelves, those on histories and
+    /// summaries to their drawers, and ledger ids that end in a number to theirs (read first:
+    /// its writers hold the store's writer, so nothing changes them in between).
     fn apply(&self, parts: &[&[Op]]) -> Result<(), StoreError> {
         let mut filed = Vec::new();
         if self.shelved {
             filed = shelf::shelve(parts, |k| Ok(self.trees[BY_STATUS].get(k)?))?;
+            // A ledger's numbers come in order: most are past the last one filed, and the
+            // rest fall in the drawer read last.
+            let drawn = self.keyed(LEDGER_NUMBERS);
+            let end = drawn.ends()?.map(|(_, last)| last);
+            let mut near = drawer::LastDrawer::default();
+            let numbered = ledger_numbers::file(parts, |k| match end {
+                Some(end) if k <= &end[..] => drawn.get_near(k, &mut near),
+                _ => Ok(None),
+            })?;
+            let parts: Vec<&[Op]> = parts.iter().copied().chain([numbered.as_slice()]).collect();
             for tree in drawer::DRAWN {
-                filed.extend(self.keyed(tree).file(parts, tree)?);
+                filed.extend(self.keyed(tree).file(&parts, tree)?);
             }
         }
         let ops = parts
             .iter()
             .flat_map(|ops| ops.iter())
-            .filter(|op| !(self.shelved && (shelf::on_the_index(op) || drawer::in_drawers(op))))
+            .filter(|op| {
+                !(self.shelved
+                    && (shelf::on_the_index(op)
+                        || drawer::in_drawers(op)
+                        || ledger_numbers::filed_here(op)))
+            })
             .chain(&filed);
         let trees: Vec<&sled::Tree> = self.trees.iter().collect();
         let result: Result<(), TransactionError<()>> = trees.as_slice().transaction(|tx| {

@@ -95,12 +95,8 @@ impl Store {
             return Ok(true);
         }
         match self.archive(false)? {
-            Some(archive) => Ok(archive
-                .keyed(EXTERNAL_IDS)
-                .iter()
-                .next()
-                .transpose()?
-                .is_some()),
+            Some(archive) => Ok(archive.trees[LEDGER_NUMBERS].first()?.is_some()
+                || archive.trees[EXTERNAL_IDS].first()?.is_some()),
             None => Ok(false),
         }
     }
