@@ -474,11 +474,15 @@ impl RowReader<'_> {
         // The lifecycle judges the history, exactly as it judges a live command.
         let mut appeal: Option<Appeal> = None;
         for (at, change) in &changes {
-            match Appeal::apply(appeal.as_ref(), id, *at, &self.actor, change) {
-                Ok(a) => appeal = Some(a),
-                Err(r) => {
-                    return Err(self.fail(row, &col(&c.status, "status"), Problem::Refused(r)));
-                }
+            // Each step taken in place (a copy of the appeal a step cost 2% of an import).
+            let taken = match appeal.as_mut() {
+                Some(a) => a.take_step(*at, change),
+                None => Appeal::apply(None, id, *at, &self.actor, change).map(|a| {
+                    appeal = Some(a);
+                }),
+            };
+            if let Err(r) = taken {
+                return Err(self.fail(row, &col(&c.status, "status"), Problem::Refused(r)));
             }
         }
         let events = changes
