@@ -5,6 +5,7 @@ pub mod cli;
 pub mod desk;
 pub mod domain;
 pub mod hub;
+pub mod ids;
 pub mod io;
 pub mod remote;
 pub mod search;

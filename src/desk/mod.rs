@@ -444,7 +444,7 @@ impl Desk {
 
     fn event(&self, body: EventBody) -> Event {
         Event {
-            id: ulid::Ulid::new(),
+            id: crate::ids::next(),
             at: self.clock.now(),
             actor: self.actor.clone(),
             body,
@@ -566,7 +566,7 @@ impl Desk {
             events.push(self.event(EventBody::EnterpriseSaved(e)));
         }
         self.new_departments(&input.departments, &mut events)?;
-        let id = ulid::Ulid::new();
+        let id = crate::ids::next();
         events.push(self.appeal_event(
             id,
             AppealChange::Captured(Capture {

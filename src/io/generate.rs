@@ -187,7 +187,7 @@ fn generate_all(
         .collect();
     let actor = "生成器".to_string();
     let ev = |at: DateTime<FixedOffset>, body: EventBody| Event {
-        id: ulid::Ulid::new(),
+        id: crate::ids::next(),
         at,
         actor: actor.clone(),
         body,
@@ -294,7 +294,7 @@ fn generate_all(
         let text = rng.pick(texts).clone();
         let enterprise = rng.pick(&enterprises).clone();
         let (steward, dept) = rng.pick(&stewards).clone();
-        let id = ulid::Ulid::new();
+        let id = crate::ids::next();
         let a = |at, change| ev(at, EventBody::Appeal { appeal: id, change });
         let mut events = vec![a(
             captured,

@@ -281,7 +281,7 @@ impl Checks<'_> {
                     .changes
                     .into_iter()
                     .map(|(at, change)| Event {
-                        id: ulid::Ulid::new(),
+                        id: crate::ids::next(),
                         at,
                         actor: by.clone(),
                         body: EventBody::Appeal {
@@ -542,7 +542,7 @@ fn with_registry(
             .map(|e| e.at)
             .unwrap_or_else(|| desk.clock().now());
         let registry = |body: EventBody| Event {
-            id: ulid::Ulid::new(),
+            id: crate::ids::next(),
             at,
             actor: actor.to_string(),
             body,

@@ -379,7 +379,7 @@ impl RowReader<'_> {
             return Err(self.fail(row, &col(&c.rating, "rating"), Problem::ClosedUnsatisfied));
         }
 
-        let id: AppealId = ulid::Ulid::new();
+        let id: AppealId = crate::ids::next();
         let mut changes: Vec<(DateTime<FixedOffset>, AppealChange)> = vec![(
             at_received,
             AppealChange::Captured(Capture {
@@ -488,7 +488,7 @@ impl RowReader<'_> {
         let events = changes
             .into_iter()
             .map(|(at, change)| Event {
-                id: ulid::Ulid::new(),
+                id: crate::ids::next(),
                 at,
                 actor: self.actor.clone(),
                 body: EventBody::Appeal { appeal: id, change },
