@@ -778,7 +778,7 @@ mod tests {
             reason: "未解决".into(),
             due,
         };
-        store.append(vec![event(ids[0], 50, reopen.clone())])?;
+        store.append(vec![event(ids[0], 50, reopen)])?;
         assert!(in_live(&store, ids[0])?);
         assert_eq!(archived_ledger_id(&store, "zj:7")?, None);
         assert_eq!(archived_ledger_id(&store, "zj:007")?, Some(ids[1]));
