@@ -259,18 +259,44 @@ pub(super) fn cut_part(
     path: &Path,
     part: &mut Vec<u8>,
 ) -> Result<bool, StoreError> {
+    // The message is made only if reading fails (made for every line, it took a twentieth of
+    // sealing).
+    let reading = |e: std::io::Error| io(format!("reading {}", path.display()))(e);
     part.clear();
+    // No part ends before `PART_SIZE`: that much is read at once, not line by line.
+    source
+        .by_ref()
+        .take(PART_SIZE)
+        .read_to_end(part)
+        .map_err(reading)?;
+    if (part.len() as u64) < PART_SIZE {
+        return Ok(false);
+    }
+    // The line that reaches `PART_SIZE`, from its start: whole already if the read ended
+    // with it.
+    let whole = part.ends_with(b"\n");
+    let mut line_start = match whole {
+        true => &part[..part.len() - 1],
+        false => &part[..],
+    }
+    .iter()
+    .rposition(|&b| b == b'\n')
+    .map_or(0, |i| i + 1);
+    if whole {
+        if ends_command(&part[line_start..]) {
+            return Ok(true);
+        }
+        line_start = part.len();
+    }
     loop {
-        let line_start = part.len();
-        let n = source
-            .read_until(b'\n', part)
-            .map_err(io(format!("reading {}", path.display())))?;
+        let n = source.read_until(b'\n', part).map_err(reading)?;
         if n == 0 {
             return Ok(false);
         }
-        if part.len() as u64 >= PART_SIZE && ends_command(&part[line_start..]) {
+        if ends_command(&part[line_start..]) {
             return Ok(true);
         }
+        line_start = part.len();
     }
 }
 
@@ -818,5 +844,57 @@ pub(super) mod tests {
         assert_eq!(commands(&copy.join(JOURNAL_FILE), 0)?.len(), 6);
         assert!(copied.verify()?.is_empty(), "{:?}", copied.verify()?);
         Ok(())
+    }
+
+    /// A part cut line by line, as `cut_part` did before it read the first `PART_SIZE` bytes at
+    /// once: the property test below holds the two to the same parts.
+    fn cut_line_by_line(source: &mut impl std::io::BufRead, part: &mut Vec<u8>) -> bool {
+        part.clear();
+        loop {
+            let line_start = part.len();
+            match source.read_until(b'\n', part) {
+                Ok(0) | Err(_) => return false,
+                Ok(_) => {}
+            }
+            if part.len() as u64 >= super::PART_SIZE && super::ends_command(&part[line_start..]) {
+                return true;
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parts_are_cut_where_they_were_cut_line_by_line(
+            // Lines of commands of one to four lines, some of them long, and a last line
+            // that may be torn; lengths near the part's size make a line end right on it.
+            lines in proptest::collection::vec((1usize..5, 1usize..1500), 1..40),
+            torn in proptest::option::of(1usize..200),
+        ) {
+            let mut journal = Vec::new();
+            for (i, (in_command, length)) in lines.iter().enumerate() {
+                for n in 0..*in_command {
+                    let more = if n + 1 < *in_command { r#","more":true"# } else { "" };
+                    let head = format!("{{\"v\":2{more},\"id\":{i}");
+                    let pad = length.saturating_sub(head.len() + 2);
+                    journal.extend_from_slice(head.as_bytes());
+                    journal.extend(std::iter::repeat_n(b'x', pad));
+                    journal.extend_from_slice(b"}\n");
+                }
+            }
+            if let Some(torn) = torn {
+                journal.extend(std::iter::repeat_n(b'y', torn));
+            }
+            let (mut new, mut old) = (journal.as_slice(), journal.as_slice());
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            loop {
+                let whole = super::cut_part(&mut new, Path::new("journal"), &mut a);
+                let whole_before = cut_line_by_line(&mut old, &mut b);
+                proptest::prop_assert_eq!(whole.ok(), Some(whole_before));
+                proptest::prop_assert_eq!(&a, &b);
+                if !whole_before {
+                    break;
+                }
+            }
+        }
     }
 }
