@@ -196,13 +196,7 @@ impl Store {
                 Some((status, number)) => archive.entry(status, number)?,
                 None => return Err(corrupt("a status index key".into())),
             },
-            EXTERNAL_IDS => match ledger_numbers::key(key) {
-                Some(filed) => match archive.keyed(LEDGER_NUMBERS).get(&filed)? {
-                    Some(value) => ledger_numbers::find(&value, key)?.map(sled::IVec::from),
-                    None => None,
-                },
-                None => archive.keyed(tree).get(key)?,
-            },
+            EXTERNAL_IDS => archive.archived_ledger_id(key)?,
             _ => archive.keyed(tree).get(key)?,
         };
         Ok(found.map(|v| (v, true)))
@@ -714,14 +708,7 @@ mod tests {
         let archive = store
             .archive(false)?
             .ok_or_else(|| corrupt("no archive".into()))?;
-        let id = ledger_id.as_bytes();
-        let found = match ledger_numbers::key(id) {
-            Some(key) => match archive.keyed(LEDGER_NUMBERS).get(&key)? {
-                Some(value) => ledger_numbers::find(&value, id)?,
-                None => None,
-            },
-            None => archive.keyed(EXTERNAL_IDS).get(id)?.map(|v| v.to_vec()),
-        };
+        let found = archive.archived_ledger_id(ledger_id.as_bytes())?;
         Ok(found.as_deref().and_then(read_id))
     }
 

@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{EXTERNAL_IDS, LEDGER_NUMBERS, Op, StoreError};
+use super::{EXTERNAL_IDS, Engine, LEDGER_NUMBERS, Op, StoreError, drawer};
 
 const KEY: usize = 16;
 const IDENTITY: usize = 16;
@@ -100,6 +100,36 @@ pub(super) fn file(
             false => Ok(Op::Put(LEDGER_NUMBERS, key.to_vec(), encode(&list)?)),
         })
         .collect()
+}
+
+impl Engine {
+    /// The identity the archive files `ledger_id` under: in drawers when it ends in a number,
+    /// else under a key of its own.
+    pub(super) fn archived_ledger_id(
+        &self,
+        ledger_id: &[u8],
+    ) -> Result<Option<sled::IVec>, StoreError> {
+        match key(ledger_id) {
+            Some(filed) => match self.keyed(LEDGER_NUMBERS).get(&filed)? {
+                Some(value) => Ok(find(&value, ledger_id)?.map(sled::IVec::from)),
+                None => Ok(None),
+            },
+            None => self.keyed(EXTERNAL_IDS).get(ledger_id),
+        }
+    }
+
+    /// The writes of the archive's keys here that `ops` come to (see [`file`]). A ledger's
+    /// numbers come in order: most are past the last one filed, and the rest fall in the
+    /// drawer read last.
+    pub(super) fn file_ledger_numbers(&self, ops: &[&[Op]]) -> Result<Vec<Op>, StoreError> {
+        let drawn = self.keyed(LEDGER_NUMBERS);
+        let end = drawn.ends()?.map(|(_, last)| last);
+        let mut near = drawer::LastDrawer::default();
+        file(ops, |k| match end {
+            Some(end) if k <= &end[..] => drawn.get_near(k, &mut near),
+            _ => Ok(None),
+        })
+    }
 }
 
 fn unreadable() -> StoreError {

@@ -359,15 +359,7 @@ impl Engine {
         let mut filed = Vec::new();
         if self.shelved {
             filed = shelf::shelve(parts, |k| Ok(self.trees[BY_STATUS].get(k)?))?;
-            // A ledger's numbers come in order: most are past the last one filed, and the
-            // rest fall in the drawer read last.
-            let drawn = self.keyed(LEDGER_NUMBERS);
-            let end = drawn.ends()?.map(|(_, last)| last);
-            let mut near = drawer::LastDrawer::default();
-            let numbered = ledger_numbers::file(parts, |k| match end {
-                Some(end) if k <= &end[..] => drawn.get_near(k, &mut near),
-                _ => Ok(None),
-            })?;
+            let numbered = self.file_ledger_numbers(parts)?;
             let parts: Vec<&[Op]> = parts.iter().copied().chain([numbered.as_slice()]).collect();
             for tree in drawer::DRAWN {
                 filed.extend(self.keyed(tree).file(&parts, tree)?);
