@@ -18,7 +18,9 @@ pub struct UndoneBulk {
 }
 
 impl Store {
-    /// Marks the start of a bulk write (durably, before its first command).
+    /// Marks the start of a bulk write (durably, before its first command). Each appeal it
+    /// captures is new, as an import's and a demo's are (identities made here): it is not
+    /// looked for in the store first.
     pub fn begin_bulk(&self) -> Result<(), StoreError> {
         // A mark further on would leave the abandoned bulk write's part in place.
         self.refuse_if_cut_short()?;

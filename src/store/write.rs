@@ -110,7 +110,7 @@ impl Store {
                 // From the hub: put it in its place and fold again in the hub's order; a step
                 // it makes impossible stays in the timeline, not in effect.
                 let appeal = *appeal;
-                let i = self.touched_slot(appeal, true, &mut touched, &mut index)?;
+                let i = self.touched_slot(appeal, Look::Everywhere, &mut touched, &mut index)?;
                 if let Some(n) = stamp.number {
                     meta.last_number = meta.last_number.max(n);
                 }
@@ -126,9 +126,16 @@ impl Store {
             }
             match &mut event.body {
                 EventBody::Appeal { appeal, change } => {
-                    // A capture made here names a new appeal: the archive is not looked in.
-                    let new = matches!(change, AppealChange::Captured(_));
-                    let i = self.touched_slot(*appeal, !new, &mut touched, &mut index)?;
+                    let look = match change {
+                        // A capture made here names a new appeal: the archive is not looked in,
+                        // nor, in a bulk write or a laying out, the live database. There the
+                        // read waits while the batch before is committed (sled's transactions
+                        // lock every tree of the process): 0.3 s of an import's planning.
+                        AppealChange::Captured(_) if self.direct_to_archive() => Look::Nowhere,
+                        AppealChange::Captured(_) => Look::Live,
+                        _ => Look::Everywhere,
+                    };
+                    let i = self.touched_slot(*appeal, look, &mut touched, &mut index)?;
                     if let AppealChange::Captured(c) = change {
                         if c.number == 0 {
                             c.number = if provisional {
@@ -411,25 +418,42 @@ impl Store {
     }
 
     /// Where the appeal is among those a command touches (read from the store the first time).
-    pub(super) fn touched_slot(
+    fn touched_slot(
         &self,
         appeal: AppealId,
-        look_in_archive: bool,
+        look: Look,
         touched: &mut Vec<Touched>,
         index: &mut HashMap<AppealId, usize>,
     ) -> Result<usize, StoreError> {
         if let Some(&i) = index.get(&appeal) {
             return Ok(i);
         }
-        touched.push(self.touch(appeal, look_in_archive)?);
+        let (history, archived) = match look {
+            Look::Nowhere => (Vec::new(), false),
+            Look::Live => self.history_where(appeal, false)?,
+            Look::Everywhere => self.history_where(appeal, true)?,
+        };
+        touched.push(Touched::of(appeal, &history, archived)?);
         index.insert(appeal, touched.len() - 1);
         Ok(touched.len() - 1)
     }
+}
 
-    /// An appeal about to be changed: its events and its fold, as the store holds them.
-    pub(super) fn touch(&self, id: AppealId, look_in_archive: bool) -> Result<Touched, StoreError> {
-        let (history, archived) = self.history_where(id, look_in_archive)?;
-        let events = history::events(&history)?;
+/// Where the store is looked in for an appeal about to be changed.
+#[derive(Clone, Copy)]
+enum Look {
+    /// Nowhere: it is new.
+    Nowhere,
+    /// In the live database only.
+    Live,
+    /// In the live database, then the archive.
+    Everywhere,
+}
+
+impl Touched {
+    /// An appeal about to be changed: its events and its fold, from its stored `history`.
+    fn of(id: AppealId, history: &[u8], archived: bool) -> Result<Touched, StoreError> {
+        let events = history::events(history)?;
         let before = if events.is_empty() {
             None
         } else {
@@ -445,7 +469,9 @@ impl Store {
             unfolded: false,
         })
     }
+}
 
+impl Store {
     /// A registry event (not an appeal's) by its identity.
     pub(super) fn registry_event(
         &self,
