@@ -30,6 +30,10 @@ const SEAL_LEVEL: i32 = 2;
 /// for the default window (42.1 MB at level 3 without it). Any zstd reads it: the window is
 /// below the 128 MiB it reads without being told.
 const SEAL_WINDOW_LOG: u32 = 24;
+/// The shortest match long-distance matching looks for: 128 bytes, not zstd's 64. The zstd
+/// tool on 16 MiB of the 100k import's journal at level 2: 491 MB/s instead of 402, for 0.6%
+/// more room (the repeats worth finding far back are whole names and phrases).
+const SEAL_LDM_MIN_MATCH: u32 = 128;
 /// How a part being written is named until it is whole.
 const TEMPORARY_PREFIX: &str = ".zhuqi-";
 const TEMPORARY_SUFFIX: &str = ".partial";
@@ -319,6 +323,9 @@ pub(super) fn write_part(dir: &Path, at: u64, bytes: &[u8]) -> Result<(), StoreE
         encoder.include_checksum(true).map_err(writing)?;
         encoder.window_log(SEAL_WINDOW_LOG).map_err(writing)?;
         encoder.long_distance_matching(true).map_err(writing)?;
+        encoder
+            .set_parameter(zstd::zstd_safe::CParameter::LdmMinMatch(SEAL_LDM_MIN_MATCH))
+            .map_err(writing)?;
         encoder.write_all(bytes).map_err(writing)?;
         encoder.finish().map_err(writing)?;
     }
