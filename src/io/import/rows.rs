@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, NaiveTime};
 
 use super::mapping::{Mapping, Target};
 use super::table::{Cell, SourceRow, excel_serial};
@@ -158,13 +158,8 @@ impl RowReader<'_> {
                 if t.is_empty() {
                     return Ok(None);
                 }
-                for f in &self.mapping.date_formats {
-                    if let Ok(d) = NaiveDateTime::parse_from_str(&t, f) {
-                        return Ok(Some((d, false)));
-                    }
-                    if let Ok(d) = NaiveDate::parse_from_str(&t, f) {
-                        return Ok(Some((d.and_time(midnight), true)));
-                    }
+                if let Some(read) = self.mapping.date_formats.iter().find_map(|f| f.read(&t)) {
+                    return Ok(Some(read));
                 }
                 // A serial number kept as text by a CSV export.
                 match t.parse::<f64>().ok().and_then(excel_serial) {
