@@ -200,3 +200,75 @@ fn sessions(dir: &Path, mut seed: u64, count: usize) {
         db.flush().unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+/// The bytes of the blob files in sled's folder `dir`.
+fn blob_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir.join("blobs")).map_or(0, |entries| {
+        entries
+            .filter_map(|e| e.ok()?.metadata().ok())
+            .map(|m| m.len())
+            .sum()
+    })
+}
+
+#[test]
+fn nodes_split_again_and_again_leave_no_blob_files_behind() {
+    let t = common::tempdir();
+    let dir = t.path().join("db");
+    // Values of 40 KB, 64 of them at a time (2.5 MB): a leaf of 16 is over sled's 128 KB and
+    // kept as a blob file; as the archive's drawers do, each round reads the last key, then in
+    // one transaction puts 16 new keys after it and that key again, and takes out the oldest.
+    const LEN: usize = 40_000;
+    const PER_ROUND: usize = 16;
+    const WINDOW: usize = 64;
+    const ROUNDS: usize = 120;
+    let key = |i: usize| format!("k{i:05}").into_bytes();
+    {
+        let db = open(&dir);
+        let tree = db.open_tree("drawers").unwrap_or_else(|e| panic!("{e}"));
+        let mut next = 0;
+        for _ in 0..ROUNDS {
+            if next > 0 {
+                tree.get(key(next - 1)).unwrap_or_else(|e| panic!("{e}"));
+            }
+            let trees = [&tree];
+            sled::Transactional::transaction(&trees[..], |tx| {
+                for i in next..next + PER_ROUND {
+                    tx[0].insert(key(i), value(i, LEN))?;
+                    if i >= WINDOW {
+                        tx[0].remove(key(i - WINDOW))?;
+                    }
+                }
+                if next > 0 {
+                    tx[0].insert(key(next - 1), value(next, LEN))?;
+                }
+                Ok::<(), sled::transaction::ConflictableTransactionError<()>>(())
+            })
+            .unwrap_or_else(|e| panic!("{e:?}"));
+            next += PER_ROUND;
+            db.flush().unwrap_or_else(|e| panic!("{e}"));
+        }
+        // The window's 2.5 MB, in nodes, some of them blob files: 6-8 MB of blobs. Before the
+        // change each split of a node kept whole in a blob file left that file behind, and
+        // they grew with every round: 51 MB after 120 rounds (13 MB after 20).
+        let blobs = blob_bytes(&dir);
+        assert!(
+            blobs < 4 * (WINDOW * LEN) as u64,
+            "{blobs} bytes of blob files for {} bytes of values",
+            WINDOW * LEN
+        );
+    }
+    let db = open(&dir);
+    let tree = db.open_tree("drawers").unwrap_or_else(|e| panic!("{e}"));
+    let last = ROUNDS * PER_ROUND;
+    assert_eq!(tree.len(), WINDOW);
+    for i in last - WINDOW..last {
+        let found = tree.get(key(i)).unwrap_or_else(|e| panic!("{e}"));
+        // Each round put the key before its own again, with the next one's value.
+        let expected = match (i + 1) % PER_ROUND == 0 && i + 1 < last {
+            true => value(i + 1, LEN),
+            false => value(i, LEN),
+        };
+        assert_eq!(found.as_deref(), Some(&expected[..]), "key {i}");
+    }
+}

@@ -777,8 +777,15 @@ impl SegmentAccountant {
         // Not if we just moved the pointer without changing
         // the underlying blob, as is the case with a single Blob
         // with nothing else.
+        // ZHUQI: only when the new pointer is to that same blob (a
+        // segment's cleaning moving it). A page that was a lone blob
+        // and is replaced by new contents (a new blob, or inline)
+        // left its old blob file behind, never removed.
         let schedule_rm_blob = !(old_cache_infos.len() == 1
-            && old_cache_infos[0].pointer.is_blob());
+            && old_cache_infos[0].pointer.is_blob()
+            && new_cache_info.pointer.is_blob()
+            && new_cache_info.pointer.blob().1
+                == old_cache_infos[0].pointer.blob().1);
 
         let mut removals = FastMap8::default();
 
