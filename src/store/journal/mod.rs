@@ -105,8 +105,8 @@ fn io(what: String) -> impl FnOnce(std::io::Error) -> StoreError {
     move |source| StoreError::Io { what, source }
 }
 
-/// The most room for lines kept from one command to the next (an import's batch of 2,000
-/// appeals takes about 10 MiB).
+/// The most room for lines kept from one command to the next (an import's batch of 1,000
+/// appeals takes about 5 MiB).
 const KEPT_LINES: usize = 32 << 20;
 
 /// About what a line takes, a capture's more and a step's less.
