@@ -449,6 +449,25 @@ pub fn clean_names<'a>(names: impl IntoIterator<Item = &'a String>) -> Vec<Strin
 }
 
 impl Appeal {
+    /// The lifecycle, in place: the step is taken on the appeal in `slot` (a refused one leaves
+    /// it as it was), or, with none there yet, `change` must capture it. As [`Appeal::apply`]
+    /// without a copy of the appeal for each step.
+    pub fn take_into(
+        slot: &mut Option<Appeal>,
+        id: AppealId,
+        at: DateTime<FixedOffset>,
+        actor: &str,
+        change: &AppealChange,
+    ) -> Result<(), Refusal> {
+        match slot {
+            Some(appeal) => appeal.take_step(at, change),
+            None => {
+                *slot = Some(Appeal::captured(id, at, actor, change)?);
+                Ok(())
+            }
+        }
+    }
+
     /// The lifecycle: `current` is the appeal before the change (`None` before its capture).
     pub fn apply(
         current: Option<&Appeal>,

@@ -160,13 +160,8 @@ impl Store {
                         continue;
                     }
                     t.fold();
-                    match t.after.as_mut() {
-                        // In place: a refused step leaves it as it was.
-                        Some(after) => after.take_step(event.at, change),
-                        None => Appeal::apply(None, *appeal, event.at, &event.actor, change)
-                            .map(|captured| t.after = Some(captured)),
-                    }
-                    .map_err(AppendError::Refused)?;
+                    Appeal::take_into(&mut t.after, *appeal, event.at, &event.actor, change)
+                        .map_err(AppendError::Refused)?;
                     t.events.push(event.clone());
                     continue;
                 }

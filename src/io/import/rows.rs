@@ -470,13 +470,7 @@ impl RowReader<'_> {
         let mut appeal: Option<Appeal> = None;
         for (at, change) in &changes {
             // Each step taken in place (a copy of the appeal a step cost 2% of an import).
-            let taken = match appeal.as_mut() {
-                Some(a) => a.take_step(*at, change),
-                None => Appeal::apply(None, id, *at, &self.actor, change).map(|a| {
-                    appeal = Some(a);
-                }),
-            };
-            if let Err(r) = taken {
+            if let Err(r) = Appeal::take_into(&mut appeal, id, *at, &self.actor, change) {
                 return Err(self.fail(row, &col(&c.status, "status"), Problem::Refused(r)));
             }
         }
