@@ -32,13 +32,11 @@ pub(super) const TRAIN_FROM: usize = 40;
 /// as 64 on its summaries.
 const HISTORIES_SIZE: usize = 64 * 1024;
 const SUMMARIES_SIZE: usize = 32 * 1024;
-/// The level values are compressed at with them (as without: `packing::LEVEL`).
-const LEVEL: i32 = 3;
-/// The level the first few values are compressed at, unprepared (see `UNPREPARED_USES`): for a
-/// value and a dictionary of 64 KiB, zstd clears match tables of about 384 KiB at level 3 and
-/// 32 KiB at level 1. A step is 0.3–0.6 ms the quicker at 1; its history and summary pack about
-/// 8% larger (35 and 15 bytes on the 100k demo's).
-const UNPREPARED_LEVEL: i32 = 1;
+/// The level values are compressed at with them: 1, not zstd's default 3. Packing was a seventh
+/// of an import's CPU; at 1 an import of 100k uses about 0.1 s less of it and keeps about 5 MB
+/// more (BENCHMARKS.md, eighteenth round). A step packing from the dictionary's bytes also
+/// clears match tables of 32 KiB rather than 384 KiB (0.3-0.6 ms a step).
+const LEVEL: i32 = 1;
 
 /// Values a dictionary packs from its bytes before it is prepared to compress: preparing it
 /// takes about half a millisecond and fills tables sized for any value, which a step that packs
@@ -106,7 +104,7 @@ impl Dictionary {
     }
 
     /// How to compress a value with it: prepared, or (for the first few values) from its bytes
-    /// at `UNPREPARED_LEVEL`.
+    /// at `LEVEL`.
     pub(super) fn for_compressing(&self) -> Compressing<'_> {
         use std::sync::atomic::Ordering::Relaxed;
         if self.compress.get().is_none()
@@ -115,7 +113,7 @@ impl Dictionary {
                 .fetch_update(Relaxed, Relaxed, |n| (n < UNPREPARED_USES).then_some(n + 1))
                 .is_ok()
         {
-            return Compressing::Bytes(&self.bytes, UNPREPARED_LEVEL);
+            return Compressing::Bytes(&self.bytes, LEVEL);
         }
         Compressing::Prepared(
             self.compress

@@ -21,19 +21,12 @@ pub(super) const PART_SIZE: u64 = 4 * 1024;
 /// A part's buffer at first: a part runs past `PART_SIZE` to its command's end, which for a
 /// bulk write's batch can be a megabyte or two on.
 pub(super) const PART_ROOM: usize = PART_SIZE as usize + PART_SIZE as usize / 4;
-/// zstd's level for sealed parts: 2 (with the window below, about a sixth of the journal's
-/// size). The zstd tool on the 100k import's journal: level 2 36.9 MB in 0.87-0.91 s, level 3
-/// 36.6 MB in 1.16 s.
-const SEAL_LEVEL: i32 = 2;
-/// zstd's window for sealed parts: a whole part (16 MiB), with long-distance matching: a
-/// journal says the same enterprises, departments and stewards again and again, too far apart
-/// for the default window (42.1 MB at level 3 without it). Any zstd reads it: the window is
-/// below the 128 MiB it reads without being told.
-const SEAL_WINDOW_LOG: u32 = 24;
-/// The shortest match long-distance matching looks for: 128 bytes, not zstd's 64. The zstd
-/// tool on 16 MiB of the 100k import's journal at level 2: 491 MB/s instead of 402, for 0.6%
-/// more room (the repeats worth finding far back are whole names and phrases).
-const SEAL_LDM_MIN_MATCH: u32 = 128;
+/// zstd's level for sealed parts: 1, with its default window and no long-distance matching.
+/// The journal is the import's largest output (211 MB for 100k appeals) and sealing it was a
+/// seventh of the import's CPU: at level 2 with a 16 MiB window and long-distance matching the
+/// sealed journal was 27.7 MB, at level 1 without them 38 MB, about a ninth of what the desk
+/// keeps, for 0.2-0.3 s less CPU an import (BENCHMARKS.md, eighteenth round).
+const SEAL_LEVEL: i32 = 1;
 /// How a part being written is named until it is whole.
 const TEMPORARY_PREFIX: &str = ".zhuqi-";
 const TEMPORARY_SUFFIX: &str = ".partial";
@@ -321,11 +314,6 @@ pub(super) fn write_part(dir: &Path, at: u64, bytes: &[u8]) -> Result<(), StoreE
         let mut encoder =
             zstd::stream::write::Encoder::new(temp.as_file_mut(), SEAL_LEVEL).map_err(writing)?;
         encoder.include_checksum(true).map_err(writing)?;
-        encoder.window_log(SEAL_WINDOW_LOG).map_err(writing)?;
-        encoder.long_distance_matching(true).map_err(writing)?;
-        encoder
-            .set_parameter(zstd::zstd_safe::CParameter::LdmMinMatch(SEAL_LDM_MIN_MATCH))
-            .map_err(writing)?;
         encoder.write_all(bytes).map_err(writing)?;
         encoder.finish().map_err(writing)?;
     }
