@@ -25,6 +25,57 @@ fn from_time_parts<E: Error>((secs, nanos, offset): TimeParts) -> Result<DateTim
         .ok_or_else(|| E::custom("a time out of range"))
 }
 
+/// A time as chrono writes it for people (RFC 3339, `2021-12-08T09:30:00+08:00`), written here
+/// for the times nearly all are (whole seconds, a year of four digits, an offset of whole minutes
+/// east or west of UTC): chrono's own goes through `fmt` a character at a time, a fifth of the
+/// time of writing a journal line. `None` for any other, which chrono writes.
+fn rfc3339(t: &DateTime<FixedOffset>) -> Option<[u8; 25]> {
+    use chrono::{Datelike, Timelike};
+    let offset = t.offset().local_minus_utc();
+    let local = t.naive_local();
+    if t.timestamp_subsec_nanos() != 0
+        || offset == 0
+        || offset % 60 != 0
+        || !(0..=9999).contains(&local.year())
+    {
+        return None;
+    }
+    let mut out = *b"0000-00-00T00:00:00+00:00";
+    let mut put = |at: usize, n: u32, digits: usize| {
+        let mut n = n;
+        for i in (at..at + digits).rev() {
+            out[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, local.year().unsigned_abs(), 4);
+    put(5, local.month(), 2);
+    put(8, local.day(), 2);
+    put(11, local.hour(), 2);
+    put(14, local.minute(), 2);
+    put(17, local.second(), 2);
+    let minutes = offset.unsigned_abs() / 60;
+    put(20, minutes / 60, 2);
+    put(23, minutes % 60, 2);
+    if offset < 0 {
+        out[19] = b'-';
+    }
+    Some(out)
+}
+
+/// A time written for people, as chrono writes it.
+struct Text<'a>(&'a DateTime<FixedOffset>);
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match rfc3339(self.0) {
+            // Only ASCII digits and signs are written.
+            Some(text) => s.serialize_str(std::str::from_utf8(&text).unwrap_or_default()),
+            None => self.0.serialize(s),
+        }
+    }
+}
+
 fn from_days<E: Error>(days: i32) -> Result<NaiveDate, E> {
     NaiveDate::from_num_days_from_ce_opt(days).ok_or_else(|| E::custom("a date out of range"))
 }
@@ -34,7 +85,7 @@ pub mod time {
 
     pub fn serialize<S: Serializer>(t: &DateTime<FixedOffset>, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            t.serialize(s)
+            Text(t).serialize(s)
         } else {
             time_parts(t).serialize(s)
         }
@@ -57,7 +108,7 @@ pub mod time_opt {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            t.serialize(s)
+            t.as_ref().map(Text).serialize(s)
         } else {
             t.as_ref().map(time_parts).serialize(s)
         }
@@ -169,6 +220,33 @@ mod tests {
             due: NaiveDate::from_ymd_opt(2024, 2, 29).ok_or("no date")?,
             reopen: NaiveDate::from_ymd_opt(1, 1, 1),
         })
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    proptest::proptest! {
+        /// Times written here are written as chrono writes them: any instant, any offset.
+        #[test]
+        fn times_are_written_as_chrono_writes_them(
+            secs in -70_000_000_000i64..300_000_000_000,
+            nanos in proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..1_000_000_000],
+            offset in proptest::prop_oneof![
+                proptest::strategy::Just(8 * 3600),
+                proptest::strategy::Just(0),
+                (-1439i32..1440).prop_map(|m| m * 60),
+                -86_399i32..86_400,
+            ],
+        ) {
+            let Some(t) = FixedOffset::east_opt(offset)
+                .and_then(|tz| tz.timestamp_opt(secs, nanos).single())
+            else {
+                return Ok(());
+            };
+            proptest::prop_assert_eq!(
+                serde_json::to_string(&Text(&t)).ok(),
+                serde_json::to_string(&t).ok()
+            );
+        }
     }
 
     #[test]
