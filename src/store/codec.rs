@@ -9,11 +9,27 @@ use super::StoreError;
 pub const SCHEMA_VERSION: u8 = 2;
 
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    let mut out = vec![SCHEMA_VERSION];
-    let body = postcard::to_stdvec(value)
-        .map_err(|e| StoreError::Corrupt(format!("cannot encode a value: {e}")))?;
-    out.extend_from_slice(&body);
+    let mut out = Vec::with_capacity(128);
+    encode_into(&mut out, value)?;
     Ok(out)
+}
+
+/// As [`encode`], appended to `out`: postcard's own vector grew a byte at a time and was then
+/// copied, a sixth of planning an import.
+pub fn encode_into<T: Serialize>(out: &mut Vec<u8>, value: &T) -> Result<(), StoreError> {
+    out.push(SCHEMA_VERSION);
+    postcard::to_extend(value, Appending(out))
+        .map(|_| ())
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode a value: {e}")))
+}
+
+/// A vector borrowed for postcard to append to.
+struct Appending<'a>(&'a mut Vec<u8>);
+
+impl Extend<u8> for Appending<'_> {
+    fn extend<I: IntoIterator<Item = u8>>(&mut self, bytes: I) {
+        self.0.extend(bytes);
+    }
 }
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, StoreError> {

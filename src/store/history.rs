@@ -13,13 +13,24 @@ const HEADER: usize = ID + 4;
 
 /// Appends one event's frame to `history`.
 pub fn push(history: &mut Vec<u8>, event: &Event) -> Result<(), StoreError> {
-    let body = codec::encode(event)?;
-    let len = u32::try_from(body.len())
-        .map_err(|_| StoreError::Corrupt("an event too large to store".into()))?;
+    let start = history.len();
     history.extend_from_slice(&event.id.0.to_be_bytes());
-    history.extend_from_slice(&len.to_le_bytes());
-    history.extend_from_slice(&body);
-    Ok(())
+    // The length is known once the event is written in place after it.
+    history.extend_from_slice(&[0; 4]);
+    let written = codec::encode_into(history, event).and_then(|()| {
+        u32::try_from(history.len() - start - HEADER)
+            .map_err(|_| StoreError::Corrupt("an event too large to store".into()))
+    });
+    match written {
+        Ok(len) => {
+            history[start + ID..start + HEADER].copy_from_slice(&len.to_le_bytes());
+            Ok(())
+        }
+        Err(e) => {
+            history.truncate(start);
+            Err(e)
+        }
+    }
 }
 
 /// The frames of a history: (event id, encoded event).

@@ -78,6 +78,11 @@ pub struct RowReader<'a> {
 
 /// `_x000D_` (Excel's escaped carriage return) and stray control characters out, ends trimmed.
 pub fn clean(text: &str) -> String {
+    cleaned(text).into_owned()
+}
+
+/// As [`clean`], not copied when there is nothing to take out but spaces around it.
+fn cleaned(text: &str) -> std::borrow::Cow<'_, str> {
     let trimmed = text.trim();
     // Most cells have nothing to take out: one copy, not four. (0xC2 leads the C1 controls,
     // and other characters too: those go the long way.)
@@ -86,8 +91,8 @@ pub fn clean(text: &str) -> String {
         .any(|b| (b < 0x20 && b != b'\n') || b == 0x7f || b == 0xc2)
         && !trimmed.contains("_x000D_");
     match plain {
-        true => trimmed.to_string(),
-        false => clean_the_long_way(text),
+        true => trimmed.into(),
+        false => clean_the_long_way(text).into(),
     }
 }
 
@@ -106,7 +111,7 @@ fn sha_id(cells: &[Cell]) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for c in cells {
-        h.update(c.text().as_bytes());
+        h.update(c.as_text().as_bytes());
         h.update([0x1f]);
     }
     let digest = h.finalize();
@@ -123,7 +128,7 @@ impl RowReader<'_> {
 
     fn text(&self, row: &SourceRow, column: Option<&String>) -> Option<String> {
         column
-            .map(|c| clean(&self.cell(row, c).text()))
+            .map(|c| clean(&self.cell(row, c).as_text()))
             .filter(|t| !t.is_empty())
     }
 
@@ -132,7 +137,7 @@ impl RowReader<'_> {
             cells: row.cells.iter().map(|c| c.text()).collect(),
             row: row.number,
             column: column.to_string(),
-            value: clean(&self.cell(row, column).text())
+            value: clean(&self.cell(row, column).as_text())
                 .chars()
                 .take(60)
                 .collect(),
@@ -154,7 +159,7 @@ impl RowReader<'_> {
                 .map(|d| Some((d, d.time() == midnight)))
                 .ok_or_else(|| self.fail(row, column, Problem::BadDate)),
             Cell::Text(t) => {
-                let t = clean(t);
+                let t = cleaned(t);
                 if t.is_empty() {
                     return Ok(None);
                 }
@@ -185,7 +190,8 @@ impl RowReader<'_> {
     }
 
     fn rating(&self, row: &SourceRow, column: &str) -> Result<Option<Satisfaction>, RowError> {
-        let text = clean(&self.cell(row, column).text());
+        let cell = self.cell(row, column).as_text();
+        let text = cleaned(&cell);
         if text.is_empty() {
             return Ok(None);
         }
@@ -246,7 +252,9 @@ impl RowReader<'_> {
         let text_columns: Vec<&str> = c.text.as_ref().map(|t| t.names()).unwrap_or_default();
         let text = text_columns
             .iter()
-            .filter_map(|name| Some(clean(&self.cell(row, name).text())).filter(|t| !t.is_empty()))
+            .filter_map(|name| {
+                Some(clean(&self.cell(row, name).as_text())).filter(|t| !t.is_empty())
+            })
             .collect::<Vec<_>>()
             .join(&m.text_separator);
         if text.is_empty() {
@@ -375,7 +383,9 @@ impl RowReader<'_> {
         }
 
         let id: AppealId = crate::ids::next();
-        let mut changes: Vec<(DateTime<FixedOffset>, AppealChange)> = vec![(
+        // Room for every step a row can bring: grown one at a time, it was copied three times.
+        let mut changes: Vec<(DateTime<FixedOffset>, AppealChange)> = Vec::with_capacity(8);
+        changes.push((
             at_received,
             AppealChange::Captured(Capture {
                 number: 0,
@@ -395,7 +405,7 @@ impl RowReader<'_> {
                     },
                 },
             }),
-        )];
+        ));
         if target == Target::OnSpot {
             changes.push((
                 answer_time,

@@ -28,12 +28,19 @@ impl Cell {
 
     /// The cell as text: numbers without a needless ".0", dates as `YYYY-MM-DD HH:MM:SS`.
     pub fn text(&self) -> String {
+        self.as_text().into_owned()
+    }
+
+    /// As [`Cell::text`], a text cell not copied (an import looks at every cell).
+    pub fn as_text(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Cell::Empty => String::new(),
-            Cell::Text(t) => t.clone(),
-            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-            Cell::Number(n) => n.to_string(),
-            Cell::DateTime(d) => d.format("%Y-%m-%d %H:%M:%S").to_string(),
+            Cell::Empty => "".into(),
+            Cell::Text(t) => t.as_str().into(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                format!("{}", *n as i64).into()
+            }
+            Cell::Number(n) => n.to_string().into(),
+            Cell::DateTime(d) => d.format("%Y-%m-%d %H:%M:%S").to_string().into(),
         }
     }
 }
