@@ -27,8 +27,8 @@ fn from_time_parts<E: Error>((secs, nanos, offset): TimeParts) -> Result<DateTim
 
 /// A time as chrono writes it for people (RFC 3339, `2021-12-08T09:30:00+08:00`), written here
 /// for the times nearly all are (whole seconds, a year of four digits, an offset of whole minutes
-/// east or west of UTC): chrono's own goes through `fmt` a character at a time, a fifth of the
-/// time of writing a journal line. `None` for any other, which chrono writes.
+/// east or west of UTC): chrono's own goes through `fmt` a character at a time, about a sixth
+/// of the time of writing a journal line. `None` for any other, which chrono writes.
 fn rfc3339(t: &DateTime<FixedOffset>) -> Option<[u8; 25]> {
     use chrono::{Datelike, Timelike};
     let offset = t.offset().local_minus_utc();

@@ -14,8 +14,9 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     Ok(out)
 }
 
-/// As [`encode`], appended to `out`: postcard's own vector grew a byte at a time and was then
-/// copied, a sixth of planning an import.
+/// As [`encode`], appended to `out`: postcard's own vector grew as it wrote and was then copied
+/// into the history, a third of the time an import's planning spent encoding (BENCHMARKS.md,
+/// eighteenth round).
 pub fn encode_into<T: Serialize>(out: &mut Vec<u8>, value: &T) -> Result<(), StoreError> {
     out.push(SCHEMA_VERSION);
     postcard::to_extend(value, Appending(out))

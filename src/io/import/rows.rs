@@ -383,7 +383,7 @@ impl RowReader<'_> {
         }
 
         let id: AppealId = crate::ids::next();
-        // Room for every step a row can bring: grown one at a time, it was copied three times.
+        // Room for every step a row can bring: grown as they came, it was moved twice.
         let mut changes: Vec<(DateTime<FixedOffset>, AppealChange)> = Vec::with_capacity(8);
         changes.push((
             at_received,

@@ -24,7 +24,7 @@ pub(super) const PART_ROOM: usize = PART_SIZE as usize + PART_SIZE as usize / 4;
 /// zstd's level for sealed parts: 1, with its default window and no long-distance matching.
 /// The journal is the import's largest output (211 MB for 100k appeals) and sealing it was a
 /// seventh of the import's CPU: at level 2 with a 16 MiB window and long-distance matching the
-/// sealed journal was 27.7 MB, at level 1 without them 38 MB, about a ninth of what the desk
+/// sealed journal was 27.7 MB, at level 1 without them 38 MB, about a fifth of what the desk
 /// keeps, for 0.2-0.3 s less CPU an import (BENCHMARKS.md, eighteenth round).
 const SEAL_LEVEL: i32 = 1;
 /// How a part being written is named until it is whole.
