@@ -188,6 +188,14 @@ fn default_separator() -> String {
 pub struct DateFormat(Vec<chrono::format::Item<'static>>);
 
 impl DateFormat {
+    /// A strftime format (`%Y-%m-%d %H:%M`), or `None` if it is not one.
+    pub fn new(format: &str) -> Option<DateFormat> {
+        chrono::format::StrftimeItems::new(format)
+            .parse_to_owned()
+            .ok()
+            .map(DateFormat)
+    }
+
     /// `text` as a date and time, or as a date alone (`true`: it named no time), in this format.
     pub fn read(&self, text: &str) -> Option<(chrono::NaiveDateTime, bool)> {
         let mut parsed = chrono::format::Parsed::new();
@@ -306,9 +314,9 @@ impl Mapping {
         }
         let mut date_formats = Vec::with_capacity(file.date_formats.len());
         for f in &file.date_formats {
-            match chrono::format::StrftimeItems::new(f).parse_to_owned() {
-                Ok(items) => date_formats.push(DateFormat(items)),
-                Err(_) => {
+            match DateFormat::new(f) {
+                Some(format) => date_formats.push(format),
+                None => {
                     return Err(FileError::at(
                         path,
                         text,
@@ -460,11 +468,9 @@ mod tests {
                 6 => format!("{year}-{month:02}-{day:02}{junk}"),
                 _ => junk.clone(),
             };
-            let read = chrono::format::StrftimeItems::new(format)
-                .parse_to_owned()
-                .map(DateFormat);
-            prop_assert!(read.is_ok());
-            if let Ok(read) = read {
+            let read = DateFormat::new(format);
+            prop_assert!(read.is_some());
+            if let Some(read) = read {
                 prop_assert_eq!(read.read(&text), as_before(&text, format), "{:?} in {}", text, format);
             }
         }
@@ -474,8 +480,7 @@ mod tests {
     fn a_date_alone_is_read_at_midnight_and_said_to_name_no_time() {
         let formats: Vec<DateFormat> = ["%Y-%m-%d %H:%M", "%Y-%m-%d"]
             .iter()
-            .filter_map(|f| chrono::format::StrftimeItems::new(f).parse_to_owned().ok())
-            .map(DateFormat)
+            .filter_map(|f| DateFormat::new(f))
             .collect();
         let read = |t: &str| formats.iter().find_map(|f| f.read(t));
         let day = NaiveDate::from_ymd_opt(2024, 2, 29);
