@@ -23,6 +23,12 @@ const MI_OPTION_ALLOW_THP: mi::mi_option_t = 37;
 /// A purge delay of -1: freed memory is kept, never given back to the system.
 const NEVER: std::ffi::c_long = -1;
 
+/// Zeroed blocks this large come from glibc even after the switch. glibc maps them fresh from
+/// the kernel, whose pages are zeros already and cost nothing until touched; mimalloc zeroes
+/// every byte at once. sled asks for its page table so (6 MB a database, mostly never touched),
+/// and an import opens several (BENCHMARKS.md, nineteenth round).
+const LARGE_ZEROED: usize = 1 << 20;
+
 pub struct DeskAllocator {
     mimalloc: AtomicBool,
 }
@@ -88,7 +94,7 @@ unsafe impl GlobalAlloc for DeskAllocator {
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if self.gives_from_mimalloc() {
+        if self.gives_from_mimalloc() && layout.size() < LARGE_ZEROED {
             // SAFETY: as `alloc`.
             unsafe { mi::mi_zalloc_aligned(layout.size(), layout.align()) as *mut u8 }
         } else {
@@ -180,6 +186,45 @@ mod tests {
 
             allocator.dealloc(before, Layout::from_size_align(4096, 8).unwrap());
             allocator.dealloc(after, Layout::from_size_align(1 << 20, 64).unwrap());
+        }
+    }
+
+    #[test]
+    fn large_zeroed_blocks_stay_glibcs_after_the_switch() {
+        let allocator = DeskAllocator::new();
+        allocator.use_mimalloc();
+        let large = Layout::from_size_align(LARGE_ZEROED, 8).unwrap();
+        let smaller = Layout::from_size_align(LARGE_ZEROED - 8, 8).unwrap();
+        unsafe {
+            let block = allocator.alloc_zeroed(large);
+            assert!(!allocator.gave(block), "a large zeroed block is glibc's");
+            let bytes = std::slice::from_raw_parts(block, LARGE_ZEROED);
+            assert!(bytes.iter().all(|&b| b == 0));
+            fill(block, 16, 3);
+            // Grown in glibc, where it is freed too.
+            let block = allocator.realloc(block, large, 2 * LARGE_ZEROED);
+            assert!(!allocator.gave(block));
+            assert!(
+                std::slice::from_raw_parts(block, 16)
+                    .iter()
+                    .all(|&b| b == 3)
+            );
+            allocator.dealloc(block, Layout::from_size_align(2 * LARGE_ZEROED, 8).unwrap());
+
+            let block = allocator.alloc_zeroed(smaller);
+            assert!(allocator.gave(block), "a smaller one is mimalloc's");
+            assert!(
+                std::slice::from_raw_parts(block, smaller.size())
+                    .iter()
+                    .all(|&b| b == 0)
+            );
+            allocator.dealloc(block, smaller);
+            let plain = allocator.alloc(large);
+            assert!(
+                allocator.gave(plain),
+                "a large block not zeroed is mimalloc's"
+            );
+            allocator.dealloc(plain, large);
         }
     }
 
