@@ -45,7 +45,10 @@ type Mark = (DayKind, NaiveDate);
 
 /// The days an appeal is filed under: its capture, its closing while it stays closed, and every
 /// escalation in its timeline. An appeal whose capture is not in yet is filed under none.
-pub(super) fn marks(appeal: Option<&Appeal>, events: &[Event]) -> BTreeSet<Mark> {
+pub(super) fn marks<'a>(
+    appeal: Option<&Appeal>,
+    events: impl IntoIterator<Item = &'a Event>,
+) -> BTreeSet<Mark> {
     let mut out = BTreeSet::new();
     let Some(a) = appeal else {
         return out;

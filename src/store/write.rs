@@ -100,7 +100,10 @@ impl Store {
         // command's added, and as they are now.
         let mut touched: Vec<Touched> = Vec::new();
         let mut index: HashMap<AppealId, usize> = HashMap::new();
-        for event in events.iter_mut() {
+        for k in 0..events.len() {
+            // The command's events before this one, which its appeals name by index.
+            let (earlier, rest) = events.split_at_mut(k);
+            let event = &mut rest[0];
             let seq = meta.next_seq;
             meta.next_seq += 1;
             if let Some(stamp) = event.hub {
@@ -115,6 +118,7 @@ impl Store {
                     meta.last_number = meta.last_number.max(n);
                 }
                 let t = &mut touched[i];
+                t.own_events_cloned(earlier);
                 match t.events.iter().position(|e| e.id == event.id) {
                     Some(at) => t.events[at] = event.clone(),
                     None => t.events.push(event.clone()),
@@ -154,7 +158,7 @@ impl Store {
                         }
                     }
                     let t = &mut touched[i];
-                    if t.events.iter().any(|e| e.id == event.id) {
+                    if t.all_events(earlier).any(|e| e.id == event.id) {
                         // Taken in already (a command replayed after the archive took its part
                         // and the live database did not): not applied twice.
                         continue;
@@ -162,7 +166,7 @@ impl Store {
                     t.fold();
                     Appeal::take_into(&mut t.after, *appeal, event.at, &event.actor, change)
                         .map_err(AppendError::Refused)?;
-                    t.events.push(event.clone());
+                    t.own.push(k);
                     continue;
                 }
                 EventBody::EnterpriseSaved(e) => {
@@ -251,6 +255,7 @@ impl Store {
                 u64_key(seq).to_vec(),
             ));
         }
+        let events: &[Event] = events;
         // Index entries are taken out before any is put in: an appeal numbered by the hub may
         // take a number another appeal of this command gives up.
         let mut puts = Vec::new();
@@ -269,7 +274,7 @@ impl Store {
         let mut unpacked = Vec::with_capacity(touched.len());
         for t in &touched {
             let mut history = Vec::new();
-            for e in &t.events {
+            for e in t.all_events(events) {
                 history::push(&mut history, e)?;
             }
             let summary = match &t.after {
@@ -296,7 +301,7 @@ impl Store {
                 .as_ref()
                 .is_some_and(|a| matches!(a.status, Status::Closed | Status::Withdrawn));
             closes |= closed;
-            let marks = days::marks(t.after.as_ref(), &t.events);
+            let marks = days::marks(t.after.as_ref(), t.all_events(events));
             // In a bulk write a closed appeal goes straight to the archive (killed half-way,
             // the whole bulk write is undone). So does an archived one that the command leaves
             // as it was (the hub sending back a desk's own steps with its stamps): nothing in
@@ -461,6 +466,7 @@ impl Touched {
             after: before.clone(),
             before,
             events,
+            own: Vec::new(),
             unfolded: false,
         })
     }
