@@ -129,7 +129,7 @@ fn last_key(drawer: sled::IVec) -> Result<Option<[u8; KEY]>, StoreError> {
 #[derive(Default)]
 pub(super) struct LastDrawer(Option<([u8; KEY], sled::IVec, [u8; KEY])>);
 
-fn encode(drawer: &[(&[u8; KEY], &Vec<u8>)]) -> Result<Vec<u8>, StoreError> {
+fn encode(drawer: &[(&[u8; KEY], &[u8])]) -> Result<Vec<u8>, StoreError> {
     let mut out = Vec::with_capacity(drawer.iter().map(|(_, v)| v.len() + KEY + LENGTH).sum());
     for (key, value) in drawer {
         let length = u32::try_from(value.len())
@@ -332,6 +332,21 @@ pub(super) fn in_drawers(op: &Op) -> bool {
     matches!(op, Op::Put(t, ..) | Op::Del(t, ..) if DRAWN.contains(t))
 }
 
+/// A value for a drawer: one it holds already, or one an op puts.
+enum Held<'a> {
+    Stored(sled::IVec),
+    New(&'a [u8]),
+}
+
+impl Held<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Held::Stored(value) => value,
+            Held::New(value) => value,
+        }
+    }
+}
+
 /// A drawer as it is stored, and the key of the next one (none after the last).
 struct Stored {
     key: sled::IVec,
@@ -386,20 +401,22 @@ fn file(
     }
     let mut out = Vec::new();
     for (old_key, (drawer, changed)) in drawers {
-        let mut values: BTreeMap<[u8; KEY], Vec<u8>> = BTreeMap::new();
+        // Values borrowed from the drawer as stored and from the ops, copied only once, into
+        // the drawer as it will be.
+        let mut values: BTreeMap<[u8; KEY], Held<'_>> = BTreeMap::new();
         if let Some(drawer) = drawer {
             for entry in entries(drawer) {
                 let (key, value) = entry?;
-                values.insert(key, value.to_vec());
+                values.insert(key, Held::Stored(value));
             }
         }
         for (key, value) in changed {
             match value {
-                Some(v) => values.insert(key, v.clone()),
+                Some(v) => values.insert(key, Held::New(v)),
                 None => values.remove(&key),
             };
         }
-        let values: Vec<(&[u8; KEY], &Vec<u8>)> = values.iter().collect();
+        let values: Vec<(&[u8; KEY], &[u8])> = values.iter().map(|(k, v)| (k, v.bytes())).collect();
         let parts = values.len().div_ceil(SPAN);
         let mut keys = Vec::with_capacity(parts);
         let mut rest = values.as_slice();
@@ -533,7 +550,7 @@ mod tests {
 
     #[test]
     fn a_damaged_drawer_is_said_to_be_damaged() -> Result<(), StoreError> {
-        let bytes = encode(&[(&[7u8; KEY], &b"value".to_vec())])?;
+        let bytes = encode(&[(&[7u8; KEY], &b"value"[..])])?;
         for cut in 1..bytes.len() {
             let read: Result<Vec<_>, _> = entries(sled::IVec::from(&bytes[..cut])).collect();
             assert!(read.is_err(), "cut at {cut}");
