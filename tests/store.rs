@@ -844,7 +844,7 @@ fn a_desk_writing_batches_stops_at_one_with_an_implausible_event() {
         vec![capture(3, now), capture(4, long_ago)],
         vec![capture(5, now)],
     ];
-    let refused = desk.append_batches(batches.into_iter());
+    let refused = desk.append_batches(batches.into_iter().map(|b| b.concat()), drop);
     assert!(
         matches!(
             refused,

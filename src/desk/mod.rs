@@ -973,33 +973,34 @@ impl Desk {
         Ok(appeals)
     }
 
-    /// Writes each batch of commands `batches` yields, as [`Desk::append_commands`] would one
-    /// after the other, each planned while the one before is written (an import's). Stops at
-    /// the first refused or not written: those before it are written.
+    /// Writes each batch `batches` yields (the events of its commands, one after another), as
+    /// [`Desk::append_commands`] would one after the other, each planned while the one before
+    /// is written (an import's). Stops at the first refused or not written: those before it are
+    /// written. Each batch's events, once written, are handed to `let_go`.
     pub fn append_batches(
         &self,
-        batches: impl Iterator<Item = Vec<Vec<Event>>>,
+        batches: impl Iterator<Item = Vec<Event>>,
+        let_go: impl FnMut(Vec<Event>),
     ) -> Result<(), DeskError> {
         let (mut refused, mut n) = (None, 0usize);
-        let checked = batches.map_while(|mut commands| {
-            self.stamp_desk(&mut commands);
-            let times = PlausibleTimes::now();
-            match commands.iter().find_map(|c| implausible(c, &times)) {
+        let checked = batches.map_while(|mut events| {
+            self.stamp_desk(std::slice::from_mut(&mut events));
+            match implausible(&events, &PlausibleTimes::now()) {
                 Some(refusal) => {
                     refused = Some(refusal);
                     None
                 }
                 None => {
-                    n += commands.len();
-                    Some(commands)
+                    n += events.len();
+                    Some(events)
                 }
             }
         });
-        self.store.append_batches(checked)?;
+        self.store.append_batches(checked, let_go)?;
         match refused {
             Some(refusal) => Err(DeskError::Refused(refusal)),
             None => {
-                tracing::info!(commands = n, "batches saved");
+                tracing::info!(events = n, "batches saved");
                 Ok(())
             }
         }

@@ -8,13 +8,16 @@ use std::sync::mpsc;
 use super::*;
 
 impl Store {
-    /// Appends each batch `batches` yields as [`Store::append_batch`] would, one after the
-    /// other. A batch that only brings new appeals (none of them in a batch not yet committed)
-    /// is planned while those before it are committed; any other waits until they are. Stops
-    /// at the first batch refused or not written: those before it are written.
+    /// Appends each batch `batches` yields (the events of its commands, one after another) as
+    /// [`Store::append_batch`] would, one after the other. A batch that only brings new appeals
+    /// (none of them in a batch not yet committed) is planned while those before it are
+    /// committed; any other waits until they are. Stops at the first batch refused or not
+    /// written: those before it are written. Each batch's events, once written, are handed to
+    /// `let_go`, which may send them back to the thread that made them.
     pub fn append_batches(
         &self,
-        batches: impl Iterator<Item = Vec<Vec<Event>>>,
+        batches: impl Iterator<Item = Vec<Event>>,
+        mut let_go: impl FnMut(Vec<Event>),
     ) -> Result<(), AppendError> {
         self.refuse_if_cut_short()?;
         let mut w = self.writer();
@@ -49,11 +52,12 @@ impl Store {
             });
             let mut waiting = Waiting::default();
             let mut outcome = Ok(());
-            for commands in batches {
+            for mut events in batches {
                 // Batches written since the last are let go here (see `give_back`).
-                spent.try_iter().for_each(drop);
-                let mut events = Vec::with_capacity(commands.iter().map(Vec::len).sum());
-                events.extend(commands.into_iter().flatten());
+                for (events, plan) in spent.try_iter() {
+                    drop(plan);
+                    let_go(events);
+                }
                 let appeals = match only_new_appeals(&events) {
                     Some(appeals) if waiting.none_of(&appeals) => appeals,
                     _ => {
@@ -237,7 +241,7 @@ mod tests {
         let expected = what_it_holds(&store)?;
         let (store, _) = Store::open(together.path())?;
         store.begin_bulk()?;
-        store.append_batches(six_batches().into_iter())?;
+        store.append_batches(six_batches().into_iter().map(|b| b.concat()), drop)?;
         store.end_bulk()?;
         let held = what_it_holds(&store)?;
         assert_eq!(held, expected);
@@ -280,7 +284,7 @@ mod tests {
         let (store, _) = Store::open(together.path())?;
         // The second batch only brings a capture, but of an appeal the first is writing: it
         // waits for it, and is refused.
-        let refused = store.append_batches(batches().into_iter());
+        let refused = store.append_batches(batches().into_iter().map(|b| b.concat()), drop);
         assert!(
             matches!(refused, Err(AppendError::Refused(_))),
             "{refused:?}"
@@ -299,7 +303,7 @@ mod tests {
         let mut batches = six_batches();
         // The fourth batch closes an appeal never captured: refused.
         batches[3].push(vec![event(ulid::Ulid(9_999), 99_999, AppealChange::Listed)]);
-        let refused = store.append_batches(batches.into_iter());
+        let refused = store.append_batches(batches.into_iter().map(|b| b.concat()), drop);
         assert!(
             matches!(refused, Err(AppendError::Refused(_))),
             "{refused:?}"

@@ -317,8 +317,8 @@ fn in_one_pass(
     desk.bulk(
         |_: &ImportError| false,
         || {
-            write_while_planning(desk, |send| {
-                let mut batches = Batches::new(desk, &checks.reader.actor, send);
+            write_while_planning(desk, |handing| {
+                let mut batches = Batches::new(desk, &checks.reader.actor, handing);
                 for row in table.rows() {
                     if let Some(p) = checks.check(&row?, report)?
                         && !batches.push(p)?
@@ -363,12 +363,12 @@ fn in_two_passes(
         // the same (the error says where it stopped).
         let changed = |e: &ImportError| matches!(e, ImportError::Changed { .. });
         desk.bulk(changed, || {
-            write_while_planning(desk, |send| {
+            write_while_planning(desk, |handing| {
                 plan_again(
                     table,
                     reader,
                     &accepted,
-                    Batches::new(desk, &reader.actor, send),
+                    Batches::new(desk, &reader.actor, handing),
                 )
             })
         })?;
@@ -381,15 +381,22 @@ fn in_two_passes(
 /// stops the planner at its next send.
 fn write_while_planning(
     desk: &Desk,
-    plan: impl FnOnce(std::sync::mpsc::SyncSender<Vec<Vec<Event>>>) -> Result<(), ImportError> + Send,
+    plan: impl FnOnce(Handing) -> Result<(), ImportError> + Send,
 ) -> Result<(), ImportError> {
     // Room for one: one batch read and checked ahead while one is planned and one written.
     let (send, batches) = std::sync::mpsc::sync_channel(1);
+    // Each batch written comes back to be let go where its events were made: mimalloc frees a
+    // block another thread gave through a slower, shared path, which the rows' thread then
+    // has to gather before its own allocations.
+    let (give_back, spent) = std::sync::mpsc::channel();
     std::thread::scope(|scope| {
         // The sender is the planner's own: when it is done, the batches end.
-        let planning = scope.spawn(move || plan(send));
-        // Returning drops `batches`, which makes the planner's next send fail.
-        let written = desk.append_batches(batches.into_iter());
+        let planning = scope.spawn(move || plan(Handing { send, spent }));
+        // Returning drops `batches`, which makes the planner's next send fail. A batch that
+        // cannot go back (the planner is done) is let go here.
+        let written = desk.append_batches(batches.into_iter(), |events| {
+            let _ = give_back.send(events);
+        });
         // A panic there is a bug: it goes on here, as it would have on this thread.
         let planned = planning
             .join()
@@ -399,26 +406,28 @@ fn write_while_planning(
     })
 }
 
+/// Where batches go to be written, and where they come back once they are.
+struct Handing {
+    send: std::sync::mpsc::SyncSender<Vec<Event>>,
+    spent: std::sync::mpsc::Receiver<Vec<Event>>,
+}
+
 /// Planned rows handed to the writer a batch at a time, each with the enterprises, departments
 /// and stewards it first names.
 struct Batches<'a> {
     desk: &'a Desk,
     actor: &'a str,
-    send: std::sync::mpsc::SyncSender<Vec<Vec<Event>>>,
+    handing: Handing,
     registry: Registry,
     planned: Vec<Planned>,
 }
 
 impl<'a> Batches<'a> {
-    fn new(
-        desk: &'a Desk,
-        actor: &'a str,
-        send: std::sync::mpsc::SyncSender<Vec<Vec<Event>>>,
-    ) -> Batches<'a> {
+    fn new(desk: &'a Desk, actor: &'a str, handing: Handing) -> Batches<'a> {
         Batches {
             desk,
             actor,
-            send,
+            handing,
             registry: Registry::default(),
             planned: Vec::with_capacity(BATCH),
         }
@@ -439,9 +448,10 @@ impl<'a> Batches<'a> {
         if self.planned.is_empty() {
             return Ok(true);
         }
+        self.handing.spent.try_iter().for_each(drop);
         let batch = std::mem::replace(&mut self.planned, Vec::with_capacity(BATCH));
-        let commands = with_registry(self.desk, batch, self.actor, &mut self.registry)?;
-        Ok(self.send.send(commands).is_ok())
+        let events = with_registry(self.desk, batch, self.actor, &mut self.registry)?;
+        Ok(self.handing.send.send(events).is_ok())
     }
 }
 
@@ -532,13 +542,15 @@ fn with_registry(
     planned: Vec<Planned>,
     actor: &str,
     known: &mut Registry,
-) -> Result<Vec<Vec<Event>>, DeskError> {
+) -> Result<Vec<Event>, DeskError> {
     let Registry {
         enterprises,
         departments,
         stewards,
     } = known;
-    let mut out = Vec::with_capacity(planned.len());
+    // Each row's events, after the registry's it first names: one command a row, one after
+    // another, made here on the rows' thread and let go here too (`Handing`).
+    let mut out = Vec::with_capacity(planned.iter().map(|p| p.events.len() + 1).sum());
     for p in planned {
         let at = p
             .events
@@ -553,11 +565,10 @@ fn with_registry(
             desk: None,
             hub: None,
         };
-        let mut command = Vec::new();
         // Each name is asked of the desk once an import, and copied once.
         if !enterprises.contains(&p.enterprise) {
             if !desk.has_enterprise(&p.enterprise)? {
-                command.push(registry(EventBody::EnterpriseSaved(Enterprise::named(
+                out.push(registry(EventBody::EnterpriseSaved(Enterprise::named(
                     &p.enterprise,
                 ))));
             }
@@ -565,13 +576,13 @@ fn with_registry(
         }
         if let Some(d) = p.department.as_ref().filter(|d| !departments.contains(*d)) {
             if !desk.has_department(d)? {
-                command.push(registry(EventBody::DepartmentAdded { name: d.clone() }));
+                out.push(registry(EventBody::DepartmentAdded { name: d.clone() }));
             }
             departments.insert(d.clone());
         }
         if let Some(s) = p.steward.as_ref().filter(|s| !stewards.contains(*s)) {
             if !desk.has_steward(s)? {
-                command.push(registry(EventBody::StewardSaved(Steward {
+                out.push(registry(EventBody::StewardSaved(Steward {
                     name: s.clone(),
                     dept: p.department.clone().unwrap_or_default(),
                     phone: None,
@@ -580,13 +591,7 @@ fn with_registry(
             }
             stewards.insert(s.clone());
         }
-        // Most rows name no one new: their events go on as they are, not moved one by one.
-        if command.is_empty() {
-            out.push(p.events);
-        } else {
-            command.extend(p.events);
-            out.push(command);
-        }
+        out.extend(p.events);
     }
     Ok(out)
 }
