@@ -90,6 +90,11 @@ impl Store {
             drop(to_commit);
             // What was handed on is committed (or failed) before this returns.
             let last = waiting.until_committed(&committed);
+            // The committer gives a batch back before it reports it: every one written is here.
+            for (events, plan) in spent.try_iter() {
+                drop(plan);
+                let_go(events);
+            }
             outcome.and(last.map_err(AppendError::from))
         })
     }
@@ -241,8 +246,18 @@ mod tests {
         let expected = what_it_holds(&store)?;
         let (store, _) = Store::open(together.path())?;
         store.begin_bulk()?;
-        store.append_batches(six_batches().into_iter().map(|b| b.concat()), drop)?;
+        let sent: Vec<Vec<Event>> = six_batches().into_iter().map(|b| b.concat()).collect();
+        let mut given_back = Vec::new();
+        store.append_batches(sent.clone().into_iter(), |events| given_back.push(events))?;
         store.end_bulk()?;
+        // Every batch comes back once written, in order, to be let go by its maker.
+        let ids = |batches: &[Vec<Event>]| -> Vec<Vec<crate::domain::EventId>> {
+            batches
+                .iter()
+                .map(|b| b.iter().map(|e| e.id).collect())
+                .collect()
+        };
+        assert_eq!(ids(&given_back), ids(&sent));
         let held = what_it_holds(&store)?;
         assert_eq!(held, expected);
         assert_eq!(held.len(), 30);
@@ -303,11 +318,15 @@ mod tests {
         let mut batches = six_batches();
         // The fourth batch closes an appeal never captured: refused.
         batches[3].push(vec![event(ulid::Ulid(9_999), 99_999, AppealChange::Listed)]);
-        let refused = store.append_batches(batches.into_iter().map(|b| b.concat()), drop);
+        let mut given_back = 0;
+        let refused =
+            store.append_batches(batches.into_iter().map(|b| b.concat()), |_| given_back += 1);
         assert!(
             matches!(refused, Err(AppendError::Refused(_))),
             "{refused:?}"
         );
+        // Those written come back; the refused one and those after it were never written.
+        assert_eq!(given_back, 3);
         // The first three batches (15 appeals), nothing of the fourth or after.
         let held = what_it_holds(&store)?;
         assert_eq!(held.len(), 15, "{held:?}");

@@ -448,6 +448,7 @@ impl<'a> Batches<'a> {
         if self.planned.is_empty() {
             return Ok(true);
         }
+        // Batches written since the last are let go here, where their events were made.
         self.handing.spent.try_iter().for_each(drop);
         let batch = std::mem::replace(&mut self.planned, Vec::with_capacity(BATCH));
         let events = with_registry(self.desk, batch, self.actor, &mut self.registry)?;
