@@ -296,7 +296,7 @@ struct Touched {
     /// Its events as stored, and any from the hub this command brings.
     events: Vec<Event>,
     /// This command's own events for it, after `events`: their places in the command, not
-    /// copies (an import's 600,000 events were each copied here and dropped twice).
+    /// copies (an import copied each of its 600,000 events here, and dropped both).
     own: Vec<usize>,
     /// Events from the hub came in since `after` was folded: it is folded again (once) before
     /// it is read. `own` is empty then.
