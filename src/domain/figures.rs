@@ -5,6 +5,7 @@
 //! appeals captured in the period, as they stand now; `open`, `red` and `yellow` are the state of
 //! every appeal today.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate};
@@ -314,7 +315,7 @@ impl Context<'_> {
             }
             if self.period.contains(a.captured_at.date_naive()) {
                 groups
-                    .entry(by.key(a))
+                    .entry(by.key(a).into_owned())
                     .or_default()
                     .add(&CohortSums::of(a), 1);
             }
@@ -332,7 +333,7 @@ impl Context<'_> {
     ) -> Vec<(String, Figures)> {
         let mut open_by: BTreeMap<String, Vec<&Appeal>> = BTreeMap::new();
         for a in open {
-            open_by.entry(by.key(a)).or_default().push(a);
+            open_by.entry(by.key(a).into_owned()).or_default().push(a);
         }
         for k in open_by.keys() {
             groups.entry(k.clone()).or_default();
@@ -377,14 +378,17 @@ impl Dimension {
     ];
 
     /// The group an appeal falls in; "—" where it has none (not yet assigned, no meeting).
-    pub fn key(self, a: &Appeal) -> String {
-        let none = || "—".to_string();
+    /// Borrowed from the appeal where it can be: the store files every appeal a step changes.
+    pub fn key(self, a: &Appeal) -> Cow<'_, str> {
+        const NONE: &str = "—";
         match self {
-            Dimension::Dept => a.lead_dept.clone().unwrap_or_else(none),
-            Dimension::Steward => a.steward.clone().unwrap_or_else(none),
-            Dimension::Category => a.category.clone(),
-            Dimension::Meeting => a.meeting.map_or_else(none, |m| m.to_string()),
-            Dimension::Enterprise => a.enterprise.clone(),
+            Dimension::Dept => Cow::Borrowed(a.lead_dept.as_deref().unwrap_or(NONE)),
+            Dimension::Steward => Cow::Borrowed(a.steward.as_deref().unwrap_or(NONE)),
+            Dimension::Category => Cow::Borrowed(&a.category),
+            Dimension::Meeting => a
+                .meeting
+                .map_or(Cow::Borrowed(NONE), |m| Cow::Owned(m.to_string())),
+            Dimension::Enterprise => Cow::Borrowed(&a.enterprise),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! million appeals, all time is a few thousand small entries instead of every summary. By
 //! enterprise they are not kept (thousands of names a day): that breakdown reads the appeals.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -44,10 +45,10 @@ fn key(code: u8, day: NaiveDate) -> [u8; 5] {
 }
 
 /// The entries an appeal counts in, each with its group.
-fn places(a: &Appeal) -> impl Iterator<Item = ([u8; 5], String)> + '_ {
+fn places(a: &Appeal) -> impl Iterator<Item = ([u8; 5], Cow<'_, str>)> + '_ {
     let day = a.captured_at.date_naive();
     KEPT.into_iter().filter_map(move |by| {
-        let group = by.map_or_else(String::new, |d| d.key(a));
+        let group = by.map_or(Cow::Borrowed(""), |d| d.key(a));
         code(by).map(|c| (key(c, day), group))
     })
 }
@@ -60,12 +61,15 @@ fn file_under(
     sign: i64,
 ) {
     for (k, group) in places(appeal) {
-        entries
-            .entry(k)
-            .or_default()
-            .entry(group)
-            .or_default()
-            .add(sums, sign);
+        let groups = entries.entry(k).or_default();
+        // A group's name is copied only the first time it is met.
+        match groups.get_mut(group.as_ref()) {
+            Some(sums_there) => sums_there.add(sums, sign),
+            None => groups
+                .entry(group.into_owned())
+                .or_default()
+                .add(sums, sign),
+        }
     }
 }
 
