@@ -963,7 +963,7 @@ impl Desk {
     /// Commands checked elsewhere (an import), written in one transaction.
     pub fn append_commands(&self, mut commands: Vec<Vec<Event>>) -> Result<Vec<Appeal>, DeskError> {
         let n = commands.len();
-        self.stamp_desk(&mut commands);
+        self.stamp_desk(commands.iter_mut().flatten());
         let times = PlausibleTimes::now();
         if let Some(refusal) = commands.iter().find_map(|c| implausible(c, &times)) {
             return Err(DeskError::Refused(refusal));
@@ -984,7 +984,7 @@ impl Desk {
     ) -> Result<(), DeskError> {
         let (mut refused, mut n) = (None, 0usize);
         let checked = batches.map_while(|mut events| {
-            self.stamp_desk(std::slice::from_mut(&mut events));
+            self.stamp_desk(&mut events);
             match implausible(&events, &PlausibleTimes::now()) {
                 Some(refusal) => {
                     refused = Some(refusal);
@@ -1007,9 +1007,9 @@ impl Desk {
     }
 
     /// Events that name no desk are this desk's to answer for.
-    fn stamp_desk(&self, commands: &mut [Vec<Event>]) {
+    fn stamp_desk<'a>(&self, events: impl IntoIterator<Item = &'a mut Event>) {
         if let Some(name) = &self.desk_name {
-            for e in commands.iter_mut().flatten() {
+            for e in events {
                 if e.desk.is_none() {
                     e.desk = Some(name.clone());
                 }

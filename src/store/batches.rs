@@ -50,14 +50,18 @@ impl Store {
                     }
                 }
             });
-            let mut waiting = Waiting::default();
-            let mut outcome = Ok(());
-            for mut events in batches {
-                // Batches written since the last are let go here (see `give_back`).
+            // Batches written since the last are let go here (see `give_back`): the plan, and
+            // the events through `let_go`.
+            let mut let_go_spent = || {
                 for (events, plan) in spent.try_iter() {
                     drop(plan);
                     let_go(events);
                 }
+            };
+            let mut waiting = Waiting::default();
+            let mut outcome = Ok(());
+            for mut events in batches {
+                let_go_spent();
                 let appeals = match only_new_appeals(&events) {
                     Some(appeals) if waiting.none_of(&appeals) => appeals,
                     _ => {
@@ -91,10 +95,7 @@ impl Store {
             // What was handed on is committed (or failed) before this returns.
             let last = waiting.until_committed(&committed);
             // The committer gives a batch back before it reports it: every one written is here.
-            for (events, plan) in spent.try_iter() {
-                drop(plan);
-                let_go(events);
-            }
+            let_go_spent();
             outcome.and(last.map_err(AppendError::from))
         })
     }
